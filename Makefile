@@ -1,0 +1,82 @@
+# healthgate — see README.md. `make run` runs it, `make check` tests it.
+
+VERSION	 := 0.1.0
+BUILD	 ?= build
+CC	 ?= cc
+OPT	 ?= -O2
+SANITIZER ?=
+
+WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wwrite-strings -Werror
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
+CFLAGS	 ?= $(OPT) -g
+CFLAGS	 += -std=c11 $(WARN) -MMD -MP
+LDLIBS	  = -lmicrohttpd -lev
+
+ifneq ($(SANITIZER),)
+CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=all
+LDFLAGS	 += -fsanitize=$(SANITIZER)
+endif
+
+SRCS	 := $(wildcard src/*.c)
+OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+DEPS_OK	 := $(BUILD)/.deps-ok
+
+# Unit tests: tests/test_<module>.c, linked with only the objects listed.
+UNIT	 := addr config drain health http_status log probe risefall sbuf
+T_addr		= addr
+T_config	= config addr
+T_drain		= drain addr
+T_health	= health sbuf
+T_http_status	= http_status
+T_log		= log
+T_probe		= probe addr config http_status
+T_risefall	= risefall
+T_sbuf		= sbuf
+UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
+
+.PHONY: all run check unit integration clean deps
+all: $(BUILD)/healthgate
+
+$(DEPS_OK): scripts/deps.sh
+	@mkdir -p $(BUILD)
+	@./scripts/deps.sh
+	@touch $@
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/healthgate: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+.SECONDEXPANSION:
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
+    $$(patsubst %,$(BUILD)/obj/%.o,$$(T_$$*))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+
+run: deps $(BUILD)/healthgate
+	./$(BUILD)/healthgate
+
+unit: $(UNIT_BINS)
+	@./scripts/run-unit.sh $(UNIT_BINS)
+
+integration: deps $(BUILD)/healthgate
+	@python3 tests/integration/run.py $(BUILD)/healthgate
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@./scripts/check.sh $(BUILD) $(UNIT_BINS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJS:.o=.d) $(wildcard $(BUILD)/tests/*.d)

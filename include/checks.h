@@ -1,0 +1,79 @@
+#ifndef HEALTHGATE_CHECKS_H
+#define HEALTHGATE_CHECKS_H
+
+/*
+ * The scheduler of upstream checks: runs each every interval on the loop,
+ * bounds it by its timeout, feeds rise/fall, and keeps what /health shows.
+ * The probes themselves are one file per kind (check_http.c, ...), each a
+ * struct check_ops.
+ */
+
+#include <ev.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "health.h"
+#include "sbuf.h"
+
+#define CHECK_OUTPUT_MAX	512	/* output kept for the body */
+
+/* How a run ended. Words only when logged or counted. */
+enum check_code {
+	CHECK_PASS,
+	CHECK_TIMEOUT,		/* no verdict within the timeout */
+	CHECK_REFUSED,		/* connection refused */
+	CHECK_CONNECT,		/* any other connect or socket error */
+	CHECK_STATUS,		/* http: a status outside expect */
+	CHECK_MALFORMED,	/* http: not an HTTP status line */
+	CHECK_EXIT,		/* exec: exit status not 0, or a signal */
+	CHECK_SPAWN,		/* exec: could not start the command */
+	CHECK_CODE_COUNT,
+};
+
+struct check;
+
+/* One probe kind. start() ends, now or later, in exactly one check_done(). */
+struct check_ops {
+	const char	*kind;
+	void		(*start)(struct check *);
+	/* Drops whatever a run holds, without calling check_done(). */
+	void		(*cancel)(struct check *);
+};
+
+extern const struct check_ops check_http_ops;
+extern const struct check_ops check_tcp_ops;
+extern const struct check_ops check_exec_ops;
+
+/* What the probe files see of a check. */
+struct check {
+	const struct check_spec *spec;	/* not owned; the config's */
+	struct ev_loop	*loop;
+	void		*probe;		/* the running probe's own state */
+	char		 output[CHECK_OUTPUT_MAX + 1];	/* exec output */
+};
+
+void	check_done(struct check *, enum check_code, const char *detail);
+
+/*
+ * The connect step, shared by tcp and http: check_connect() starts a
+ * non-blocking connect and returns the fd (or -1 with the failure in
+ * *code and why); check_connected() reads how it went once the fd is
+ * writable, CHECK_PASS or the failure.
+ */
+int	check_connect(const struct check_spec *, enum check_code *code,
+	    char *why, unsigned whylen);
+enum check_code check_connected(int fd, char *why, unsigned whylen);
+const char *check_code_name(enum check_code);
+
+struct checks;
+typedef void (*checks_changed_cb)(void *arg);
+
+struct checks	*checks_new(struct ev_loop *, const struct check_spec *,
+		    unsigned n, checks_changed_cb, void *arg);
+void		 checks_start(struct checks *);
+void		 checks_free(struct checks *);	/* cancels every run */
+void		 checks_view(const struct checks *,
+		    const struct health_check **, unsigned *n);
+void		 checks_metrics(const struct checks *, struct sbuf *);
+
+#endif

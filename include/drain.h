@@ -1,0 +1,60 @@
+#ifndef HEALTHGATE_DRAIN_H
+#define HEALTHGATE_DRAIN_H
+
+/*
+ * Drain bookkeeping: which load-balancer probers have been asking for
+ * /health, and when each of them has seen enough 503s for the drain to end.
+ *
+ * Pure: no I/O and no clock of its own. Every call takes "now" in seconds
+ * from any monotonic clock, so tests drive it with a fake one.
+ */
+
+#include <stdbool.h>
+
+#include "addr.h"
+
+#define DRAIN_MAX_PROBERS	512	/* oldest is forgotten when full */
+
+enum drain_state {
+	DRAIN_OFF,		/* not started */
+	DRAIN_RUNNING,		/* started, waiting for evidence */
+	DRAIN_DONE_EVIDENCE,	/* every watched prober saw enough 503s */
+	DRAIN_DONE_SILENCE,	/* ...or went silent for the window */
+	DRAIN_DONE_IDLE,	/* nobody was watching: nothing to wait for */
+	DRAIN_CAPPED,		/* the hard cap ran out first */
+};
+
+/* Counts for logs and /metrics. */
+struct drain_stats {
+	unsigned	watched;	/* probers seen within the window */
+	unsigned	served;		/* ...of which have seen enough 503s */
+	unsigned	silent;		/* ...of which went silent instead */
+};
+
+struct drain;
+
+struct drain	*drain_new(const struct cidr *ignore, unsigned nignore,
+		    double window, unsigned fall, double cap);
+void		 drain_free(struct drain *);
+
+/*
+ * A /health answer was served to addr. Returns true when that made a
+ * watched prober reach its count of 503s, so the caller can log it once.
+ */
+bool		 drain_note(struct drain *, const struct addr *, double now);
+
+void		 drain_start(struct drain *, double now);
+bool		 drain_started(const struct drain *);
+
+/*
+ * Where the drain stands with inflight requests still open. While it is
+ * DRAIN_RUNNING, *next is the latest time to ask again (a prober may go
+ * silent, or the cap may run out, then).
+ */
+enum drain_state drain_poll(struct drain *, double now, unsigned inflight,
+		    double *next);
+void		 drain_stats(const struct drain *, double now,
+		    struct drain_stats *);
+const char	*drain_state_name(enum drain_state);
+
+#endif

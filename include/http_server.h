@@ -1,0 +1,59 @@
+#ifndef HEALTHGATE_HTTP_SERVER_H
+#define HEALTHGATE_HTTP_SERVER_H
+
+/*
+ * The HTTP side: libmicrohttpd in external-epoll mode, driven by libev.
+ * Routes /health, /live and /metrics from responses built ahead of time;
+ * it reads state and never probes anything on a request.
+ */
+
+#include <ev.h>
+
+#include "addr.h"
+#include "sbuf.h"
+
+enum http_route {
+	ROUTE_HEALTH,
+	ROUTE_LIVE,
+	ROUTE_METRICS,
+	ROUTE_OTHER,
+	ROUTE_COUNT,
+};
+
+struct http_hooks {
+	/* A /health answer was sent in full to client. */
+	void	(*served)(void *arg, const struct addr *client,
+		    unsigned code);
+	/* A request ended and none is in flight any more. */
+	void	(*idle)(void *arg);
+	/* Appends the caller's own lines to the /metrics text. */
+	void	(*metrics)(void *arg, struct sbuf *);
+	void	 *arg;
+};
+
+struct http_server;
+
+/*
+ * Binds host:port ("" is [::], or 0.0.0.0 where IPv6 is off) and starts
+ * serving on loop. On failure returns NULL with a reason in err.
+ */
+struct http_server *http_server_new(struct ev_loop *, const char *host,
+		    unsigned port, const struct http_hooks *, char *err,
+		    unsigned errlen);
+void		 http_server_free(struct http_server *);
+
+/* Where it listens, "[::]:8081", for the start-up log. */
+void		 http_server_address(const struct http_server *, char *,
+		    unsigned);
+
+/* The next /health answers; the body is copied. */
+void		 http_server_set_health(struct http_server *, unsigned code,
+		    const char *body, size_t len);
+/*
+ * From now on every answer says Connection: close and idle keep-alive
+ * connections are let go within a second.
+ */
+void		 http_server_set_closing(struct http_server *);
+unsigned	 http_server_inflight(const struct http_server *);
+
+#endif

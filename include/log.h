@@ -1,0 +1,36 @@
+#ifndef HEALTHGATE_LOG_H
+#define HEALTHGATE_LOG_H
+
+/*
+ * One line per event on stderr, never one per request.
+ *
+ * Callers give an event name and logfmt fields ("key=value key2=\"a b\"").
+ * In text mode the line is "TS LEVEL EVENT FIELDS"; in JSON mode the same
+ * fields become members of one object with "ts", "level" and "event".
+ */
+
+enum log_level {
+	LOG_DEBUG,
+	LOG_INFO,
+	LOG_WARN,
+	LOG_ERROR,
+};
+
+enum log_format {
+	LOG_TEXT,
+	LOG_JSON,
+};
+
+void	log_init(enum log_format);
+void	log_event(enum log_level, const char *event, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Formats one line into buf (always NUL-terminated, truncated to size).
+ * Pure: the log module's tests and log_event both use it.
+ */
+void	log_format_line(char *buf, unsigned size, enum log_format,
+	    const char *ts, enum log_level, const char *event,
+	    const char *fields);
+
+#endif

@@ -1,0 +1,24 @@
+#ifndef HEALTHGATE_PROBE_H
+#define HEALTHGATE_PROBE_H
+
+/*
+ * "healthgate probe": one blocking HTTP GET with a deadline, for container
+ * health checks in images with no shell, no curl and no resolver.
+ */
+
+#include "addr.h"
+
+/* Exit 0 on a 2xx answer, 1 on anything else (Docker reserves 2). */
+int	probe_main(int argc, char *const argv[], char *const envp[]);
+
+/*
+ * GETs u within timeout_ms. Returns the status code, or 0 with the reason
+ * in why.
+ */
+unsigned probe_get(const struct url *u, unsigned timeout_ms, char *why,
+	    unsigned whylen);
+
+/* The URL probe uses when given none, from HEALTHGATE_LISTEN. */
+void	probe_default_url(const char *listen, char *buf, unsigned size);
+
+#endif

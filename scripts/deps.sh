@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian packages healthgate builds and tests with, if any is
+# missing. Run by the Makefile before the first compile; quiet when all is
+# there already.
+set -eu
+
+PKGS="gcc libc6-dev make pkg-config libmicrohttpd-dev libev-dev libcmocka-dev
+curl python3 procps iproute2"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+	    grep -q '^install ok installed$' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "healthgate: installing missing packages:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "healthgate: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,180 @@
+/*
+ * check_exec.c: run a command, up when it exits 0.
+ *
+ * posix_spawn (no shell) into a process group of its own, stdin from
+ * /dev/null, stdout and stderr into one pipe -> read output as it comes ->
+ * the child exits (ev_child) -> kill what is left of its group -> done.
+ * On the deadline the whole group gets SIGKILL. libev's default loop reaps
+ * every child with waitpid(-1), so nothing stays a zombie, grandchildren
+ * adopted by a PID-1 healthgate included.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "checks.h"
+
+extern char **environ;
+
+struct exec_probe {
+	struct check	*check;
+	pid_t		 pid;		/* also its process group */
+	ev_child	 child;
+	ev_io		 out;		/* read end of the output pipe */
+	size_t		 kept;		/* bytes of output kept so far */
+};
+
+/* Ends the run's resources: the group is killed, the pipe closed. */
+static void
+exec_cancel(struct check *c)
+{
+	struct exec_probe *p = c->probe;
+
+	if (p == NULL)
+		return;
+	kill(-p->pid, SIGKILL);
+	ev_child_stop(c->loop, &p->child);
+	ev_io_stop(c->loop, &p->out);
+	close(p->out.fd);
+	free(p);
+	c->probe = NULL;
+}
+
+static void
+keep_output(struct exec_probe *p, const char *buf, size_t n)
+{
+	char *out = p->check->output;
+
+	/* The body is JSON text: keep printable ASCII, mark the rest. */
+	for (size_t i = 0; i < n && p->kept < CHECK_OUTPUT_MAX; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		out[p->kept++] = (ch >= 0x20 && ch < 0x7f) || ch == '\n' ||
+		    ch == '\t' ? (char)ch : '?';
+	}
+	out[p->kept] = '\0';
+}
+
+/* Reads what the pipe holds now; returns false at EOF or on error. */
+static bool
+drain_pipe(struct exec_probe *p)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(p->out.fd, buf, sizeof(buf))) > 0)
+		keep_output(p, buf, (size_t)n);
+	return n < 0 && (errno == EAGAIN || errno == EINTR);
+}
+
+static void
+exec_output(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct exec_probe *p = w->data;
+
+	(void)revents;
+	/* At EOF wait for the exit status alone. */
+	if (!drain_pipe(p))
+		ev_io_stop(loop, w);
+}
+
+static void
+exec_exited(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct exec_probe *p = w->data;
+	struct check *c = p->check;
+	int st = w->rstatus;
+	char why[96];
+
+	(void)loop;
+	(void)revents;
+	drain_pipe(p);
+	/* Trim the trailing newline most commands print. */
+	while (p->kept && (c->output[p->kept - 1] == '\n'))
+		c->output[--p->kept] = '\0';
+	exec_cancel(c);		/* kills leftover grandchildren too */
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		check_done(c, CHECK_PASS, "");
+	else {
+		if (WIFEXITED(st))
+			snprintf(why, sizeof(why), "exit status %d",
+			    WEXITSTATUS(st));
+		else
+			snprintf(why, sizeof(why), "killed by signal %d",
+			    WTERMSIG(st));
+		check_done(c, CHECK_EXIT, why);
+	}
+}
+
+static void
+exec_start(struct check *c)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct exec_probe *p;
+	sigset_t none, dfl;
+	char why[160];
+	int fds[2] = { -1, -1 }, err;
+	pid_t pid;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		check_done(c, CHECK_SPAWN, "out of memory");
+		return;
+	}
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
+		free(p);
+		check_done(c, CHECK_SPAWN, why);
+		return;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	/*
+	 * Own group, so one kill reaches grandchildren; no blocked signals
+	 * and default dispositions, whatever libev and main set for us.
+	 */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigfillset(&dfl);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	err = posix_spawnp(&pid, c->spec->argv[0], &fa, &attr,
+	    c->spec->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(fds[1]);
+	if (err != 0) {
+		snprintf(why, sizeof(why), "%s: %s", c->spec->argv[0],
+		    strerror(err));
+		close(fds[0]);
+		free(p);
+		check_done(c, CHECK_SPAWN, why);
+		return;
+	}
+	p->check = c;
+	p->pid = pid;
+	ev_child_init(&p->child, exec_exited, pid, 0);
+	p->child.data = p;
+	ev_child_start(c->loop, &p->child);
+	ev_io_init(&p->out, exec_output, fds[0], EV_READ);
+	p->out.data = p;
+	ev_io_start(c->loop, &p->out);
+	c->probe = p;
+}
+
+const struct check_ops check_exec_ops = {
+	.kind = "exec",
+	.start = exec_start,
+	.cancel = exec_cancel,
+};

@@ -1,0 +1,124 @@
+/*
+ * check_tcp.c: up when a non-blocking connect completes in time.
+ *
+ * connect -> writable -> SO_ERROR -> done. The connect step is shared with
+ * the http check, which carries on from the same writable socket.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "checks.h"
+
+struct tcp_probe {
+	struct check	*check;
+	ev_io		 io;
+};
+
+static enum check_code
+code_for(int err)
+{
+	return err == ECONNREFUSED ? CHECK_REFUSED : CHECK_CONNECT;
+}
+
+int
+check_connect(const struct check_spec *sp, enum check_code *code, char *why,
+    unsigned whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const char *err;
+	int fd;
+
+	if ((err = addr_to_sockaddr(sp->host, sp->port, &ss, &len)) != NULL) {
+		*code = CHECK_CONNECT;
+		snprintf(why, whylen, "%s", err);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0 || (connect(fd, (struct sockaddr *)&ss, len) < 0 &&
+	    errno != EINPROGRESS)) {
+		*code = code_for(errno);
+		snprintf(why, whylen, "connect: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+enum check_code
+check_connected(int fd, char *why, unsigned whylen)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err == 0)
+		return CHECK_PASS;
+	snprintf(why, whylen, "connect: %s", strerror(err));
+	return code_for(err);
+}
+
+static void
+tcp_cancel(struct check *c)
+{
+	struct tcp_probe *p = c->probe;
+
+	if (p == NULL)
+		return;
+	ev_io_stop(c->loop, &p->io);
+	close(p->io.fd);
+	free(p);
+	c->probe = NULL;
+}
+
+static void
+tcp_writable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct tcp_probe *p = w->data;
+	struct check *c = p->check;
+	char why[128] = "";
+	enum check_code code;
+
+	(void)loop;
+	(void)revents;
+	code = check_connected(w->fd, why, sizeof(why));
+	tcp_cancel(c);
+	check_done(c, code, why);
+}
+
+static void
+tcp_start(struct check *c)
+{
+	struct tcp_probe *p;
+	enum check_code code;
+	char why[128];
+	int fd;
+
+	if ((fd = check_connect(c->spec, &code, why, sizeof(why))) < 0) {
+		check_done(c, code, why);
+		return;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		close(fd);
+		check_done(c, CHECK_CONNECT, "out of memory");
+		return;
+	}
+	p->check = c;
+	ev_io_init(&p->io, tcp_writable, fd, EV_WRITE);
+	p->io.data = p;
+	ev_io_start(c->loop, &p->io);
+	c->probe = p;
+}
+
+const struct check_ops check_tcp_ops = {
+	.kind = "tcp",
+	.start = tcp_start,
+	.cancel = tcp_cancel,
+};

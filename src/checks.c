@@ -1,0 +1,280 @@
+/*
+ * checks.c: schedules checks and keeps their verdicts.
+ *
+ * Each check has a repeating timer that starts a run every interval, and a
+ * one-shot deadline that ends a run still going at its timeout. A run ends
+ * in check_done(), which feeds rise/fall, logs a transition once, and tells
+ * the owner so /health is re-rendered. A check never overlaps itself.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "checks.h"
+#include "log.h"
+#include "risefall.h"
+
+#define JITTER_STEP	0.010	/* s between the first runs of many checks */
+
+struct slot {
+	struct check	 pub;		/* what the probe file sees */
+	struct checks	*owner;
+	const struct check_ops *ops;
+	ev_timer	 every;		/* starts a run each interval */
+	ev_timer	 deadline;	/* ends a run at its timeout */
+	bool		 running;
+	double		 started;	/* monotonic s, of the run */
+	struct risefall	 rf;
+	char		 reason[160];	/* why the last run failed */
+	char		 shown[CHECK_OUTPUT_MAX + 168];	/* the body's output */
+	unsigned long long results[CHECK_CODE_COUNT];
+	unsigned long long transitions;
+	double		 last_ms;	/* duration of the last run */
+};
+
+struct checks {
+	struct ev_loop	*loop;
+	checks_changed_cb changed;
+	void		*arg;
+	unsigned	 n;
+	struct slot	*slots;		/* n of them */
+	struct health_check *view;	/* n of them, for health_render */
+};
+
+static const char *const code_names[CHECK_CODE_COUNT] = {
+	"pass", "timeout", "refused", "connect", "status", "malformed",
+	"exit", "spawn",
+};
+
+const char *
+check_code_name(enum check_code c)
+{
+	return c < CHECK_CODE_COUNT ? code_names[c] : "?";
+}
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct slot *
+slot_of(struct check *c)
+{
+	return (struct slot *)((char *)c - offsetof(struct slot, pub));
+}
+
+void
+check_done(struct check *c, enum check_code code, const char *detail)
+{
+	struct slot *s = slot_of(c);
+	struct health_check *v;
+	bool pass = code == CHECK_PASS;
+	const struct check_spec *sp = c->spec;
+
+	if (!s->running)
+		return;
+	s->running = false;
+	ev_timer_stop(c->loop, &s->deadline);
+	s->last_ms = (mono() - s->started) * 1000.0;
+	s->results[code]++;
+	if (pass)
+		s->reason[0] = '\0';
+	else
+		snprintf(s->reason, sizeof(s->reason), "%s", detail);
+
+	if (risefall_feed(&s->rf, pass, sp->rise, sp->fall)) {
+		s->transitions++;
+		if (pass)
+			log_event(LOG_INFO, "check_up", "name=%s ms=%.1f",
+			    sp->name, s->last_ms);
+		else
+			log_event(LOG_WARN, "check_down", "name=%s "
+			    "result=%s reason=\"%s\"", sp->name,
+			    check_code_name(code), s->reason);
+	}
+	v = &s->owner->view[s - s->owner->slots];
+	v->up = s->rf.up;
+	v->ran = true;
+	v->duration_ms = s->last_ms;
+	v->when = wall();
+	/* A command's own words say most; with a failure, say why first. */
+	if (c->output[0])
+		snprintf(s->shown, sizeof(s->shown), "%s%s%s", s->reason,
+		    s->reason[0] ? ": " : "", c->output);
+	else
+		snprintf(s->shown, sizeof(s->shown), "%s", s->reason);
+	v->output = s->shown;
+	s->owner->changed(s->owner->arg);
+}
+
+static void
+deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct slot *s = w->data;
+	char why[64];
+
+	(void)loop;
+	(void)revents;
+	s->ops->cancel(&s->pub);
+	snprintf(why, sizeof(why), "timeout after %u ms",
+	    s->pub.spec->timeout_ms);
+	check_done(&s->pub, CHECK_TIMEOUT, why);
+}
+
+static void
+every_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct slot *s = w->data;
+
+	(void)revents;
+	if (s->running)		/* cannot happen with timeout < interval */
+		return;
+	s->running = true;
+	s->started = mono();
+	s->pub.output[0] = '\0';
+	ev_timer_set(&s->deadline, s->pub.spec->timeout_ms / 1000.0, 0.);
+	ev_timer_start(loop, &s->deadline);
+	s->ops->start(&s->pub);
+}
+
+static const struct check_ops *
+ops_for(enum check_kind k)
+{
+	switch (k) {
+	case CHECK_HTTP:	return &check_http_ops;
+	case CHECK_TCP:		return &check_tcp_ops;
+	case CHECK_EXEC:	return &check_exec_ops;
+	}
+	return NULL;
+}
+
+struct checks *
+checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
+    checks_changed_cb changed, void *arg)
+{
+	struct checks *cs;
+
+	if ((cs = calloc(1, sizeof(*cs))) == NULL)
+		return NULL;
+	cs->loop = loop;
+	cs->changed = changed;
+	cs->arg = arg;
+	cs->n = n;
+	if (n && ((cs->slots = calloc(n, sizeof(*cs->slots))) == NULL ||
+	    (cs->view = calloc(n, sizeof(*cs->view))) == NULL)) {
+		checks_free(cs);
+		return NULL;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct slot *s = &cs->slots[i];
+
+		s->pub.spec = &specs[i];
+		s->pub.loop = loop;
+		s->owner = cs;
+		s->ops = ops_for(specs[i].kind);
+		snprintf(s->reason, sizeof(s->reason), "not run yet");
+		cs->view[i].name = specs[i].name;
+		cs->view[i].output = s->reason;
+		ev_init(&s->every, every_cb);
+		s->every.data = s;
+		ev_init(&s->deadline, deadline_cb);
+		s->deadline.data = s;
+	}
+	return cs;
+}
+
+/*
+ * All checks start now, a few ms apart so many do not connect in one
+ * burst, then each every interval from its own start.
+ */
+void
+checks_start(struct checks *cs)
+{
+	for (unsigned i = 0; i < cs->n; i++) {
+		struct slot *s = &cs->slots[i];
+		double iv = s->pub.spec->interval_ms / 1000.0;
+		double jitter = i * JITTER_STEP;
+
+		if (jitter > iv / 2)
+			jitter = iv / 2 * i / cs->n;
+		ev_timer_set(&s->every, jitter, iv);
+		ev_timer_start(cs->loop, &s->every);
+	}
+}
+
+void
+checks_free(struct checks *cs)
+{
+	if (cs == NULL)
+		return;
+	for (unsigned i = 0; cs->slots && i < cs->n; i++) {
+		struct slot *s = &cs->slots[i];
+
+		ev_timer_stop(cs->loop, &s->every);
+		ev_timer_stop(cs->loop, &s->deadline);
+		if (s->running)
+			s->ops->cancel(&s->pub);
+	}
+	free(cs->slots);
+	free(cs->view);
+	free(cs);
+}
+
+void
+checks_view(const struct checks *cs, const struct health_check **v,
+    unsigned *n)
+{
+	*v = cs ? cs->view : NULL;
+	*n = cs ? cs->n : 0;
+}
+
+void
+checks_metrics(const struct checks *cs, struct sbuf *b)
+{
+	if (cs == NULL || cs->n == 0)
+		return;
+	sbuf_printf(b, "# HELP healthgate_check_up 1 when the check is up.\n"
+	    "# TYPE healthgate_check_up gauge\n");
+	for (unsigned i = 0; i < cs->n; i++)
+		sbuf_printf(b, "healthgate_check_up{check=\"%s\"} %d\n",
+		    cs->view[i].name, cs->slots[i].rf.up);
+	sbuf_printf(b, "# HELP healthgate_check_duration_seconds Duration "
+	    "of the last run.\n"
+	    "# TYPE healthgate_check_duration_seconds gauge\n");
+	for (unsigned i = 0; i < cs->n; i++)
+		sbuf_printf(b, "healthgate_check_duration_seconds"
+		    "{check=\"%s\"} %.6f\n", cs->view[i].name,
+		    cs->slots[i].last_ms / 1000.0);
+	sbuf_printf(b, "# HELP healthgate_check_results_total Finished "
+	    "runs, by result.\n# TYPE healthgate_check_results_total "
+	    "counter\n");
+	for (unsigned i = 0; i < cs->n; i++)
+		for (unsigned c = 0; c < CHECK_CODE_COUNT; c++)
+			if (cs->slots[i].results[c])
+				sbuf_printf(b, "healthgate_check_results_total"
+				    "{check=\"%s\",result=\"%s\"} %llu\n",
+				    cs->view[i].name, code_names[c],
+				    cs->slots[i].results[c]);
+	sbuf_printf(b, "# HELP healthgate_check_transitions_total Changes "
+	    "between up and down.\n"
+	    "# TYPE healthgate_check_transitions_total counter\n");
+	for (unsigned i = 0; i < cs->n; i++)
+		sbuf_printf(b, "healthgate_check_transitions_total"
+		    "{check=\"%s\"} %llu\n", cs->view[i].name,
+		    cs->slots[i].transitions);
+}

@@ -1,0 +1,193 @@
+/*
+ * drain.c: when a draining healthgate may exit.
+ *
+ * Before the drain, every /health request from a source outside the ignore
+ * list refreshes that source's last_seen. At SIGTERM the sources seen within
+ * the window become the watched probers. The drain is done when no request
+ * is in flight and each watched prober has been served "fall" 503s or has
+ * been silent for the window — or when the cap runs out, whatever else.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "drain.h"
+
+struct prober {
+	struct addr	addr;
+	double		last_seen;	/* last /health served to it */
+	unsigned	fails;		/* 503s served since the drain began */
+	bool		watched;	/* seen within the window at SIGTERM */
+};
+
+struct drain {
+	const struct cidr *ignore;	/* not owned; outlives the drain */
+	unsigned	 nignore;
+	double		 window;	/* seconds */
+	double		 cap;		/* seconds */
+	unsigned	 fall;
+	double		 started;	/* < 0 until drain_start */
+	unsigned	 nprobers;
+	struct prober	 probers[DRAIN_MAX_PROBERS];
+};
+
+struct drain *
+drain_new(const struct cidr *ignore, unsigned nignore, double window,
+    unsigned fall, double cap)
+{
+	struct drain *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->ignore = ignore;
+	d->nignore = nignore;
+	d->window = window;
+	d->fall = fall;
+	d->cap = cap;
+	d->started = -1;
+	return d;
+}
+
+void
+drain_free(struct drain *d)
+{
+	free(d);
+}
+
+bool
+drain_started(const struct drain *d)
+{
+	return d->started >= 0;
+}
+
+static bool
+ignored(const struct drain *d, const struct addr *a)
+{
+	for (unsigned i = 0; i < d->nignore; i++)
+		if (cidr_match(&d->ignore[i], a))
+			return true;
+	return false;
+}
+
+static struct prober *
+find(struct drain *d, const struct addr *a)
+{
+	for (unsigned i = 0; i < d->nprobers; i++)
+		if (d->probers[i].addr.family == a->family &&
+		    memcmp(d->probers[i].addr.bytes, a->bytes, 16) == 0)
+			return &d->probers[i];
+	return NULL;
+}
+
+/* A slot for a new prober: a free one, else the one heard from longest ago. */
+static struct prober *
+slot(struct drain *d)
+{
+	struct prober *oldest;
+
+	if (d->nprobers < DRAIN_MAX_PROBERS)
+		return &d->probers[d->nprobers++];
+	oldest = &d->probers[0];
+	for (unsigned i = 1; i < d->nprobers; i++)
+		if (d->probers[i].last_seen < oldest->last_seen)
+			oldest = &d->probers[i];
+	return oldest;
+}
+
+bool
+drain_note(struct drain *d, const struct addr *a, double now)
+{
+	struct prober *p;
+
+	if (ignored(d, a))
+		return false;
+	p = find(d, a);
+	if (!drain_started(d)) {
+		if (p == NULL) {
+			p = slot(d);
+			memset(p, 0, sizeof(*p));
+			p->addr = *a;
+		}
+		p->last_seen = now;
+		return false;
+	}
+	/* A source that appears only after SIGTERM was never routing to us. */
+	if (p == NULL || !p->watched)
+		return false;
+	p->last_seen = now;
+	return ++p->fails == d->fall;
+}
+
+void
+drain_start(struct drain *d, double now)
+{
+	if (drain_started(d))
+		return;
+	d->started = now;
+	for (unsigned i = 0; i < d->nprobers; i++) {
+		struct prober *p = &d->probers[i];
+
+		p->watched = now - p->last_seen <= d->window;
+		p->fails = 0;
+	}
+}
+
+void
+drain_stats(const struct drain *d, double now, struct drain_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned i = 0; i < d->nprobers; i++) {
+		const struct prober *p = &d->probers[i];
+
+		if (!p->watched)
+			continue;
+		st->watched++;
+		if (p->fails >= d->fall)
+			st->served++;
+		else if (now - p->last_seen >= d->window)
+			st->silent++;
+	}
+}
+
+enum drain_state
+drain_poll(struct drain *d, double now, unsigned inflight, double *next)
+{
+	struct drain_stats st;
+	double deadline;
+
+	if (!drain_started(d))
+		return DRAIN_OFF;
+	deadline = d->started + d->cap;
+	if (now >= deadline)
+		return DRAIN_CAPPED;
+	drain_stats(d, now, &st);
+	if (inflight == 0 && st.served + st.silent == st.watched) {
+		if (st.watched == 0)
+			return DRAIN_DONE_IDLE;
+		return st.silent ? DRAIN_DONE_SILENCE : DRAIN_DONE_EVIDENCE;
+	}
+	/* Wake when the first pending prober would fall silent. */
+	for (unsigned i = 0; i < d->nprobers; i++) {
+		const struct prober *p = &d->probers[i];
+
+		if (p->watched && p->fails < d->fall &&
+		    p->last_seen + d->window > now &&
+		    p->last_seen + d->window < deadline)
+			deadline = p->last_seen + d->window;
+	}
+	*next = deadline;
+	return DRAIN_RUNNING;
+}
+
+const char *
+drain_state_name(enum drain_state s)
+{
+	switch (s) {
+	case DRAIN_OFF:		return "off";
+	case DRAIN_RUNNING:		return "running";
+	case DRAIN_DONE_EVIDENCE:	return "evidence";
+	case DRAIN_DONE_SILENCE:	return "silence";
+	case DRAIN_DONE_IDLE:		return "idle";
+	case DRAIN_CAPPED:		return "cap";
+	}
+	return "?";
+}

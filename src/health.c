@@ -1,0 +1,76 @@
+/*
+ * health.c: the /health verdict and body (draft-inadarei-api-health-check).
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "health.h"
+
+static void
+iso8601(double when, char *buf, size_t size)
+{
+	time_t secs = (time_t)when;
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)((when - (double)secs) * 1000));
+}
+
+unsigned
+health_render(const struct health_view *v, struct sbuf *b)
+{
+	unsigned down = 0, i;
+	const char *sep = "";
+	char ts[64];
+
+	for (i = 0; i < v->nchecks; i++)
+		if (!v->checks[i].up)
+			down++;
+	bool pass = !v->draining && !v->maintenance && down == 0;
+
+	sbuf_printf(b, "{\"status\":\"%s\"", pass ? "pass" : "fail");
+	if (!pass) {
+		sbuf_printf(b, ",\"notes\":[");
+		if (v->draining) {
+			sbuf_printf(b, "\"draining\"");
+			sep = ",";
+		}
+		if (v->maintenance) {
+			sbuf_printf(b, "%s\"maintenance\"", sep);
+			sep = ",";
+		}
+		if (down)
+			sbuf_printf(b, "%s\"%u of %u checks down\"", sep, down,
+			    v->nchecks);
+		sbuf_printf(b, "]");
+	}
+	if (v->nchecks) {
+		sbuf_printf(b, ",\"checks\":{");
+		for (i = 0; i < v->nchecks; i++) {
+			const struct health_check *c = &v->checks[i];
+			char key[96];
+
+			snprintf(key, sizeof(key), "%s:responseTime", c->name);
+			sbuf_printf(b, "%s", i ? "," : "");
+			sbuf_json_string(b, key);
+			sbuf_printf(b, ":[{\"status\":\"%s\"",
+			    c->up ? "pass" : "fail");
+			if (c->ran) {
+				iso8601(c->when, ts, sizeof(ts));
+				sbuf_printf(b, ",\"observedValue\":%.1f,"
+				    "\"observedUnit\":\"ms\",\"time\":\"%s\"",
+				    c->duration_ms, ts);
+			}
+			if (c->output && c->output[0]) {
+				sbuf_printf(b, ",\"output\":");
+				sbuf_json_string(b, c->output);
+			}
+			sbuf_printf(b, "}]");
+		}
+		sbuf_printf(b, "}");
+	}
+	sbuf_printf(b, "}\n");
+	return pass ? 200 : 503;
+}

@@ -1,0 +1,506 @@
+/*
+ * http_server.c: libmicrohttpd on the libev loop.
+ *
+ * MHD runs without threads of its own (MHD_USE_EPOLL): its epoll fd sits in
+ * an ev_io, and an ev_timer follows MHD_get_timeout, so with no connection
+ * open there is no wakeup at all. Every response but /metrics is built when
+ * the state changes and handed to MHD by reference on each request.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "http_server.h"
+#include "version.h"
+
+#define LISTEN_BACKLOG	1024
+
+/* Status codes counted per route in /metrics. */
+static const unsigned counted_codes[] = { 200, 404, 405, 413, 503 };
+#define NCODES	(sizeof(counted_codes) / sizeof(counted_codes[0]))
+
+static const char *const route_paths[ROUTE_COUNT] = {
+	"/health", "/live", "/metrics", "other",
+};
+
+/* One TCP connection; lives from MHD's STARTED to its CLOSED notice. */
+struct conn {
+	struct MHD_Connection *mc;
+	struct addr	 client;
+	bool		 busy;		/* a request is between head and end */
+	enum http_route	 route;		/* of the current request */
+	unsigned	 code;		/* ...and the status queued for it */
+	struct conn	*prev, *next;
+};
+
+struct http_server {
+	struct ev_loop	*loop;
+	struct MHD_Daemon *mhd;
+	ev_io		 mhd_io;	/* MHD's epoll fd is readable */
+	ev_timer	 mhd_timer;	/* MHD_get_timeout ran out */
+	struct http_hooks hooks;
+	struct sockaddr_storage bound;	/* where the listener ended up */
+
+	struct MHD_Response *health;	/* current /health answer */
+	struct MHD_Response *live;
+	struct MHD_Response *not_found;
+	struct MHD_Response *not_allowed;
+	struct MHD_Response *too_large;
+	unsigned	 health_code;
+	bool		 closing;	/* draining: Connection: close */
+
+	struct conn	*conns;		/* every open connection */
+	unsigned	 inflight;
+	unsigned long long requests[ROUTE_COUNT][NCODES];
+};
+
+/* Lets MHD do its work, then re-arms the timer from what it says next. */
+static void
+pump(struct http_server *s)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	MHD_run(s->mhd);
+	ev_timer_stop(s->loop, &s->mhd_timer);
+	if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
+		ev_timer_set(&s->mhd_timer, (double)ms / 1000.0, 0.);
+		ev_timer_start(s->loop, &s->mhd_timer);
+	}
+}
+
+static void
+mhd_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	pump(w->data);
+}
+
+static void
+mhd_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	pump(w->data);
+}
+
+static struct MHD_Response *
+make_response(const struct http_server *s, const char *body, size_t len,
+    const char *type)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return NULL;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (s->closing)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	return r;
+}
+
+static void
+swap_response(struct MHD_Response **slot, struct MHD_Response *r)
+{
+	/* MHD counts references: a queued old answer is still sent whole. */
+	if (r == NULL)
+		return;
+	if (*slot)
+		MHD_destroy_response(*slot);
+	*slot = r;
+}
+
+static void
+build_static(struct http_server *s)
+{
+	static const char live[] = "{\"status\":\"pass\"}\n";
+	static const char nf[] = "not found\n";
+	static const char na[] = "method not allowed\n";
+	static const char tl[] = "request bodies are not accepted\n";
+	struct MHD_Response *r;
+
+	swap_response(&s->live, make_response(s, live, sizeof(live) - 1,
+	    "application/health+json"));
+	swap_response(&s->not_found, make_response(s, nf, sizeof(nf) - 1,
+	    "text/plain"));
+	if ((r = make_response(s, na, sizeof(na) - 1, "text/plain")) != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	swap_response(&s->not_allowed, r);
+	if ((r = make_response(s, tl, sizeof(tl) - 1, "text/plain")) != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	swap_response(&s->too_large, r);
+}
+
+static void
+count(struct http_server *s, enum http_route route, unsigned code)
+{
+	for (unsigned i = 0; i < NCODES; i++)
+		if (counted_codes[i] == code) {
+			s->requests[route][i]++;
+			return;
+		}
+}
+
+static struct MHD_Response *
+metrics_response(struct http_server *s)
+{
+	struct MHD_Response *r;
+	struct sbuf b;
+
+	sbuf_init(&b);
+	sbuf_printf(&b, "# HELP healthgate_build_info Version of this "
+	    "healthgate.\n# TYPE healthgate_build_info gauge\n"
+	    "healthgate_build_info{version=\"%s\"} 1\n", HEALTHGATE_VERSION);
+	sbuf_printf(&b, "# HELP healthgate_requests_total HTTP requests "
+	    "answered, by path and status.\n"
+	    "# TYPE healthgate_requests_total counter\n");
+	for (unsigned rt = 0; rt < ROUTE_COUNT; rt++)
+		for (unsigned i = 0; i < NCODES; i++)
+			if (s->requests[rt][i])
+				sbuf_printf(&b, "healthgate_requests_total"
+				    "{path=\"%s\",code=\"%u\"} %llu\n",
+				    route_paths[rt], counted_codes[i],
+				    s->requests[rt][i]);
+	sbuf_printf(&b, "# HELP healthgate_connections Open HTTP "
+	    "connections.\n# TYPE healthgate_connections gauge\n");
+	{
+		unsigned n = 0;
+
+		for (struct conn *c = s->conns; c; c = c->next)
+			n++;
+		sbuf_printf(&b, "healthgate_connections %u\n", n);
+	}
+	if (s->hooks.metrics)
+		s->hooks.metrics(s->hooks.arg, &b);
+	if (sbuf_failed(&b)) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	r = MHD_create_response_from_buffer(b.len, b.data,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/plain; version=0.0.4");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (s->closing)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	return r;
+}
+
+static enum http_route
+route_of(const char *url)
+{
+	if (strcmp(url, "/health") == 0)
+		return ROUTE_HEALTH;
+	if (strcmp(url, "/live") == 0)
+		return ROUTE_LIVE;
+	if (strcmp(url, "/metrics") == 0)
+		return ROUTE_METRICS;
+	return ROUTE_OTHER;
+}
+
+static enum MHD_Result
+queue(struct http_server *s, struct conn *c, unsigned code,
+    struct MHD_Response *r)
+{
+	c->code = code;
+	count(s, c->route, code);
+	return r ? MHD_queue_response(c->mc, code, r) : MHD_NO;
+}
+
+static bool
+has_body(struct MHD_Connection *mc)
+{
+	const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	if (MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+		return true;
+	return cl != NULL && strspn(cl, "0") != strlen(cl);
+}
+
+/*
+ * MHD calls this once when the head is in and again when the request is
+ * complete. Answers are queued on the second call: libmicrohttpd 0.9.75
+ * closes the connection after an answer queued on the first, and keep-alive
+ * is what a prober's second request wants. Requests with a body are the
+ * exception: they are refused on the first call, and closing is right.
+ */
+static enum MHD_Result
+access_cb(void *cls, struct MHD_Connection *mc, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req)
+{
+	struct http_server *s = cls;
+	struct conn *c = *req;
+	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
+	bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+
+	(void)version;
+	(void)upload;
+	if (c == NULL) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc,
+		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+		if (ci == NULL || (c = ci->socket_context) == NULL)
+			return MHD_NO;
+		c->busy = true;
+		c->route = route_of(url);
+		c->code = 0;
+		s->inflight++;
+		*req = c;
+		if (!get && !head)
+			return queue(s, c, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    s->not_allowed);
+		if (has_body(mc))
+			return queue(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
+			    s->too_large);
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {	/* only if a body slipped past has_body */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (c->code != 0)		/* answered on the first call */
+		return MHD_YES;
+
+	switch (c->route) {
+	case ROUTE_HEALTH:
+		return queue(s, c, s->health_code, s->health);
+	case ROUTE_LIVE:
+		return queue(s, c, MHD_HTTP_OK, s->live);
+	case ROUTE_METRICS: {
+		struct MHD_Response *r = metrics_response(s);
+		enum MHD_Result rc = queue(s, c, MHD_HTTP_OK, r);
+
+		if (r)
+			MHD_destroy_response(r);
+		return rc;
+	}
+	default:
+		return queue(s, c, MHD_HTTP_NOT_FOUND, s->not_found);
+	}
+}
+
+static void
+completed_cb(void *cls, struct MHD_Connection *mc, void **req,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct conn *c = *req;
+
+	(void)mc;
+	if (c == NULL || !c->busy)
+		return;
+	*req = NULL;
+	c->busy = false;
+	s->inflight--;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+	    c->route == ROUTE_HEALTH && s->hooks.served)
+		s->hooks.served(s->hooks.arg, &c->client, c->code);
+	if (s->inflight == 0 && s->hooks.idle)
+		s->hooks.idle(s->hooks.arg);
+}
+
+static void
+connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+	struct conn *c = *socket_ctx;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci;
+
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return;		/* access_cb will refuse it */
+		c->mc = mc;
+		ci = MHD_get_connection_info(mc,
+		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr)
+			addr_from_sockaddr(ci->client_addr, &c->client);
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		if (s->closing)
+			MHD_set_connection_option(mc,
+			    MHD_CONNECTION_OPTION_TIMEOUT, 1u);
+		*socket_ctx = c;
+		return;
+	}
+	if (c == NULL)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+	*socket_ctx = NULL;
+}
+
+/* Binds the listener; the any-address falls back to IPv4 without IPv6. */
+static int
+listen_on(const char *host, unsigned port, struct sockaddr_storage *bound,
+    char *err, unsigned errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const char *why;
+	int fd = -1, one = 1, zero = 0;
+
+	if ((why = addr_to_sockaddr(host, port, &ss, &len)) != NULL) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0 && host[0] == '\0' && errno == EAFNOSUPPORT) {
+		addr_to_sockaddr("0.0.0.0", port, &ss, &len);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6 && host[0] == '\0')
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    listen(fd, LISTEN_BACKLOG) < 0)
+		goto fail;
+	len = sizeof(*bound);
+	if (getsockname(fd, (struct sockaddr *)bound, &len) < 0)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errlen, "%s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+struct http_server *
+http_server_new(struct ev_loop *loop, const char *host, unsigned port,
+    const struct http_hooks *hooks, char *err, unsigned errlen)
+{
+	const union MHD_DaemonInfo *di;
+	struct http_server *s;
+	int fd;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->loop = loop;
+	s->hooks = *hooks;
+	if ((fd = listen_on(host, port, &s->bound, err, errlen)) < 0)
+		goto fail;
+	s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL,
+	    access_cb, s,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+	    MHD_OPTION_END);
+	if (s->mhd == NULL) {
+		close(fd);
+		snprintf(err, errlen, "libmicrohttpd would not start");
+		goto fail;
+	}
+	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (di == NULL) {
+		snprintf(err, errlen, "libmicrohttpd has no epoll fd");
+		goto fail;
+	}
+	build_static(s);
+	http_server_set_health(s, 200, "{\"status\":\"pass\"}\n", 18);
+	if (!s->live || !s->not_found || !s->not_allowed || !s->too_large ||
+	    !s->health) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	ev_io_init(&s->mhd_io, mhd_io_cb, di->epoll_fd, EV_READ);
+	s->mhd_io.data = s;
+	ev_init(&s->mhd_timer, mhd_timer_cb);
+	s->mhd_timer.data = s;
+	ev_io_start(loop, &s->mhd_io);
+	return s;
+fail:
+	http_server_free(s);
+	return NULL;
+}
+
+void
+http_server_free(struct http_server *s)
+{
+	if (s == NULL)
+		return;
+	ev_io_stop(s->loop, &s->mhd_io);
+	ev_timer_stop(s->loop, &s->mhd_timer);
+	if (s->mhd)
+		MHD_stop_daemon(s->mhd);	/* closes every connection */
+	if (s->health)
+		MHD_destroy_response(s->health);
+	if (s->live)
+		MHD_destroy_response(s->live);
+	if (s->not_found)
+		MHD_destroy_response(s->not_found);
+	if (s->not_allowed)
+		MHD_destroy_response(s->not_allowed);
+	if (s->too_large)
+		MHD_destroy_response(s->too_large);
+	free(s);
+}
+
+void
+http_server_address(const struct http_server *s, char *buf, unsigned size)
+{
+	addr_format_sockaddr((const struct sockaddr *)&s->bound, buf, size);
+}
+
+void
+http_server_set_health(struct http_server *s, unsigned code,
+    const char *body, size_t len)
+{
+	struct MHD_Response *r = make_response(s, body, len,
+	    "application/health+json");
+
+	if (r == NULL)
+		return;		/* keep serving the last good answer */
+	swap_response(&s->health, r);
+	s->health_code = code;
+}
+
+void
+http_server_set_closing(struct http_server *s)
+{
+	if (s->closing)
+		return;
+	s->closing = true;
+	build_static(s);
+	for (struct conn *c = s->conns; c; c = c->next)
+		MHD_set_connection_option(c->mc, MHD_CONNECTION_OPTION_TIMEOUT,
+		    1u);
+	pump(s);
+}
+
+unsigned
+http_server_inflight(const struct http_server *s)
+{
+	return s->inflight;
+}

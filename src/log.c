@@ -1,0 +1,165 @@
+/*
+ * log.c: event lines on stderr, as text or JSON.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static enum log_format log_fmt = LOG_TEXT;
+
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void
+log_init(enum log_format fmt)
+{
+	log_fmt = fmt;
+}
+
+/* Appends to buf at *len, never past size - 1. */
+static void
+put(char *buf, unsigned size, unsigned *len, const char *s, unsigned n)
+{
+	if (*len + 1 >= size)
+		return;
+	if (n > size - 1 - *len)
+		n = size - 1 - *len;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/* Appends s as the inside of a JSON string. */
+static void
+put_json(char *buf, unsigned size, unsigned *len, const char *s, unsigned n)
+{
+	char esc[8];
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			put(buf, size, len, esc, 2);
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			put(buf, size, len, esc, 6);
+		} else
+			put(buf, size, len, (const char *)&s[i], 1);
+	}
+}
+
+/*
+ * Turns logfmt fields into JSON members. A value is either "quoted" (with
+ * \" inside) or runs to the next space; a token without '=' is kept under
+ * the key "msg".
+ */
+static void
+put_fields_json(char *buf, unsigned size, unsigned *len, const char *f)
+{
+	while (*f) {
+		const char *key, *val, *eq;
+		unsigned klen, vlen;
+
+		while (*f == ' ')
+			f++;
+		if (!*f)
+			break;
+		key = f;
+		while (*f && *f != ' ' && *f != '=')
+			f++;
+		eq = f;
+		if (*eq != '=') {
+			put(buf, size, len, ",\"msg\":\"", 8);
+			put_json(buf, size, len, key, (unsigned)(eq - key));
+			put(buf, size, len, "\"", 1);
+			continue;
+		}
+		klen = (unsigned)(eq - key);
+		f++;
+		put(buf, size, len, ",\"", 2);
+		put_json(buf, size, len, key, klen);
+		put(buf, size, len, "\":\"", 3);
+		if (*f == '"') {
+			val = ++f;
+			while (*f && !(*f == '"' && f[-1] != '\\'))
+				f++;
+			vlen = (unsigned)(f - val);
+			if (*f == '"')
+				f++;
+			/* Drop the backslash of \" before re-escaping. */
+			for (unsigned i = 0; i < vlen; i++) {
+				if (val[i] == '\\' && i + 1 < vlen &&
+				    val[i + 1] == '"')
+					continue;
+				put_json(buf, size, len, &val[i], 1);
+			}
+		} else {
+			val = f;
+			while (*f && *f != ' ')
+				f++;
+			vlen = (unsigned)(f - val);
+			put_json(buf, size, len, val, vlen);
+		}
+		put(buf, size, len, "\"", 1);
+	}
+}
+
+void
+log_format_line(char *buf, unsigned size, enum log_format fmt,
+    const char *ts, enum log_level level, const char *event,
+    const char *fields)
+{
+	unsigned len = 0;
+	const char *lv = level_names[level];
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (fmt == LOG_JSON) {
+		put(buf, size, &len, "{\"ts\":\"", 7);
+		put_json(buf, size, &len, ts, (unsigned)strlen(ts));
+		put(buf, size, &len, "\",\"level\":\"", 11);
+		put(buf, size, &len, lv, (unsigned)strlen(lv));
+		put(buf, size, &len, "\",\"event\":\"", 11);
+		put_json(buf, size, &len, event, (unsigned)strlen(event));
+		put(buf, size, &len, "\"", 1);
+		put_fields_json(buf, size, &len, fields);
+		put(buf, size, &len, "}", 1);
+	} else {
+		put(buf, size, &len, ts, (unsigned)strlen(ts));
+		put(buf, size, &len, " ", 1);
+		put(buf, size, &len, lv, (unsigned)strlen(lv));
+		put(buf, size, &len, " ", 1);
+		put(buf, size, &len, event, (unsigned)strlen(event));
+		if (*fields) {
+			put(buf, size, &len, " ", 1);
+			put(buf, size, &len, fields, (unsigned)strlen(fields));
+		}
+	}
+}
+
+void
+log_event(enum log_level level, const char *event, const char *fmt, ...)
+{
+	char fields[1024], line[2048], ts[64];
+	struct timespec now;
+	struct tm tm;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fields, sizeof(fields), fmt, ap);
+	va_end(ap);
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+
+	log_format_line(line, sizeof(line), log_fmt, ts, level, event, fields);
+	fprintf(stderr, "%s\n", line);
+}

@@ -1,0 +1,311 @@
+/*
+ * main.c: the life of the process.
+ *
+ * flags and environment -> config -> listener -> checks -> signals ->
+ * ev_run -> teardown. The drain lives here too, as glue: drain.c decides,
+ * this file listens to signals and timers and acts on what it decides.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "checks.h"
+#include "config.h"
+#include "drain.h"
+#include "health.h"
+#include "http_server.h"
+#include "log.h"
+#include "probe.h"
+#include "version.h"
+
+extern char **environ;
+
+struct daemon {
+	struct config	 cfg;
+	struct ev_loop	*loop;
+	struct http_server *http;
+	struct checks	*checks;
+	struct drain	*drain;
+	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
+	ev_timer	 drain_timer;	/* next time the drain may be over */
+	bool		 maintenance;
+	unsigned	 health_code;	/* last verdict, to log changes only */
+	unsigned long long drain_503s;	/* 503s served while draining */
+};
+
+/* Renders the verdict after any change and hands it to the server. */
+static void
+refresh(struct daemon *d)
+{
+	struct health_view v = {
+		.draining = drain_started(d->drain),
+		.maintenance = d->maintenance,
+	};
+	struct sbuf b;
+	unsigned code;
+
+	checks_view(d->checks, &v.checks, &v.nchecks);
+	sbuf_init(&b);
+	code = health_render(&v, &b);
+	if (!sbuf_failed(&b))
+		http_server_set_health(d->http, code, b.data, b.len);
+	if (code != d->health_code && d->health_code != 0)
+		log_event(LOG_INFO, "state", "from=%u to=%u", d->health_code,
+		    code);
+	d->health_code = code;
+	sbuf_free(&b);
+}
+
+static void
+drain_check(struct daemon *d)
+{
+	struct drain_stats st;
+	enum drain_state s;
+	double now = ev_now(d->loop), next = 0;
+
+	s = drain_poll(d->drain, now, http_server_inflight(d->http), &next);
+	if (s == DRAIN_OFF)
+		return;
+	ev_timer_stop(d->loop, &d->drain_timer);
+	if (s == DRAIN_RUNNING) {
+		ev_timer_set(&d->drain_timer, next - now, 0.);
+		ev_timer_start(d->loop, &d->drain_timer);
+		return;
+	}
+	drain_stats(d->drain, now, &st);
+	log_event(s == DRAIN_CAPPED ? LOG_WARN : LOG_INFO,
+	    s == DRAIN_CAPPED ? "drain_capped" : "drain_end",
+	    "reason=%s watched=%u served=%u silent=%u 503s=%llu",
+	    drain_state_name(s), st.watched, st.served, st.silent,
+	    d->drain_503s);
+	ev_break(d->loop, EVBREAK_ALL);
+}
+
+static void
+drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	drain_check(w->data);
+}
+
+static const char *
+signame(int signum)
+{
+	switch (signum) {
+	case SIGTERM:	return "SIGTERM";
+	case SIGINT:	return "SIGINT";
+	case SIGUSR1:	return "SIGUSR1";
+	case SIGUSR2:	return "SIGUSR2";
+	}
+	return "?";
+}
+
+static void
+on_stop(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct drain_stats st;
+
+	(void)revents;
+	if (drain_started(d->drain)) {
+		log_event(LOG_WARN, "drain_abort", "signal=%s",
+		    signame(w->signum));
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	drain_start(d->drain, ev_now(loop));
+	drain_stats(d->drain, ev_now(loop), &st);
+	log_event(LOG_INFO, "drain_start", "signal=%s watched=%u fall=%u "
+	    "window_ms=%u cap_ms=%u", signame(w->signum), st.watched,
+	    d->cfg.drain_fall, d->cfg.drain_window_ms,
+	    d->cfg.drain_timeout_ms);
+	http_server_set_closing(d->http);
+	refresh(d);
+	drain_check(d);
+}
+
+static void
+on_maintenance(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+	bool on = w->signum == SIGUSR1;
+
+	(void)loop;
+	(void)revents;
+	if (d->maintenance == on)
+		return;
+	d->maintenance = on;
+	log_event(LOG_INFO, on ? "maintenance_on" : "maintenance_off",
+	    "signal=%s", signame(w->signum));
+	refresh(d);
+}
+
+static void
+on_served(void *arg, const struct addr *client, unsigned code)
+{
+	struct daemon *d = arg;
+	char ip[ADDR_STR_MAX];
+
+	if (!drain_started(d->drain)) {
+		drain_note(d->drain, client, ev_now(d->loop));
+		return;
+	}
+	if (code == 503)
+		d->drain_503s++;
+	if (drain_note(d->drain, client, ev_now(d->loop))) {
+		addr_format(client, ip, sizeof(ip));
+		log_event(LOG_INFO, "prober_done", "addr=%s failures=%u", ip,
+		    d->cfg.drain_fall);
+	}
+}
+
+static void
+on_idle(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (drain_started(d->drain))
+		drain_check(d);
+}
+
+static void
+on_metrics(void *arg, struct sbuf *b)
+{
+	struct daemon *d = arg;
+	struct drain_stats st;
+
+	drain_stats(d->drain, ev_now(d->loop), &st);
+	sbuf_printf(b, "# HELP healthgate_draining 1 from SIGTERM until "
+	    "exit.\n# TYPE healthgate_draining gauge\nhealthgate_draining %d\n"
+	    "# HELP healthgate_maintenance 1 between SIGUSR1 and SIGUSR2.\n"
+	    "# TYPE healthgate_maintenance gauge\nhealthgate_maintenance %d\n"
+	    "# HELP healthgate_drain_503_total 503s served while draining.\n"
+	    "# TYPE healthgate_drain_503_total counter\n"
+	    "healthgate_drain_503_total %llu\n"
+	    "# HELP healthgate_drain_watched_probers Probers the drain waits "
+	    "for.\n# TYPE healthgate_drain_watched_probers gauge\n"
+	    "healthgate_drain_watched_probers %u\n",
+	    drain_started(d->drain), d->maintenance, d->drain_503s,
+	    st.watched);
+	checks_metrics(d->checks, b);
+}
+
+static void
+on_checks_changed(void *arg)
+{
+	refresh(arg);
+}
+
+static void
+log_start(struct daemon *d)
+{
+	char listen[ADDR_STR_MAX], ignore[512] = "", one[64];
+	const struct config *c = &d->cfg;
+
+	http_server_address(d->http, listen, sizeof(listen));
+	for (unsigned i = 0; i < c->ndrain_ignore; i++) {
+		addr_format(&c->drain_ignore[i].net, one, sizeof(one));
+		snprintf(ignore + strlen(ignore), sizeof(ignore) -
+		    strlen(ignore), "%s%s/%u", i ? "," : "", one,
+		    c->drain_ignore[i].bits);
+	}
+	log_event(LOG_INFO, "start", "version=%s pid=%d listen=%s checks=%u "
+	    "interval_ms=%u timeout_ms=%u rise=%u fall=%u drain_timeout_ms=%u "
+	    "drain_fall=%u drain_window_ms=%u drain_ignore=%s",
+	    HEALTHGATE_VERSION, (int)getpid(), listen, c->nchecks,
+	    c->interval_ms, c->timeout_ms, c->rise, c->fall,
+	    c->drain_timeout_ms, c->drain_fall, c->drain_window_ms,
+	    ignore[0] ? ignore : "none");
+	for (unsigned i = 0; i < c->nchecks; i++)
+		log_event(LOG_INFO, "check", "name=%s interval_ms=%u "
+		    "timeout_ms=%u rise=%u fall=%u", c->checks[i].name,
+		    c->checks[i].interval_ms, c->checks[i].timeout_ms,
+		    c->checks[i].rise, c->checks[i].fall);
+}
+
+static void
+signal_watch(struct daemon *d, ev_signal *w, int signum,
+    void (*cb)(struct ev_loop *, ev_signal *, int))
+{
+	ev_signal_init(w, cb, signum);
+	w->data = d;
+	ev_signal_start(d->loop, w);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon d;
+	struct http_hooks hooks;
+	char err[CONFIG_ERR_MAX];
+	int rc = 1;
+
+	if (argc > 1 && strcmp(argv[1], "probe") == 0)
+		return probe_main(argc - 1, argv + 1, environ);
+
+	memset(&d, 0, sizeof(d));
+	switch (config_load(&d.cfg, argc, argv, environ, err)) {
+	case CONFIG_OK:
+		break;
+	case CONFIG_HELP:
+		config_usage();
+		return 0;
+	case CONFIG_VERSION:
+		printf("healthgate %s\n", HEALTHGATE_VERSION);
+		return 0;
+	case CONFIG_ERROR:
+		fprintf(stderr, "healthgate: %s\n", err);
+		return 2;
+	}
+	log_init(d.cfg.log_format);
+	signal(SIGPIPE, SIG_IGN);
+
+	d.loop = EV_DEFAULT;
+	d.drain = drain_new(d.cfg.drain_ignore, d.cfg.ndrain_ignore,
+	    d.cfg.drain_window_ms / 1000.0, d.cfg.drain_fall,
+	    d.cfg.drain_timeout_ms / 1000.0);
+	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
+	    .metrics = on_metrics, .arg = &d };
+	if (d.drain == NULL) {
+		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
+		goto out;
+	}
+	d.http = http_server_new(d.loop, d.cfg.listen_host, d.cfg.listen_port,
+	    &hooks, err, sizeof(err));
+	if (d.http == NULL) {
+		log_event(LOG_ERROR, "exit", "reason=\"cannot listen on "
+		    "%s:%u: %s\"", d.cfg.listen_host[0] ? d.cfg.listen_host :
+		    "[::]", d.cfg.listen_port, err);
+		goto out;
+	}
+	d.checks = checks_new(d.loop, d.cfg.checks, d.cfg.nchecks,
+	    on_checks_changed, &d);
+	if (d.checks == NULL) {
+		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
+		goto out;
+	}
+	ev_init(&d.drain_timer, drain_timer_cb);
+	d.drain_timer.data = &d;
+	signal_watch(&d, &d.sigterm, SIGTERM, on_stop);
+	signal_watch(&d, &d.sigint, SIGINT, on_stop);
+	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
+	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
+
+	refresh(&d);
+	log_start(&d);
+	checks_start(d.checks);
+	ev_run(d.loop, 0);
+	rc = 0;
+	log_event(LOG_INFO, "exit", "status=0");
+out:
+	checks_free(d.checks);
+	http_server_free(d.http);
+	drain_free(d.drain);
+	config_free(&d.cfg);
+	return rc;
+}

@@ -1,0 +1,267 @@
+/*
+ * probe.c: the probe subcommand, a small blocking HTTP client.
+ *
+ * One deadline covers connect, send and the whole response; every wait is a
+ * poll() bounded by what is left of it.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "http_status.h"
+#include "probe.h"
+#include "version.h"
+
+#define RESPONSE_MAX	65536	/* read no more of an answer than this */
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Waits for events on fd until the deadline; 1 ready, 0 timed out. */
+static int
+wait_for(int fd, short events, double deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	double left;
+	int n;
+
+	do {
+		left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		n = poll(&pfd, 1, (int)left + 1);
+	} while (n < 0 && errno == EINTR);
+	return n > 0 ? 1 : n;
+}
+
+void
+probe_default_url(const char *listen, char *buf, unsigned size)
+{
+	char host[ADDR_HOST_MAX];
+	unsigned port = 8081;
+	struct addr a;
+
+	/* Any-addresses are reached through loopback; literals as they are. */
+	strcpy(host, "127.0.0.1");
+	if (listen && addr_split_hostport(listen, host, &port) == NULL) {
+		if (addr_parse_ip(host, &a) != NULL ||
+		    strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
+			strcpy(host, "127.0.0.1");
+	} else
+		port = 8081;
+	snprintf(buf, size, strchr(host, ':') ? "http://[%s]:%u/health" :
+	    "http://%s:%u/health", host, port);
+}
+
+/* Where the answer's head ends, or NULL. */
+static const char *
+head_end(const char *buf, size_t len)
+{
+	for (size_t i = 3; i < len; i++)
+		if (memcmp(buf + i - 3, "\r\n\r\n", 4) == 0)
+			return buf + i + 1;
+	return NULL;
+}
+
+/* Content-Length of a complete head, or -1 when it has none. */
+static long
+content_length(const char *buf, const char *end)
+{
+	static const char name[] = "\ncontent-length:";
+	size_t n = sizeof(name) - 1;
+
+	for (const char *p = buf; p + n < end; p++)
+		if (strncasecmp(p, name, n) == 0)
+			return strtol(p + n, NULL, 10);
+	return -1;
+}
+
+unsigned
+probe_get(const struct url *u, unsigned timeout_ms, char *why,
+    unsigned whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	char req[ADDR_PATH_MAX + ADDR_HOST_MAX + 128], *resp = NULL;
+	const char *err, *end;
+	double deadline = now_ms() + timeout_ms;
+	size_t len = 0, sent = 0, reqlen;
+	unsigned code = 0;
+	int fd = -1, soerr = 0;
+	socklen_t elen = sizeof(soerr);
+	long clen;
+
+	if ((err = addr_to_sockaddr(u->host, u->port, &ss, &sslen)) != NULL) {
+		snprintf(why, whylen, "%s", err);
+		goto out;
+	}
+	reqlen = (size_t)snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\n"
+	    "Host: %s%s%s:%u\r\nUser-Agent: healthgate-probe/%s\r\n"
+	    "Connection: close\r\n\r\n", u->path, strchr(u->host, ':') ?
+	    "[" : "", u->host, strchr(u->host, ':') ? "]" : "", u->port,
+	    HEALTHGATE_VERSION);
+	if ((resp = malloc(RESPONSE_MAX)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0 || (connect(fd, (struct sockaddr *)&ss, sslen) < 0 &&
+	    errno != EINPROGRESS)) {
+		snprintf(why, whylen, "connect: %s", strerror(errno));
+		goto out;
+	}
+	if (wait_for(fd, POLLOUT, deadline) <= 0) {
+		snprintf(why, whylen, "connect timed out after %u ms",
+		    timeout_ms);
+		goto out;
+	}
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen);
+	if (soerr) {
+		snprintf(why, whylen, "connect: %s", strerror(soerr));
+		goto out;
+	}
+	while (sent < reqlen) {
+		ssize_t n = send(fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EAGAIN) {
+			if (wait_for(fd, POLLOUT, deadline) <= 0) {
+				snprintf(why, whylen, "send timed out after "
+				    "%u ms", timeout_ms);
+				goto out;
+			}
+			continue;
+		}
+		if (n < 0) {
+			snprintf(why, whylen, "send: %s", strerror(errno));
+			goto out;
+		}
+		sent += (size_t)n;
+	}
+	/* Read the whole answer: to EOF, or to the end its head announces. */
+	for (;;) {
+		ssize_t n;
+
+		if ((end = head_end(resp, len)) != NULL &&
+		    (clen = content_length(resp, end)) >= 0 &&
+		    (size_t)(end - resp) + (size_t)clen <= len)
+			break;
+		if (len == RESPONSE_MAX)
+			break;
+		if (wait_for(fd, POLLIN, deadline) <= 0) {
+			snprintf(why, whylen, "no complete answer within "
+			    "%u ms", timeout_ms);
+			goto out;
+		}
+		n = recv(fd, resp + len, RESPONSE_MAX - len, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0) {
+			snprintf(why, whylen, "recv: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	switch (http_status_parse(resp, len, &code)) {
+	case HTTP_STATUS_DONE:
+		break;
+	case HTTP_STATUS_MORE:
+		snprintf(why, whylen, len ? "answer cut short" :
+		    "connection closed without an answer");
+		code = 0;
+		break;
+	case HTTP_STATUS_BAD:
+		snprintf(why, whylen, "not an HTTP answer");
+		code = 0;
+		break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(resp);
+	return code;
+}
+
+static void
+probe_usage(void)
+{
+	printf("usage: healthgate probe [--timeout D] [URL]\n\n"
+	    "One GET with a deadline (default 2s) covering connect, send and "
+	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else. The "
+	    "default URL is\nhttp://127.0.0.1:PORT/health, PORT from "
+	    "HEALTHGATE_LISTEN (else 8081).\n");
+}
+
+int
+probe_main(int argc, char *const argv[], char *const envp[])
+{
+	char defurl[ADDR_HOST_MAX + 32], why[256] = "";
+	const char *target = NULL, *err;
+	unsigned timeout_ms = 2000, code;
+	struct url u;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			probe_usage();
+			return 0;
+		}
+		if (strncmp(a, "--timeout=", 10) == 0)
+			v = a + 10;
+		else if (strcmp(a, "--timeout") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "healthgate probe: --timeout: "
+				    "needs a value\n");
+				return 1;
+			}
+			v = argv[++i];
+		} else if (a[0] == '-' || target != NULL) {
+			fprintf(stderr, "healthgate probe: unexpected \"%s\" "
+			    "(see --help)\n", a);
+			return 1;
+		} else
+			target = a;
+		if (v && ((err = config_parse_duration(v, &timeout_ms)) ||
+		    timeout_ms == 0)) {
+			fprintf(stderr, "healthgate probe: --timeout: \"%s\" "
+			    "%s\n", v, err ? err : "must be above zero");
+			return 1;
+		}
+	}
+	if (target == NULL) {
+		probe_default_url(config_env(envp, "HEALTHGATE_LISTEN"),
+		    defurl, sizeof(defurl));
+		target = defurl;
+	}
+	if ((err = addr_parse_url(target, &u)) != NULL) {
+		fprintf(stderr, "healthgate probe: \"%s\": %s\n", target, err);
+		return 1;
+	}
+	code = probe_get(&u, timeout_ms, why, sizeof(why));
+	if (code == 0) {
+		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
+		return 1;
+	}
+	if (code < 200 || code > 299) {
+		fprintf(stderr, "healthgate probe: %s: %u\n", target, code);
+		return 1;
+	}
+	printf("%s: %u\n", target, code);
+	return 0;
+}
