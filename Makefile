@@ -58,9 +58,10 @@ $(BUILD)/tests/%.o: tests/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+.SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
-    $$(patsubst %,$(BUILD)/obj/%.o,$$(T_$$*))
+    $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(T_$$*)))
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 
 run: deps $(BUILD)/healthgate

@@ -1,0 +1,299 @@
+/*
+ * Unit tests for config.c: every flag and variable, good and bad values,
+ * and which one wins.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+/* Literals are const under -Wwrite-strings; config_load never writes. */
+#define ARGV(...)	((char *const *)(const char *const[]){ "healthgate", \
+			    __VA_ARGS__, NULL })
+#define ENVP(...)	((char *const *)(const char *const[]){ __VA_ARGS__, \
+			    NULL })
+
+static char *const no_env[] = { NULL };
+
+static enum config_result
+load(struct config *c, char *const argv[], char *const envp[], char *err)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	err[0] = '\0';
+	return config_load(c, argc, argv, envp, err);
+}
+
+struct dur_case {
+	const char	*in;
+	unsigned	 ms;	/* UINT32_MAX: refused */
+};
+
+static const struct dur_case dur_cases[] = {
+	{ "250ms", 250 }, { "2s", 2000 }, { "1m", 60000 }, { "5", 5000 },
+	{ "0", 0 }, { "1h", 3600000 }, { "24h", 86400000 },
+	{ "25h", UINT32_MAX }, { "abc", UINT32_MAX }, { "", UINT32_MAX },
+	{ "2 s", UINT32_MAX }, { "-1s", UINT32_MAX }, { "1.5s", UINT32_MAX },
+	{ "10sec", UINT32_MAX }, { "99999999999999999999", UINT32_MAX },
+};
+
+static void
+test_config_parse_duration_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(dur_cases) / sizeof(dur_cases[0]);
+	    i++) {
+		unsigned ms = 7;
+		const char *err = config_parse_duration(dur_cases[i].in, &ms);
+
+		if (dur_cases[i].ms == UINT32_MAX) {
+			if (err == NULL)
+				fail_msg("\"%s\" accepted", dur_cases[i].in);
+		} else {
+			if (err)
+				fail_msg("\"%s\": %s", dur_cases[i].in, err);
+			assert_int_equal(ms, dur_cases[i].ms);
+		}
+	}
+}
+
+static void
+test_config_defaults(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV(NULL), no_env, err), CONFIG_OK);
+	assert_string_equal(c.listen_host, "");
+	assert_int_equal(c.listen_port, 8081);
+	assert_int_equal(c.interval_ms, 2000);
+	assert_int_equal(c.timeout_ms, 1000);
+	assert_int_equal(c.rise, 1);
+	assert_int_equal(c.fall, 1);
+	assert_int_equal(c.drain_timeout_ms, 30000);
+	assert_int_equal(c.drain_fall, 2);
+	assert_int_equal(c.drain_window_ms, 15000);
+	assert_int_equal(c.ndrain_ignore, 2);
+	assert_int_equal(c.nchecks, 0);
+	assert_int_equal(c.log_format, LOG_TEXT);
+	config_free(&c);
+}
+
+static void
+test_config_flag_wins_over_env(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV("--interval", "5s", "--listen=:9"),
+	    ENVP("HEALTHGATE_INTERVAL=3s", "HEALTHGATE_LISTEN=127.0.0.1:7",
+	    "HEALTHGATE_DRAIN_FALL=4"), err), CONFIG_OK);
+	assert_int_equal(c.interval_ms, 5000);
+	assert_int_equal(c.listen_port, 9);
+	assert_int_equal(c.drain_fall, 4);
+	config_free(&c);
+}
+
+struct bad_case {
+	char *const	*argv;
+	char *const	*envp;
+	const char	*err;	/* exact message */
+};
+
+static void
+test_config_refuses_bad_values_naming_flag_and_value(void **state)
+{
+	const struct bad_case cases[] = {
+		{ ARGV("--interval", "abc"), no_env,
+		    "--interval: \"abc\" is not a duration" },
+		{ ARGV("--timeout=0"), no_env,
+		    "--timeout: \"0\" must be above zero" },
+		{ ARGV("--rise", "0"), no_env,
+		    "--rise: \"0\" is not within 1-100" },
+		{ ARGV("--drain-fall", "x"), no_env,
+		    "--drain-fall: \"x\" is not a number" },
+		{ ARGV("--listen", "8081"), no_env, "--listen: \"8081\" is not "
+		    "ADDR:PORT (127.0.0.1:8081, [::1]:8081, :8081)" },
+		{ ARGV("--drain-ignore", "10.0.0.0/33"), no_env,
+		    "--drain-ignore: \"10.0.0.0/33\" is not a list of CIDR "
+		    "blocks (or none)" },
+		{ ARGV("--log-format", "xml"), no_env,
+		    "--log-format: \"xml\" is not text or json" },
+		{ ARGV("--check", "ftp://x"), no_env, "--check: \"ftp://x\" "
+		    "has an unknown scheme (use http://, tcp:// or exec:)" },
+		{ ARGV("--bogus"), no_env,
+		    "unknown option \"--bogus\" (see --help)" },
+		{ ARGV("--interval"), no_env, "--interval: needs a value" },
+		{ ARGV(NULL), ENVP("HEALTHGATE_FALL=-1"),
+		    "HEALTHGATE_FALL: \"-1\" is not a number" },
+		{ ARGV(NULL), ENVP("HEALTHGATE_CHECKS=tcp://1.2.3.4"),
+		    "HEALTHGATE_CHECKS: \"tcp://1.2.3.4\" missing :PORT" },
+		{ ARGV("--timeout", "2s"), no_env,
+		    "--timeout: 2000 ms must be below --interval (2000 ms)" },
+		{ ARGV("--check", "tcp://a:1", "--check", "tcp://a:1"), no_env,
+		    "--check: \"tcp://a:1\" host must be a numeric address or "
+		    "localhost" },
+		{ ARGV("--check", "tcp://127.0.0.1:1", "--check",
+		    "tcp://127.0.0.1:1"), no_env, "--check: "
+		    "\"tcp://127.0.0.1:1\" repeats the name "
+		    "\"tcp-127.0.0.1-1\" (give it NAME=)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config c;
+		char err[CONFIG_ERR_MAX];
+
+		assert_int_equal(load(&c, cases[i].argv, cases[i].envp, err),
+		    CONFIG_ERROR);
+		assert_string_equal(err, cases[i].err);
+		/* Nothing half-configured is left to free. */
+		assert_null(c.checks);
+		assert_null(c.drain_ignore);
+	}
+}
+
+static void
+test_config_help_and_version(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV("--help"), no_env, err), CONFIG_HELP);
+	assert_int_equal(load(&c, ARGV("--version"), no_env, err),
+	    CONFIG_VERSION);
+}
+
+static void
+test_config_drain_ignore_none_watches_everyone(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV("--drain-ignore", "none"), no_env, err),
+	    CONFIG_OK);
+	assert_int_equal(c.ndrain_ignore, 0);
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV("--drain-ignore",
+	    "10.0.0.0/8,fd00::/8,192.0.2.1"), no_env, err), CONFIG_OK);
+	assert_int_equal(c.ndrain_ignore, 3);
+	config_free(&c);
+}
+
+static void
+test_config_check_specs_and_names(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV("--interval", "5s", "--check",
+	    "app=http://127.0.0.1:8080/healthz?expect=200-399&timeout=2s&x=1",
+	    "--check", "tcp://[::1]:5432?rise=3", "--check",
+	    "exec?fall=2:/bin/true  a   b"), no_env, err), CONFIG_OK);
+	assert_int_equal(c.nchecks, 3);
+
+	assert_string_equal(c.checks[0].name, "app");
+	assert_int_equal(c.checks[0].kind, CHECK_HTTP);
+	assert_string_equal(c.checks[0].host, "127.0.0.1");
+	assert_int_equal(c.checks[0].port, 8080);
+	assert_string_equal(c.checks[0].path, "/healthz?x=1");
+	assert_int_equal(c.checks[0].expect_lo, 200);
+	assert_int_equal(c.checks[0].expect_hi, 399);
+	assert_int_equal(c.checks[0].timeout_ms, 2000);
+	assert_int_equal(c.checks[0].interval_ms, 5000);	/* inherited */
+
+	assert_string_equal(c.checks[1].name, "tcp-__1-5432");
+	assert_string_equal(c.checks[1].host, "::1");
+	assert_int_equal(c.checks[1].rise, 3);
+
+	assert_string_equal(c.checks[2].name, "exec-true");
+	assert_int_equal(c.checks[2].fall, 2);
+	assert_string_equal(c.checks[2].argv[0], "/bin/true");
+	assert_string_equal(c.checks[2].argv[1], "a");
+	assert_string_equal(c.checks[2].argv[2], "b");
+	assert_null(c.checks[2].argv[3]);
+	config_free(&c);
+}
+
+static void
+test_config_check_flags_replace_env_list(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV(NULL),
+	    ENVP("HEALTHGATE_CHECKS=a=tcp://127.0.0.1:1,b=exec:/bin/true"), err),
+	    CONFIG_OK);
+	assert_int_equal(c.nchecks, 2);
+	assert_string_equal(c.checks[1].name, "b");
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV("--check", "c=tcp://127.0.0.1:2"),
+	    ENVP("HEALTHGATE_CHECKS=a=tcp://127.0.0.1:1"), err), CONFIG_OK);
+	assert_int_equal(c.nchecks, 1);
+	assert_string_equal(c.checks[0].name, "c");
+	config_free(&c);
+}
+
+static void
+test_config_check_bad_specs_table(void **state)
+{
+	static const char *const bad[] = {
+		"http://127.0.0.1:80/?expect=99",
+		"http://127.0.0.1:80/?expect=300-200",
+		"http://127.0.0.1:80/?timeout=5s",	/* not below 2s */
+		"http://127.0.0.1:80/?rise=0",
+		"http://app.internal/",
+		"tcp://127.0.0.1:80/path",
+		"tcp://127.0.0.1:80?expect=200",
+		"tcp://127.0.0.1:0",
+		"exec:",
+		"exec:   ",
+		"exec?rise=x:/bin/true",
+		"exec?interval=1s",
+		"execute:/bin/true",
+		"=tcp://127.0.0.1:1",
+		"",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct config c;
+		char err[CONFIG_ERR_MAX];
+
+		if (load(&c, ARGV("--check", bad[i]), no_env, err) !=
+		    CONFIG_ERROR)
+			fail_msg("\"%s\" accepted", bad[i]);
+		assert_non_null(strstr(err, "--check: \""));
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_parse_duration_table),
+		cmocka_unit_test(test_config_defaults),
+		cmocka_unit_test(test_config_flag_wins_over_env),
+		cmocka_unit_test(
+		    test_config_refuses_bad_values_naming_flag_and_value),
+		cmocka_unit_test(test_config_help_and_version),
+		cmocka_unit_test(test_config_drain_ignore_none_watches_everyone),
+		cmocka_unit_test(test_config_check_specs_and_names),
+		cmocka_unit_test(test_config_check_flags_replace_env_list),
+		cmocka_unit_test(test_config_check_bad_specs_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

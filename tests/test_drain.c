@@ -1,0 +1,255 @@
+/*
+ * Unit tests for drain.c, driven by a fake clock: "now" is whatever the
+ * test says it is.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "drain.h"
+
+struct fixture {
+	struct cidr	 ignore[2];
+	struct drain	*d;
+};
+
+static struct addr
+ip(const char *s)
+{
+	struct addr a;
+
+	assert_null(addr_parse_ip(s, &a));
+	return a;
+}
+
+/* window 15 s, fall 2, cap 30 s, loopback ignored: the defaults. */
+static int
+setup(void **state)
+{
+	struct fixture *f = test_calloc(1, sizeof(*f));
+
+	assert_null(cidr_parse("127.0.0.0/8", &f->ignore[0]));
+	assert_null(cidr_parse("::1/128", &f->ignore[1]));
+	f->d = drain_new(f->ignore, 2, 15.0, 2, 30.0);
+	assert_non_null(f->d);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	drain_free(f->d);
+	test_free(f);
+	return 0;
+}
+
+static enum drain_state
+poll_at(struct drain *d, double now, unsigned inflight, double *next)
+{
+	double dummy;
+
+	return drain_poll(d, now, inflight, next ? next : &dummy);
+}
+
+static void
+test_drain_off_until_started(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_false(drain_started(f->d));
+	assert_int_equal(poll_at(f->d, 1, 0, NULL), DRAIN_OFF);
+}
+
+static void
+test_drain_ends_at_once_without_probers(void **state)
+{
+	struct fixture *f = *state;
+	struct addr lo = ip("127.0.0.1");
+
+	drain_note(f->d, &lo, 1);	/* ignored: routes no traffic */
+	drain_start(f->d, 2);
+	assert_int_equal(poll_at(f->d, 2, 0, NULL), DRAIN_DONE_IDLE);
+}
+
+static void
+test_drain_waits_for_inflight_requests(void **state)
+{
+	struct fixture *f = *state;
+
+	drain_start(f->d, 2);
+	assert_int_equal(poll_at(f->d, 2, 1, NULL), DRAIN_RUNNING);
+	assert_int_equal(poll_at(f->d, 2.1, 0, NULL), DRAIN_DONE_IDLE);
+}
+
+static void
+test_drain_ends_on_evidence_from_every_prober(void **state)
+{
+	struct fixture *f = *state;
+	struct addr a = ip("10.0.1.5"), b = ip("2001:db8::7");
+	double next;
+
+	drain_note(f->d, &a, 90);
+	drain_note(f->d, &b, 95);
+	drain_start(f->d, 100);
+	assert_int_equal(poll_at(f->d, 100, 0, &next), DRAIN_RUNNING);
+	/* The first wake-up is when a would go silent: 90 + 15. */
+	assert_true(next > 104.9 && next < 105.1);
+	assert_false(drain_note(f->d, &a, 101));
+	assert_true(drain_note(f->d, &a, 102));		/* 2nd 503: done */
+	assert_false(drain_note(f->d, &a, 103));	/* logged once */
+	assert_int_equal(poll_at(f->d, 103, 0, NULL), DRAIN_RUNNING);
+	assert_false(drain_note(f->d, &b, 104));
+	assert_true(drain_note(f->d, &b, 105));
+	assert_int_equal(poll_at(f->d, 105, 0, NULL), DRAIN_DONE_EVIDENCE);
+}
+
+static void
+test_drain_counts_dual_stack_clients_once(void **state)
+{
+	struct fixture *f = *state;
+	struct addr v4 = ip("192.0.2.1"), mapped = ip("::ffff:192.0.2.1");
+	struct drain_stats st;
+
+	drain_note(f->d, &v4, 1);
+	drain_note(f->d, &mapped, 2);
+	drain_start(f->d, 3);
+	drain_stats(f->d, 3, &st);
+	assert_int_equal(st.watched, 1);
+}
+
+static void
+test_drain_silent_prober_is_gone_after_window(void **state)
+{
+	struct fixture *f = *state;
+	struct addr a = ip("10.0.1.5");
+	double next;
+
+	drain_note(f->d, &a, 100);
+	drain_start(f->d, 101);
+	assert_int_equal(poll_at(f->d, 114.9, 0, &next), DRAIN_RUNNING);
+	assert_true(next > 114.99 && next < 115.01);
+	assert_int_equal(poll_at(f->d, 115, 0, NULL), DRAIN_DONE_SILENCE);
+}
+
+static void
+test_drain_forgets_probers_older_than_window(void **state)
+{
+	struct fixture *f = *state;
+	struct addr old = ip("10.0.0.1"), fresh = ip("10.0.0.2");
+	struct drain_stats st;
+
+	drain_note(f->d, &old, 10);
+	drain_note(f->d, &fresh, 40);
+	drain_start(f->d, 50);		/* old was last seen 40 s ago */
+	drain_stats(f->d, 50, &st);
+	assert_int_equal(st.watched, 1);
+}
+
+static void
+test_drain_ignores_sources_new_after_sigterm(void **state)
+{
+	struct fixture *f = *state;
+	struct addr late = ip("10.9.9.9");
+
+	drain_start(f->d, 1);
+	assert_false(drain_note(f->d, &late, 2));
+	assert_int_equal(poll_at(f->d, 2, 0, NULL), DRAIN_DONE_IDLE);
+}
+
+static void
+test_drain_caps_even_with_probers_pending(void **state)
+{
+	struct fixture *f = *state;
+	struct addr a = ip("10.0.1.5");
+	double next;
+
+	/* A prober that would need 50 503s, polling every second. */
+	drain_free(f->d);
+	f->d = drain_new(f->ignore, 2, 15.0, 50, 30.0);
+	drain_note(f->d, &a, 0);
+	drain_start(f->d, 0);
+	for (double t = 1; t < 30; t += 1) {
+		drain_note(f->d, &a, t);
+		assert_int_equal(poll_at(f->d, t, 0, &next), DRAIN_RUNNING);
+		assert_true(next <= 30.0);
+	}
+	/* The cap wins even over a request still in flight. */
+	assert_int_equal(poll_at(f->d, 30, 1, NULL), DRAIN_CAPPED);
+}
+
+static void
+test_drain_with_empty_ignore_list_watches_loopback(void **state)
+{
+	struct fixture *f = *state;
+	struct addr lo = ip("127.0.0.1");
+	struct drain_stats st;
+
+	drain_free(f->d);
+	f->d = drain_new(NULL, 0, 1.0, 2, 3.0);
+	drain_note(f->d, &lo, 0.5);
+	drain_start(f->d, 1);
+	drain_stats(f->d, 1, &st);
+	assert_int_equal(st.watched, 1);
+	assert_int_equal(poll_at(f->d, 1.2, 0, NULL), DRAIN_RUNNING);
+	drain_note(f->d, &lo, 1.2);
+	drain_note(f->d, &lo, 1.4);
+	assert_int_equal(poll_at(f->d, 1.4, 0, NULL), DRAIN_DONE_EVIDENCE);
+}
+
+static void
+test_drain_table_full_forgets_the_oldest(void **state)
+{
+	struct fixture *f = *state;
+	struct drain_stats st;
+	char buf[32];
+
+	for (unsigned i = 0; i < DRAIN_MAX_PROBERS + 10; i++) {
+		struct addr a;
+
+		snprintf(buf, sizeof(buf), "10.0.%u.%u", i / 256, i % 256);
+		a = ip(buf);
+		drain_note(f->d, &a, (double)i / 1000.0);
+	}
+	drain_start(f->d, 1);
+	drain_stats(f->d, 1, &st);
+	assert_int_equal(st.watched, DRAIN_MAX_PROBERS);
+}
+
+static void
+test_drain_state_names_are_the_logged_reasons(void **state)
+{
+	(void)state;
+	assert_string_equal(drain_state_name(DRAIN_DONE_EVIDENCE), "evidence");
+	assert_string_equal(drain_state_name(DRAIN_DONE_SILENCE), "silence");
+	assert_string_equal(drain_state_name(DRAIN_DONE_IDLE), "idle");
+	assert_string_equal(drain_state_name(DRAIN_CAPPED), "cap");
+}
+
+#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_drain_off_until_started),
+		T(test_drain_ends_at_once_without_probers),
+		T(test_drain_waits_for_inflight_requests),
+		T(test_drain_ends_on_evidence_from_every_prober),
+		T(test_drain_counts_dual_stack_clients_once),
+		T(test_drain_silent_prober_is_gone_after_window),
+		T(test_drain_forgets_probers_older_than_window),
+		T(test_drain_ignores_sources_new_after_sigterm),
+		T(test_drain_caps_even_with_probers_pending),
+		T(test_drain_with_empty_ignore_list_watches_loopback),
+		T(test_drain_table_full_forgets_the_oldest),
+		T(test_drain_state_names_are_the_logged_reasons),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

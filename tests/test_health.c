@@ -1,0 +1,108 @@
+/* Unit tests for health.c: the verdict and the health+json body. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "health.h"
+
+static unsigned
+render(const struct health_view *v, char *out, size_t size)
+{
+	struct sbuf b;
+	unsigned code;
+
+	sbuf_init(&b);
+	code = health_render(v, &b);
+	assert_false(sbuf_failed(&b));
+	assert_true(b.len < size);
+	memcpy(out, b.data, b.len + 1);
+	sbuf_free(&b);
+	return code;
+}
+
+static void
+test_health_pass_without_checks(void **state)
+{
+	struct health_view v = { 0 };
+	char body[256];
+
+	(void)state;
+	assert_int_equal(render(&v, body, sizeof(body)), 200);
+	assert_string_equal(body, "{\"status\":\"pass\"}\n");
+}
+
+static void
+test_health_draining_and_maintenance_fail_with_notes(void **state)
+{
+	struct health_view v = { .draining = true };
+	char body[256];
+
+	(void)state;
+	assert_int_equal(render(&v, body, sizeof(body)), 503);
+	assert_string_equal(body,
+	    "{\"status\":\"fail\",\"notes\":[\"draining\"]}\n");
+	v.maintenance = true;
+	render(&v, body, sizeof(body));
+	assert_string_equal(body, "{\"status\":\"fail\",\"notes\":"
+	    "[\"draining\",\"maintenance\"]}\n");
+	v.draining = false;
+	assert_int_equal(render(&v, body, sizeof(body)), 503);
+	assert_string_equal(body,
+	    "{\"status\":\"fail\",\"notes\":[\"maintenance\"]}\n");
+}
+
+static void
+test_health_one_check_down_fails_and_says_why(void **state)
+{
+	const struct health_check checks[] = {
+		{ .name = "db", .up = true, .ran = true, .duration_ms = 1.25,
+		    .when = 0.5, .output = "" },
+		{ .name = "app", .up = false, .ran = true, .duration_ms = 1000,
+		    .when = 1795000000.0, .output = "timeout after \"1000\" ms" },
+	};
+	struct health_view v = { .checks = checks, .nchecks = 2 };
+	char body[1024];
+
+	(void)state;
+	assert_int_equal(render(&v, body, sizeof(body)), 503);
+	assert_string_equal(body, "{\"status\":\"fail\",\"notes\":"
+	    "[\"1 of 2 checks down\"],\"checks\":{"
+	    "\"db:responseTime\":[{\"status\":\"pass\",\"observedValue\":1.2,"
+	    "\"observedUnit\":\"ms\",\"time\":\"1970-01-01T00:00:00.500Z\"}],"
+	    "\"app:responseTime\":[{\"status\":\"fail\",\"observedValue\":"
+	    "1000.0,\"observedUnit\":\"ms\",\"time\":"
+	    "\"2026-11-18T11:06:40.000Z\",\"output\":"
+	    "\"timeout after \\\"1000\\\" ms\"}]}}\n");
+}
+
+static void
+test_health_check_not_run_yet_is_down(void **state)
+{
+	const struct health_check checks[] = {
+		{ .name = "app", .output = "not run yet" },
+	};
+	struct health_view v = { .checks = checks, .nchecks = 1 };
+	char body[512];
+
+	(void)state;
+	assert_int_equal(render(&v, body, sizeof(body)), 503);
+	assert_non_null(strstr(body, "\"output\":\"not run yet\""));
+	assert_null(strstr(body, "observedValue"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_health_pass_without_checks),
+		cmocka_unit_test(
+		    test_health_draining_and_maintenance_fail_with_notes),
+		cmocka_unit_test(test_health_one_check_down_fails_and_says_why),
+		cmocka_unit_test(test_health_check_not_run_yet_is_down),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

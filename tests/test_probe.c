@@ -1,0 +1,71 @@
+/* Unit tests for probe.c: the default URL and refusals without a network. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "probe.h"
+
+static void
+test_probe_default_url_follows_listen(void **state)
+{
+	static const struct {
+		const char *listen, *url;
+	} cases[] = {
+		{ NULL, "http://127.0.0.1:8081/health" },
+		{ "[::]:8081", "http://127.0.0.1:8081/health" },
+		{ ":9000", "http://127.0.0.1:9000/health" },
+		{ "0.0.0.0:81", "http://127.0.0.1:81/health" },
+		{ "127.0.0.2:82", "http://127.0.0.2:82/health" },
+		{ "[::1]:83", "http://[::1]:83/health" },
+		{ "localhost:84", "http://127.0.0.1:84/health" },
+		{ "garbage", "http://127.0.0.1:8081/health" },
+	};
+	char buf[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		probe_default_url(cases[i].listen, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].url);
+	}
+}
+
+static void
+test_probe_refuses_names_without_a_resolver(void **state)
+{
+	struct url u;
+	char why[128];
+
+	(void)state;
+	assert_null(addr_parse_url("http://app.internal:1/", &u));
+	assert_int_equal(probe_get(&u, 100, why, sizeof(why)), 0);
+	assert_string_equal(why, "host is not a numeric address or localhost");
+}
+
+static void
+test_probe_main_exit_codes_for_bad_usage(void **state)
+{
+	char *const env[] = { NULL };
+
+	(void)state;
+	assert_int_equal(probe_main(3, (char *const *)(const char *const[]){ "probe", "--timeout",
+	    "x", NULL }, env), 1);
+	assert_int_equal(probe_main(2, (char *const *)(const char *const[]){ "probe",
+	    "ftp://127.0.0.1/", NULL }, env), 1);
+	assert_int_equal(probe_main(2, (char *const *)(const char *const[]){ "probe", "--bogus",
+	    NULL }, env), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_probe_default_url_follows_listen),
+		cmocka_unit_test(test_probe_refuses_names_without_a_resolver),
+		cmocka_unit_test(test_probe_main_exit_codes_for_bad_usage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
