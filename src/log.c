@@ -2,6 +2,7 @@
  * log.c: event lines on stderr, as text or JSON.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +53,29 @@ put_json(char *buf, unsigned size, unsigned *len, const char *s, unsigned n)
 	}
 }
 
+/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)? */
+static bool
+is_number(const char *s, unsigned n)
+{
+	unsigned i = 0, start;
+
+	if (i < n && s[i] == '-')
+		i++;
+	start = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == start || (s[start] == '0' && i - start > 1))
+		return false;
+	if (i < n && s[i] == '.') {
+		start = ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start)
+			return false;
+	}
+	return i == n;
+}
+
 /*
  * Turns logfmt fields into JSON members. A value is either "quoted" (with
  * \" inside) or runs to the next space; a token without '=' is kept under
@@ -82,7 +106,7 @@ put_fields_json(char *buf, unsigned size, unsigned *len, const char *f)
 		f++;
 		put(buf, size, len, ",\"", 2);
 		put_json(buf, size, len, key, klen);
-		put(buf, size, len, "\":\"", 3);
+		put(buf, size, len, "\":", 2);
 		if (*f == '"') {
 			val = ++f;
 			while (*f && !(*f == '"' && f[-1] != '\\'))
@@ -90,6 +114,7 @@ put_fields_json(char *buf, unsigned size, unsigned *len, const char *f)
 			vlen = (unsigned)(f - val);
 			if (*f == '"')
 				f++;
+			put(buf, size, len, "\"", 1);
 			/* Drop the backslash of \" before re-escaping. */
 			for (unsigned i = 0; i < vlen; i++) {
 				if (val[i] == '\\' && i + 1 < vlen &&
@@ -97,13 +122,20 @@ put_fields_json(char *buf, unsigned size, unsigned *len, const char *f)
 					continue;
 				put_json(buf, size, len, &val[i], 1);
 			}
-		} else {
-			val = f;
-			while (*f && *f != ' ')
-				f++;
-			vlen = (unsigned)(f - val);
-			put_json(buf, size, len, val, vlen);
+			put(buf, size, len, "\"", 1);
+			continue;
 		}
+		val = f;
+		while (*f && *f != ' ')
+			f++;
+		vlen = (unsigned)(f - val);
+		/* Plain numbers stay numbers, for log queries. */
+		if (is_number(val, vlen)) {
+			put(buf, size, len, val, vlen);
+			continue;
+		}
+		put(buf, size, len, "\"", 1);
+		put_json(buf, size, len, val, vlen);
 		put(buf, size, len, "\"", 1);
 	}
 }

@@ -32,7 +32,21 @@ test_log_json_line_turns_fields_into_members(void **state)
 	    "drain_end", "reason=evidence watched=3 why=\"a \\\"b\\\" c\" odd");
 	assert_string_equal(buf, "{\"ts\":\"T\",\"level\":\"info\","
 	    "\"event\":\"drain_end\",\"reason\":\"evidence\","
-	    "\"watched\":\"3\",\"why\":\"a \\\"b\\\" c\",\"msg\":\"odd\"}");
+	    "\"watched\":3,\"why\":\"a \\\"b\\\" c\",\"msg\":\"odd\"}");
+}
+
+static void
+test_log_json_keeps_only_real_numbers_unquoted(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	log_format_line(buf, sizeof(buf), LOG_JSON, "T", LOG_INFO, "e",
+	    "a=1.5 b=-2 c=007 d=1. e=1.2.3 f=0 g=12ab h=-");
+	assert_string_equal(buf, "{\"ts\":\"T\",\"level\":\"info\","
+	    "\"event\":\"e\",\"a\":1.5,\"b\":-2,\"c\":\"007\","
+	    "\"d\":\"1.\",\"e\":\"1.2.3\",\"f\":0,\"g\":\"12ab\","
+	    "\"h\":\"-\"}");
 }
 
 static void
@@ -65,6 +79,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_log_text_line),
 		cmocka_unit_test(test_log_json_line_turns_fields_into_members),
+		cmocka_unit_test(test_log_json_keeps_only_real_numbers_unquoted),
 		cmocka_unit_test(test_log_json_escapes_control_characters),
 		cmocka_unit_test(test_log_truncates_to_buffer),
 	};

@@ -37,11 +37,11 @@ class Daemon:
         self._reader.start()
         self.port = None
         self.host = "127.0.0.1"
-        line = self.wait_log(r" start .*listen=(\S+)", timeout=5)
+        line = self.wait_log(r'( start |"event":"start").*listen', timeout=5)
         if line is None:
             self.kill()
             raise AssertionError("no start line: %r" % self.lines)
-        where = re.search(r"listen=(\S+)", line).group(1)
+        where = re.search(r'listen"?[=:]"?([^\s"]+)', line).group(1)
         self.host, self.port = where.rsplit(":", 1)
         self.host = self.host.strip("[]")
         if self.host in ("::", "0.0.0.0"):
