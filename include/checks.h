@@ -35,6 +35,7 @@ struct check;
 /* One probe kind. start() ends, now or later, in exactly one check_done(). */
 struct check_ops {
 	const char	*kind;
+	void		(*init)(void);	/* once, if a check of the kind exists */
 	void		(*start)(struct check *);
 	/* Drops whatever a run holds, without calling check_done(). */
 	void		(*cancel)(struct check *);

@@ -5,8 +5,8 @@
  * /dev/null, stdout and stderr into one pipe -> read output as it comes ->
  * the child exits (ev_child) -> kill what is left of its group -> done.
  * On the deadline the whole group gets SIGKILL. libev's default loop reaps
- * every child with waitpid(-1), so nothing stays a zombie, grandchildren
- * adopted by a PID-1 healthgate included.
+ * every child with waitpid(-1), and check_exec_init makes healthgate the
+ * reaper of orphaned grandchildren, so nothing stays a zombie.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -173,8 +174,20 @@ exec_start(struct check *c)
 	c->probe = p;
 }
 
+/*
+ * A grandchild whose parent exits is adopted by the nearest subreaper;
+ * being that subreaper means our waitpid(-1) reaps it, instead of leaving
+ * it to an init that may not (or to nobody, in a container).
+ */
+static void
+exec_init(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
 const struct check_ops check_exec_ops = {
 	.kind = "exec",
+	.init = exec_init,
 	.start = exec_start,
 	.cancel = exec_cancel,
 };

@@ -187,6 +187,8 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 		s->pub.loop = loop;
 		s->owner = cs;
 		s->ops = ops_for(specs[i].kind);
+		if (s->ops->init)
+			s->ops->init();
 		snprintf(s->reason, sizeof(s->reason), "not run yet");
 		cs->view[i].name = specs[i].name;
 		cs->view[i].output = s->reason;
