@@ -42,8 +42,8 @@ static const struct opt opts[] = {
 	{ "--listen", "HEALTHGATE_LISTEN", OPT_LISTEN, 0, 0, 0, "ADDR:PORT",
 	    "where to serve /health (default [::]:8081)" },
 	{ "--check", "HEALTHGATE_CHECKS", OPT_CHECK, 0, 0, 0, "[NAME=]SPEC",
-	    "check the app: http://HOST:PORT/PATH, tcp://HOST:PORT, "
-	    "exec:COMMAND ARGS (repeatable; the variable is comma-separated)" },
+	    "check the app: http://HOST:PORT/PATH, tcp://HOST:PORT or\n"
+	    "      exec:COMMAND ARGS (repeatable; the variable is comma-separated)" },
 	{ "--interval", "HEALTHGATE_INTERVAL", OPT_DURATION, F(interval_ms),
 	    1, DURATION_MAX, "D", "time between check starts (default 2s)" },
 	{ "--timeout", "HEALTHGATE_TIMEOUT", OPT_DURATION, F(timeout_ms),
@@ -57,15 +57,14 @@ static const struct opt opts[] = {
 	    F(drain_timeout_ms), 0, DURATION_MAX, "D",
 	    "hard cap on the drain (default 30s)" },
 	{ "--drain-fall", "HEALTHGATE_DRAIN_FALL", OPT_COUNT, F(drain_fall),
-	    1, 1000, "N", "503s each watched prober must be served before "
-	    "the drain ends (default 2)" },
+	    1, 1000, "N", "503s each watched prober must be served before\n"
+	    "      the drain ends (default 2)" },
 	{ "--drain-window", "HEALTHGATE_DRAIN_WINDOW", OPT_DURATION,
-	    F(drain_window_ms), 1, DURATION_MAX, "D", "a prober seen within "
-	    "this before SIGTERM is watched; silent this long, it is gone "
-	    "(default 15s)" },
+	    F(drain_window_ms), 1, DURATION_MAX, "D", "a prober seen within this before SIGTERM is\n"
+	    "      watched; silent this long, it is gone (default 15s)" },
 	{ "--drain-ignore", "HEALTHGATE_DRAIN_IGNORE", OPT_CIDRS, 0, 0, 0,
-	    "CIDR,...", "sources never watched, or none "
-	    "(default 127.0.0.0/8,::1/128)" },
+	    "CIDR,...", "sources never watched, or none\n"
+	    "      (default 127.0.0.0/8,::1/128)" },
 	{ "--log-format", "HEALTHGATE_LOG_FORMAT", OPT_LOGFMT, 0, 0, 0,
 	    "text|json", "log line format (default text)" },
 };
@@ -79,14 +78,14 @@ config_usage(void)
 	    "       healthgate probe [--timeout D] [URL]\n"
 	    "       healthgate --help | --version\n\n"
 	    "Serves /health, /live and /metrics for a load balancer; drains "
-	    "on SIGTERM.\n\noptions (each also from its variable; the flag "
+	    "on SIGTERM.\n\noptions, each also from its variable (the flag "
 	    "wins):\n");
 	for (size_t i = 0; i < NOPTS; i++) {
 		char left[48];
 
 		snprintf(left, sizeof(left), "%s %s", opts[i].flag, opts[i].arg);
-		printf("  %-28s %s\n  %-28s [%s]\n", left, opts[i].help, "",
-		    opts[i].env);
+		printf("  %-26s %s\n      %s\n", left, opts[i].env,
+		    opts[i].help);
 	}
 	printf("\nDurations: 250ms, 2s, 1m; a bare number is seconds.\n");
 }
