@@ -19,7 +19,7 @@ CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
 LDFLAGS	 += -fsanitize=$(SANITIZER)
 endif
 
-SRCS	 := $(wildcard src/*.c)
+SRCS	 ?= $(wildcard src/*.c)
 OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
@@ -36,7 +36,7 @@ T_risefall	= risefall
 T_sbuf		= sbuf
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
-.PHONY: all run check unit integration clean deps
+.PHONY: all run check unit integration clean deps sanitize valgrind
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -76,6 +76,20 @@ integration: deps $(BUILD)/healthgate
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@./scripts/check.sh $(BUILD) $(UNIT_BINS)
+
+# The whole of make check with AddressSanitizer and UBSan, in its own tree.
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize OPT=-O1 \
+	    SANITIZER=address,undefined check
+
+# The integration tests with the daemon under memcheck: any error or
+# definite leak makes the daemon exit 99, which the tests see.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite --show-leak-kinds=definite
+valgrind: deps $(BUILD)/healthgate
+	@command -v valgrind >/dev/null || ./scripts/deps.sh valgrind
+	@HEALTHGATE_WRAP="$(VALGRIND)" \
+	    python3 tests/integration/run.py $(BUILD)/healthgate
 
 clean:
 	rm -rf $(BUILD)

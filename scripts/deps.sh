@@ -1,11 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages healthgate builds and tests with, if any is
-# missing. Run by the Makefile before the first compile; quiet when all is
-# there already.
+# missing, plus any named on the command line. Run by the Makefile before
+# the first compile; quiet when all is there already.
 set -eu
 
+# Extra packages for one target come as arguments (valgrind, clang, ...).
 PKGS="gcc libc6-dev make pkg-config libmicrohttpd-dev libev-dev libcmocka-dev
-curl python3 procps iproute2"
+curl python3 procps $*"
 
 missing=""
 for p in $PKGS; do

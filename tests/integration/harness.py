@@ -24,7 +24,8 @@ class Daemon:
         full_env = {k: v for k, v in os.environ.items()
                     if not k.startswith("HEALTHGATE_")}
         full_env.update(env or {})
-        cmd = [BINARY]
+        # HEALTHGATE_WRAP runs the daemon under a tool (make valgrind).
+        cmd = os.environ.get("HEALTHGATE_WRAP", "").split() + [BINARY]
         if listen is not None:
             cmd += ["--listen", listen]
         cmd += list(args)
