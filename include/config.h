@@ -48,6 +48,11 @@ struct config {
 	struct cidr	*drain_ignore;		/* owned */
 	unsigned	 ndrain_ignore;
 	enum log_format	 log_format;
+	unsigned	 max_connections;	/* open at once, in all */
+	unsigned	 max_per_ip;		/* ...from one address */
+	unsigned	 conn_memory;		/* bytes per connection */
+	unsigned	 request_timeout_ms;	/* accept to complete head */
+	unsigned	 idle_timeout_ms;	/* answer to next head */
 };
 
 enum config_result {

@@ -31,6 +31,15 @@ struct http_hooks {
 	void	 *arg;
 };
 
+/* What one client may hold, and for how long. */
+struct http_limits {
+	unsigned	max_connections;	/* open at once, in all */
+	unsigned	max_per_ip;		/* ...from one address */
+	unsigned	conn_memory;		/* bytes; bounds the head */
+	double		request_timeout;	/* s, accept to complete head */
+	double		idle_timeout;		/* s, answer to next head */
+};
+
 struct http_server;
 
 /*
@@ -38,8 +47,8 @@ struct http_server;
  * serving on loop. On failure returns NULL with a reason in err.
  */
 struct http_server *http_server_new(struct ev_loop *, const char *host,
-		    unsigned port, const struct http_hooks *, char *err,
-		    unsigned errlen);
+		    unsigned port, const struct http_limits *,
+		    const struct http_hooks *, char *err, unsigned errlen);
 void		 http_server_free(struct http_server *);
 
 /* Where it listens, "[::]:8081", for the start-up log. */

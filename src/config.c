@@ -67,6 +67,22 @@ static const struct opt opts[] = {
 	    "      (default 127.0.0.0/8,::1/128)" },
 	{ "--log-format", "HEALTHGATE_LOG_FORMAT", OPT_LOGFMT, 0, 0, 0,
 	    "text|json", "log line format (default text)" },
+	{ "--max-connections", "HEALTHGATE_MAX_CONNECTIONS", OPT_COUNT,
+	    F(max_connections), 1, 100000, "N",
+	    "connections open at once, in all (default 1000)" },
+	{ "--max-connections-per-ip", "HEALTHGATE_MAX_CONNECTIONS_PER_IP",
+	    OPT_COUNT, F(max_per_ip), 1, 100000, "N",
+	    "connections open at once from one address (default 32)" },
+	{ "--conn-memory", "HEALTHGATE_CONN_MEMORY", OPT_COUNT,
+	    F(conn_memory), 2048, 1048576, "BYTES", "memory per connection; "
+	    "bounds the request head (default 8192)" },
+	{ "--request-timeout", "HEALTHGATE_REQUEST_TIMEOUT", OPT_DURATION,
+	    F(request_timeout_ms), 1000, DURATION_MAX, "D", "a new connection "
+	    "must deliver its request head within this\n      (default 5s)" },
+	{ "--idle-timeout", "HEALTHGATE_IDLE_TIMEOUT", OPT_DURATION,
+	    F(idle_timeout_ms), 1000, DURATION_MAX, "D", "a kept-alive "
+	    "connection must send its next request within\n      this "
+	    "(default 10s)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -466,6 +482,11 @@ set_defaults(struct config *c)
 	c->drain_window_ms = 15000;
 	c->drain_fall = 2;
 	c->log_format = LOG_TEXT;
+	c->max_connections = 1000;
+	c->max_per_ip = 32;
+	c->conn_memory = 8192;
+	c->request_timeout_ms = 5000;
+	c->idle_timeout_ms = 10000;
 	parse_cidrs("127.0.0.0/8,::1/128", c);
 }
 
@@ -474,6 +495,7 @@ static const char *
 apply(const struct opt *o, const char *v, struct config *c,
     const char **raw, unsigned *nraw)
 {
+	static char range[64];	/* the message for a value out of bounds */
 	unsigned *field = (unsigned *)((char *)c + o->off);
 	unsigned n;
 	const char *err;
@@ -489,16 +511,23 @@ apply(const struct opt *o, const char *v, struct config *c,
 	case OPT_DURATION:
 		if ((err = config_parse_duration(v, &n)) != NULL)
 			return err;
-		if (n < o->min)
+		if (n < o->min && o->min == 1)
 			return "must be above zero";
+		if (n < o->min) {
+			snprintf(range, sizeof(range), "must be at least %u ms",
+			    o->min);
+			return range;
+		}
 		*field = n;
 		return NULL;
 	case OPT_COUNT:
 		if ((err = config_parse_count(v, &n)) != NULL)
 			return err;
-		if (n < o->min || n > o->max)
-			return o->max == 100 ? "is not within 1-100" :
-			    "is not within 1-1000";
+		if (n < o->min || n > o->max) {
+			snprintf(range, sizeof(range), "is not within %u-%u",
+			    o->min, o->max);
+			return range;
+		}
 		*field = n;
 		return NULL;
 	case OPT_CIDRS:

@@ -23,7 +23,7 @@
 #define LISTEN_BACKLOG	1024
 
 /* Status codes counted per route in /metrics. */
-static const unsigned counted_codes[] = { 200, 404, 405, 413, 503 };
+static const unsigned counted_codes[] = { 200, 400, 404, 405, 413, 503 };
 #define NCODES	(sizeof(counted_codes) / sizeof(counted_codes[0]))
 
 static const char *const route_paths[ROUTE_COUNT] = {
@@ -37,6 +37,9 @@ struct conn {
 	bool		 busy;		/* a request is between head and end */
 	enum http_route	 route;		/* of the current request */
 	unsigned	 code;		/* ...and the status queued for it */
+	bool		 answered;	/* has had at least one answer */
+	bool		 cut;		/* shut down by the sweep */
+	double		 since;		/* accept, or the last answer */
 	struct conn	*prev, *next;
 };
 
@@ -45,7 +48,9 @@ struct http_server {
 	struct MHD_Daemon *mhd;
 	ev_io		 mhd_io;	/* MHD's epoll fd is readable */
 	ev_timer	 mhd_timer;	/* MHD_get_timeout ran out */
+	ev_timer	 sweep;		/* cuts slow heads; runs while conns */
 	struct http_hooks hooks;
+	struct http_limits limits;
 	struct sockaddr_storage bound;	/* where the listener ended up */
 
 	struct MHD_Response *health;	/* current /health answer */
@@ -53,6 +58,7 @@ struct http_server {
 	struct MHD_Response *not_found;
 	struct MHD_Response *not_allowed;
 	struct MHD_Response *too_large;
+	struct MHD_Response *bad_request;
 	unsigned	 health_code;
 	bool		 closing;	/* draining: Connection: close */
 
@@ -126,6 +132,7 @@ build_static(struct http_server *s)
 	static const char nf[] = "not found\n";
 	static const char na[] = "method not allowed\n";
 	static const char tl[] = "request bodies are not accepted\n";
+	static const char br[] = "bad request\n";
 	struct MHD_Response *r;
 
 	swap_response(&s->live, make_response(s, live, sizeof(live) - 1,
@@ -138,6 +145,9 @@ build_static(struct http_server *s)
 	if ((r = make_response(s, tl, sizeof(tl) - 1, "text/plain")) != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	swap_response(&s->too_large, r);
+	if ((r = make_response(s, br, sizeof(br) - 1, "text/plain")) != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	swap_response(&s->bad_request, r);
 }
 
 static void
@@ -220,6 +230,30 @@ queue(struct http_server *s, struct conn *c, unsigned code,
 	return r ? MHD_queue_response(c->mc, code, r) : MHD_NO;
 }
 
+static enum MHD_Result
+nul_check(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	bool *bad = cls;
+
+	(void)kind;
+	if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+		*bad = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* A NUL inside a header is a smuggling attempt or garbage: refuse it. */
+static bool
+has_nul(struct MHD_Connection *mc)
+{
+	bool bad = false;
+
+	MHD_get_connection_values_n(mc, MHD_HEADER_KIND, nul_check, &bad);
+	return bad;
+}
+
 static bool
 has_body(struct MHD_Connection *mc)
 {
@@ -268,6 +302,9 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		if (has_body(mc))
 			return queue(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
 			    s->too_large);
+		if (has_nul(mc))
+			return queue(s, c, MHD_HTTP_BAD_REQUEST,
+			    s->bad_request);
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {	/* only if a body slipped past has_body */
@@ -307,6 +344,8 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 		return;
 	*req = NULL;
 	c->busy = false;
+	c->answered = true;
+	c->since = ev_now(s->loop);
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
 	    c->route == ROUTE_HEALTH && s->hooks.served)
@@ -328,6 +367,7 @@ connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
 		if ((c = calloc(1, sizeof(*c))) == NULL)
 			return;		/* access_cb will refuse it */
 		c->mc = mc;
+		c->since = ev_now(s->loop);
 		ci = MHD_get_connection_info(mc,
 		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		if (ci && ci->client_addr)
@@ -340,6 +380,8 @@ connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
 			MHD_set_connection_option(mc,
 			    MHD_CONNECTION_OPTION_TIMEOUT, 1u);
 		*socket_ctx = c;
+		if (!ev_is_active(&s->sweep))
+			ev_timer_again(s->loop, &s->sweep);
 		return;
 	}
 	if (c == NULL)
@@ -352,6 +394,39 @@ connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
 		c->next->prev = c->prev;
 	free(c);
 	*socket_ctx = NULL;
+	if (s->conns == NULL)
+		ev_timer_stop(s->loop, &s->sweep);
+}
+
+/*
+ * MHD's own timeout is about inactivity, so a client that trickles one
+ * byte a second would hold its connection for ever. The sweep bounds the
+ * time to a complete head instead: from accept (request timeout) or from
+ * the last answer (idle timeout). Shutting the socket down makes MHD see
+ * the end of the stream and close the connection on its next run.
+ */
+static void
+sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct http_server *s = w->data;
+	double now = ev_now(loop);
+	bool cut = false;
+
+	(void)revents;
+	for (struct conn *c = s->conns; c; c = c->next) {
+		const union MHD_ConnectionInfo *ci;
+		double limit = c->answered ? s->limits.idle_timeout :
+		    s->limits.request_timeout;
+
+		if (c->busy || c->cut || now - c->since < limit)
+			continue;
+		ci = MHD_get_connection_info(c->mc,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci && shutdown(ci->connect_fd, SHUT_RDWR) == 0)
+			c->cut = cut = true;
+	}
+	if (cut)
+		pump(s);
 }
 
 /* Binds the listener; the any-address falls back to IPv4 without IPv6. */
@@ -396,10 +471,15 @@ fail:
 
 struct http_server *
 http_server_new(struct ev_loop *loop, const char *host, unsigned port,
-    const struct http_hooks *hooks, char *err, unsigned errlen)
+    const struct http_limits *limits, const struct http_hooks *hooks,
+    char *err, unsigned errlen)
 {
 	const union MHD_DaemonInfo *di;
 	struct http_server *s;
+	unsigned backstop = (unsigned)(limits->request_timeout >
+	    limits->idle_timeout ? limits->request_timeout :
+	    limits->idle_timeout) + 1;
+	double period;
 	int fd;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -408,6 +488,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	}
 	s->loop = loop;
 	s->hooks = *hooks;
+	s->limits = *limits;
 	if ((fd = listen_on(host, port, &s->bound, err, errlen)) < 0)
 		goto fail;
 	s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL,
@@ -415,7 +496,13 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->max_per_ip,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)limits->conn_memory,
+	    /* A backstop for stalled writes; heads are bounded by the sweep. */
+	    MHD_OPTION_CONNECTION_TIMEOUT, backstop,
+	    /* 400 for HTTP/1.1 without Host, and for malformed headers. */
+	    MHD_OPTION_STRICT_FOR_CLIENT, 1,
 	    MHD_OPTION_END);
 	if (s->mhd == NULL) {
 		close(fd);
@@ -430,7 +517,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	build_static(s);
 	http_server_set_health(s, 200, "{\"status\":\"pass\"}\n", 18);
 	if (!s->live || !s->not_found || !s->not_allowed || !s->too_large ||
-	    !s->health) {
+	    !s->bad_request || !s->health) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -438,6 +525,12 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->mhd_io.data = s;
 	ev_init(&s->mhd_timer, mhd_timer_cb);
 	s->mhd_timer.data = s;
+	/* A quarter of the shorter timeout: a slow head is cut within 25 %. */
+	period = (limits->request_timeout < limits->idle_timeout ?
+	    limits->request_timeout : limits->idle_timeout) / 4;
+	ev_init(&s->sweep, sweep_cb);
+	s->sweep.repeat = period;
+	s->sweep.data = s;
 	ev_io_start(loop, &s->mhd_io);
 	return s;
 fail:
@@ -452,6 +545,7 @@ http_server_free(struct http_server *s)
 		return;
 	ev_io_stop(s->loop, &s->mhd_io);
 	ev_timer_stop(s->loop, &s->mhd_timer);
+	ev_timer_stop(s->loop, &s->sweep);
 	if (s->mhd)
 		MHD_stop_daemon(s->mhd);	/* closes every connection */
 	if (s->health)
@@ -464,6 +558,8 @@ http_server_free(struct http_server *s)
 		MHD_destroy_response(s->not_allowed);
 	if (s->too_large)
 		MHD_destroy_response(s->too_large);
+	if (s->bad_request)
+		MHD_destroy_response(s->bad_request);
 	free(s);
 }
 

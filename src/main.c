@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -216,16 +217,46 @@ log_start(struct daemon *d)
 	}
 	log_event(LOG_INFO, "start", "version=%s pid=%d listen=%s checks=%u "
 	    "interval_ms=%u timeout_ms=%u rise=%u fall=%u drain_timeout_ms=%u "
-	    "drain_fall=%u drain_window_ms=%u drain_ignore=%s",
+	    "drain_fall=%u drain_window_ms=%u drain_ignore=%s "
+	    "max_connections=%u max_per_ip=%u conn_memory=%u "
+	    "request_timeout_ms=%u idle_timeout_ms=%u",
 	    HEALTHGATE_VERSION, (int)getpid(), listen, c->nchecks,
 	    c->interval_ms, c->timeout_ms, c->rise, c->fall,
 	    c->drain_timeout_ms, c->drain_fall, c->drain_window_ms,
-	    ignore[0] ? ignore : "none");
+	    ignore[0] ? ignore : "none", c->max_connections, c->max_per_ip,
+	    c->conn_memory, c->request_timeout_ms, c->idle_timeout_ms);
 	for (unsigned i = 0; i < c->nchecks; i++)
 		log_event(LOG_INFO, "check", "name=%s interval_ms=%u "
 		    "timeout_ms=%u rise=%u fall=%u", c->checks[i].name,
 		    c->checks[i].interval_ms, c->checks[i].timeout_ms,
 		    c->checks[i].rise, c->checks[i].fall);
+}
+
+/*
+ * Each connection is a descriptor: raise the soft limit as far as the hard
+ * one allows, and keep the connection limit below it, with room for the
+ * listener, the loop and the checks.
+ */
+static void
+fd_budget(struct config *c)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)c->max_connections + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < need) {
+		log_event(LOG_WARN, "limit", "max_connections=%u "
+		    "lowered_to=%u reason=\"open file limit %llu\"",
+		    c->max_connections, (unsigned)(rl.rlim_cur - 64),
+		    (unsigned long long)rl.rlim_cur);
+		c->max_connections = (unsigned)(rl.rlim_cur - 64);
+	}
 }
 
 static void
@@ -242,6 +273,7 @@ main(int argc, char *argv[])
 {
 	struct daemon d;
 	struct http_hooks hooks;
+	struct http_limits limits;
 	char err[CONFIG_ERR_MAX];
 	int rc = 1;
 
@@ -275,8 +307,16 @@ main(int argc, char *argv[])
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
 	}
+	limits = (struct http_limits){
+		.max_connections = d.cfg.max_connections,
+		.max_per_ip = d.cfg.max_per_ip,
+		.conn_memory = d.cfg.conn_memory,
+		.request_timeout = d.cfg.request_timeout_ms / 1000.0,
+		.idle_timeout = d.cfg.idle_timeout_ms / 1000.0,
+	};
+	fd_budget(&d.cfg);
 	d.http = http_server_new(d.loop, d.cfg.listen_host, d.cfg.listen_port,
-	    &hooks, err, sizeof(err));
+	    &limits, &hooks, err, sizeof(err));
 	if (d.http == NULL) {
 		log_event(LOG_ERROR, "exit", "reason=\"cannot listen on "
 		    "%s:%u: %s\"", d.cfg.listen_host[0] ? d.cfg.listen_host :
