@@ -23,7 +23,7 @@
 #define LISTEN_BACKLOG	1024
 
 /* Status codes counted per route in /metrics. */
-static const unsigned counted_codes[] = { 200, 400, 404, 405, 413, 503 };
+static const unsigned counted_codes[] = { 200, 404, 405, 413, 503 };
 #define NCODES	(sizeof(counted_codes) / sizeof(counted_codes[0]))
 
 static const char *const route_paths[ROUTE_COUNT] = {
@@ -58,7 +58,6 @@ struct http_server {
 	struct MHD_Response *not_found;
 	struct MHD_Response *not_allowed;
 	struct MHD_Response *too_large;
-	struct MHD_Response *bad_request;
 	unsigned	 health_code;
 	bool		 closing;	/* draining: Connection: close */
 
@@ -132,7 +131,6 @@ build_static(struct http_server *s)
 	static const char nf[] = "not found\n";
 	static const char na[] = "method not allowed\n";
 	static const char tl[] = "request bodies are not accepted\n";
-	static const char br[] = "bad request\n";
 	struct MHD_Response *r;
 
 	swap_response(&s->live, make_response(s, live, sizeof(live) - 1,
@@ -145,9 +143,6 @@ build_static(struct http_server *s)
 	if ((r = make_response(s, tl, sizeof(tl) - 1, "text/plain")) != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	swap_response(&s->too_large, r);
-	if ((r = make_response(s, br, sizeof(br) - 1, "text/plain")) != NULL)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	swap_response(&s->bad_request, r);
 }
 
 static void
@@ -230,30 +225,6 @@ queue(struct http_server *s, struct conn *c, unsigned code,
 	return r ? MHD_queue_response(c->mc, code, r) : MHD_NO;
 }
 
-static enum MHD_Result
-nul_check(void *cls, enum MHD_ValueKind kind, const char *key,
-    size_t key_size, const char *value, size_t value_size)
-{
-	bool *bad = cls;
-
-	(void)kind;
-	if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
-		*bad = true;
-		return MHD_NO;
-	}
-	return MHD_YES;
-}
-
-/* A NUL inside a header is a smuggling attempt or garbage: refuse it. */
-static bool
-has_nul(struct MHD_Connection *mc)
-{
-	bool bad = false;
-
-	MHD_get_connection_values_n(mc, MHD_HEADER_KIND, nul_check, &bad);
-	return bad;
-}
-
 static bool
 has_body(struct MHD_Connection *mc)
 {
@@ -302,9 +273,6 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		if (has_body(mc))
 			return queue(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
 			    s->too_large);
-		if (has_nul(mc))
-			return queue(s, c, MHD_HTTP_BAD_REQUEST,
-			    s->bad_request);
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {	/* only if a body slipped past has_body */
@@ -517,7 +485,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	build_static(s);
 	http_server_set_health(s, 200, "{\"status\":\"pass\"}\n", 18);
 	if (!s->live || !s->not_found || !s->not_allowed || !s->too_large ||
-	    !s->bad_request || !s->health) {
+	    !s->health) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -558,8 +526,6 @@ http_server_free(struct http_server *s)
 		MHD_destroy_response(s->not_allowed);
 	if (s->too_large)
 		MHD_destroy_response(s->too_large);
-	if (s->bad_request)
-		MHD_destroy_response(s->bad_request);
 	free(s);
 }
 
