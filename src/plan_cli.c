@@ -1,0 +1,401 @@
+/*
+ * plan_cli.c: the "healthgate plan" command around plan.c's arithmetic.
+ *
+ * plan takes its own flags (the ALB, ECS and output ones) out of argv and
+ * hands everything else to config_load, so healthgate's check and drain
+ * settings are read by the very code the daemon uses, flags and
+ * HEALTHGATE_* variables alike, with the same refusals. argv[0] is "plan".
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "plan.h"
+#include "version.h"
+
+#define WRAP_COLS	78
+
+enum popt_kind {
+	POPT_DURATION,		/* whole seconds: the ALB and ECS take seconds */
+	POPT_COUNT,
+	POPT_FORMAT,
+};
+
+enum plan_format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+};
+
+struct popt {
+	const char	*flag;
+	enum popt_kind	 kind;
+	size_t		 off;		/* of the unsigned it sets */
+	unsigned	 min, max;	/* ms for durations */
+	const char	*arg;
+	const char	*help;
+};
+
+#define P(field)	offsetof(struct plan_input, field)
+
+static const struct popt popts[] = {
+	{ "--alb-interval", POPT_DURATION, P(alb_interval_ms), 5000, 300000,
+	    "D", "ALB health check interval, 5s-300s" },
+	{ "--alb-timeout", POPT_DURATION, P(alb_timeout_ms), 2000, 120000,
+	    "D", "ALB health check timeout, 2s-120s" },
+	{ "--alb-healthy", POPT_COUNT, P(alb_healthy), 2, 10, "N",
+	    "ALB healthy threshold, 2-10" },
+	{ "--alb-unhealthy", POPT_COUNT, P(alb_unhealthy), 2, 10, "N",
+	    "ALB unhealthy threshold, 2-10" },
+	{ "--deregistration-delay", POPT_DURATION, P(dereg_delay_ms), 0,
+	    3600000, "D", "target group deregistration delay, 0s-3600s" },
+	{ "--stop-timeout", POPT_DURATION, P(stop_timeout_ms), 1000,
+	    24u * 3600 * 1000, "D", "ECS stopTimeout of the task's containers" },
+	{ "--tasks", POPT_COUNT, P(tasks), 1, 5000, "N",
+	    "the service's desired count, 1-5000" },
+	{ "--format", POPT_FORMAT, 0, 0, 0, "text|json", "output" },
+};
+
+#define NPOPTS	(sizeof(popts) / sizeof(popts[0]))
+
+static void
+plan_usage(void)
+{
+	struct plan_input def;
+	char d[32];
+
+	plan_defaults(&def);
+	printf("usage: healthgate plan [options] [daemon options]\n\n"
+	    "What ALB, ECS and healthgate settings cost in time, and where "
+	    "they\ncontradict each other. Pure arithmetic, no network. Exit 0 "
+	    "when there is\nno contradiction, 1 when there is, 2 on a bad "
+	    "option.\n\noptions:\n");
+	for (size_t k = 0; k < NPOPTS; k++) {
+		const struct popt *o = &popts[k];
+		char left[48];
+
+		snprintf(left, sizeof(left), "%s %s", o->flag, o->arg);
+		if (o->kind == POPT_DURATION)
+			plan_format_setting(*(const unsigned *)((const char *)
+			    &def + o->off), d, sizeof(d));
+		else if (o->kind == POPT_COUNT)
+			snprintf(d, sizeof(d), "%u", *(const unsigned *)
+			    ((const char *)&def + o->off));
+		else
+			snprintf(d, sizeof(d), "text");
+		printf("  %-28s %s (default %s)\n", left, o->help, d);
+	}
+	printf("\nhealthgate's own options and HEALTHGATE_* variables "
+	    "(--interval, --timeout,\n--rise, --fall, --drain-timeout, "
+	    "--drain-fall, --drain-window, --check, ...)\nare read as the "
+	    "daemon reads them; with several --check, the slowest\nsettings "
+	    "count. Durations: 250ms, 2s, 1m; a bare number is seconds.\n");
+}
+
+static const struct popt *
+find_popt(const char *arg, const char **inline_val)
+{
+	for (size_t k = 0; k < NPOPTS; k++) {
+		size_t n = strlen(popts[k].flag);
+
+		if (strncmp(arg, popts[k].flag, n) != 0)
+			continue;
+		if (arg[n] == '\0' || arg[n] == '=') {
+			*inline_val = arg[n] ? arg + n + 1 : NULL;
+			return &popts[k];
+		}
+	}
+	return NULL;
+}
+
+/* Applies one of plan's own options; the reason on failure. */
+static const char *
+apply(const struct popt *o, const char *v, struct plan_input *in,
+    enum plan_format *fmt, char *why, size_t whylen)
+{
+	unsigned *field = (unsigned *)((char *)in + o->off), n = 0;
+	const char *err;
+	char lo[24], hi[24];
+
+	switch (o->kind) {
+	case POPT_FORMAT:
+		if (strcmp(v, "text") == 0)
+			*fmt = FORMAT_TEXT;
+		else if (strcmp(v, "json") == 0)
+			*fmt = FORMAT_JSON;
+		else
+			return "is not text or json";
+		return NULL;
+	case POPT_DURATION:
+		if ((err = config_parse_duration(v, &n)) != NULL)
+			return err;
+		if (n % 1000 != 0)
+			return "is not whole seconds (the ALB and ECS take "
+			    "seconds)";
+		break;
+	case POPT_COUNT:
+		if ((err = config_parse_count(v, &n)) != NULL)
+			return err;
+		break;
+	}
+	if (n < o->min || n > o->max) {
+		if (o->kind == POPT_DURATION) {
+			plan_format_setting(o->min, lo, sizeof(lo));
+			plan_format_setting(o->max, hi, sizeof(hi));
+		} else {
+			snprintf(lo, sizeof(lo), "%u", o->min);
+			snprintf(hi, sizeof(hi), "%u", o->max);
+		}
+		snprintf(why, whylen, "is not within %s-%s", lo, hi);
+		return why;
+	}
+	*field = n;
+	return NULL;
+}
+
+/*
+ * Long messages read better wrapped; the caller has already printed the
+ * first line's indent (col), later lines get ind.
+ */
+static void
+wrap(const char *s, unsigned col, unsigned ind)
+{
+	while (*s) {
+		size_t room = WRAP_COLS > col ? WRAP_COLS - col : 20;
+		size_t len = strlen(s), cut = len;
+
+		if (len > room) {
+			for (cut = room; cut > 0 && s[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				for (cut = room; s[cut] && s[cut] != ' '; cut++)
+					;
+		}
+		printf("%.*s\n", (int)cut, s);
+		s += cut;
+		while (*s == ' ')
+			s++;
+		if (*s)
+			printf("%*s", (int)ind, "");
+		col = ind;
+	}
+}
+
+static void
+print_text(const struct plan_input *in, const struct plan_result *r)
+{
+	char w[32], t[32], a[32], b[32], c[32];
+
+	plan_format_setting(in->alb_interval_ms, a, sizeof(a));
+	plan_format_setting(in->alb_timeout_ms, b, sizeof(b));
+	plan_format_setting(in->dereg_delay_ms, c, sizeof(c));
+	printf("healthgate plan\n  ALB:        checks every %s, timeout %s, "
+	    "healthy %u, unhealthy %u;\n              deregistration delay "
+	    "%s\n", a, b, in->alb_healthy, in->alb_unhealthy, c);
+	plan_format_setting(in->stop_timeout_ms, a, sizeof(a));
+	printf("  ECS:        stop timeout %s; %u tasks, rolling at minimum "
+	    "100%% and maximum\n              200%% (%u at the peak)\n", a,
+	    in->tasks, r->peak_tasks);
+	plan_format_setting(in->interval_ms, a, sizeof(a));
+	plan_format_setting(in->timeout_ms, b, sizeof(b));
+	printf("  healthgate: checks every %s, timeout %s, rise %u, fall %u;\n",
+	    a, b, in->rise, in->fall);
+	plan_format_setting(in->drain_timeout_ms, a, sizeof(a));
+	plan_format_setting(in->drain_window_ms, b, sizeof(b));
+	printf("              drain cap %s, drain-fall %u, drain-window %s\n\n",
+	    a, in->drain_fall, b);
+
+	printf("%-34s %7s %8s  %s\n", "", "worst", "typical",
+	    "formula: worst | typical");
+	for (unsigned k = 0; k < PLAN_NFIGURES; k++) {
+		const struct plan_figure *f = &r->fig[k];
+		char label[64];
+
+		if (k == PLAN_DEPLOY)
+			snprintf(label, sizeof(label), "%s, %u tasks",
+			    f->label, in->tasks);
+		else
+			snprintf(label, sizeof(label), "%s%s",
+			    k == PLAN_FAIL_TO_503 ? "  " : "", f->label);
+		plan_format_ms(f->worst_ms, w, sizeof(w));
+		plan_format_ms(f->typical_ms, t, sizeof(t));
+		if (strcmp(f->worst_formula, f->typical_formula) == 0)
+			printf("%-34s %7s %8s  %s\n", label, w, t,
+			    f->worst_formula);
+		else
+			printf("%-34s %7s %8s  %s | %s\n", label, w, t,
+			    f->worst_formula, f->typical_formula);
+	}
+	printf("\n");
+	for (unsigned k = 0; plan_symbols[k]; k++)
+		printf("  %s\n", plan_symbols[k]);
+	printf("  exit, start, replacement: the rows above.\n"
+	    "  Worst: each periodic check a whole interval out of phase, each "
+	    "healthgate\n  check at its timeout, the app stopped only by "
+	    "SIGKILL at S. Typical: half an\n  interval of phase, checks "
+	    "answered at once, the app gone on SIGTERM. Not\n  counted: the "
+	    "app's start-up, task launch (placement, image pull), the ALB's\n"
+	    "  registration lag. ECS deregisters a task before its SIGTERM; "
+	    "\"SIGTERM -> ALB\n  not routing\" is for a SIGTERM without "
+	    "that (Fargate Spot, docker stop, systemd).\n\n");
+
+	if (r->ncontra == 0) {
+		printf("no contradictions\n");
+		return;
+	}
+	printf("%u contradiction%s:\n", r->ncontra, r->ncontra == 1 ? "" :
+	    "s");
+	for (unsigned k = 0; k < r->ncontra; k++) {
+		printf("  - ");
+		wrap(r->contra[k].problem, 4, 4);
+		printf("    fix: ");
+		wrap(r->contra[k].fix, 9, 9);
+	}
+}
+
+/* A JSON string; plan's own text is ASCII, but quote it properly anyway. */
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+/* Milliseconds are whole or halves: print them exactly. */
+static void
+json_ms(double ms)
+{
+	if (ms == (double)(unsigned long long)ms)
+		printf("%.0f", ms);
+	else
+		printf("%.1f", ms);
+}
+
+static void
+print_json(const struct plan_input *in, const struct plan_result *r)
+{
+	printf("{\"inputs\":{\"alb_interval_ms\":%u,\"alb_timeout_ms\":%u,"
+	    "\"alb_healthy\":%u,\"alb_unhealthy\":%u,"
+	    "\"deregistration_delay_ms\":%u,\"stop_timeout_ms\":%u,"
+	    "\"tasks\":%u,\"interval_ms\":%u,\"timeout_ms\":%u,\"rise\":%u,"
+	    "\"fall\":%u,\"drain_timeout_ms\":%u,\"drain_fall\":%u,"
+	    "\"drain_window_ms\":%u},\n \"peak_tasks\":%u,\n \"figures\":[",
+	    in->alb_interval_ms, in->alb_timeout_ms, in->alb_healthy,
+	    in->alb_unhealthy, in->dereg_delay_ms, in->stop_timeout_ms,
+	    in->tasks, in->interval_ms, in->timeout_ms, in->rise, in->fall,
+	    in->drain_timeout_ms, in->drain_fall, in->drain_window_ms,
+	    r->peak_tasks);
+	for (unsigned k = 0; k < PLAN_NFIGURES; k++) {
+		const struct plan_figure *f = &r->fig[k];
+
+		printf("%s\n  {\"key\":", k ? "," : "");
+		json_str(f->key);
+		printf(",\"label\":");
+		json_str(f->label);
+		printf(",\"worst_ms\":");
+		json_ms(f->worst_ms);
+		printf(",\"typical_ms\":");
+		json_ms(f->typical_ms);
+		printf(",\"worst_formula\":");
+		json_str(f->worst_formula);
+		printf(",\"typical_formula\":");
+		json_str(f->typical_formula);
+		printf("}");
+	}
+	printf("],\n \"contradictions\":[");
+	for (unsigned k = 0; k < r->ncontra; k++) {
+		printf("%s\n  {\"key\":", k ? "," : "");
+		json_str(r->contra[k].key);
+		printf(",\"problem\":");
+		json_str(r->contra[k].problem);
+		printf(",\"fix\":");
+		json_str(r->contra[k].fix);
+		printf("}");
+	}
+	printf("],\n \"ok\":%s}\n", r->ncontra ? "false" : "true");
+}
+
+int
+plan_main(int argc, char *const argv[], char *const envp[])
+{
+	struct plan_input in;
+	struct plan_result res;
+	struct config cfg;
+	enum plan_format fmt = FORMAT_TEXT;
+	char err[CONFIG_ERR_MAX], why[80];
+	char **rest;
+	int nrest = 1, rc = 2;
+
+	plan_defaults(&in);
+	/* The daemon's options, for config_load; argv[0] stays first. */
+	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL) {
+		fprintf(stderr, "healthgate: out of memory\n");
+		return 2;
+	}
+	rest[0] = argc > 0 ? argv[0] : (char *)"plan";
+	for (int k = 1; k < argc; k++) {
+		const char *arg = argv[k], *v, *e;
+		const struct popt *o;
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			plan_usage();
+			rc = 0;
+			goto out;
+		}
+		if ((o = find_popt(arg, &v)) == NULL) {
+			rest[nrest++] = argv[k];
+			continue;
+		}
+		if (v == NULL && k + 1 >= argc) {
+			fprintf(stderr, "healthgate: %s: needs a value\n",
+			    o->flag);
+			goto out;
+		}
+		if (v == NULL)
+			v = argv[++k];
+		if ((e = apply(o, v, &in, &fmt, why, sizeof(why))) != NULL) {
+			fprintf(stderr, "healthgate: %s: \"%s\" %s\n", o->flag,
+			    v, e);
+			goto out;
+		}
+	}
+
+	switch (config_load(&cfg, nrest, rest, envp, err)) {
+	case CONFIG_OK:
+		break;
+	case CONFIG_HELP:
+		plan_usage();
+		rc = 0;
+		goto out;
+	case CONFIG_VERSION:
+		printf("healthgate %s\n", HEALTHGATE_VERSION);
+		rc = 0;
+		goto out;
+	case CONFIG_ERROR:
+		fprintf(stderr, "healthgate: %s\n", err);
+		goto out;
+	}
+	plan_from_config(&in, &cfg);
+	config_free(&cfg);
+
+	plan_compute(&in, &res);
+	if (fmt == FORMAT_JSON)
+		print_json(&in, &res);
+	else
+		print_text(&in, &res);
+	rc = res.ncontra ? 1 : 0;
+out:
+	free(rest);
+	return rc;
+}
