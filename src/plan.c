@@ -39,8 +39,8 @@ const char *const plan_symbols[] = {
 	"I  ALB health check interval   H, U  ALB healthy, unhealthy thresholds",
 	"D  deregistration delay        S     ECS stop timeout",
 	"i  healthgate check interval   t     healthgate check timeout",
-	"r  --rise   f  --fall   C  --drain-timeout   F  --drain-fall   "
-	    "W  --drain-window",
+	"r  --rise                      f     --fall",
+	"C  --drain-timeout (the cap)   F, W  --drain-fall, --drain-window",
 	NULL
 };
 

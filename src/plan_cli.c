@@ -206,7 +206,7 @@ print_text(const struct plan_input *in, const struct plan_result *r)
 	printf("              drain cap %s, drain-fall %u, drain-window %s\n\n",
 	    a, in->drain_fall, b);
 
-	printf("%-34s %7s %8s  %s\n", "", "worst", "typical",
+	printf("%-31s %7s %8s  %s\n", "", "worst", "typical",
 	    "formula: worst | typical");
 	for (unsigned k = 0; k < PLAN_NFIGURES; k++) {
 		const struct plan_figure *f = &r->fig[k];
@@ -221,24 +221,25 @@ print_text(const struct plan_input *in, const struct plan_result *r)
 		plan_format_ms(f->worst_ms, w, sizeof(w));
 		plan_format_ms(f->typical_ms, t, sizeof(t));
 		if (strcmp(f->worst_formula, f->typical_formula) == 0)
-			printf("%-34s %7s %8s  %s\n", label, w, t,
+			printf("%-31s %7s %8s  %s\n", label, w, t,
 			    f->worst_formula);
 		else
-			printf("%-34s %7s %8s  %s | %s\n", label, w, t,
+			printf("%-31s %7s %8s  %s | %s\n", label, w, t,
 			    f->worst_formula, f->typical_formula);
 	}
 	printf("\n");
 	for (unsigned k = 0; plan_symbols[k]; k++)
 		printf("  %s\n", plan_symbols[k]);
-	printf("  exit, start, replacement: the rows above.\n"
-	    "  Worst: each periodic check a whole interval out of phase, each "
-	    "healthgate\n  check at its timeout, the app stopped only by "
-	    "SIGKILL at S. Typical: half an\n  interval of phase, checks "
-	    "answered at once, the app gone on SIGTERM. Not\n  counted: the "
-	    "app's start-up, task launch (placement, image pull), the ALB's\n"
-	    "  registration lag. ECS deregisters a task before its SIGTERM; "
-	    "\"SIGTERM -> ALB\n  not routing\" is for a SIGTERM without "
-	    "that (Fargate Spot, docker stop, systemd).\n\n");
+	printf("  exit, start, replacement: the rows above.\n  ");
+	wrap("Worst: each periodic check a whole interval out of phase, each "
+	    "healthgate check at its timeout, the app stopped only by SIGKILL "
+	    "at S. Typical: half an interval of phase, checks answered at "
+	    "once, the app gone on SIGTERM. Not counted: the app's start-up, "
+	    "task launch (placement, image pull), the ALB's registration lag. "
+	    "ECS deregisters a task before its SIGTERM; \"SIGTERM -> ALB not "
+	    "routing\" is for a SIGTERM without that (Fargate Spot, docker "
+	    "stop, systemd).", 2, 2);
+	printf("\n");
 
 	if (r->ncontra == 0) {
 		printf("no contradictions\n");
