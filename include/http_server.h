@@ -31,6 +31,12 @@ struct http_hooks {
 	void	 *arg;
 };
 
+/*
+ * Connections over max_connections are accepted and closed at once; this
+ * many more descriptors are needed for them (see refuse()).
+ */
+#define HTTP_SERVER_HEADROOM	256
+
 /* What one client may hold, and for how long. */
 struct http_limits {
 	unsigned	max_connections;	/* open at once, in all */

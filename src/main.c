@@ -241,7 +241,7 @@ static void
 fd_budget(struct config *c)
 {
 	struct rlimit rl;
-	rlim_t need = (rlim_t)c->max_connections + 64;
+	rlim_t need = (rlim_t)c->max_connections + HTTP_SERVER_HEADROOM + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return;
@@ -253,9 +253,11 @@ fd_budget(struct config *c)
 	if (rl.rlim_cur < need) {
 		log_event(LOG_WARN, "limit", "max_connections=%u "
 		    "lowered_to=%u reason=\"open file limit %llu\"",
-		    c->max_connections, (unsigned)(rl.rlim_cur - 64),
+		    c->max_connections, (unsigned)(rl.rlim_cur - 64 -
+		    HTTP_SERVER_HEADROOM),
 		    (unsigned long long)rl.rlim_cur);
-		c->max_connections = (unsigned)(rl.rlim_cur - 64);
+		c->max_connections = (unsigned)(rl.rlim_cur - 64 -
+		    HTTP_SERVER_HEADROOM);
 	}
 }
 
