@@ -24,19 +24,21 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr config drain health http_status log probe risefall sbuf
+UNIT	 := addr config drain health http_status log plan probe risefall sbuf
 T_addr		= addr
 T_config	= config addr
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status
 T_log		= log
+T_plan		= plan config addr
 T_probe		= probe addr config http_status
 T_risefall	= risefall
 T_sbuf		= sbuf
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
-.PHONY: all run check unit integration clean deps sanitize valgrind
+.PHONY: all run check unit integration clean deps sanitize valgrind \
+	deploy-check
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -76,6 +78,10 @@ integration: deps $(BUILD)/healthgate
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@./scripts/check.sh $(BUILD) $(UNIT_BINS)
+
+# The files under deploy/ parse, agree, and pass healthgate plan.
+deploy-check: deps $(BUILD)/healthgate
+	@python3 tests/deploy/check_deploy.py $(BUILD)/healthgate
 
 # The whole of make check with AddressSanitizer and UBSan, in its own tree.
 sanitize: deps

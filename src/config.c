@@ -92,6 +92,7 @@ config_usage(void)
 {
 	printf("usage: healthgate [options]\n"
 	    "       healthgate probe [--timeout D] [URL]\n"
+	    "       healthgate plan [options]   (see healthgate plan --help)\n"
 	    "       healthgate --help | --version\n\n"
 	    "Serves /health, /live and /metrics for a load balancer; drains "
 	    "on SIGTERM.\n\noptions, each also from its variable (the flag "

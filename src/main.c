@@ -20,6 +20,7 @@
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "plan.h"
 #include "probe.h"
 #include "version.h"
 
@@ -281,6 +282,8 @@ main(int argc, char *argv[])
 
 	if (argc > 1 && strcmp(argv[1], "probe") == 0)
 		return probe_main(argc - 1, argv + 1, environ);
+	if (argc > 1 && strcmp(argv[1], "plan") == 0)
+		return plan_main(argc - 1, argv + 1, environ);
 
 	memset(&d, 0, sizeof(d));
 	switch (config_load(&d.cfg, argc, argv, environ, err)) {
