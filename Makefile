@@ -38,7 +38,7 @@ T_sbuf		= sbuf
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
-	deploy-check
+	deploy-check fuzz
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -96,6 +96,33 @@ valgrind: deps $(BUILD)/healthgate
 	@command -v valgrind >/dev/null || ./scripts/deps.sh valgrind
 	@HEALTHGATE_WRAP="$(VALGRIND)" \
 	    python3 tests/integration/run.py $(BUILD)/healthgate
+
+# libFuzzer targets, one per parser: tests/fuzz/fuzz_<name>.c, linked with
+# the sources listed. make fuzz FUZZ_SECONDS=60 runs each for that long.
+FUZZ_SECONDS ?= 60
+FUZZ	 := duration listen cidr url check env http_status probe_response log
+F_duration	= config addr
+F_listen	= addr
+F_cidr		= addr
+F_url		= addr
+F_check		= config addr
+F_env		= config addr
+F_http_status	= http_status
+F_probe_response = probe http_status config addr
+F_log		= log
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $(WARN)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
+    $$(addprefix src/,$$(addsuffix .c,$$(F_$$*))) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< \
+	    $(addprefix src/,$(addsuffix .c,$(F_$*)))
+
+fuzz: deps
+	@./scripts/deps.sh clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory $(FUZZ:%=$(BUILD)/fuzz/fuzz_%)
+	@./scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ)
 
 clean:
 	rm -rf $(BUILD)

@@ -6,6 +6,9 @@
  * health checks in images with no shell, no curl and no resolver.
  */
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "addr.h"
 
 /* Exit 0 on a 2xx answer, 1 on anything else (Docker reserves 2). */
@@ -17,6 +20,13 @@ int	probe_main(int argc, char *const argv[], char *const envp[]);
  */
 unsigned probe_get(const struct url *u, unsigned timeout_ms, char *why,
 	    unsigned whylen);
+
+/*
+ * Whether buf holds a whole answer: its head and as much body as its
+ * Content-Length announces. Pure; fuzzed. Without a Content-Length the
+ * answer runs to EOF.
+ */
+bool	probe_response_complete(const char *buf, size_t len);
 
 /* The URL probe uses when given none, from HEALTHGATE_LISTEN. */
 void	probe_default_url(const char *listen, char *buf, unsigned size);

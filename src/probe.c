@@ -76,17 +76,42 @@ head_end(const char *buf, size_t len)
 	return NULL;
 }
 
-/* Content-Length of a complete head, or -1 when it has none. */
-static long
+/*
+ * Content-Length of a complete head, or -1 when it has none or it is not
+ * a plain number (then the answer runs to EOF).
+ */
+static long long
 content_length(const char *buf, const char *end)
 {
 	static const char name[] = "\ncontent-length:";
 	size_t n = sizeof(name) - 1;
+	long long v = 0;
+	const char *p;
 
-	for (const char *p = buf; p + n < end; p++)
+	for (p = buf; p + n < end; p++)
 		if (strncasecmp(p, name, n) == 0)
-			return strtol(p + n, NULL, 10);
-	return -1;
+			break;
+	if (p + n >= end)
+		return -1;
+	for (p += n; p < end && (*p == ' ' || *p == '\t'); p++)
+		;
+	if (p == end || *p < '0' || *p > '9')
+		return -1;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (*p - '0')) > RESPONSE_MAX)
+			return RESPONSE_MAX;
+	return v;
+}
+
+bool
+probe_response_complete(const char *buf, size_t len)
+{
+	const char *end = head_end(buf, len);
+	long long clen;
+
+	if (end == NULL || (clen = content_length(buf, end)) < 0)
+		return false;
+	return (size_t)(end - buf) + (size_t)clen <= len;
 }
 
 unsigned
@@ -96,13 +121,12 @@ probe_get(const struct url *u, unsigned timeout_ms, char *why,
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	char req[ADDR_PATH_MAX + ADDR_HOST_MAX + 128], *resp = NULL;
-	const char *err, *end;
+	const char *err;
 	double deadline = now_ms() + timeout_ms;
 	size_t len = 0, sent = 0, reqlen;
 	unsigned code = 0;
 	int fd = -1, soerr = 0;
 	socklen_t elen = sizeof(soerr);
-	long clen;
 
 	if ((err = addr_to_sockaddr(u->host, u->port, &ss, &sslen)) != NULL) {
 		snprintf(why, whylen, "%s", err);
@@ -155,11 +179,7 @@ probe_get(const struct url *u, unsigned timeout_ms, char *why,
 	for (;;) {
 		ssize_t n;
 
-		if ((end = head_end(resp, len)) != NULL &&
-		    (clen = content_length(resp, end)) >= 0 &&
-		    (size_t)(end - resp) + (size_t)clen <= len)
-			break;
-		if (len == RESPONSE_MAX)
+		if (probe_response_complete(resp, len) || len == RESPONSE_MAX)
 			break;
 		if (wait_for(fd, POLLIN, deadline) <= 0) {
 			snprintf(why, whylen, "no complete answer within "

@@ -58,6 +58,31 @@ test_probe_main_exit_codes_for_bad_usage(void **state)
 	    NULL }, env), 1);
 }
 
+static void
+test_probe_response_complete_table(void **state)
+{
+	static const struct {
+		const char *in;
+		bool complete;
+	} cases[] = {
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\no", false },
+		{ "HTTP/1.1 200 OK\r\ncontent-length:0\r\n\r\n", true },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n", false },
+		{ "HTTP/1.1 200 OK\r\n\r\nbody to EOF", false },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", false },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999"
+		    "\r\n\r\n", false },
+		{ "", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (probe_response_complete(cases[i].in, strlen(cases[i].in)) !=
+		    cases[i].complete)
+			fail_msg("case %zu", i);
+}
+
 int
 main(void)
 {
@@ -65,6 +90,7 @@ main(void)
 		cmocka_unit_test(test_probe_default_url_follows_listen),
 		cmocka_unit_test(test_probe_refuses_names_without_a_resolver),
 		cmocka_unit_test(test_probe_main_exit_codes_for_bad_usage),
+		cmocka_unit_test(test_probe_response_complete_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
