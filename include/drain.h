@@ -38,10 +38,12 @@ struct drain	*drain_new(const struct cidr *ignore, unsigned nignore,
 void		 drain_free(struct drain *);
 
 /*
- * A /health answer was served to addr. Returns true when that made a
- * watched prober reach its count of 503s, so the caller can log it once.
+ * A /health answer was served to addr; failed when it was a 503. Returns
+ * true when that made a watched prober reach its count of 503s, so the
+ * caller can log it once.
  */
-bool		 drain_note(struct drain *, const struct addr *, double now);
+bool		 drain_note(struct drain *, const struct addr *, bool failed,
+		    double now);
 
 void		 drain_start(struct drain *, double now);
 bool		 drain_started(const struct drain *);

@@ -94,7 +94,7 @@ slot(struct drain *d)
 }
 
 bool
-drain_note(struct drain *d, const struct addr *a, double now)
+drain_note(struct drain *d, const struct addr *a, bool failed, double now)
 {
 	struct prober *p;
 
@@ -114,7 +114,8 @@ drain_note(struct drain *d, const struct addr *a, double now)
 	if (p == NULL || !p->watched)
 		return false;
 	p->last_seen = now;
-	return ++p->fails == d->fall;
+	/* A 200 queued just before SIGTERM is no evidence of the drain. */
+	return failed && ++p->fails == d->fall;
 }
 
 void

@@ -153,13 +153,9 @@ on_served(void *arg, const struct addr *client, unsigned code)
 	struct daemon *d = arg;
 	char ip[ADDR_STR_MAX];
 
-	if (!drain_started(d->drain)) {
-		drain_note(d->drain, client, ev_now(d->loop));
-		return;
-	}
-	if (code == 503)
+	if (drain_started(d->drain) && code == 503)
 		d->drain_503s++;
-	if (drain_note(d->drain, client, ev_now(d->loop))) {
+	if (drain_note(d->drain, client, code == 503, ev_now(d->loop))) {
 		addr_format(client, ip, sizeof(ip));
 		log_event(LOG_INFO, "prober_done", "addr=%s failures=%u", ip,
 		    d->cfg.drain_fall);

@@ -72,7 +72,7 @@ test_drain_ends_at_once_without_probers(void **state)
 	struct fixture *f = *state;
 	struct addr lo = ip("127.0.0.1");
 
-	drain_note(f->d, &lo, 1);	/* ignored: routes no traffic */
+	drain_note(f->d, &lo, false, 1);	/* ignored: routes no traffic */
 	drain_start(f->d, 2);
 	assert_int_equal(poll_at(f->d, 2, 0, NULL), DRAIN_DONE_IDLE);
 }
@@ -94,19 +94,34 @@ test_drain_ends_on_evidence_from_every_prober(void **state)
 	struct addr a = ip("10.0.1.5"), b = ip("2001:db8::7");
 	double next;
 
-	drain_note(f->d, &a, 90);
-	drain_note(f->d, &b, 95);
+	drain_note(f->d, &a, false, 90);
+	drain_note(f->d, &b, false, 95);
 	drain_start(f->d, 100);
 	assert_int_equal(poll_at(f->d, 100, 0, &next), DRAIN_RUNNING);
 	/* The first wake-up is when a would go silent: 90 + 15. */
 	assert_true(next > 104.9 && next < 105.1);
-	assert_false(drain_note(f->d, &a, 101));
-	assert_true(drain_note(f->d, &a, 102));		/* 2nd 503: done */
-	assert_false(drain_note(f->d, &a, 103));	/* logged once */
+	assert_false(drain_note(f->d, &a, true, 101));
+	assert_true(drain_note(f->d, &a, true, 102));		/* 2nd 503: done */
+	assert_false(drain_note(f->d, &a, true, 103));	/* logged once */
 	assert_int_equal(poll_at(f->d, 103, 0, NULL), DRAIN_RUNNING);
-	assert_false(drain_note(f->d, &b, 104));
-	assert_true(drain_note(f->d, &b, 105));
+	assert_false(drain_note(f->d, &b, true, 104));
+	assert_true(drain_note(f->d, &b, true, 105));
 	assert_int_equal(poll_at(f->d, 105, 0, NULL), DRAIN_DONE_EVIDENCE);
+}
+
+static void
+test_drain_counts_only_503s_as_evidence(void **state)
+{
+	struct fixture *f = *state;
+	struct addr a = ip("10.0.1.5");
+
+	drain_note(f->d, &a, false, 1);
+	drain_start(f->d, 2);
+	assert_false(drain_note(f->d, &a, false, 2.1));	/* a late 200 */
+	assert_false(drain_note(f->d, &a, true, 3));
+	assert_int_equal(poll_at(f->d, 3, 0, NULL), DRAIN_RUNNING);
+	assert_true(drain_note(f->d, &a, true, 4));
+	assert_int_equal(poll_at(f->d, 4, 0, NULL), DRAIN_DONE_EVIDENCE);
 }
 
 static void
@@ -116,8 +131,8 @@ test_drain_counts_dual_stack_clients_once(void **state)
 	struct addr v4 = ip("192.0.2.1"), mapped = ip("::ffff:192.0.2.1");
 	struct drain_stats st;
 
-	drain_note(f->d, &v4, 1);
-	drain_note(f->d, &mapped, 2);
+	drain_note(f->d, &v4, false, 1);
+	drain_note(f->d, &mapped, false, 2);
 	drain_start(f->d, 3);
 	drain_stats(f->d, 3, &st);
 	assert_int_equal(st.watched, 1);
@@ -130,7 +145,7 @@ test_drain_silent_prober_is_gone_after_window(void **state)
 	struct addr a = ip("10.0.1.5");
 	double next;
 
-	drain_note(f->d, &a, 100);
+	drain_note(f->d, &a, false, 100);
 	drain_start(f->d, 101);
 	assert_int_equal(poll_at(f->d, 114.9, 0, &next), DRAIN_RUNNING);
 	assert_true(next > 114.99 && next < 115.01);
@@ -144,8 +159,8 @@ test_drain_forgets_probers_older_than_window(void **state)
 	struct addr old = ip("10.0.0.1"), fresh = ip("10.0.0.2");
 	struct drain_stats st;
 
-	drain_note(f->d, &old, 10);
-	drain_note(f->d, &fresh, 40);
+	drain_note(f->d, &old, false, 10);
+	drain_note(f->d, &fresh, false, 40);
 	drain_start(f->d, 50);		/* old was last seen 40 s ago */
 	drain_stats(f->d, 50, &st);
 	assert_int_equal(st.watched, 1);
@@ -158,7 +173,7 @@ test_drain_ignores_sources_new_after_sigterm(void **state)
 	struct addr late = ip("10.9.9.9");
 
 	drain_start(f->d, 1);
-	assert_false(drain_note(f->d, &late, 2));
+	assert_false(drain_note(f->d, &late, true, 2));
 	assert_int_equal(poll_at(f->d, 2, 0, NULL), DRAIN_DONE_IDLE);
 }
 
@@ -172,10 +187,10 @@ test_drain_caps_even_with_probers_pending(void **state)
 	/* A prober that would need 50 503s, polling every second. */
 	drain_free(f->d);
 	f->d = drain_new(f->ignore, 2, 15.0, 50, 30.0);
-	drain_note(f->d, &a, 0);
+	drain_note(f->d, &a, false, 0);
 	drain_start(f->d, 0);
 	for (double t = 1; t < 30; t += 1) {
-		drain_note(f->d, &a, t);
+		drain_note(f->d, &a, true, t);
 		assert_int_equal(poll_at(f->d, t, 0, &next), DRAIN_RUNNING);
 		assert_true(next <= 30.0);
 	}
@@ -192,13 +207,13 @@ test_drain_with_empty_ignore_list_watches_loopback(void **state)
 
 	drain_free(f->d);
 	f->d = drain_new(NULL, 0, 1.0, 2, 3.0);
-	drain_note(f->d, &lo, 0.5);
+	drain_note(f->d, &lo, false, 0.5);
 	drain_start(f->d, 1);
 	drain_stats(f->d, 1, &st);
 	assert_int_equal(st.watched, 1);
 	assert_int_equal(poll_at(f->d, 1.2, 0, NULL), DRAIN_RUNNING);
-	drain_note(f->d, &lo, 1.2);
-	drain_note(f->d, &lo, 1.4);
+	drain_note(f->d, &lo, true, 1.2);
+	drain_note(f->d, &lo, true, 1.4);
 	assert_int_equal(poll_at(f->d, 1.4, 0, NULL), DRAIN_DONE_EVIDENCE);
 }
 
@@ -214,7 +229,7 @@ test_drain_table_full_forgets_the_oldest(void **state)
 
 		snprintf(buf, sizeof(buf), "10.0.%u.%u", i / 256, i % 256);
 		a = ip(buf);
-		drain_note(f->d, &a, (double)i / 1000.0);
+		drain_note(f->d, &a, false, (double)i / 1000.0);
 	}
 	drain_start(f->d, 1);
 	drain_stats(f->d, 1, &st);
@@ -241,6 +256,7 @@ main(void)
 		T(test_drain_ends_at_once_without_probers),
 		T(test_drain_waits_for_inflight_requests),
 		T(test_drain_ends_on_evidence_from_every_prober),
+		T(test_drain_counts_only_503s_as_evidence),
 		T(test_drain_counts_dual_stack_clients_once),
 		T(test_drain_silent_prober_is_gone_after_window),
 		T(test_drain_forgets_probers_older_than_window),
