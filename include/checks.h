@@ -64,6 +64,18 @@ void	check_done(struct check *, enum check_code, const char *detail);
 int	check_connect(const struct check_spec *, enum check_code *code,
 	    char *why, unsigned whylen);
 enum check_code check_connected(int fd, char *why, unsigned whylen);
+
+/*
+ * What a socket probe's state starts with (tcp's is nothing more), so one
+ * cancel serves both: it stops the watcher, closes the socket and frees
+ * the state that check->probe points to.
+ */
+struct check_socket {
+	struct check	*check;
+	ev_io		 io;
+};
+
+void	check_socket_cancel(struct check *);
 const char *check_code_name(enum check_code);
 
 struct checks;

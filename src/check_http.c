@@ -17,8 +17,7 @@
 #include "version.h"
 
 struct http_probe {
-	struct check	*check;
-	ev_io		 io;
+	struct check_socket sock;	/* first: check_socket_cancel frees us */
 	char		 req[ADDR_PATH_MAX + ADDR_HOST_MAX + 160];
 	size_t		 reqlen, sent;
 	char		 resp[HTTP_STATUS_LINE_MAX];
@@ -26,24 +25,11 @@ struct http_probe {
 };
 
 static void
-http_cancel(struct check *c)
-{
-	struct http_probe *p = c->probe;
-
-	if (p == NULL)
-		return;
-	ev_io_stop(c->loop, &p->io);
-	close(p->io.fd);
-	free(p);
-	c->probe = NULL;
-}
-
-static void
 finish(struct http_probe *p, enum check_code code, const char *why)
 {
-	struct check *c = p->check;
+	struct check *c = p->sock.check;
 
-	http_cancel(c);
+	check_socket_cancel(c);
 	check_done(c, code, why);
 }
 
@@ -51,7 +37,7 @@ static void
 http_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct http_probe *p = w->data;
-	const struct check_spec *sp = p->check->spec;
+	const struct check_spec *sp = p->sock.check->spec;
 	char why[160];
 	unsigned code;
 	ssize_t n;
@@ -137,20 +123,20 @@ http_start(struct check *c)
 		check_done(c, CHECK_CONNECT, "out of memory");
 		return;
 	}
-	p->check = c;
+	p->sock.check = c;
 	p->reqlen = (size_t)snprintf(p->req, sizeof(p->req),
 	    "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\n"
 	    "User-Agent: healthgate/%s\r\nConnection: close\r\n\r\n",
 	    sp->path, v6 ? "[" : "", sp->host, v6 ? "]" : "", sp->port,
 	    HEALTHGATE_VERSION);
-	ev_io_init(&p->io, http_writable, fd, EV_WRITE);
-	p->io.data = p;
-	ev_io_start(c->loop, &p->io);
+	ev_io_init(&p->sock.io, http_writable, fd, EV_WRITE);
+	p->sock.io.data = p;
+	ev_io_start(c->loop, &p->sock.io);
 	c->probe = p;
 }
 
 const struct check_ops check_http_ops = {
 	.kind = "http",
 	.start = http_start,
-	.cancel = http_cancel,
+	.cancel = check_socket_cancel,
 };

@@ -13,11 +13,6 @@
 
 #include "checks.h"
 
-struct tcp_probe {
-	struct check	*check;
-	ev_io		 io;
-};
-
 static enum check_code
 code_for(int err)
 {
@@ -65,10 +60,10 @@ check_connected(int fd, char *why, unsigned whylen)
 	return code_for(err);
 }
 
-static void
-tcp_cancel(struct check *c)
+void
+check_socket_cancel(struct check *c)
 {
-	struct tcp_probe *p = c->probe;
+	struct check_socket *p = c->probe;
 
 	if (p == NULL)
 		return;
@@ -81,7 +76,7 @@ tcp_cancel(struct check *c)
 static void
 tcp_writable(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct tcp_probe *p = w->data;
+	struct check_socket *p = w->data;
 	struct check *c = p->check;
 	char why[128] = "";
 	enum check_code code;
@@ -89,14 +84,14 @@ tcp_writable(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	code = check_connected(w->fd, why, sizeof(why));
-	tcp_cancel(c);
+	check_socket_cancel(c);
 	check_done(c, code, why);
 }
 
 static void
 tcp_start(struct check *c)
 {
-	struct tcp_probe *p;
+	struct check_socket *p;
 	enum check_code code;
 	char why[128];
 	int fd;
@@ -120,5 +115,5 @@ tcp_start(struct check *c)
 const struct check_ops check_tcp_ops = {
 	.kind = "tcp",
 	.start = tcp_start,
-	.cancel = tcp_cancel,
+	.cancel = check_socket_cancel,
 };
