@@ -1,0 +1,69 @@
+#!/bin/sh
+# The systemd unit, checked as systemd would load it: `systemd-analyze
+# verify` clean, and `systemd-analyze security --offline=true` at an
+# exposure of 1.5 or less. Prints the figure.
+# usage: systemd-check.sh [BINARY]   (default build/healthgate)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+unit=systemd/healthgate.service
+bin=${1:-build/healthgate}
+limit=1.5
+
+# Debian's systemd package brings systemd-analyze; it runs without systemd
+# being PID 1, as in a container.
+command -v systemd-analyze >/dev/null 2>&1 || ./scripts/deps.sh systemd
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	echo "systemd-check: no systemd-analyze (package systemd)" >&2
+	exit 1
+fi
+if [ ! -x "$bin" ]; then
+	echo "systemd-check: $bin not built" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rc=0
+
+# verify insists that ExecStart exists, and /usr/local/bin/healthgate is
+# not installed here: check a copy that differs in that one line only,
+# pointing at the binary just built.
+abs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+sed "s|^ExecStart=/usr/local/bin/healthgate|ExecStart=$abs|" "$unit" \
+    >"$tmp/healthgate.service"
+if ! grep -q "^ExecStart=$abs\$" "$tmp/healthgate.service"; then
+	echo "systemd-check: $unit has no ExecStart=/usr/local/bin/healthgate" >&2
+	exit 1
+fi
+# Output about other units (the host's own) is shown, but only lines
+# about this one, or a failed verify, count.
+systemd-analyze verify "$tmp/healthgate.service" >"$tmp/verify" 2>&1
+vrc=$?
+cat "$tmp/verify"
+if [ "$vrc" -ne 0 ] || grep -q 'healthgate\.service' "$tmp/verify"; then
+	echo "systemd-check: systemd-analyze verify $unit: not clean"
+	rc=1
+else
+	echo "systemd-check: systemd-analyze verify $unit: clean" \
+	    "(ExecStart=$abs)"
+fi
+
+# The real file: offline, ExecStart's path does not matter.
+systemd-analyze security --offline=true "$unit" >"$tmp/security" 2>&1
+# What still counts against it ("✗", or "-" without UTF-8).
+grep -E '^(✗|-) ' "$tmp/security"
+exposure=$(sed -n \
+    's/.*Overall exposure level for [^:]*: \([0-9][0-9.]*\).*/\1/p' \
+    "$tmp/security")
+if [ -z "$exposure" ]; then
+	cat "$tmp/security"
+	echo "systemd-check: no exposure figure from systemd-analyze security"
+	exit 1
+fi
+if awk -v e="$exposure" -v l="$limit" 'BEGIN { exit !(e <= l) }'; then
+	echo "systemd-check: exposure $exposure (limit $limit): OK"
+else
+	echo "systemd-check: exposure $exposure (limit $limit): too high"
+	rc=1
+fi
+exit $rc
