@@ -24,13 +24,15 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr config drain health http_status log plan probe risefall sbuf
+UNIT	 := addr config drain health http_status log notify plan probe \
+	    risefall sbuf
 T_addr		= addr
 T_config	= config addr
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status
 T_log		= log
+T_notify	= notify log
 T_plan		= plan config addr
 T_probe		= probe addr config http_status
 T_risefall	= risefall
@@ -38,6 +40,7 @@ T_sbuf		= sbuf
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
+	install systemd-check \
 	deploy-check fuzz
 all: $(BUILD)/healthgate
 
@@ -64,7 +67,10 @@ $(BUILD)/tests/%.o: tests/%.c | $(DEPS_OK)
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
     $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(T_$$*)))
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -lcmocka
+
+# test_notify drives a real libev loop.
+$(BUILD)/tests/test_notify: TEST_LIBS = -lev
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate
@@ -123,6 +129,36 @@ fuzz: deps
 	@./scripts/deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory $(FUZZ:%=$(BUILD)/fuzz/fuzz_%)
 	@./scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ)
+
+# systemd-analyze verify, and the unit's security exposure held to 1.5.
+systemd-check: $(BUILD)/healthgate
+	@./scripts/systemd-check.sh $(BUILD)/healthgate
+
+# The binary, the unit and its options file. Units an administrator
+# installs by hand go under /usr/local/lib/systemd/system, which systemd
+# searches; /lib/systemd/system is the distribution packages' own. The
+# unit's ExecStart follows PREFIX; with a PREFIX systemd does not search,
+# set UNITDIR=/etc/systemd/system. An existing options file is kept.
+PREFIX	 ?= /usr/local
+UNITDIR	 ?= $(PREFIX)/lib/systemd/system
+install: $(BUILD)/healthgate
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)/etc/default
+	install -m 755 $(BUILD)/healthgate $(DESTDIR)$(PREFIX)/bin/healthgate
+	sed 's|^ExecStart=/usr/local/bin/|ExecStart=$(PREFIX)/bin/|' \
+	    systemd/healthgate.service >$(BUILD)/healthgate.service
+	install -m 644 $(BUILD)/healthgate.service \
+	    $(DESTDIR)$(UNITDIR)/healthgate.service
+	@if [ -e $(DESTDIR)/etc/default/healthgate ]; then \
+	    echo "kept $(DESTDIR)/etc/default/healthgate"; \
+	else \
+	    echo "install -m 644 systemd/healthgate.default" \
+		"$(DESTDIR)/etc/default/healthgate"; \
+	    install -m 644 systemd/healthgate.default \
+		$(DESTDIR)/etc/default/healthgate; \
+	fi
+	@echo "then: systemctl daemon-reload;" \
+	    "systemctl enable --now healthgate"
 
 clean:
 	rm -rf $(BUILD)

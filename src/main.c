@@ -20,6 +20,7 @@
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "notify.h"
 #include "plan.h"
 #include "probe.h"
 #include "version.h"
@@ -32,12 +33,34 @@ struct daemon {
 	struct http_server *http;
 	struct checks	*checks;
 	struct drain	*drain;
+	struct notify	*notify;	/* NULL when not under systemd */
+	char		 status[96];	/* last STATUS= sent, to send changes */
 	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
 	ev_timer	 drain_timer;	/* next time the drain may be over */
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
 	unsigned long long drain_503s;	/* 503s served while draining */
 };
+
+/* One line for `systemctl status`: what /health answers, and why. */
+static void
+status_line(const struct health_view *v, char *buf, size_t size)
+{
+	unsigned down = 0;
+
+	for (unsigned i = 0; i < v->nchecks; i++)
+		down += !v->checks[i].up;
+	if (v->draining)
+		snprintf(buf, size, "draining: /health answers 503");
+	else if (v->maintenance)
+		snprintf(buf, size, "maintenance: /health answers 503");
+	else if (down)
+		snprintf(buf, size, "%u of %u checks down: /health answers 503",
+		    down, v->nchecks);
+	else
+		snprintf(buf, size, "healthy: %u checks up, /health answers 200",
+		    v->nchecks);
+}
 
 /* Renders the verdict after any change and hands it to the server. */
 static void
@@ -49,6 +72,7 @@ refresh(struct daemon *d)
 	};
 	struct sbuf b;
 	unsigned code;
+	char status[sizeof(d->status)];
 
 	checks_view(d->checks, &v.checks, &v.nchecks);
 	sbuf_init(&b);
@@ -60,6 +84,11 @@ refresh(struct daemon *d)
 		    code);
 	d->health_code = code;
 	sbuf_free(&b);
+	status_line(&v, status, sizeof(status));
+	if (strcmp(status, d->status) != 0) {
+		memcpy(d->status, status, sizeof(status));
+		notify_status(d->notify, status);
+	}
 }
 
 static void
@@ -126,6 +155,8 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	    "window_ms=%u cap_ms=%u", signame(w->signum), st.watched,
 	    d->cfg.drain_fall, d->cfg.drain_window_ms,
 	    d->cfg.drain_timeout_ms);
+	/* STOPPING=1 now; refresh() follows with STATUS=draining. */
+	notify_stopping(d->notify, NULL);
 	http_server_set_closing(d->http);
 	refresh(d);
 	drain_check(d);
@@ -299,6 +330,14 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	d.loop = EV_DEFAULT;
+	/*
+	 * Under systemd: the notify socket and watchdog are ours alone, so
+	 * exec: checks do not inherit them.
+	 */
+	d.notify = notify_new(d.loop, environ);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
 	d.drain = drain_new(d.cfg.drain_ignore, d.cfg.ndrain_ignore,
 	    d.cfg.drain_window_ms / 1000.0, d.cfg.drain_fall,
 	    d.cfg.drain_timeout_ms / 1000.0);
@@ -339,6 +378,8 @@ main(int argc, char *argv[])
 
 	refresh(&d);
 	log_start(&d);
+	/* The listener is open: connections queue from here on. */
+	notify_ready(d.notify, NULL);
 	checks_start(d.checks);
 	ev_run(d.loop, 0);
 	rc = 0;
@@ -347,6 +388,7 @@ out:
 	checks_free(d.checks);
 	http_server_free(d.http);
 	drain_free(d.drain);
+	notify_free(d.notify);
 	config_free(&d.cfg);
 	return rc;
 }
