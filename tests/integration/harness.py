@@ -218,11 +218,15 @@ def free_port():
 
 
 def wait_until(pred, timeout, step=0.02):
-    """Polls pred until it is true; returns the seconds it took or None."""
+    """Polls pred until it is true; returns the seconds it took or None.
+    A connection error counts as false: the daemon may be busy recovering."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
-        if pred():
-            return time.monotonic() - start
+        try:
+            if pred():
+                return time.monotonic() - start
+        except OSError:
+            pass
         time.sleep(step)
     return None
 
