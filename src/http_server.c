@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,6 +447,15 @@ listen_on(const char *host, unsigned port, struct sockaddr_storage *bound,
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6 && host[0] == '\0')
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	/*
+	 * Accept a connection only once its first bytes are in (for up to
+	 * 1 s): a prober sends its request at once, so the accept and the
+	 * read happen in one turn of the loop, not two. Measured with
+	 * bench/run, new-connection CPU per request fell by a quarter (see
+	 * BENCHMARKS.md). A client that sends nothing is still accepted, a
+	 * second late, and the request timeout runs from then.
+	 */
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
 	    listen(fd, LISTEN_BACKLOG) < 0)
 		goto fail;
