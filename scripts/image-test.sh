@@ -1,0 +1,276 @@
+#!/bin/sh
+# make image-test: builds docker/Dockerfile with buildah and runs the image
+# for real with podman (vfs storage, runc, as ../shared/notes/containers.md
+# does it), then checks it from outside, printing each figure:
+#
+#   the image: numeric non-root user, a HEALTHCHECK, one static binary that
+#   answers --version, no shell, size within budget (2 MiB; goal 1 MiB);
+#   on the host network, on a free loopback port: /health answers 200 soon
+#   after the process starts, the process runs as 65532:65532, and
+#   `podman stop` with no prober ends it with exit code 0 in under 2 s;
+#   in a network namespace of its own, with the image's defaults:
+#   `podman healthcheck run` passes (its HEALTHCHECK probes :8081/live).
+#
+# Exits 1 if any check fails; removes the containers it made in any case.
+# Needs root (apt-get, podman); installs buildah, podman, runc and
+# mmdebstrap when missing. Every wait is bounded.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' Makefile)
+IMAGE=${IMAGE:-healthgate:$VERSION}
+SIZE_MAX=2097152		# bytes: the budget
+SIZE_GOAL=1048576		# bytes: the goal
+START_MAX_MS=100		# process start to /health 200
+STOP_MAX_MS=2000		# podman stop to exit, no prober
+
+fails=0
+checks=0
+ok()   { checks=$((checks + 1)); echo "image-test: ok    $*"; }
+bad()  { checks=$((checks + 1)); fails=$((fails + 1))
+	 echo "image-test: FAIL  $*"; }
+info() { echo "image-test:       $*"; }
+die()  { echo "image-test: $*" >&2; exit 1; }
+# One check from the status of the test before it: report $? OK_TEXT BAD_TEXT
+report() { if [ "$1" -eq 0 ]; then ok "$2"; else bad "$3"; fi; }
+
+./scripts/deps.sh buildah podman runc mmdebstrap binutils file ||
+    die "cannot install buildah, podman, runc, mmdebstrap"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/healthgate-image-test.XXXXXX")
+name=healthgate-test-$$
+poller=""
+cleanup() {
+	[ -n "$poller" ] && kill "$poller" 2>/dev/null
+	for c in "$name-bin" "$name-net" "$name-own"; do
+		timeout 30 podman --storage-driver vfs rm -f -t 0 "$c" \
+		    >/dev/null 2>&1
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# runc, no default ulimits (the VM refuses raising them); see containers.md.
+export CONTAINERS_CONF="$work/containers.conf"
+printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n' \
+    >"$CONTAINERS_CONF"
+# podman, bounded; its complaints (no systemd for healthcheck timers here)
+# go to a file, shown when a check needs them.
+pm() { timeout 60 podman --storage-driver vfs "$@" 2>>"$work/podman.err"; }
+# The container's own log lines, which podman logs writes to stderr.
+pm_logs() { timeout 30 podman --storage-driver vfs logs "$1" 2>&1; }
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# --- build -----------------------------------------------------------------
+t0=$(date +%s%N)
+BUILDER=buildah IMAGE=$IMAGE ./scripts/image.sh >"$work/build.log" 2>&1 || {
+	tail -40 "$work/build.log"
+	die "FAIL  the image did not build"
+}
+ok "built $IMAGE with buildah in $(($(ms_since "$t0") / 1000)) s"
+
+# --- the image, inspected ---------------------------------------------------
+user=$(pm image inspect --format '{{.Config.User}}' "$IMAGE")
+[ "$user" = "65532:65532" ]
+report $? "user $user (numeric, non-root)" "user \"$user\", want 65532:65532"
+
+pm image inspect --format '{{json .HealthCheck}}' "$IMAGE" >"$work/hc.json"
+hc=$(python3 - "$work/hc.json" <<'EOF'
+import json, sys
+h = json.load(open(sys.argv[1])) or {}
+t = h.get("Test") or []
+if t[:2] == ["CMD", "/healthgate"]:
+    s = lambda ns: "%gs" % (ns / 1e9)
+    print("%s, every %s, timeout %s, start period %s, retries %d" % (
+        " ".join(t[1:]), s(h["Interval"]), s(h["Timeout"]),
+        s(h["StartPeriod"]), h["Retries"]))
+EOF
+)
+[ -n "$hc" ]
+report $? "HEALTHCHECK $hc" "no HEALTHCHECK running /healthgate"
+
+label() {
+	pm image inspect --format "{{index .Labels \"org.opencontainers.image.$1\"}}" \
+	    "$IMAGE"
+}
+lv=$(label version)
+ls=$(label source)
+[ "$lv" = "$VERSION" ] && [ -n "$ls" ] && [ -n "$(label description)" ]
+report $? "OCI labels: version $lv, source $ls, revision $(label revision)" \
+    "OCI labels: version \"$lv\" (want $VERSION), source \"$ls\"; description?"
+
+size=$(pm image inspect --format '{{.Size}}' "$IMAGE")
+size_mib=$(awk -v b="${size:-0}" 'BEGIN { printf "%.2f", b / 1048576 }')
+if [ "${size:-0}" -gt 0 ] && [ "$size" -le "$SIZE_MAX" ]; then
+	[ "$size" -le "$SIZE_GOAL" ] && goal="goal of 1 MiB met" ||
+	    goal="over the 1 MiB goal by $((size - SIZE_GOAL)) bytes"
+	ok "image size $size bytes ($size_mib MiB): within 2 MiB, $goal"
+else
+	bad "image size ${size:-unknown} bytes ($size_mib MiB), budget 2 MiB"
+fi
+
+pm create --name "$name-bin" "$IMAGE" >/dev/null
+files=$(pm export "$name-bin" | tar -tf - | tr '\n' ' ')
+[ "$files" = "healthgate " ]
+report $? "the image holds one file: /healthgate" \
+    "the image holds more than /healthgate: $files"
+pm cp "$name-bin:/healthgate" "$work/healthgate"
+pm rm "$name-bin" >/dev/null
+if [ -f "$work/healthgate" ]; then
+	kind=$(file -b "$work/healthgate" | cut -d, -f1-4)
+	if readelf -lW "$work/healthgate" | grep -q ' INTERP ' ||
+	    readelf -dW "$work/healthgate" | grep -q '(NEEDED)'; then
+		bad "binary is dynamic: $kind"
+	else
+		ok "binary is static, no interpreter, no shared library:" \
+		    "$kind; $(stat -c %s "$work/healthgate") bytes"
+	fi
+else
+	bad "could not copy /healthgate out of the image"
+fi
+
+got=$(pm run --rm --no-healthcheck "$IMAGE" --version)
+[ "$got" = "healthgate $VERSION" ]
+report $? "--version says \"$got\"" \
+    "--version says \"$got\", want \"healthgate $VERSION\""
+
+pm run --rm --no-healthcheck --entrypoint /bin/sh "$IMAGE" -c true
+rc=$?
+why=$(grep -o 'stat /bin/sh: [^:]*' "$work/podman.err" | tail -1)
+[ "$rc" -ne 0 ]
+report $? "no shell: --entrypoint /bin/sh exits $rc ($why)" \
+    "--entrypoint /bin/sh ran (exit 0)"
+
+# --- on the host network: start, /health, uid, stop --------------------------
+# Start time: a client polls /health from outside every ~0.2 ms from before
+# `podman run`; the figure is from the kernel's start time of the
+# container's process (/proc/PID/stat: the fork of runc's init, which then
+# sets up the namespaces and execs /healthgate) to the first 200 that client
+# received. It is an upper bound on healthgate's own start: it includes
+# runc's set-up, and the start time is truncated to a clock tick (10 ms),
+# which can only make the figure larger. The daemon's own "start" line
+# (logged once it listens) and podman's StartedAt are shown beside it.
+port=$(python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$work/poll.py" <<'EOF'
+import socket, sys, time
+port, ready = int(sys.argv[1]), sys.argv[2]
+req = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+open(ready, "w").close()
+end = time.monotonic() + 20
+while time.monotonic() < end:
+    try:
+        s = socket.create_connection(("127.0.0.1", port), 1)
+    except OSError:
+        time.sleep(0.0002)
+        continue
+    try:
+        s.sendall(req)
+        head = s.recv(16)
+    except OSError:
+        head = b""
+    s.close()
+    if head.startswith(b"HTTP/1.1 200"):
+        print(time.clock_gettime(time.CLOCK_BOOTTIME))
+        sys.exit(0)
+sys.exit(1)
+EOF
+timeout 30 python3 "$work/poll.py" "$port" "$work/ready" >"$work/first200" &
+poller=$!
+i=0
+while [ ! -e "$work/ready" ] && [ $i -lt 500 ]; do
+	sleep 0.01
+	i=$((i + 1))
+done
+
+pm run -d --name "$name-net" --network host \
+    -e HEALTHGATE_LISTEN="127.0.0.1:$port" "$IMAGE" >/dev/null ||
+    bad "podman run on the host network failed: $(tail -1 "$work/podman.err")"
+wait "$poller"
+prc=$?
+poller=""
+pid=$(pm inspect --format '{{.State.Pid}}' "$name-net")
+started=$(pm inspect --format '{{.State.StartedAt.UnixNano}}' "$name-net")
+pm_logs "$name-net" >"$work/net.log"
+if [ "$prc" -eq 0 ] && [ "${pid:-0}" -gt 0 ]; then
+	times=$(python3 - "$pid" "$started" "$work/first200" "$work/net.log" \
+	    <<'EOF'
+import datetime, os, sys, time
+pid, started, first200, log = sys.argv[1:5]
+# All on CLOCK_BOOTTIME, the clock /proc/PID/stat counts in.
+off = time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
+f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+fork = int(f[19]) / os.sysconf("SC_CLK_TCK")
+ok = float(open(first200).read())
+startat = int(started) / 1e9 - off
+line = [l for l in open(log) if " start " in l][0]
+ts = datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ")
+listen = ts.replace(tzinfo=datetime.timezone.utc).timestamp() - off
+ms = lambda t: (t - fork) * 1000
+print("%.0f %.1f %.1f" % (ms(ok), ms(startat), ms(listen)))
+EOF
+)
+	# shellcheck disable=SC2086
+	set -- ${times:-x x x}
+	what="start: process start to /health 200 in $1 ms"
+	detail="podman's StartedAt at +$2 ms, the daemon's start line at +$3 ms"
+	[ "$1" != x ] && [ "$1" -lt "$START_MAX_MS" ]
+	report $? "$what ($detail)" \
+	    "$what, budget $START_MAX_MS ms ($detail)"
+else
+	bad "start: /health never answered 200 within 20 s"
+	cat "$work/net.log"
+fi
+
+code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 3 \
+    "http://127.0.0.1:$port/health")
+[ "$code" = 200 ]
+report $? "curl http://127.0.0.1:$port/health: $code" \
+    "curl http://127.0.0.1:$port/health: $code"
+
+if [ "${pid:-0}" -gt 0 ] && [ -r "/proc/$pid/status" ]; then
+	ids=$(awk '/^Uid:/ { u = $2 "/" $3 "/" $4 "/" $5 }
+	    /^Gid:/ { g = $2 "/" $3 "/" $4 "/" $5 }
+	    END { print u, g }' "/proc/$pid/status")
+	[ "$ids" = "65532/65532/65532/65532 65532/65532/65532/65532" ]
+	report $? "process runs as uid 65532, gid 65532 (/proc/$pid/status)" \
+	    "process ids (real/effective/saved/fs, uid then gid): $ids"
+else
+	bad "no process to look at"
+fi
+
+t0=$(date +%s%N)
+pm stop -t 10 "$name-net" >/dev/null
+took=$(ms_since "$t0")
+exit_code=$(pm inspect --format '{{.State.ExitCode}}' "$name-net")
+end=$(pm_logs "$name-net" | grep -o 'drain_end reason=[a-z]*' | head -1)
+if [ "$exit_code" = 0 ] && [ "$took" -lt "$STOP_MAX_MS" ]; then
+	ok "podman stop, no prober: exit code $exit_code in $took ms ($end)"
+else
+	bad "podman stop, no prober: exit code $exit_code in $took ms" \
+	    "(budget $STOP_MAX_MS ms; ${end:-no drain_end logged})"
+	pm_logs "$name-net" | tail -5
+fi
+
+# --- in a network namespace of its own, with the image's defaults -----------
+# The HEALTHCHECK probes 127.0.0.1:8081, the default listen port, which the
+# host network may not have free; here the container has its own loopback.
+if pm run -d --name "$name-own" --network none "$IMAGE" >/dev/null; then
+	i=0
+	until pm healthcheck run "$name-own" >/dev/null || [ $i -ge 20 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	state=$(pm inspect --format '{{.State.Health.Status}}' "$name-own")
+	[ "$i" -lt 20 ]
+	report $? "podman healthcheck run: $state (after $i retries)" \
+	    "podman healthcheck run: $state after 2 s"
+	pm stop -t 10 "$name-own" >/dev/null
+else
+	bad "podman run --network none failed: $(tail -1 "$work/podman.err")"
+fi
+
+echo "image-test: $((checks - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]
