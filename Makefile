@@ -40,8 +40,7 @@ T_sbuf		= sbuf
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
-	install systemd-check \
-	deploy-check fuzz
+	install systemd-check deploy-check fuzz image image-test
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -159,6 +158,14 @@ install: $(BUILD)/healthgate
 	fi
 	@echo "then: systemctl daemon-reload;" \
 	    "systemctl enable --now healthgate"
+
+# The container image (docker/Dockerfile): docker build where a Docker
+# engine answers, else buildah; image-test builds it and runs it with podman.
+image:
+	@./scripts/image.sh
+
+image-test:
+	@./scripts/image-test.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -28,7 +28,11 @@ unsigned probe_get(const struct url *u, unsigned timeout_ms, char *why,
  */
 bool	probe_response_complete(const char *buf, size_t len);
 
-/* The URL probe uses when given none, from HEALTHGATE_LISTEN. */
-void	probe_default_url(const char *listen, char *buf, unsigned size);
+/*
+ * The URL of the daemon that HEALTHGATE_LISTEN (listen, may be NULL)
+ * describes, for path: what probe uses when given no URL or a bare path.
+ */
+void	probe_default_url(const char *listen, const char *path, char *buf,
+	    unsigned size);
 
 #endif

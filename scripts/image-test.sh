@@ -10,7 +10,7 @@
 #   65532:65532, and
 #   `podman stop` with no prober ends it with exit code 0 in under 2 s;
 #   in a network namespace of its own, with the image's defaults:
-#   `podman healthcheck run` passes (its HEALTHCHECK probes :8081/live).
+#   `podman healthcheck run` passes (its HEALTHCHECK probes /live).
 #
 # Exits 1 if any check fails; removes the containers it made in any case.
 # Needs root (apt-get, podman); installs buildah, podman, runc and

@@ -48,7 +48,8 @@ wait_for(int fd, short events, double deadline)
 }
 
 void
-probe_default_url(const char *listen, char *buf, unsigned size)
+probe_default_url(const char *listen, const char *path, char *buf,
+    unsigned size)
 {
 	char host[ADDR_HOST_MAX];
 	unsigned port = 8081;
@@ -62,8 +63,8 @@ probe_default_url(const char *listen, char *buf, unsigned size)
 			strcpy(host, "127.0.0.1");
 	} else
 		port = 8081;
-	snprintf(buf, size, strchr(host, ':') ? "http://[%s]:%u/health" :
-	    "http://%s:%u/health", host, port);
+	snprintf(buf, size, strchr(host, ':') ? "http://[%s]:%u%s" :
+	    "http://%s:%u%s", host, port, path);
 }
 
 /* Where the answer's head ends, or NULL. */
@@ -220,17 +221,18 @@ out:
 static void
 probe_usage(void)
 {
-	printf("usage: healthgate probe [--timeout D] [URL]\n\n"
+	printf("usage: healthgate probe [--timeout D] [URL | /PATH]\n\n"
 	    "One GET with a deadline (default 2s) covering connect, send and "
 	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else. The "
 	    "default URL is\nhttp://127.0.0.1:PORT/health, PORT from "
-	    "HEALTHGATE_LISTEN (else 8081).\n");
+	    "HEALTHGATE_LISTEN (else 8081);\na bare /PATH asks that daemon "
+	    "for PATH instead.\n");
 }
 
 int
 probe_main(int argc, char *const argv[], char *const envp[])
 {
-	char defurl[ADDR_HOST_MAX + 32], why[256] = "";
+	char defurl[ADDR_HOST_MAX + ADDR_PATH_MAX + 32], why[256] = "";
 	const char *target = NULL, *err;
 	unsigned timeout_ms = 2000, code;
 	struct url u;
@@ -264,9 +266,10 @@ probe_main(int argc, char *const argv[], char *const envp[])
 			return 1;
 		}
 	}
-	if (target == NULL) {
+	/* No URL, or a bare path: the daemon of the same environment. */
+	if (target == NULL || target[0] == '/') {
 		probe_default_url(config_env(envp, "HEALTHGATE_LISTEN"),
-		    defurl, sizeof(defurl));
+		    target ? target : "/health", defurl, sizeof(defurl));
 		target = defurl;
 	}
 	if ((err = addr_parse_url(target, &u)) != NULL) {

@@ -27,9 +27,11 @@ test_probe_default_url_follows_listen(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		probe_default_url(cases[i].listen, buf, sizeof(buf));
+		probe_default_url(cases[i].listen, "/health", buf, sizeof(buf));
 		assert_string_equal(buf, cases[i].url);
 	}
+	probe_default_url("[::1]:83", "/live", buf, sizeof(buf));
+	assert_string_equal(buf, "http://[::1]:83/live");
 }
 
 static void

@@ -35,6 +35,10 @@ class Probe(unittest.TestCase):
             rc, out, err, _ = probe(env=env)
             self.assertEqual(rc, 0, err)
             self.assertIn("http://127.0.0.1:%d/health" % port, out)
+            # A bare path asks the same daemon for that path.
+            rc, out, err, _ = probe("/live", env=env)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("http://127.0.0.1:%d/live" % port, out)
 
     def test_exit_1_against_a_draining_daemon(self):
         with Daemon("--drain-fall", "50", "--drain-ignore", "none",
