@@ -69,18 +69,25 @@ struct http_server {
 	unsigned long long requests[ROUTE_COUNT][NCODES];
 };
 
-/* Lets MHD do its work, then re-arms the timer from what it says next. */
+/* Re-arms the timer from what MHD says it needs next. */
 static void
-pump(struct http_server *s)
+rearm(struct http_server *s)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
 
-	MHD_run(s->mhd);
 	ev_timer_stop(s->loop, &s->mhd_timer);
 	if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
 		ev_timer_set(&s->mhd_timer, (double)ms / 1000.0, 0.);
 		ev_timer_start(s->loop, &s->mhd_timer);
 	}
+}
+
+/* Lets MHD do its work, then re-arms the timer. */
+static void
+pump(struct http_server *s)
+{
+	MHD_run(s->mhd);
+	rearm(s);
 }
 
 static void
@@ -492,7 +499,14 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->limits = *limits;
 	if ((fd = listen_on(host, port, &s->bound, err, errlen)) < 0)
 		goto fail;
-	s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL,
+	/*
+	 * MHD_USE_TURBO (0.9.75: only these two effects): a new connection
+	 * is read at once instead of first joining MHD's epoll set — its
+	 * request is already in, thanks to TCP_DEFER_ACCEPT — and close()
+	 * is not preceded by shutdown(). Three syscalls fewer per
+	 * connection; measured in BENCHMARKS.md.
+	 */
+	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL,
 	    access_cb, s,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
@@ -592,7 +606,13 @@ http_server_set_closing(struct http_server *s)
 	for (struct conn *c = s->conns; c; c = c->next)
 		MHD_set_connection_option(c->mc, MHD_CONNECTION_OPTION_TIMEOUT,
 		    1u);
-	pump(s);
+	/*
+	 * Only the timer, for the shorter timeouts: running MHD here could
+	 * answer a request already in with the /health of before the drain
+	 * (the caller renders the 503 after this), and with MHD_USE_TURBO
+	 * it would answer a connection accepted in this very run.
+	 */
+	rearm(s);
 }
 
 unsigned
