@@ -7,7 +7,8 @@
  *	PERIOD_MS for one "GET /health" with "Connection: close", as an ALB
  *	node does. The schedule is fixed (open loop): a probe that starts late
  *	because the previous one is still running is timed from when it was
- *	due (and counted as late), so a slow server cannot hide its stalls. Prints one line:
+ *	due (and counted as late), so a slow server cannot hide its stalls.
+ *	Prints one line:
  *	  sent=N ok=N errors=N late=N p50_us=X p99_us=X max_us=X
  *
  *   hgload hold PORT CONNECTIONS
