@@ -90,8 +90,8 @@ deploy-check: deps $(BUILD)/healthgate
 
 # The whole of make check with AddressSanitizer and UBSan, in its own tree.
 sanitize: deps
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize OPT=-O1 \
-	    SANITIZER=address,undefined check
+	@HEALTHGATE_SANITIZED=1 $(MAKE) --no-print-directory \
+	    BUILD=$(BUILD)/sanitize OPT=-O1 SANITIZER=address,undefined check
 
 # The integration tests with the daemon under memcheck: any error or
 # definite leak makes the daemon exit 99, which the tests see.

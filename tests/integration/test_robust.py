@@ -11,6 +11,18 @@ import unittest
 from harness import Daemon, wait_until
 
 
+# Under ASan or valgrind, memory and latency measure the tool, not
+# healthgate: those bounds are checked in the plain build only; everything
+# else (what is held, what is cut, what answers) is checked everywhere.
+UNDER_TOOL = bool(os.environ.get("HEALTHGATE_WRAP") or
+                  os.environ.get("HEALTHGATE_SANITIZED"))
+
+
+def bounded(test, value, limit, what):
+    if not UNDER_TOOL:
+        test.assertLess(value, limit, what)
+
+
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -89,14 +101,14 @@ class Floods(unittest.TestCase):
                 print("\n  3000 slow from one address: %d held, other "
                       "address worst %.1f ms, RSS %d -> %d KiB"
                       % (held, worst * 1000, rss0, rss1))
-                self.assertLess(worst, 0.050)
+                bounded(self, worst, 0.050, "latency")
                 self.assertLessEqual(held, 32 + 1)     # per-address cap
             finally:
                 for s in socks:
                     s.close()
             self.assertIsNotNone(wait_until(
                 lambda: metric(d, "healthgate_connections") <= 1, 5))
-            self.assertLess(rss_kib(d.proc.pid), rss0 + 4096)
+            bounded(self, rss_kib(d.proc.pid), rss0 + 4096, "RSS")
 
     def test_hundreds_of_half_open_requests_from_many_addresses(self):
         raise_nofile(8000)
@@ -108,7 +120,7 @@ class Floods(unittest.TestCase):
             try:
                 held = metric(d, "healthgate_connections")
                 worst = timed_health(d, "127.0.0.3")
-                self.assertLess(worst, 0.050)
+                bounded(self, worst, 0.050, "latency")
                 # All cut by the request timeout (1 s, swept every 250 ms).
                 took = wait_until(
                     lambda: metric(d, "healthgate_connections") <= 1, 5)
@@ -118,7 +130,7 @@ class Floods(unittest.TestCase):
                       % (held, worst * 1000, took or -1, rss0, rss1))
                 self.assertIsNotNone(took)
                 self.assertGreater(held, 250)
-                self.assertLess(rss1, rss0 + 4096)
+                bounded(self, rss1, rss0 + 4096, "RSS")
             finally:
                 for s in socks:
                     s.close()
@@ -278,7 +290,7 @@ class BadUpstreams(unittest.TestCase):
             time.sleep(rounds * 0.3)
             rss1 = rss_kib(d.proc.pid)
             self.assertEqual(d.health()[0], 503)
-            self.assertLess(rss1, rss0 + 512, "memory grew")
+            bounded(self, rss1, rss0 + 512, "memory grew")
             return rss0, rss1
 
     def test_garbage(self):
