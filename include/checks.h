@@ -56,25 +56,24 @@ struct check {
 void	check_done(struct check *, enum check_code, const char *detail);
 
 /*
- * The connect step, shared by tcp and http: check_connect() starts a
- * non-blocking connect and returns the fd (or -1 with the failure in
- * *code and why); check_connected() reads how it went once the fd is
- * writable, CHECK_PASS or the failure.
- */
-int	check_connect(const struct check_spec *, enum check_code *code,
-	    char *why, unsigned whylen);
-enum check_code check_connected(int fd, char *why, unsigned whylen);
-
-/*
- * What a socket probe's state starts with (tcp's is nothing more), so one
- * cancel serves both: it stops the watcher, closes the socket and frees
- * the state that check->probe points to.
+ * The connect step, shared by tcp and http. A socket probe's state starts
+ * with a struct check_socket (tcp's is nothing more).
+ *
+ * check_socket_open() starts a non-blocking connect and returns new state
+ * of size bytes whose watcher calls writable once the connect has ended,
+ * or NULL after ending the run with check_done(). check_connected() then
+ * says how the connect went, CHECK_PASS or the failure with why.
+ * check_socket_cancel() stops the watcher, closes the socket and frees
+ * the state.
  */
 struct check_socket {
 	struct check	*check;
 	ev_io		 io;
 };
 
+void	*check_socket_open(struct check *, size_t size,
+	    void (*writable)(struct ev_loop *, ev_io *, int));
+enum check_code check_connected(int fd, char *why, unsigned whylen);
 void	check_socket_cancel(struct check *);
 const char *check_code_name(enum check_code);
 

@@ -108,31 +108,17 @@ static void
 http_start(struct check *c)
 {
 	const struct check_spec *sp = c->spec;
-	struct http_probe *p;
-	enum check_code code;
-	char why[128];
 	bool v6 = strchr(sp->host, ':') != NULL;
-	int fd;
+	struct http_probe *p;
 
-	if ((fd = check_connect(sp, &code, why, sizeof(why))) < 0) {
-		check_done(c, code, why);
+	/* The watcher fires from the loop, after the request is written here. */
+	if ((p = check_socket_open(c, sizeof(*p), http_writable)) == NULL)
 		return;
-	}
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		close(fd);
-		check_done(c, CHECK_CONNECT, "out of memory");
-		return;
-	}
-	p->sock.check = c;
 	p->reqlen = (size_t)snprintf(p->req, sizeof(p->req),
 	    "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\n"
 	    "User-Agent: healthgate/%s\r\nConnection: close\r\n\r\n",
 	    sp->path, v6 ? "[" : "", sp->host, v6 ? "]" : "", sp->port,
 	    HEALTHGATE_VERSION);
-	ev_io_init(&p->sock.io, http_writable, fd, EV_WRITE);
-	p->sock.io.data = p;
-	ev_io_start(c->loop, &p->sock.io);
-	c->probe = p;
 }
 
 const struct check_ops check_http_ops = {

@@ -19,8 +19,8 @@ code_for(int err)
 	return err == ECONNREFUSED ? CHECK_REFUSED : CHECK_CONNECT;
 }
 
-int
-check_connect(const struct check_spec *sp, enum check_code *code, char *why,
+static int
+connect_to(const struct check_spec *sp, enum check_code *code, char *why,
     unsigned whylen)
 {
 	struct sockaddr_storage ss;
@@ -60,6 +60,32 @@ check_connected(int fd, char *why, unsigned whylen)
 	return code_for(err);
 }
 
+void *
+check_socket_open(struct check *c, size_t size,
+    void (*writable)(struct ev_loop *, ev_io *, int))
+{
+	struct check_socket *p;
+	enum check_code code;
+	char why[128];
+	int fd;
+
+	if ((fd = connect_to(c->spec, &code, why, sizeof(why))) < 0) {
+		check_done(c, code, why);
+		return NULL;
+	}
+	if ((p = calloc(1, size)) == NULL) {
+		close(fd);
+		check_done(c, CHECK_CONNECT, "out of memory");
+		return NULL;
+	}
+	p->check = c;
+	ev_io_init(&p->io, writable, fd, EV_WRITE);
+	p->io.data = p;
+	ev_io_start(c->loop, &p->io);
+	c->probe = p;
+	return p;
+}
+
 void
 check_socket_cancel(struct check *c)
 {
@@ -91,25 +117,7 @@ tcp_writable(struct ev_loop *loop, ev_io *w, int revents)
 static void
 tcp_start(struct check *c)
 {
-	struct check_socket *p;
-	enum check_code code;
-	char why[128];
-	int fd;
-
-	if ((fd = check_connect(c->spec, &code, why, sizeof(why))) < 0) {
-		check_done(c, code, why);
-		return;
-	}
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		close(fd);
-		check_done(c, CHECK_CONNECT, "out of memory");
-		return;
-	}
-	p->check = c;
-	ev_io_init(&p->io, tcp_writable, fd, EV_WRITE);
-	p->io.data = p;
-	ev_io_start(c->loop, &p->io);
-	c->probe = p;
+	check_socket_open(c, sizeof(struct check_socket), tcp_writable);
 }
 
 const struct check_ops check_tcp_ops = {

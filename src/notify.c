@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "log.h"
 #include "notify.h"
 
@@ -38,17 +39,6 @@ struct notify {
 	double		 interval;	/* s between pings, 0 when off */
 	bool		 failing;	/* the last send failed: log changes */
 };
-
-static const char *
-env_get(char *const envp[], const char *name)
-{
-	size_t n = strlen(name);
-
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
-}
 
 const char *
 notify_parse_socket(const char *s, struct sockaddr_un *sa, socklen_t *len)
@@ -180,9 +170,9 @@ static const char *const watchdog_words[] = {
 struct notify *
 notify_new(struct ev_loop *loop, char *const envp[])
 {
-	const char *sock = env_get(envp, "NOTIFY_SOCKET"), *e;
-	const char *usec = env_get(envp, "WATCHDOG_USEC");
-	const char *pid = env_get(envp, "WATCHDOG_PID");
+	const char *sock = config_env(envp, "NOTIFY_SOCKET"), *e;
+	const char *usec = config_env(envp, "WATCHDOG_USEC");
+	const char *pid = config_env(envp, "WATCHDOG_PID");
 	enum notify_watchdog wd;
 	struct notify *n;
 
