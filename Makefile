@@ -40,7 +40,7 @@ T_sbuf		= sbuf
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
-	install systemd-check deploy-check fuzz image image-test
+	install systemd-check deploy-check fuzz image image-test bench
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -158,6 +158,11 @@ install: $(BUILD)/healthgate
 	fi
 	@echo "then: systemctl daemon-reload;" \
 	    "systemctl enable --now healthgate"
+
+# healthgate beside nginx and HAProxy on loopback (BENCHMARKS.md);
+# BENCH_QUICK=1 make bench for a one-minute run.
+bench: deps $(BUILD)/healthgate
+	@./bench/run $(BUILD)/healthgate
 
 # The container image (docker/Dockerfile): docker build where a Docker
 # engine answers, else buildah; image-test builds it and runs it with podman.

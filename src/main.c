@@ -149,16 +149,16 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 		ev_break(loop, EVBREAK_ALL);
 		return;
 	}
+	/* The 503 is in place before anything says the drain began. */
 	drain_start(d->drain, ev_now(loop));
+	http_server_set_closing(d->http);
+	notify_stopping(d->notify, NULL);
+	refresh(d);		/* and STATUS=draining */
 	drain_stats(d->drain, ev_now(loop), &st);
 	log_event(LOG_INFO, "drain_start", "signal=%s watched=%u fall=%u "
 	    "window_ms=%u cap_ms=%u", signame(w->signum), st.watched,
 	    d->cfg.drain_fall, d->cfg.drain_window_ms,
 	    d->cfg.drain_timeout_ms);
-	/* STOPPING=1 now; refresh() follows with STATUS=draining. */
-	notify_stopping(d->notify, NULL);
-	http_server_set_closing(d->http);
-	refresh(d);
 	drain_check(d);
 }
 

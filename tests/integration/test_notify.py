@@ -46,6 +46,11 @@ class Systemd:
     def has(self, text):
         return any(text in m.split("\n") for m in self.texts())
 
+    def settle(self):
+        """Lets the reader take what was sent before now (it wakes at
+        least every 0.1 s): for checks that something was not sent."""
+        time.sleep(0.3)
+
     def close(self):
         self._halt.set()
         self._t.join(2)
@@ -85,9 +90,11 @@ class Notify(unittest.TestCase):
             self.assertGreater(min(gaps[1:]), 0.1, gaps)
             d.signal(SIGTERM)
             self.assertEqual(d.wait(5), 0, d.log())
-        self.assertTrue(self.sd.has("STOPPING=1"), self.sd.texts())
-        self.assertTrue(self.sd.has("STATUS=draining: /health answers 503"),
+        # Sent before the exit, but maybe not read by the thread yet.
+        self.assertTrue(wait_until(lambda: self.sd.has("STOPPING=1"), 2),
                         self.sd.texts())
+        self.assertTrue(wait_until(lambda: self.sd.has(
+            "STATUS=draining: /health answers 503"), 2), self.sd.texts())
         self.assertIsNotNone(d.wait_log(r"notify socket=.*watchdog=on "
                                         r"watchdog_interval_ms=200"))
 
@@ -121,7 +128,8 @@ class Notify(unittest.TestCase):
                 self.assertTrue(wait_until(lambda: sd.has("READY=1"), 3))
                 d.signal(SIGTERM)
                 self.assertEqual(d.wait(5), 0)
-            self.assertTrue(sd.has("STOPPING=1"))
+            self.assertTrue(wait_until(lambda: sd.has("STOPPING=1"), 2),
+                            sd.texts())
         finally:
             sd.close()
 
@@ -131,10 +139,12 @@ class Notify(unittest.TestCase):
         with Daemon(env=env):
             self.assertTrue(wait_until(lambda: self.sd.has("READY=1"), 3))
             time.sleep(0.5)
+        self.sd.settle()
         self.assertNotIn("WATCHDOG=1", self.sd.texts())
 
     def test_no_notify_socket_sends_nothing(self):
         with Daemon() as d:
             self.assertEqual(d.get("/health")[0], 200)
             self.assertIsNone(d.wait_log(r" notify ", timeout=0.2))
+        self.sd.settle()
         self.assertEqual(self.sd.texts(), [])
