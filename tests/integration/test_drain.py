@@ -2,23 +2,32 @@
 address: 503s instead of refusals, and an exit as soon as it is safe."""
 
 import json
+import socket
 import time
 import unittest
 
 from harness import (Daemon, Prober, SIGINT, SIGTERM, SIGUSR1, SIGUSR2,
-                     raw, wait_until)
+                     wait_until)
 
 FAST = ["--drain-fall", "2", "--drain-window", "1s", "--drain-ignore",
         "none", "--drain-timeout", "3s"]
+# The same, with a prober that can never see enough 503s: only the cap ends.
+NEVER = ["--drain-fall", "50"] + FAST[2:]
+
+
+def polling(test, d, source="127.0.0.2", period=0.2, n=2):
+    """A Prober on source, started, once it has been answered n times."""
+    p = Prober(d, source, period=period)
+    p.start()
+    test.assertTrue(wait_until(lambda: len(p.results) >= n, 3), p.results)
+    return p
 
 
 class Drain(unittest.TestCase):
 
     def test_prober_sees_503s_and_daemon_exits_on_evidence(self):
         with Daemon(*FAST) as d:
-            p = Prober(d, "127.0.0.2", period=0.2)
-            p.start()
-            self.assertTrue(wait_until(lambda: len(p.results) >= 3, 3))
+            p = polling(self, d, n=3)
             t0 = time.monotonic()
             d.signal(SIGTERM)
             rc = d.wait(5)
@@ -36,12 +45,8 @@ class Drain(unittest.TestCase):
             self.assertIsNotNone(d.wait_log(r"prober_done addr=127\.0\.0\.2"))
 
     def test_drain_fall_50_exits_at_the_cap(self):
-        args = FAST[:]
-        args[1] = "50"
-        with Daemon(*args) as d:
-            p = Prober(d, "127.0.0.2", period=0.2)
-            p.start()
-            self.assertTrue(wait_until(lambda: len(p.results) >= 2, 3))
+        with Daemon(*NEVER) as d:
+            p = polling(self, d)
             t0 = time.monotonic()
             d.signal(SIGTERM)
             rc = d.wait(8)
@@ -63,9 +68,7 @@ class Drain(unittest.TestCase):
 
     def test_loopback_prober_is_ignored_by_default(self):
         with Daemon("--drain-timeout", "3s") as d:
-            p = Prober(d, "127.0.0.1", period=0.1)
-            p.start()
-            self.assertTrue(wait_until(lambda: len(p.results) >= 2, 3))
+            p = polling(self, d, "127.0.0.1", period=0.1)
             t0 = time.monotonic()
             d.signal(SIGTERM)
             rc = d.wait(3)
@@ -89,9 +92,7 @@ class Drain(unittest.TestCase):
 
     def test_silent_prober_ends_drain_after_window(self):
         with Daemon(*FAST) as d:
-            p = Prober(d, "127.0.0.2", period=0.1)
-            p.start()
-            self.assertTrue(wait_until(lambda: len(p.results) >= 2, 3))
+            p = polling(self, d, period=0.1)
             p.stop()
             t0 = time.monotonic()
             d.signal(SIGTERM)
@@ -102,12 +103,8 @@ class Drain(unittest.TestCase):
             self.assertIsNotNone(d.wait_log(r"drain_end reason=silence"))
 
     def test_second_signal_exits_at_once(self):
-        args = FAST[:]
-        args[1] = "50"
-        with Daemon(*args) as d:
-            p = Prober(d, "127.0.0.2", period=0.2)
-            p.start()
-            self.assertTrue(wait_until(lambda: len(p.results) >= 2, 3))
+        with Daemon(*NEVER) as d:
+            p = polling(self, d)
             d.signal(SIGTERM)
             time.sleep(0.3)
             self.assertIsNone(d.proc.poll())
@@ -120,12 +117,8 @@ class Drain(unittest.TestCase):
             self.assertIsNotNone(d.wait_log(r"drain_abort signal=SIGINT"))
 
     def test_while_draining_live_200_health_503_and_connection_close(self):
-        args = FAST[:]
-        args[1] = "50"
-        with Daemon(*args) as d:
-            p = Prober(d, "127.0.0.2", period=0.2)
-            p.start()
-            self.assertTrue(wait_until(lambda: len(p.results) >= 2, 3))
+        with Daemon(*NEVER) as d:
+            p = polling(self, d)
             d.signal(SIGTERM)
             self.assertIsNotNone(d.wait_log("drain_start"))
             status, headers, body = d.get("/health")
@@ -142,13 +135,8 @@ class Drain(unittest.TestCase):
             p.stop()
 
     def test_idle_keepalive_connection_is_let_go(self):
-        args = FAST[:]
-        args[1] = "50"
-        import socket
-        with Daemon(*args) as d:
-            p = Prober(d, "127.0.0.2", period=0.2)
-            p.start()
-            self.assertTrue(wait_until(lambda: len(p.results) >= 2, 3))
+        with Daemon(*NEVER) as d:
+            p = polling(self, d)
             s = socket.create_connection(("127.0.0.1", d.port), 2)
             s.sendall(b"GET /live HTTP/1.1\r\nHost: x\r\n\r\n")
             self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 200"))
