@@ -40,7 +40,7 @@ T_sbuf		= sbuf
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
-	install systemd-check deploy-check fuzz image image-test bench
+	install systemd-check deploy-check fuzz image image-test bench static
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -163,6 +163,12 @@ install: $(BUILD)/healthgate
 # BENCH_QUICK=1 make bench for a one-minute run.
 bench: deps $(BUILD)/healthgate
 	@./bench/run $(BUILD)/healthgate
+
+# The binary the image ships, built on this machine by the image's own
+# recipe: libmicrohttpd from Debian's source package, static without HTTPS,
+# and healthgate as a static PIE, in $(BUILD)/static/healthgate.
+static:
+	@BUILD=$(BUILD) ./scripts/static.sh
 
 # The container image (docker/Dockerfile): docker build where a Docker
 # engine answers, else buildah; image-test builds it and runs it with podman.

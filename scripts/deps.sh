@@ -1,12 +1,19 @@
 #!/bin/sh
 # Installs the Debian packages healthgate builds and tests with, if any is
-# missing, plus any named on the command line. Run by the Makefile before
-# the first compile; quiet when all is there already.
+# missing, plus any named on the command line (only those, after --only).
+# Run by the Makefile before the first compile; quiet when all is there
+# already.
 set -eu
 
-# Extra packages for one target come as arguments (valgrind, clang, ...).
-PKGS="gcc libc6-dev make pkg-config libmicrohttpd-dev libev-dev libcmocka-dev
-curl python3 procps $*"
+# Extra packages for one target come as arguments (valgrind, clang, ...);
+# after --only, just those (the static build needs none of the test tools).
+if [ "${1:-}" = --only ]; then
+	shift
+	PKGS="$*"
+else
+	PKGS="gcc libc6-dev make pkg-config libmicrohttpd-dev libev-dev
+libcmocka-dev curl python3 procps $*"
+fi
 
 missing=""
 for p in $PKGS; do

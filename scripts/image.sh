@@ -18,8 +18,9 @@ VERSION=${VERSION:-$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' Makefile)}
 [ -n "$VERSION" ] || die "no VERSION in the Makefile"
 IMAGE=${IMAGE:-healthgate:$VERSION}
 REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-[ -z "$(git status --porcelain -- src include Makefile 2>/dev/null)" ] ||
-    REVISION="$REVISION-dirty"
+dirty=$(git status --porcelain -- src include Makefile scripts/deps.sh \
+    scripts/static.sh 2>/dev/null || true)
+[ -z "$dirty" ] || REVISION="$REVISION-dirty"
 BASE=docker.io/library/debian:bookworm-slim
 
 if [ -z "${BUILDER:-}" ]; then
