@@ -161,8 +161,8 @@ install: $(BUILD)/healthgate
 
 # healthgate beside nginx and HAProxy on loopback (BENCHMARKS.md);
 # BENCH_QUICK=1 make bench for a one-minute run.
-bench: deps $(BUILD)/healthgate
-	@./bench/run $(BUILD)/healthgate
+bench: deps static $(BUILD)/healthgate
+	@BENCH_ALSO=$(BUILD)/healthgate ./bench/run $(BUILD)/static/healthgate
 
 # The binary the image ships, built on this machine by the image's own
 # recipe: libmicrohttpd from Debian's source package, static without HTTPS,

@@ -8,8 +8,10 @@
 # healthgate never calls: POST parsing, authentication, Upgrade, its own
 # error messages (healthgate sets no MHD_USE_ERROR_LOG). healthgate is
 # linked through the Makefile against it and libev-dev's libev.a as a static
-# PIE, size first, then the hardening Debian builds its own packages with,
-# and refused unless it needs no loader, no shared library and no NSS.
+# PIE, with the hardening Debian builds its own packages with, and refused
+# unless it needs no loader, no shared library and no NSS. -O2, not -Os: it
+# costs 24 KB and saves 4.5 % of the CPU per keep-alive request (measured
+# with bench/run --compare).
 #
 # The source package is fetched through an apt setup of its own under
 # BUILD/static/apt: deb-src entries made from the system's own deb entries,
@@ -37,7 +39,7 @@ die() { say "$*"; exit 1; }
 # jobs and variables nor compiler flags from the environment reach it.
 unset MAKEFLAGS MFLAGS MAKELEVEL CFLAGS CPPFLAGS LDFLAGS LDLIBS
 BUILD=${BUILD:-build}
-HG_CFLAGS="-Os -ffunction-sections -fdata-sections -fstack-protector-strong \
+HG_CFLAGS="-O2 -ffunction-sections -fdata-sections -fstack-protector-strong \
 -D_FORTIFY_SOURCE=2"
 HG_LDFLAGS="-static-pie -Wl,--gc-sections -Wl,-z,pack-relative-relocs \
 -Wl,-z,relro,-z,now"
