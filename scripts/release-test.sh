@@ -70,7 +70,8 @@ EOF
 docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
 registry=$!
 i=0
-until curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" || [ $i -ge 100 ]; do
+until curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null ||
+    [ $i -ge 100 ]; do
 	kill -0 "$registry" 2>/dev/null || break
 	sleep 0.1
 	i=$((i + 1))
@@ -120,7 +121,9 @@ report $? "$REG/healthgate:latest is the same manifest list" \
 for arch in amd64 arm64; do
 	sk inspect --override-os linux --override-arch "$arch" \
 	    "docker://$REG/healthgate:$VERSION" >"$work/inspect-$arch.json"
-	sk inspect --config --override-os linux --override-arch "$arch" \
+	# --raw: the config as pushed; without it skopeo converts it to OCI's,
+	# which has no Healthcheck.
+	sk inspect --config --raw --override-os linux --override-arch "$arch" \
 	    "docker://$REG/healthgate:$VERSION" >"$work/config-$arch.json"
 	got=$(python3 - "$work/inspect-$arch.json" "$work/config-$arch.json" \
 	    <<'EOF'
@@ -137,9 +140,9 @@ print("%s %s %s %s" % (i.get("Architecture"), c.get("User"),
                        "healthcheck" if "/healthgate" in hc else "none"))
 EOF
 )
-	[ "$got" = "$arch 65532:65532 $VERSION healthcheck" ]
 	what="linux/$arch back from the registry (architecture, user,"
 	what="$what version, HEALTHCHECK): $got"
+	[ "$got" = "$arch 65532:65532 $VERSION healthcheck" ]
 	report $? "$what" "$what; want $arch 65532:65532 $VERSION healthcheck"
 done
 
