@@ -25,18 +25,20 @@ DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
 UNIT	 := addr config drain health http_status log notify plan probe \
-	    risefall sbuf
+	    risefall sbuf signame supervise
 T_addr		= addr
-T_config	= config addr
+T_config	= config addr signame
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status
 T_log		= log
-T_notify	= notify log config addr
-T_plan		= plan config addr
-T_probe		= probe addr config http_status
+T_notify	= notify log config addr signame
+T_plan		= plan config addr signame
+T_probe		= probe addr config http_status signame
 T_risefall	= risefall
 T_sbuf		= sbuf
+T_signame	= signame
+T_supervise	= supervise signame log clock
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -70,6 +72,8 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
+# test_supervise runs real children on a real libev loop.
+$(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate
@@ -106,14 +110,14 @@ valgrind: deps $(BUILD)/healthgate
 # the sources listed. make fuzz FUZZ_SECONDS=60 runs each for that long.
 FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log
-F_duration	= config addr
+F_duration	= config addr signame
 F_listen	= addr
 F_cidr		= addr
 F_url		= addr
-F_check		= config addr
-F_env		= config addr
+F_check		= config addr signame
+F_env		= config addr signame
 F_http_status	= http_status
-F_probe_response = probe http_status config addr
+F_probe_response = probe http_status config addr signame
 F_log		= log
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all $(WARN)

@@ -6,12 +6,14 @@
  * flags, so the flag wins. Check specs are parsed last, once the schedule
  * defaults they inherit are final.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "signame.h"
 #include "version.h"
 
 #define MAX_CHECKS	64
@@ -24,6 +26,7 @@ enum opt_kind {
 	OPT_COUNT,
 	OPT_CIDRS,
 	OPT_LOGFMT,
+	OPT_SIGNAL,
 };
 
 struct opt {
@@ -63,8 +66,8 @@ static const struct opt opts[] = {
 	    F(drain_window_ms), 1, DURATION_MAX, "D", "a prober seen within this before SIGTERM is\n"
 	    "      watched; silent this long, it is gone (default 15s)" },
 	{ "--drain-ignore", "HEALTHGATE_DRAIN_IGNORE", OPT_CIDRS, 0, 0, 0,
-	    "CIDR,...", "sources never watched, or none\n"
-	    "      (default 127.0.0.0/8,::1/128)" },
+	    "CIDR,...", "sources never watched, or none (default none;\n"
+	    "      healthgate probe and /live never count)" },
 	{ "--log-format", "HEALTHGATE_LOG_FORMAT", OPT_LOGFMT, 0, 0, 0,
 	    "text|json", "log line format (default text)" },
 	{ "--max-connections", "HEALTHGATE_MAX_CONNECTIONS", OPT_COUNT,
@@ -83,6 +86,16 @@ static const struct opt opts[] = {
 	    F(idle_timeout_ms), 1000, DURATION_MAX, "D", "a kept-alive "
 	    "connection must send its next request within\n      this "
 	    "(default 10s)" },
+	{ "--drain-linger", "HEALTHGATE_DRAIN_LINGER", OPT_DURATION,
+	    F(drain_linger_ms), 0, DURATION_MAX, "D", "with -- COMMAND: from "
+	    "the drain's end to the stop\n      signal, for requests already "
+	    "routed (default 2s)" },
+	{ "--stop-signal", "HEALTHGATE_STOP_SIGNAL", OPT_SIGNAL,
+	    F(stop_signal), 0, 0, "SIG", "with -- COMMAND: what stops the app "
+	    "(default SIGTERM)" },
+	{ "--stop-timeout", "HEALTHGATE_STOP_TIMEOUT", OPT_DURATION,
+	    F(stop_timeout_ms), 0, DURATION_MAX, "D", "with -- COMMAND: from "
+	    "the stop signal to SIGKILL\n      (default 10s)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -90,12 +103,13 @@ static const struct opt opts[] = {
 void
 config_usage(void)
 {
-	printf("usage: healthgate [options]\n"
+	printf("usage: healthgate [options] [-- COMMAND [ARGS...]]\n"
 	    "       healthgate probe [--timeout D] [URL]\n"
 	    "       healthgate plan [options]   (see healthgate plan --help)\n"
 	    "       healthgate --help | --version\n\n"
 	    "Serves /health, /live and /metrics for a load balancer; drains "
-	    "on SIGTERM.\n\noptions, each also from its variable (the flag "
+	    "on SIGTERM.\nWith -- COMMAND, runs the app as its child and "
+	    "stops it only after the drain.\n\noptions, each also from its variable (the flag "
 	    "wins):\n");
 	for (size_t i = 0; i < NOPTS; i++) {
 		char left[48];
@@ -488,7 +502,14 @@ set_defaults(struct config *c)
 	c->conn_memory = 8192;
 	c->request_timeout_ms = 5000;
 	c->idle_timeout_ms = 10000;
-	parse_cidrs("127.0.0.0/8,::1/128", c);
+	/*
+	 * Nothing is ignored by default: a load balancer on the same host
+	 * probes from loopback too. Local health checks that must not hold
+	 * the drain use /live or healthgate probe, which never count.
+	 */
+	c->drain_linger_ms = 2000;
+	c->stop_signal = SIGTERM;
+	c->stop_timeout_ms = 10000;
 }
 
 /* Applies one value; checks are only collected here, parsed later. */
@@ -541,6 +562,8 @@ apply(const struct opt *o, const char *v, struct config *c,
 		else
 			return "is not text or json";
 		return NULL;
+	case OPT_SIGNAL:
+		return signame_parse(v, (int *)(void *)((char *)c + o->off));
 	}
 	return "is not understood";
 }
@@ -618,6 +641,16 @@ config_load(struct config *c, int argc, char *const argv[],
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			rc = CONFIG_HELP;
 			goto out;
+		}
+		if (strcmp(arg, "--") == 0) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+				snprintf(err, CONFIG_ERR_MAX, "--: needs a "
+				    "command after it (healthgate [options] -- "
+				    "COMMAND [ARGS...])");
+				goto out;
+			}
+			c->app_argv = argv + i + 1;
+			break;
 		}
 		if (strcmp(arg, "--version") == 0) {
 			rc = CONFIG_VERSION;

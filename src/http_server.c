@@ -19,6 +19,7 @@
 #include <microhttpd.h>
 
 #include "http_server.h"
+#include "probe.h"
 #include "version.h"
 
 #define LISTEN_BACKLOG	1024
@@ -40,6 +41,7 @@ struct conn {
 	unsigned	 code;		/* ...and the status queued for it */
 	bool		 answered;	/* has had at least one answer */
 	bool		 cut;		/* shut down by the sweep */
+	bool		 self;		/* healthgate probe: never counts */
 	double		 since;		/* accept, or the last answer */
 	struct conn	*prev, *next;
 };
@@ -245,6 +247,17 @@ has_body(struct MHD_Connection *mc)
 	return cl != NULL && strspn(cl, "0") != strlen(cl);
 }
 
+/* A container's own health check (healthgate probe), never a prober. */
+static bool
+is_self_probe(struct MHD_Connection *mc)
+{
+	const char *ua = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
+
+	return ua != NULL && strncmp(ua, PROBE_USER_AGENT,
+	    strlen(PROBE_USER_AGENT)) == 0;
+}
+
 /*
  * MHD calls this once when the head is in and again when the request is
  * complete. Answers are queued on the second call: libmicrohttpd 0.9.75
@@ -273,6 +286,7 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		c->busy = true;
 		c->route = route_of(url);
 		c->code = 0;
+		c->self = is_self_probe(mc);
 		s->inflight++;
 		*req = c;
 		if (!get && !head)
@@ -324,7 +338,7 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 	c->since = ev_now(s->loop);
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
-	    c->route == ROUTE_HEALTH && s->hooks.served)
+	    c->route == ROUTE_HEALTH && !c->self && s->hooks.served)
 		s->hooks.served(s->hooks.arg, &c->client, c->code);
 	if (s->inflight == 0 && s->hooks.idle)
 		s->hooks.idle(s->hooks.arg);

@@ -4,6 +4,8 @@
  * flags and environment -> config -> listener -> checks -> signals ->
  * ev_run -> teardown. The drain lives here too, as glue: drain.c decides,
  * this file listens to signals and timers and acts on what it decides.
+ * With "-- COMMAND" the drain's end starts the app's stop (supervise.c)
+ * instead of the exit, and the app's exit ends the loop.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +25,8 @@
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
+#include "signame.h"
+#include "supervise.h"
 #include "version.h"
 
 extern char **environ;
@@ -34,6 +38,9 @@ struct daemon {
 	struct checks	*checks;
 	struct drain	*drain;
 	struct notify	*notify;	/* NULL when not under systemd */
+	struct supervise *app;		/* supervisor mode, else NULL */
+	bool		 app_gone;	/* the app exited: /health is 503 */
+	int		 rc;		/* what healthgate exits with */
 	char		 status[96];	/* last STATUS= sent, to send changes */
 	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
 	ev_timer	 drain_timer;	/* next time the drain may be over */
@@ -69,6 +76,7 @@ refresh(struct daemon *d)
 	struct health_view v = {
 		.draining = drain_started(d->drain),
 		.maintenance = d->maintenance,
+		.app_gone = d->app_gone,
 	};
 	struct sbuf b;
 	unsigned code;
@@ -89,6 +97,23 @@ refresh(struct daemon *d)
 		memcpy(d->status, status, sizeof(status));
 		notify_status(d->notify, status);
 	}
+}
+
+/*
+ * Sidecar: the drain's end is the exit. Supervisor: the app's stop begins;
+ * the linger covers requests the load balancer routed just before its
+ * verdict. With no prober watched nothing routes to us, so no linger.
+ */
+static void
+drain_ended(struct daemon *d, enum drain_state s)
+{
+	if (d->app == NULL) {
+		ev_break(d->loop, EVBREAK_ALL);
+		return;
+	}
+	supervise_stop(d->app, s == DRAIN_DONE_IDLE ? 0. :
+	    d->cfg.drain_linger_ms / 1000.0, d->cfg.stop_signal,
+	    d->cfg.stop_timeout_ms / 1000.0);
 }
 
 static void
@@ -113,7 +138,7 @@ drain_check(struct daemon *d)
 	    "reason=%s watched=%u served=%u silent=%u 503s=%llu",
 	    drain_state_name(s), st.watched, st.served, st.silent,
 	    d->drain_503s);
-	ev_break(d->loop, EVBREAK_ALL);
+	drain_ended(d, s);
 }
 
 static void
@@ -127,13 +152,34 @@ drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static const char *
 signame(int signum)
 {
-	switch (signum) {
-	case SIGTERM:	return "SIGTERM";
-	case SIGINT:	return "SIGINT";
-	case SIGUSR1:	return "SIGUSR1";
-	case SIGUSR2:	return "SIGUSR2";
+	const char *n = signame_name(signum);
+
+	return n ? n : "?";
+}
+
+/*
+ * Sources the drain ignores although they asked for /health just before
+ * it: if one is the load balancer, the drain is not waiting for it.
+ */
+static void
+warn_ignored(struct daemon *d)
+{
+	struct addr seen[DRAIN_MAX_IGNORED];
+	char list[DRAIN_MAX_IGNORED * (ADDR_STR_MAX + 1)] = "";
+	char one[ADDR_STR_MAX];
+	unsigned n;
+
+	n = drain_ignored(d->drain, ev_now(d->loop), seen, DRAIN_MAX_IGNORED);
+	if (n == 0)
+		return;
+	for (unsigned i = 0; i < n && i < DRAIN_MAX_IGNORED; i++) {
+		addr_format(&seen[i], one, sizeof(one));
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s%s", i ? "," : "", one);
 	}
-	return "?";
+	log_event(LOG_WARN, "drain_ignoring", "sources=%s reason=\"they "
+	    "asked for /health within the window but match --drain-ignore; "
+	    "the drain does not wait for them\"", list);
 }
 
 static void
@@ -146,7 +192,13 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	if (drain_started(d->drain)) {
 		log_event(LOG_WARN, "drain_abort", "signal=%s",
 		    signame(w->signum));
-		ev_break(loop, EVBREAK_ALL);
+		/* The second one is the app's: it stops now. */
+		if (d->app) {
+			ev_timer_stop(loop, &d->drain_timer);
+			supervise_stop_now(d->app, w->signum,
+			    d->cfg.stop_timeout_ms / 1000.0);
+		} else
+			ev_break(loop, EVBREAK_ALL);
 		return;
 	}
 	/* The 503 is in place before anything says the drain began. */
@@ -159,7 +211,45 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	    "window_ms=%u cap_ms=%u", signame(w->signum), st.watched,
 	    d->cfg.drain_fall, d->cfg.drain_window_ms,
 	    d->cfg.drain_timeout_ms);
+	warn_ignored(d);
 	drain_check(d);
+}
+
+/* The app is gone: /health says so at once, and healthgate follows it. */
+static void
+on_app_exit(void *arg, int wstatus)
+{
+	struct daemon *d = arg;
+
+	d->app_gone = true;
+	d->rc = supervise_exit_code(wstatus);
+	refresh(d);
+	ev_break(d->loop, EVBREAK_ALL);
+}
+
+/* Supervisor mode: the app starts once healthgate listens and checks. */
+static bool
+start_app(struct daemon *d)
+{
+	char cmd[256] = "";
+	int errnum = 0;
+
+	for (char *const *a = d->cfg.app_argv; *a; a++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s%s",
+		    cmd[0] ? " " : "", *a);
+	d->app = supervise_start(d->loop, d->cfg.app_argv, environ,
+	    on_app_exit, d, &errnum);
+	if (d->app == NULL) {
+		d->rc = supervise_spawn_code(errnum);
+		log_event(LOG_ERROR, "exit", "status=%d reason=\"cannot run "
+		    "%s: %s\"", d->rc, d->cfg.app_argv[0], strerror(errnum));
+		return false;
+	}
+	log_event(LOG_INFO, "app_start", "pid=%d command=\"%s\" "
+	    "drain_linger_ms=%u stop_signal=%s stop_timeout_ms=%u",
+	    (int)supervise_pid(d->app), cmd, d->cfg.drain_linger_ms,
+	    signame(d->cfg.stop_signal), d->cfg.stop_timeout_ms);
+	return true;
 }
 
 static void
@@ -381,10 +471,15 @@ main(int argc, char *argv[])
 	/* The listener is open: connections queue from here on. */
 	notify_ready(d.notify, NULL);
 	checks_start(d.checks);
+	if (d.cfg.app_argv && !start_app(&d)) {
+		rc = d.rc;
+		goto out;
+	}
 	ev_run(d.loop, 0);
-	rc = 0;
-	log_event(LOG_INFO, "exit", "status=0");
+	rc = d.rc;
+	log_event(LOG_INFO, "exit", "status=%d", rc);
 out:
+	supervise_free(d.app);
 	checks_free(d.checks);
 	http_server_free(d.http);
 	drain_free(d.drain);
