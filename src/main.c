@@ -20,6 +20,7 @@
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
@@ -209,18 +210,10 @@ on_metrics(void *arg, struct sbuf *b)
 	struct drain_stats st;
 
 	drain_stats(d->drain, ev_now(d->loop), &st);
-	sbuf_printf(b, "# HELP healthgate_draining 1 from SIGTERM until "
-	    "exit.\n# TYPE healthgate_draining gauge\nhealthgate_draining %d\n"
-	    "# HELP healthgate_maintenance 1 between SIGUSR1 and SIGUSR2.\n"
-	    "# TYPE healthgate_maintenance gauge\nhealthgate_maintenance %d\n"
-	    "# HELP healthgate_drain_503_total 503s served while draining.\n"
-	    "# TYPE healthgate_drain_503_total counter\n"
-	    "healthgate_drain_503_total %llu\n"
-	    "# HELP healthgate_drain_watched_probers Probers the drain waits "
-	    "for.\n# TYPE healthgate_drain_watched_probers gauge\n"
-	    "healthgate_drain_watched_probers %u\n",
-	    drain_started(d->drain), d->maintenance, d->drain_503s,
-	    st.watched);
+	metrics_render_daemon(b, &(struct metrics_daemon){
+	    .draining = drain_started(d->drain),
+	    .maintenance = d->maintenance, .drain_503s = d->drain_503s,
+	    .watched = st.watched });
 	checks_metrics(d->checks, b);
 }
 
