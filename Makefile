@@ -25,7 +25,7 @@ DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
 UNIT	 := addr config drain health http_status log notify opts plan probe \
-	    risefall sbuf
+	    risefall sbuf stop
 T_addr		= addr
 T_config	= config addr opts check_spec
 T_drain		= drain addr
@@ -38,6 +38,7 @@ T_plan		= plan config addr opts check_spec
 T_probe		= probe addr opts http_status
 T_risefall	= risefall
 T_sbuf		= sbuf
+T_stop		= stop drain addr
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -71,6 +72,10 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
+# test_stop fakes the clock, the drain timer and the log.
+$(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
+	    -Wl,--wrap=log_event
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate
