@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "checks.h"
+#include "clock.h"
 #include "log.h"
 #include "risefall.h"
 
@@ -54,24 +55,6 @@ check_code_name(enum check_code c)
 	return c < CHECK_CODE_COUNT ? code_names[c] : "?";
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static struct slot *
 slot_of(struct check *c)
 {
@@ -83,6 +66,7 @@ check_done(struct check *c, enum check_code code, const char *detail)
 {
 	struct slot *s = slot_of(c);
 	struct health_check *v;
+	struct timespec wall;
 	bool pass = code == CHECK_PASS;
 	const struct check_spec *sp = c->spec;
 
@@ -90,7 +74,7 @@ check_done(struct check *c, enum check_code code, const char *detail)
 		return;
 	s->running = false;
 	ev_timer_stop(c->loop, &s->deadline);
-	s->last_ms = (mono() - s->started) * 1000.0;
+	s->last_ms = (clock_mono() - s->started) * 1000.0;
 	s->results[code]++;
 	if (pass)
 		s->reason[0] = '\0';
@@ -111,7 +95,8 @@ check_done(struct check *c, enum check_code code, const char *detail)
 	v->up = s->rf.up;
 	v->ran = true;
 	v->duration_ms = s->last_ms;
-	v->when = wall();
+	clock_wall(&wall);	/* printed in the body, never subtracted */
+	v->when = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	/* A command's own words say most; with a failure, say why first. */
 	if (c->output[0])
 		snprintf(s->shown, sizeof(s->shown), "%s%s%s", s->reason,
@@ -145,7 +130,7 @@ every_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (s->running)		/* cannot happen with timeout < interval */
 		return;
 	s->running = true;
-	s->started = mono();
+	s->started = clock_mono();
 	s->pub.output[0] = '\0';
 	ev_timer_set(&s->deadline, s->pub.spec->timeout_ms / 1000.0, 0.);
 	ev_timer_start(loop, &s->deadline);

@@ -2,10 +2,10 @@
  * main.c: the life of the process.
  *
  * flags and environment -> config -> listener -> checks -> signals ->
- * ev_run -> teardown. The drain lives here too, as glue: drain.c decides,
- * this file listens to signals and timers and acts on what it decides.
+ * ev_run -> teardown. The drain's loop glue is stop.c; this file hands it
+ * the stop signals and breaks the loop when it says the drain is over.
  * With "-- COMMAND" the drain's end starts the app's stop (supervise.c)
- * instead of the exit, and the app's exit ends the loop.
+ * instead, and the app's exit ends the loop.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -18,14 +18,15 @@
 
 #include "checks.h"
 #include "config.h"
-#include "drain.h"
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
 #include "signame.h"
+#include "stop.h"
 #include "supervise.h"
 #include "version.h"
 
@@ -36,17 +37,15 @@ struct daemon {
 	struct ev_loop	*loop;
 	struct http_server *http;
 	struct checks	*checks;
-	struct drain	*drain;
+	struct stop	*stop;		/* the drain, from SIGTERM to done */
 	struct notify	*notify;	/* NULL when not under systemd */
 	struct supervise *app;		/* supervisor mode, else NULL */
 	bool		 app_gone;	/* the app exited: /health is 503 */
 	int		 rc;		/* what healthgate exits with */
 	char		 status[96];	/* last STATUS= sent, to send changes */
 	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
-	ev_timer	 drain_timer;	/* next time the drain may be over */
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
-	unsigned long long drain_503s;	/* 503s served while draining */
 };
 
 /* One line for `systemctl status`: what /health answers, and why. */
@@ -74,7 +73,7 @@ static void
 refresh(struct daemon *d)
 {
 	struct health_view v = {
-		.draining = drain_started(d->drain),
+		.draining = stop_draining(d->stop),
 		.maintenance = d->maintenance,
 		.app_gone = d->app_gone,
 	};
@@ -99,56 +98,6 @@ refresh(struct daemon *d)
 	}
 }
 
-/*
- * Sidecar: the drain's end is the exit. Supervisor: the app's stop begins;
- * the linger covers requests the load balancer routed just before its
- * verdict. With no prober watched nothing routes to us, so no linger.
- */
-static void
-drain_ended(struct daemon *d, enum drain_state s)
-{
-	if (d->app == NULL) {
-		ev_break(d->loop, EVBREAK_ALL);
-		return;
-	}
-	supervise_stop(d->app, s == DRAIN_DONE_IDLE ? 0. :
-	    d->cfg.drain_linger_ms / 1000.0, d->cfg.stop_signal,
-	    d->cfg.stop_timeout_ms / 1000.0);
-}
-
-static void
-drain_check(struct daemon *d)
-{
-	struct drain_stats st;
-	enum drain_state s;
-	double now = ev_now(d->loop), next = 0;
-
-	s = drain_poll(d->drain, now, http_server_inflight(d->http), &next);
-	if (s == DRAIN_OFF)
-		return;
-	ev_timer_stop(d->loop, &d->drain_timer);
-	if (s == DRAIN_RUNNING) {
-		ev_timer_set(&d->drain_timer, next - now, 0.);
-		ev_timer_start(d->loop, &d->drain_timer);
-		return;
-	}
-	drain_stats(d->drain, now, &st);
-	log_event(s == DRAIN_CAPPED ? LOG_WARN : LOG_INFO,
-	    s == DRAIN_CAPPED ? "drain_capped" : "drain_end",
-	    "reason=%s watched=%u served=%u silent=%u 503s=%llu",
-	    drain_state_name(s), st.watched, st.served, st.silent,
-	    d->drain_503s);
-	drain_ended(d, s);
-}
-
-static void
-drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	drain_check(w->data);
-}
-
 static const char *
 signame(int signum)
 {
@@ -157,62 +106,60 @@ signame(int signum)
 	return n ? n : "?";
 }
 
+/* The 503 goes up first: closing, STOPPING=1, and the re-rendered body. */
+static void
+on_drain_begin(void *arg)
+{
+	struct daemon *d = arg;
+
+	http_server_set_closing(d->http);
+	notify_stopping(d->notify, NULL);
+	refresh(d);		/* and STATUS=draining */
+}
+
+static unsigned
+on_drain_inflight(void *arg)
+{
+	struct daemon *d = arg;
+
+	return http_server_inflight(d->http);
+}
+
 /*
- * Sources the drain ignores although they asked for /health just before
- * it: if one is the load balancer, the drain is not waiting for it.
+ * The sidecar's whole job is done: leave the loop, free, exit 0. A
+ * supervisor stops its app now: after the linger, which covers requests
+ * the load balancer routed just before its verdict (with no prober
+ * watched nothing routes to us: no linger), or at once when a second
+ * signal cut the drain short (on_stop passes that one on).
  */
 static void
-warn_ignored(struct daemon *d)
+on_drain_done(void *arg, enum stop_end how, enum drain_state reason)
 {
-	struct addr seen[DRAIN_MAX_IGNORED];
-	char list[DRAIN_MAX_IGNORED * (ADDR_STR_MAX + 1)] = "";
-	char one[ADDR_STR_MAX];
-	unsigned n;
+	struct daemon *d = arg;
 
-	n = drain_ignored(d->drain, ev_now(d->loop), seen, DRAIN_MAX_IGNORED);
-	if (n == 0)
+	if (d->app == NULL) {
+		ev_break(d->loop, EVBREAK_ALL);
 		return;
-	for (unsigned i = 0; i < n && i < DRAIN_MAX_IGNORED; i++) {
-		addr_format(&seen[i], one, sizeof(one));
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-		    "%s%s", i ? "," : "", one);
 	}
-	log_event(LOG_WARN, "drain_ignoring", "sources=%s reason=\"they "
-	    "asked for /health within the window but match --drain-ignore; "
-	    "the drain does not wait for them\"", list);
+	if (how == STOP_END_DRAINED)
+		supervise_stop(d->app, reason == DRAIN_DONE_IDLE ? 0. :
+		    d->cfg.drain_linger_ms / 1000.0, d->cfg.stop_signal,
+		    d->cfg.stop_timeout_ms / 1000.0);
 }
 
 static void
 on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
-	struct drain_stats st;
+	bool again = stop_draining(d->stop);
 
+	(void)loop;
 	(void)revents;
-	if (drain_started(d->drain)) {
-		log_event(LOG_WARN, "drain_abort", "signal=%s",
-		    signame(w->signum));
-		/* The second one is the app's: it stops now. */
-		if (d->app) {
-			ev_timer_stop(loop, &d->drain_timer);
-			supervise_stop_now(d->app, w->signum,
-			    d->cfg.stop_timeout_ms / 1000.0);
-		} else
-			ev_break(loop, EVBREAK_ALL);
-		return;
-	}
-	/* The 503 is in place before anything says the drain began. */
-	drain_start(d->drain, ev_now(loop));
-	http_server_set_closing(d->http);
-	notify_stopping(d->notify, NULL);
-	refresh(d);		/* and STATUS=draining */
-	drain_stats(d->drain, ev_now(loop), &st);
-	log_event(LOG_INFO, "drain_start", "signal=%s watched=%u fall=%u "
-	    "window_ms=%u cap_ms=%u", signame(w->signum), st.watched,
-	    d->cfg.drain_fall, d->cfg.drain_window_ms,
-	    d->cfg.drain_timeout_ms);
-	warn_ignored(d);
-	drain_check(d);
+	stop_signal(d->stop, signame(w->signum));
+	/* One after the first is the app's: it goes to the app now. */
+	if (d->app && again && !d->app_gone)
+		supervise_stop_now(d->app, w->signum,
+		    d->cfg.stop_timeout_ms / 1000.0);
 }
 
 /* The app is gone: /health says so at once, and healthgate follows it. */
@@ -272,15 +219,8 @@ static void
 on_served(void *arg, const struct addr *client, unsigned code)
 {
 	struct daemon *d = arg;
-	char ip[ADDR_STR_MAX];
 
-	if (drain_started(d->drain) && code == 503)
-		d->drain_503s++;
-	if (drain_note(d->drain, client, code == 503, ev_now(d->loop))) {
-		addr_format(client, ip, sizeof(ip));
-		log_event(LOG_INFO, "prober_done", "addr=%s failures=%u", ip,
-		    d->cfg.drain_fall);
-	}
+	stop_served(d->stop, client, code);
 }
 
 static void
@@ -288,8 +228,7 @@ on_idle(void *arg)
 {
 	struct daemon *d = arg;
 
-	if (drain_started(d->drain))
-		drain_check(d);
+	stop_poll(d->stop);
 }
 
 static void
@@ -297,20 +236,13 @@ on_metrics(void *arg, struct sbuf *b)
 {
 	struct daemon *d = arg;
 	struct drain_stats st;
+	unsigned long long n503;
 
-	drain_stats(d->drain, ev_now(d->loop), &st);
-	sbuf_printf(b, "# HELP healthgate_draining 1 from SIGTERM until "
-	    "exit.\n# TYPE healthgate_draining gauge\nhealthgate_draining %d\n"
-	    "# HELP healthgate_maintenance 1 between SIGUSR1 and SIGUSR2.\n"
-	    "# TYPE healthgate_maintenance gauge\nhealthgate_maintenance %d\n"
-	    "# HELP healthgate_drain_503_total 503s served while draining.\n"
-	    "# TYPE healthgate_drain_503_total counter\n"
-	    "healthgate_drain_503_total %llu\n"
-	    "# HELP healthgate_drain_watched_probers Probers the drain waits "
-	    "for.\n# TYPE healthgate_drain_watched_probers gauge\n"
-	    "healthgate_drain_watched_probers %u\n",
-	    drain_started(d->drain), d->maintenance, d->drain_503s,
-	    st.watched);
+	stop_stats(d->stop, &st, &n503);
+	metrics_render_daemon(b, &(struct metrics_daemon){
+	    .draining = stop_draining(d->stop),
+	    .maintenance = d->maintenance, .drain_503s = n503,
+	    .watched = st.watched });
 	checks_metrics(d->checks, b);
 }
 
@@ -428,12 +360,16 @@ main(int argc, char *argv[])
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
-	d.drain = drain_new(d.cfg.drain_ignore, d.cfg.ndrain_ignore,
-	    d.cfg.drain_window_ms / 1000.0, d.cfg.drain_fall,
-	    d.cfg.drain_timeout_ms / 1000.0);
+	d.stop = stop_new(d.loop, &(struct stop_params){
+		.ignore = d.cfg.drain_ignore, .nignore = d.cfg.ndrain_ignore,
+		.window_ms = d.cfg.drain_window_ms, .fall = d.cfg.drain_fall,
+		.cap_ms = d.cfg.drain_timeout_ms,
+	    }, &(struct stop_hooks){ .begin = on_drain_begin,
+		.inflight = on_drain_inflight, .done = on_drain_done,
+		.arg = &d });
 	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
 	    .metrics = on_metrics, .arg = &d };
-	if (d.drain == NULL) {
+	if (d.stop == NULL) {
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
 	}
@@ -459,8 +395,6 @@ main(int argc, char *argv[])
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
 	}
-	ev_init(&d.drain_timer, drain_timer_cb);
-	d.drain_timer.data = &d;
 	signal_watch(&d, &d.sigterm, SIGTERM, on_stop);
 	signal_watch(&d, &d.sigint, SIGINT, on_stop);
 	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
@@ -482,7 +416,7 @@ out:
 	supervise_free(d.app);
 	checks_free(d.checks);
 	http_server_free(d.http);
-	drain_free(d.drain);
+	stop_free(d.stop);
 	notify_free(d.notify);
 	config_free(&d.cfg);
 	return rc;
