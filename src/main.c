@@ -35,7 +35,7 @@ struct daemon {
 	struct stop	*stop;		/* the drain, from SIGTERM to done */
 	struct notify	*notify;	/* NULL when not under systemd */
 	char		 status[96];	/* last STATUS= sent, to send changes */
-	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
+	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
 };
@@ -97,6 +97,7 @@ signame(int signum)
 	case SIGINT:	return "SIGINT";
 	case SIGUSR1:	return "SIGUSR1";
 	case SIGUSR2:	return "SIGUSR2";
+	case SIGHUP:	return "SIGHUP";
 	}
 	return "?";
 }
@@ -155,6 +156,21 @@ on_maintenance(struct ev_loop *loop, ev_signal *w, int revents)
 	log_event(LOG_INFO, on ? "maintenance_on" : "maintenance_off",
 	    "signal=%s", signame(w->signum));
 	refresh(d);
+}
+
+/*
+ * SIGHUP is not a reload and must not kill the target the load balancer
+ * routes to (a closed terminal on `make run`, a stray kill -HUP): say so
+ * and keep serving. The one place a supervisor would pass it on to its app.
+ */
+static void
+on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_event(LOG_INFO, "sighup", "action=ignored reason=\"not a reload; "
+	    "healthgate keeps serving\"");
 }
 
 static void
@@ -348,6 +364,7 @@ main(int argc, char *argv[])
 	signal_watch(&d, &d.sigint, SIGINT, on_stop);
 	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
 	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
+	signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
 
 	refresh(&d);
 	log_start(&d);
