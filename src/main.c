@@ -19,6 +19,7 @@
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
@@ -197,17 +198,10 @@ on_metrics(void *arg, struct sbuf *b)
 	unsigned long long n503;
 
 	stop_stats(d->stop, &st, &n503);
-	sbuf_printf(b, "# HELP healthgate_draining 1 from SIGTERM until "
-	    "exit.\n# TYPE healthgate_draining gauge\nhealthgate_draining %d\n"
-	    "# HELP healthgate_maintenance 1 between SIGUSR1 and SIGUSR2.\n"
-	    "# TYPE healthgate_maintenance gauge\nhealthgate_maintenance %d\n"
-	    "# HELP healthgate_drain_503_total 503s served while draining.\n"
-	    "# TYPE healthgate_drain_503_total counter\n"
-	    "healthgate_drain_503_total %llu\n"
-	    "# HELP healthgate_drain_watched_probers Probers the drain waits "
-	    "for.\n# TYPE healthgate_drain_watched_probers gauge\n"
-	    "healthgate_drain_watched_probers %u\n",
-	    stop_draining(d->stop), d->maintenance, n503, st.watched);
+	metrics_render_daemon(b, &(struct metrics_daemon){
+	    .draining = stop_draining(d->stop),
+	    .maintenance = d->maintenance, .drain_503s = n503,
+	    .watched = st.watched });
 	checks_metrics(d->checks, b);
 }
 
