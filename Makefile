@@ -24,10 +24,12 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr config drain health http_status log notify opts plan probe \
-	    risefall sbuf stop
+UNIT	 := addr config conn_table drain health http_status log metrics \
+	    notify opts plan probe risefall sbuf stop
 T_addr		= addr
 T_config	= config addr opts check_spec
+T_conn_table	= conn_table addr
+T_metrics	= metrics conn_table sbuf
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status

@@ -62,16 +62,25 @@ keep_output(struct exec_probe *p, const char *buf, size_t n)
 	out[p->kept] = '\0';
 }
 
-/* Reads what the pipe holds now; returns false at EOF or on error. */
+/*
+ * Reads what the pipe holds now, at most READ_ROUNDS buffers, so a command
+ * that writes without end (`yes`) cannot hold the loop; past what is kept,
+ * output is read and dropped so the command never blocks on a full pipe.
+ * Returns false at EOF or on an error.
+ */
+#define READ_ROUNDS	16
 static bool
 drain_pipe(struct exec_probe *p)
 {
-	char buf[4096];
-	ssize_t n;
+	char buf[65536];
+	ssize_t n = -1;
 
-	while ((n = read(p->out.fd, buf, sizeof(buf))) > 0)
+	for (int i = 0; i < READ_ROUNDS; i++) {
+		if ((n = read(p->out.fd, buf, sizeof(buf))) <= 0)
+			break;
 		keep_output(p, buf, (size_t)n);
-	return n < 0 && (errno == EAGAIN || errno == EINTR);
+	}
+	return n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR));
 }
 
 static void
@@ -128,8 +137,19 @@ exec_start(struct check *c)
 		check_done(c, CHECK_SPAWN, "out of memory");
 		return;
 	}
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+	/*
+	 * Only our read end is non-blocking: the command's stdout and
+	 * stderr are its own and must block as a terminal's would (with
+	 * O_NONBLOCK on a shared file description, `yes` or `head -c 100M`
+	 * fail with EAGAIN and a healthy app is reported down).
+	 */
+	if (pipe2(fds, O_CLOEXEC) < 0 ||
+	    fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
 		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
+		if (fds[0] >= 0) {
+			close(fds[0]);
+			close(fds[1]);
+		}
 		free(p);
 		check_done(c, CHECK_SPAWN, why);
 		return;
