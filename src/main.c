@@ -25,6 +25,7 @@
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
+#include "reap.h"
 #include "signame.h"
 #include "stop.h"
 #include "supervise.h"
@@ -43,7 +44,7 @@ struct daemon {
 	bool		 app_gone;	/* the app exited: /health is 503 */
 	int		 rc;		/* what healthgate exits with */
 	char		 status[96];	/* last STATUS= sent, to send changes */
-	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
+	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
 };
@@ -213,6 +214,21 @@ on_maintenance(struct ev_loop *loop, ev_signal *w, int revents)
 	log_event(LOG_INFO, on ? "maintenance_on" : "maintenance_off",
 	    "signal=%s", signame(w->signum));
 	refresh(d);
+}
+
+/*
+ * SIGHUP is not a reload and must not kill the target the load balancer
+ * routes to (a closed terminal on `make run`, a stray kill -HUP): say so
+ * and keep serving. The one place a supervisor would pass it on to its app.
+ */
+static void
+on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_event(LOG_INFO, "sighup", "action=ignored reason=\"not a reload; "
+	    "healthgate keeps serving\"");
 }
 
 static void
@@ -399,7 +415,15 @@ main(int argc, char *argv[])
 	signal_watch(&d, &d.sigint, SIGINT, on_stop);
 	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
 	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
+	/* A supervisor's SIGHUP is the app's: supervise.c passes it on. */
+	if (d.cfg.app_argv == NULL)
+		signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
 
+	/*
+	 * Before the first check: its strays are known from the start. In
+	 * supervisor mode the app's orphans come here too and are only reaped.
+	 */
+	reap_init(d.loop, d.cfg.app_argv ? REAP_SUPERVISOR : REAP_SIDECAR);
 	refresh(&d);
 	log_start(&d);
 	/* The listener is open: connections queue from here on. */
@@ -413,8 +437,9 @@ main(int argc, char *argv[])
 	rc = d.rc;
 	log_event(LOG_INFO, "exit", "status=%d", rc);
 out:
-	supervise_free(d.app);
-	checks_free(d.checks);
+	supervise_free(d.app);	/* the app, reaped, if it still ran */
+	checks_free(d.checks);	/* kills every running check's group */
+	reap_final(1.0);	/* ...then what escaped them */
 	http_server_free(d.http);
 	stop_free(d.stop);
 	notify_free(d.notify);

@@ -29,6 +29,7 @@ a.add_argument("--delay", type=float, default=0.0)
 a.add_argument("--on-term", default="exit")
 a.add_argument("--record")
 a.add_argument("--orphans", type=int, default=0)
+a.add_argument("--orphan-life", type=float, default=0.2)
 a.add_argument("--exit", type=int)
 a.add_argument("--fds", action="store_true",
                help="print the open descriptors and the environment")
@@ -66,7 +67,8 @@ if args.fds:
 for _ in range(args.orphans):
     if os.fork() == 0:
         if os.fork() == 0:
-            time.sleep(0.2)
+            record("ORPHAN%d" % os.getpid())
+            time.sleep(args.orphan_life)
             os._exit(0)
         os._exit(0)
     os.wait()

@@ -226,13 +226,23 @@ class Supervise(unittest.TestCase):
             self.assertNotIn("SIGUSR1", names)
             self.assertIsNone(d.proc.poll())
             self.assertIsNotNone(d.wait_log(r"signal_forward signal=SIGHUP"))
+            # The sidecar's "SIGHUP ignored" is not the supervisor's.
+            self.assertIsNone(d.wait_log("sighup action=ignored", 0))
 
     def test_reaps_orphans_no_zombie_stays(self):
-        with Supervised(app=["--orphans", "5"]) as d:
+        with Supervised(app=["--orphans", "5", "--orphan-life", "1"]) as d:
             self.assertTrue(d.ready())
-            # The grandchildren are reparented to healthgate (subreaper)
-            # and exit 0.2 s later; none must stay a zombie.
-            time.sleep(0.8)
+            # The grandchildren are reparented to healthgate (subreaper):
+            # the app's, so they are left to live (never taken for a
+            # check's strays), then reaped when they exit: no zombie.
+            orphans = [int(n[6:]) for n, _ in d.signals()
+                       if n.startswith("ORPHAN")]
+            self.assertEqual(len(orphans), 5)
+            time.sleep(0.3)
+            kids = [pid for pid, _ in children(d.proc.pid)]
+            for pid in orphans:
+                self.assertIn(pid, kids)
+            time.sleep(1.2)
             self.assertEqual(zombies(d.proc.pid), [])
             kids = [pid for pid, _ in children(d.proc.pid)]
             self.assertEqual(kids, [d.app_pid])
