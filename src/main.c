@@ -23,6 +23,7 @@
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
+#include "reap.h"
 #include "stop.h"
 #include "version.h"
 
@@ -36,7 +37,7 @@ struct daemon {
 	struct stop	*stop;		/* the drain, from SIGTERM to done */
 	struct notify	*notify;	/* NULL when not under systemd */
 	char		 status[96];	/* last STATUS= sent, to send changes */
-	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
+	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
 };
@@ -98,6 +99,7 @@ signame(int signum)
 	case SIGINT:	return "SIGINT";
 	case SIGUSR1:	return "SIGUSR1";
 	case SIGUSR2:	return "SIGUSR2";
+	case SIGHUP:	return "SIGHUP";
 	}
 	return "?";
 }
@@ -156,6 +158,21 @@ on_maintenance(struct ev_loop *loop, ev_signal *w, int revents)
 	log_event(LOG_INFO, on ? "maintenance_on" : "maintenance_off",
 	    "signal=%s", signame(w->signum));
 	refresh(d);
+}
+
+/*
+ * SIGHUP is not a reload and must not kill the target the load balancer
+ * routes to (a closed terminal on `make run`, a stray kill -HUP): say so
+ * and keep serving. The one place a supervisor would pass it on to its app.
+ */
+static void
+on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_event(LOG_INFO, "sighup", "action=ignored reason=\"not a reload; "
+	    "healthgate keeps serving\"");
 }
 
 static void
@@ -342,7 +359,10 @@ main(int argc, char *argv[])
 	signal_watch(&d, &d.sigint, SIGINT, on_stop);
 	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
 	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
+	signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
 
+	/* Before the first check: its strays are known from the start. */
+	reap_init(d.loop, REAP_SIDECAR);
 	refresh(&d);
 	log_start(&d);
 	/* The listener is open: connections queue from here on. */
@@ -352,7 +372,8 @@ main(int argc, char *argv[])
 	rc = 0;
 	log_event(LOG_INFO, "exit", "status=0");
 out:
-	checks_free(d.checks);
+	checks_free(d.checks);	/* kills every running check's group */
+	reap_final(1.0);	/* ...then what escaped them */
 	http_server_free(d.http);
 	stop_free(d.stop);
 	notify_free(d.notify);
