@@ -25,7 +25,7 @@ DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
 UNIT	 := addr config conn_table drain health http_status log metrics \
-	    notify opts plan probe risefall sbuf stop
+	    notify opts plan probe risefall sbuf stop reap
 T_addr		= addr
 T_config	= config addr opts check_spec
 T_conn_table	= conn_table addr
@@ -41,6 +41,7 @@ T_probe		= probe addr opts http_status
 T_risefall	= risefall
 T_sbuf		= sbuf
 T_stop		= stop drain addr
+T_reap		= reap
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -74,6 +75,8 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
+# test_reap links reap.o, whose sweep watches children with libev.
+$(BUILD)/tests/test_reap: TEST_LIBS = -lev
 # test_stop fakes the clock, the drain timer and the log.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \

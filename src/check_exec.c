@@ -4,9 +4,10 @@
  * posix_spawn (no shell) into a process group of its own, stdin from
  * /dev/null, stdout and stderr into one pipe -> read output as it comes ->
  * the child exits (ev_child) -> kill what is left of its group -> done.
- * On the deadline the whole group gets SIGKILL. libev's default loop reaps
- * every child with waitpid(-1), and check_exec_init makes healthgate the
- * reaper of orphaned grandchildren, so nothing stays a zombie.
+ * On the deadline the whole group gets SIGKILL. The command runs with
+ * HEALTHGATE_CHECK=<name> (reap.h), so what escapes its group (setsid,
+ * a double fork) is still known as this check's and killed by reap.c when
+ * the run ends; libev's default loop reaps every child.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "checks.h"
+#include "reap.h"
 
 extern char **environ;
 
@@ -40,6 +41,7 @@ exec_cancel(struct check *c)
 	if (p == NULL)
 		return;
 	kill(-p->pid, SIGKILL);
+	reap_disown(p->pid);
 	ev_child_stop(c->loop, &p->child);
 	ev_io_stop(c->loop, &p->out);
 	close(p->out.fd);
@@ -109,6 +111,7 @@ exec_exited(struct ev_loop *loop, ev_child *w, int revents)
 	while (p->kept && (c->output[p->kept - 1] == '\n'))
 		c->output[--p->kept] = '\0';
 	exec_cancel(c);		/* kills leftover grandchildren too */
+	reap_sweep();		/* ...and those that left the group */
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		check_done(c, CHECK_PASS, "");
 	else {
@@ -122,9 +125,35 @@ exec_exited(struct ev_loop *loop, ev_child *w, int revents)
 	}
 }
 
+/*
+ * environ without any REAP_MARK, plus this check's: what its processes
+ * carry so reap.c knows them. NULL when out of memory; the caller frees
+ * the array (the strings are environ's and mark).
+ */
+static char **
+marked_env(char *mark)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	if ((env = calloc(n + 2, sizeof(*env))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], REAP_MARK "=",
+		    sizeof(REAP_MARK)) != 0)
+			env[k++] = environ[i];
+	env[k++] = mark;
+	env[k] = NULL;
+	return env;
+}
+
 static void
 exec_start(struct check *c)
 {
+	char mark[sizeof(REAP_MARK) + sizeof(c->spec->name) + 1];
+	char **env;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	struct exec_probe *p;
@@ -133,7 +162,10 @@ exec_start(struct check *c)
 	int fds[2] = { -1, -1 }, err;
 	pid_t pid;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
+	snprintf(mark, sizeof(mark), "%s=%s", REAP_MARK, c->spec->name);
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (env = marked_env(mark)) == NULL) {
+		free(p);
 		check_done(c, CHECK_SPAWN, "out of memory");
 		return;
 	}
@@ -150,6 +182,7 @@ exec_start(struct check *c)
 			close(fds[0]);
 			close(fds[1]);
 		}
+		free(env);
 		free(p);
 		check_done(c, CHECK_SPAWN, why);
 		return;
@@ -171,7 +204,8 @@ exec_start(struct check *c)
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	err = posix_spawnp(&pid, c->spec->argv[0], &fa, &attr,
-	    c->spec->argv, environ);
+	    c->spec->argv, env);
+	free(env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(fds[1]);
@@ -185,6 +219,7 @@ exec_start(struct check *c)
 	}
 	p->check = c;
 	p->pid = pid;
+	reap_own(pid, c->spec->name);
 	ev_child_init(&p->child, exec_exited, pid, 0);
 	p->child.data = p;
 	ev_child_start(c->loop, &p->child);
@@ -194,20 +229,8 @@ exec_start(struct check *c)
 	c->probe = p;
 }
 
-/*
- * A grandchild whose parent exits is adopted by the nearest subreaper;
- * being that subreaper means our waitpid(-1) reaps it, instead of leaving
- * it to an init that may not (or to nobody, in a container).
- */
-static void
-exec_init(void)
-{
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-}
-
 const struct check_ops check_exec_ops = {
 	.kind = "exec",
-	.init = exec_init,
 	.start = exec_start,
 	.cancel = exec_cancel,
 };

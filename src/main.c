@@ -23,6 +23,7 @@
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
+#include "reap.h"
 #include "stop.h"
 #include "version.h"
 
@@ -360,6 +361,8 @@ main(int argc, char *argv[])
 	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
 	signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
 
+	/* Before the first check: its strays are known from the start. */
+	reap_init(d.loop, REAP_SIDECAR);
 	refresh(&d);
 	log_start(&d);
 	/* The listener is open: connections queue from here on. */
@@ -369,7 +372,8 @@ main(int argc, char *argv[])
 	rc = 0;
 	log_event(LOG_INFO, "exit", "status=0");
 out:
-	checks_free(d.checks);
+	checks_free(d.checks);	/* kills every running check's group */
+	reap_final(1.0);	/* ...then what escaped them */
 	http_server_free(d.http);
 	stop_free(d.stop);
 	notify_free(d.notify);
