@@ -153,10 +153,7 @@ class ExecCheck(unittest.TestCase):
                     "sh -c 'sleep 31; true' %s\n" % (marker, marker))
         os.chmod(f.name, 0o755)
         try:
-            # The test's GETs of /health make it a watched prober: a short
-            # window ends the drain on its silence.
             with Daemon("--interval", "300ms", "--timeout", "100ms",
-                        "--drain-window", "1s",
                         "--check", "hang=exec:%s" % f.name) as d:
                 self.assertIsNotNone(wait_until(
                     lambda: "timeout after 100 ms" in str(d.health()[1]), 3))
