@@ -11,7 +11,7 @@ WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev
+LDLIBS	  = -lmicrohttpd -lev -ljansson
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -24,8 +24,8 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr config drain health http_status log notify opts plan probe \
-	    risefall sbuf stop
+UNIT	 := addr config drain health http_status log notify opts plan plan_json \
+	    probe risefall sbuf stop
 T_addr		= addr
 T_config	= config addr opts check_spec
 T_drain		= drain addr
@@ -35,6 +35,7 @@ T_log		= log
 T_notify	= notify log opts
 T_opts		= opts
 T_plan		= plan config addr opts check_spec
+T_plan_json	= plan_json
 T_probe		= probe addr opts http_status
 T_risefall	= risefall
 T_sbuf		= sbuf
@@ -72,6 +73,8 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
+# plan_json walks what jansson parsed.
+$(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
 # test_stop fakes the clock, the drain timer and the log.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
