@@ -35,7 +35,7 @@ T_log		= log
 T_notify	= notify log opts
 T_opts		= opts
 T_plan		= plan config addr opts check_spec
-T_plan_json	= plan_json
+T_plan_json	= plan_json plan
 T_probe		= probe addr opts http_status
 T_risefall	= risefall
 T_sbuf		= sbuf
@@ -114,7 +114,8 @@ valgrind: deps $(BUILD)/healthgate
 # libFuzzer targets, one per parser: tests/fuzz/fuzz_<name>.c, linked with
 # the sources listed. make fuzz FUZZ_SECONDS=60 runs each for that long.
 FUZZ_SECONDS ?= 60
-FUZZ	 := duration listen cidr url check env http_status probe_response log
+FUZZ	 := duration listen cidr url check env http_status probe_response log \
+	    plan_json
 F_duration	= opts
 F_listen	= addr
 F_cidr		= addr
@@ -124,6 +125,9 @@ F_env		= config addr opts check_spec
 F_http_status	= http_status
 F_probe_response = probe http_status opts addr
 F_log		= log
+F_plan_json	= plan_json plan
+# plan_json walks what jansson parsed.
+$(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all $(WARN)
 
@@ -131,7 +135,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
     $$(addprefix src/,$$(addsuffix .c,$$(F_$$*))) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< \
-	    $(addprefix src/,$(addsuffix .c,$(F_$*)))
+	    $(addprefix src/,$(addsuffix .c,$(F_$*))) $(FUZZ_LIBS)
 
 fuzz: deps
 	@./scripts/deps.sh clang libclang-rt-14-dev

@@ -21,7 +21,12 @@
 
 #define MAX_WORDS	256	/* entryPoint + command, more is not a daemon */
 
-/* One error line: "NAME: PATH: what", or "NAME: what" without a path. */
+/*
+ * One error line: "NAME: PATH: what", or "NAME: what" without a path. What
+ * it quotes of the document (jansson's "near '...'", a bad string value)
+ * may hold newlines or other control bytes: they become '?', so the error
+ * stays one line (the fuzz target found jansson quoting a newline).
+ */
 static int
 fail(char *err, size_t errlen, const char *name, const char *path,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -41,6 +46,9 @@ fail(char *err, size_t errlen, const char *name, const char *path,
 		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 		va_end(ap);
 	}
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 
