@@ -24,10 +24,12 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr config drain health http_status log notify opts plan plan_json \
-	    probe risefall sbuf stop
+UNIT	 := addr config conn_table drain health http_status log metrics \
+	    notify opts plan plan_json probe risefall sbuf stop reap
 T_addr		= addr
 T_config	= config addr opts check_spec
+T_conn_table	= conn_table addr
+T_metrics	= metrics conn_table sbuf
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status
@@ -40,6 +42,7 @@ T_probe		= probe addr opts http_status
 T_risefall	= risefall
 T_sbuf		= sbuf
 T_stop		= stop drain addr
+T_reap		= reap
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -75,6 +78,8 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
 $(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
+# test_reap links reap.o, whose sweep watches children with libev.
+$(BUILD)/tests/test_reap: TEST_LIBS = -lev
 # test_stop fakes the clock, the drain timer and the log.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \

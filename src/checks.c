@@ -26,6 +26,7 @@ struct slot {
 	ev_timer	 every;		/* starts a run each interval */
 	ev_timer	 deadline;	/* ends a run at its timeout */
 	bool		 running;
+	bool		 announced;	/* its first verdict was logged */
 	double		 started;	/* monotonic s, of the run */
 	struct risefall	 rf;
 	char		 reason[160];	/* why the last run failed */
@@ -61,6 +62,44 @@ slot_of(struct check *c)
 	return (struct slot *)((char *)c - offsetof(struct slot, pub));
 }
 
+/*
+ * The reason as a quoted logfmt value: with a command's first output line
+ * after it (what a mistyped command says), quotes and backslashes turned
+ * into ' and / so the value stays one field in text and JSON.
+ */
+static void
+log_reason(const struct slot *s, char *buf, size_t size)
+{
+	const char *out = s->pub.output;
+	size_t n = strcspn(out, "\n"), len;
+
+	if (n > 120)
+		n = 120;
+	snprintf(buf, size, "%s%s%.*s", s->reason, n ? ": " : "", (int)n, out);
+	len = strlen(buf);
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '"')
+			buf[i] = '\'';
+		else if (buf[i] == '\\')
+			buf[i] = '/';
+}
+
+static void
+log_verdict(struct slot *s, enum check_code code)
+{
+	char why[sizeof(s->reason) + 128];
+
+	s->announced = true;
+	if (code == CHECK_PASS) {
+		log_event(LOG_INFO, "check_up", "name=%s ms=%.1f",
+		    s->pub.spec->name, s->last_ms);
+		return;
+	}
+	log_reason(s, why, sizeof(why));
+	log_event(LOG_WARN, "check_down", "name=%s result=%s reason=\"%s\"",
+	    s->pub.spec->name, check_code_name(code), why);
+}
+
 void
 check_done(struct check *c, enum check_code code, const char *detail)
 {
@@ -81,16 +120,16 @@ check_done(struct check *c, enum check_code code, const char *detail)
 	else
 		snprintf(s->reason, sizeof(s->reason), "%s", detail);
 
+	/*
+	 * A transition is logged once. A check starts down, so one that
+	 * fails from its first run never transitions: its first failure is
+	 * logged as its first verdict, or a mistyped check stays silent.
+	 */
 	if (risefall_feed(&s->rf, pass, sp->rise, sp->fall)) {
 		s->transitions++;
-		if (pass)
-			log_event(LOG_INFO, "check_up", "name=%s ms=%.1f",
-			    sp->name, s->last_ms);
-		else
-			log_event(LOG_WARN, "check_down", "name=%s "
-			    "result=%s reason=\"%s\"", sp->name,
-			    check_code_name(code), s->reason);
-	}
+		log_verdict(s, code);
+	} else if (!s->announced && !pass)
+		log_verdict(s, code);
 	v = &s->owner->view[s - s->owner->slots];
 	v->up = s->rf.up;
 	v->ran = true;

@@ -19,9 +19,11 @@
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
+#include "reap.h"
 #include "stop.h"
 #include "version.h"
 
@@ -35,7 +37,7 @@ struct daemon {
 	struct stop	*stop;		/* the drain, from SIGTERM to done */
 	struct notify	*notify;	/* NULL when not under systemd */
 	char		 status[96];	/* last STATUS= sent, to send changes */
-	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
+	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
 };
@@ -97,6 +99,7 @@ signame(int signum)
 	case SIGINT:	return "SIGINT";
 	case SIGUSR1:	return "SIGUSR1";
 	case SIGUSR2:	return "SIGUSR2";
+	case SIGHUP:	return "SIGHUP";
 	}
 	return "?";
 }
@@ -157,6 +160,21 @@ on_maintenance(struct ev_loop *loop, ev_signal *w, int revents)
 	refresh(d);
 }
 
+/*
+ * SIGHUP is not a reload and must not kill the target the load balancer
+ * routes to (a closed terminal on `make run`, a stray kill -HUP): say so
+ * and keep serving. The one place a supervisor would pass it on to its app.
+ */
+static void
+on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_event(LOG_INFO, "sighup", "action=ignored reason=\"not a reload; "
+	    "healthgate keeps serving\"");
+}
+
 static void
 on_served(void *arg, const struct addr *client, unsigned code)
 {
@@ -181,17 +199,10 @@ on_metrics(void *arg, struct sbuf *b)
 	unsigned long long n503;
 
 	stop_stats(d->stop, &st, &n503);
-	sbuf_printf(b, "# HELP healthgate_draining 1 from SIGTERM until "
-	    "exit.\n# TYPE healthgate_draining gauge\nhealthgate_draining %d\n"
-	    "# HELP healthgate_maintenance 1 between SIGUSR1 and SIGUSR2.\n"
-	    "# TYPE healthgate_maintenance gauge\nhealthgate_maintenance %d\n"
-	    "# HELP healthgate_drain_503_total 503s served while draining.\n"
-	    "# TYPE healthgate_drain_503_total counter\n"
-	    "healthgate_drain_503_total %llu\n"
-	    "# HELP healthgate_drain_watched_probers Probers the drain waits "
-	    "for.\n# TYPE healthgate_drain_watched_probers gauge\n"
-	    "healthgate_drain_watched_probers %u\n",
-	    stop_draining(d->stop), d->maintenance, n503, st.watched);
+	metrics_render_daemon(b, &(struct metrics_daemon){
+	    .draining = stop_draining(d->stop),
+	    .maintenance = d->maintenance, .drain_503s = n503,
+	    .watched = st.watched });
 	checks_metrics(d->checks, b);
 }
 
@@ -348,7 +359,10 @@ main(int argc, char *argv[])
 	signal_watch(&d, &d.sigint, SIGINT, on_stop);
 	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
 	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
+	signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
 
+	/* Before the first check: its strays are known from the start. */
+	reap_init(d.loop, REAP_SIDECAR);
 	refresh(&d);
 	log_start(&d);
 	/* The listener is open: connections queue from here on. */
@@ -358,7 +372,8 @@ main(int argc, char *argv[])
 	rc = 0;
 	log_event(LOG_INFO, "exit", "status=0");
 out:
-	checks_free(d.checks);
+	checks_free(d.checks);	/* kills every running check's group */
+	reap_final(1.0);	/* ...then what escaped them */
 	http_server_free(d.http);
 	stop_free(d.stop);
 	notify_free(d.notify);
