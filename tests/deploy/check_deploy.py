@@ -915,12 +915,63 @@ def run_checks(rep, binary):
     check_markers(rep, {f["key"]: f for f in kit["figures"]})
 
 
+README = ROOT / "README.md"
+PLAN_BLOCK_RE = re.compile(r"^```text\n(\$ healthgate plan[^\n]*)\n(.*?)^```$",
+                           re.S | re.M)
+
+
+def plan_block(binary, cmdline):
+    """What a README plan block must hold: plan's output for the command
+    on its first line, run from the top of the tree with no environment,
+    and its exit status when it is not 0."""
+    args = shlex.split(cmdline[2:])[2:]
+    p = subprocess.run([binary, "plan"] + args, cwd=ROOT,
+                       env={"PATH": os.environ.get("PATH", "/bin")},
+                       capture_output=True, text=True, timeout=30)
+    body = p.stdout
+    if p.returncode != 0:
+        body += "$ echo $?\n%d\n" % p.returncode
+    return body
+
+
+def check_readme(rep, binary, update):
+    """The README's plan blocks are plan's output; with update, they are
+    rewritten to be."""
+    text = README.read_text()
+    blocks = list(PLAN_BLOCK_RE.finditer(text))
+    rep.check(len(blocks) >= 2, "README.md has plan blocks (the kit's and "
+              "AWS's defaults)", "%d found" % len(blocks))
+    out, at = [], 0
+    for m in blocks:
+        want = plan_block(binary, m.group(1))
+        out.append(text[at:m.start(2)] + want)
+        at = m.end(2)
+        if not update:
+            got = m.group(2)
+            diff = next((i for i, (a, b) in enumerate(zip(
+                got.split("\n"), want.split("\n"))) if a != b), None)
+            rep.check(got == want, "README.md: %s is plan's output" %
+                      m.group(1), "first difference at line %s of the "
+                      "block; regenerate with check_deploy.py "
+                      "--update-readme" % diff)
+    out.append(text[at:])
+    if update:
+        README.write_text("".join(out))
+        print("README.md: %d plan blocks written" % len(blocks))
+
+
 def main(argv):
+    update = "--update-readme" in argv
+    argv = [a for a in argv if a != "--update-readme"]
     if len(argv) != 2:
-        print("usage: check_deploy.py PATH/TO/healthgate", file=sys.stderr)
+        print("usage: check_deploy.py [--update-readme] PATH/TO/healthgate",
+              file=sys.stderr)
         return 2
     rep = Report()
     try:
+        check_readme(rep, str(Path(argv[1]).resolve()), update)
+        if update:
+            return 0
         run_checks(rep, str(Path(argv[1]).resolve()))
     except Exception as e:  # a file too broken to check any further
         rep.check(False, "the checks ran to the end", "%s: %s" % (
