@@ -25,7 +25,7 @@ DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
 UNIT	 := addr config conn_table drain health http_status log metrics \
-	    notify opts plan probe risefall sbuf stop reap
+	    notify opts plan probe risefall sbuf stop reap fd_budget
 T_addr		= addr
 T_config	= config addr opts check_spec
 T_conn_table	= conn_table addr
@@ -42,6 +42,7 @@ T_risefall	= risefall
 T_sbuf		= sbuf
 T_stop		= stop drain addr
 T_reap		= reap
+T_fd_budget	= fd_budget log
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
