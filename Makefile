@@ -26,10 +26,12 @@ DEPS_OK	 := $(BUILD)/.deps-ok
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
 UNIT	 := addr config conn_table drain health http_status log metrics \
 	    notify opts plan probe risefall sbuf stop reap fd_budget
+UNIT	 += http_framing
 T_addr		= addr
 T_config	= config addr opts check_spec
 T_conn_table	= conn_table addr
 T_metrics	= metrics conn_table sbuf
+T_http_framing	= http_framing
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status
