@@ -143,7 +143,10 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ:%=$(BUILD)/fuzz/fuzz_%)
 	@./scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ)
 
-# systemd-analyze verify, and the unit's security exposure held to 1.5.
+# systemd-analyze verify, and the unit's security exposure held to 1.5;
+# then the installed unit under a real systemd, booted as PID 1 with
+# systemd-nspawn (as root; its root file system is made once, in
+# $(BUILD)/systemd).
 systemd-check: $(BUILD)/healthgate
 	@./scripts/systemd-check.sh $(BUILD)/healthgate
 
