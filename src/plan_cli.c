@@ -195,7 +195,8 @@ plan_usage(void)
 	    "container when one is given, else from this environment; with "
 	    "several\n--check, the slowest settings count. A \"--\" says the "
 	    "supervisor mode\n(healthgate [options] -- APP); what follows it "
-	    "is not read.\n");
+	    "is not read. Durations: 250ms, 1.5s,\n1m30s; a bare number is "
+	    "seconds.\n");
 }
 
 /* The whole of a file, or of stdin for "-"; NULL with err filled. */
