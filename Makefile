@@ -39,7 +39,7 @@ T_log		= log
 T_notify	= notify log opts
 T_opts		= opts
 T_plan		= plan config addr opts check_spec
-T_plan_json	= plan_json plan
+T_plan_json	= plan_json plan opts
 T_probe		= probe addr opts http_status
 T_risefall	= risefall
 T_sbuf		= sbuf
@@ -133,7 +133,7 @@ F_env		= config addr opts check_spec
 F_http_status	= http_status
 F_probe_response = probe http_status opts addr
 F_log		= log
-F_plan_json	= plan_json plan
+F_plan_json	= plan_json plan opts
 # plan_json walks what jansson parsed.
 $(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
