@@ -24,9 +24,10 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr config conn_table drain health http_status log metrics \
+UNIT	 := addr check_spec config conn_table drain health http_status log metrics \
 	    notify opts plan probe risefall sbuf stop reap
 T_addr		= addr
+T_check_spec	= check_spec opts addr
 T_config	= config addr opts check_spec
 T_conn_table	= conn_table addr
 T_metrics	= metrics conn_table sbuf
