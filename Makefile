@@ -11,7 +11,7 @@ WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev
+LDLIBS	  = -lmicrohttpd -lev -lcares
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -24,9 +24,10 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr config drain health http_status log notify plan probe \
+UNIT	 := addr answer config drain health http_status log notify plan probe \
 	    risefall sbuf
 T_addr		= addr
+T_answer	= answer addr
 T_config	= config addr
 T_drain		= drain addr
 T_health	= health sbuf
@@ -34,7 +35,8 @@ T_http_status	= http_status
 T_log		= log
 T_notify	= notify log config addr
 T_plan		= plan config addr
-T_probe		= probe addr config http_status
+T_probe		= probe addr config http_status http_request sock resolve \
+		  answer clock
 T_risefall	= risefall
 T_sbuf		= sbuf
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
@@ -68,8 +70,9 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
     $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(T_$$*)))
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -lcmocka
 
-# test_notify drives a real libev loop.
+# test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
+$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate
@@ -113,7 +116,9 @@ F_url		= addr
 F_check		= config addr
 F_env		= config addr
 F_http_status	= http_status
-F_probe_response = probe http_status config addr
+F_probe_response = probe http_status config addr http_request sock \
+		   resolve answer clock
+FL_probe_response = -lev -lcares
 F_log		= log
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all $(WARN)
@@ -122,7 +127,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
     $$(addprefix src/,$$(addsuffix .c,$$(F_$$*))) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< \
-	    $(addprefix src/,$(addsuffix .c,$(F_$*)))
+	    $(addprefix src/,$(addsuffix .c,$(F_$*))) $(FL_$*)
 
 fuzz: deps
 	@./scripts/deps.sh clang libclang-rt-14-dev

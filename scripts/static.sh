@@ -48,8 +48,8 @@ MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-messages --disable-postprocessor --disable-dauth \
 --disable-httpupgrade --disable-thread-names"
 
-./scripts/deps.sh --only gcc libc6-dev make binutils libev-dev dpkg-dev \
-    xz-utils
+./scripts/deps.sh --only gcc libc6-dev make binutils libev-dev \
+    libc-ares-dev dpkg-dev xz-utils
 
 mkdir -p "$BUILD/static"
 top=$(cd "$BUILD/static" && pwd)
