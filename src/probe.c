@@ -128,8 +128,13 @@ probe_get(const struct url *u, unsigned timeout_ms, char *why,
 	unsigned code = 0;
 	int fd = -1, err;
 	struct addr a;
+	const char *bad;
 
 	if (addr_to_sockaddr(u->host, u->port, &ss, &sslen) != NULL) {
+		if ((bad = addr_check_name(u->host)) != NULL) {
+			snprintf(why, whylen, "%s", bad);
+			goto out;
+		}
 		if (!resolve_wait(u->host, deadline / 1000.0, &a, why, whylen))
 			goto out;
 		addr_sockaddr(&a, u->port, &ss, &sslen);

@@ -20,12 +20,15 @@ class Daemon:
     """healthgate started with the given flags, listening on a free port
     (--listen ADDR:0; the port is read from its start line)."""
 
-    def __init__(self, *args, env=None, listen="127.0.0.1:0"):
+    def __init__(self, *args, env=None, listen="127.0.0.1:0", prefix=()):
         full_env = {k: v for k, v in os.environ.items()
                     if not k.startswith("HEALTHGATE_")}
         full_env.update(env or {})
         # HEALTHGATE_WRAP runs the daemon under a tool (make valgrind).
-        cmd = os.environ.get("HEALTHGATE_WRAP", "").split() + [BINARY]
+        # prefix sets up its surroundings first (test_resolve: a mount
+        # namespace) and execs the rest.
+        cmd = list(prefix) + os.environ.get("HEALTHGATE_WRAP", "").split() \
+            + [BINARY]
         if listen is not None:
             cmd += ["--listen", listen]
         cmd += list(args)
