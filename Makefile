@@ -24,21 +24,26 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr answer config drain health http_status log notify plan probe \
-	    risefall sbuf
+UNIT	 := addr answer config conn_table drain health http_status log \
+	    metrics notify opts plan probe risefall sbuf stop reap
 T_addr		= addr
 T_answer	= answer addr
-T_config	= config addr
+T_config	= config addr opts check_spec
+T_conn_table	= conn_table addr
+T_metrics	= metrics conn_table sbuf
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status
 T_log		= log
-T_notify	= notify log config addr
-T_plan		= plan config addr
-T_probe		= probe addr config http_status http_request sock resolve \
+T_notify	= notify log opts
+T_opts		= opts
+T_plan		= plan config addr opts check_spec
+T_probe		= probe addr opts http_status http_request sock resolve \
 		  answer clock
 T_risefall	= risefall
 T_sbuf		= sbuf
+T_stop		= stop drain addr
+T_reap		= reap
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -73,6 +78,12 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
 $(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
+# test_reap links reap.o, whose sweep watches children with libev.
+$(BUILD)/tests/test_reap: TEST_LIBS = -lev
+# test_stop fakes the clock, the drain timer and the log.
+$(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
+	    -Wl,--wrap=log_event
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate
@@ -109,14 +120,14 @@ valgrind: deps $(BUILD)/healthgate
 # the sources listed. make fuzz FUZZ_SECONDS=60 runs each for that long.
 FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log
-F_duration	= config addr
+F_duration	= opts
 F_listen	= addr
 F_cidr		= addr
 F_url		= addr
-F_check		= config addr
-F_env		= config addr
+F_check		= check_spec opts addr
+F_env		= config addr opts check_spec
 F_http_status	= http_status
-F_probe_response = probe http_status config addr http_request sock \
+F_probe_response = probe http_status opts addr http_request sock \
 		   resolve answer clock
 FL_probe_response = -lev -lcares
 F_log		= log

@@ -14,6 +14,7 @@
 
 #include "check_target.h"
 #include "checks.h"
+#include "clock.h"
 #include "log.h"
 #include "resolve.h"
 #include "risefall.h"
@@ -27,6 +28,7 @@ struct slot {
 	ev_timer	 every;		/* starts a run each interval */
 	ev_timer	 deadline;	/* ends a run at its timeout */
 	bool		 running;
+	bool		 announced;	/* its first verdict was logged */
 	double		 started;	/* monotonic s, of the run */
 	struct risefall	 rf;
 	char		 reason[160];	/* why the last run failed */
@@ -57,28 +59,48 @@ check_code_name(enum check_code c)
 	return c < CHECK_CODE_COUNT ? code_names[c] : "?";
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static struct slot *
 slot_of(struct check *c)
 {
 	return (struct slot *)((char *)c - offsetof(struct slot, pub));
+}
+
+/*
+ * The reason as a quoted logfmt value: with a command's first output line
+ * after it (what a mistyped command says), quotes and backslashes turned
+ * into ' and / so the value stays one field in text and JSON.
+ */
+static void
+log_reason(const struct slot *s, char *buf, size_t size)
+{
+	const char *out = s->pub.output;
+	size_t n = strcspn(out, "\n"), len;
+
+	if (n > 120)
+		n = 120;
+	snprintf(buf, size, "%s%s%.*s", s->reason, n ? ": " : "", (int)n, out);
+	len = strlen(buf);
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '"')
+			buf[i] = '\'';
+		else if (buf[i] == '\\')
+			buf[i] = '/';
+}
+
+static void
+log_verdict(struct slot *s, enum check_code code)
+{
+	char why[sizeof(s->reason) + 128];
+
+	s->announced = true;
+	if (code == CHECK_PASS) {
+		log_event(LOG_INFO, "check_up", "name=%s ms=%.1f",
+		    s->pub.spec->name, s->last_ms);
+		return;
+	}
+	log_reason(s, why, sizeof(why));
+	log_event(LOG_WARN, "check_down", "name=%s result=%s reason=\"%s\"",
+	    s->pub.spec->name, check_code_name(code), why);
 }
 
 void
@@ -86,6 +108,7 @@ check_done(struct check *c, enum check_code code, const char *detail)
 {
 	struct slot *s = slot_of(c);
 	struct health_check *v;
+	struct timespec wall;
 	bool pass = code == CHECK_PASS;
 	const struct check_spec *sp = c->spec;
 
@@ -93,7 +116,7 @@ check_done(struct check *c, enum check_code code, const char *detail)
 		return;
 	s->running = false;
 	ev_timer_stop(c->loop, &s->deadline);
-	s->last_ms = (mono() - s->started) * 1000.0;
+	s->last_ms = (clock_mono() - s->started) * 1000.0;
 	s->results[code]++;
 	/* No connection: the name's address may have moved; ask again. */
 	if (code == CHECK_REFUSED || code == CHECK_CONNECT ||
@@ -104,21 +127,22 @@ check_done(struct check *c, enum check_code code, const char *detail)
 	else
 		snprintf(s->reason, sizeof(s->reason), "%s", detail);
 
+	/*
+	 * A transition is logged once. A check starts down, so one that
+	 * fails from its first run never transitions: its first failure is
+	 * logged as its first verdict, or a mistyped check stays silent.
+	 */
 	if (risefall_feed(&s->rf, pass, sp->rise, sp->fall)) {
 		s->transitions++;
-		if (pass)
-			log_event(LOG_INFO, "check_up", "name=%s ms=%.1f",
-			    sp->name, s->last_ms);
-		else
-			log_event(LOG_WARN, "check_down", "name=%s "
-			    "result=%s reason=\"%s\"", sp->name,
-			    check_code_name(code), s->reason);
-	}
+		log_verdict(s, code);
+	} else if (!s->announced && !pass)
+		log_verdict(s, code);
 	v = &s->owner->view[s - s->owner->slots];
 	v->up = s->rf.up;
 	v->ran = true;
 	v->duration_ms = s->last_ms;
-	v->when = wall();
+	clock_wall(&wall);	/* printed in the body, never subtracted */
+	v->when = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	/* A command's own words say most; with a failure, say why first. */
 	if (c->output[0])
 		snprintf(s->shown, sizeof(s->shown), "%s%s%s", s->reason,
@@ -157,7 +181,7 @@ every_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (s->running)		/* cannot happen with timeout < interval */
 		return;
 	s->running = true;
-	s->started = mono();
+	s->started = clock_mono();
 	s->pub.output[0] = '\0';
 	ev_timer_set(&s->deadline, s->pub.spec->timeout_ms / 1000.0, 0.);
 	ev_timer_start(loop, &s->deadline);

@@ -5,6 +5,10 @@
  * an ev_io, and an ev_timer follows MHD_get_timeout, so with no connection
  * open there is no wakeup at all. Every response but /metrics is built when
  * the state changes and handed to MHD by reference on each request.
+ *
+ * Who gets a connection slot and when a slow head is cut is conn_table.c's
+ * to decide; this file does what it decides to the sockets. The /metrics
+ * text is metrics.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,31 +22,12 @@
 
 #include <microhttpd.h>
 
+#include "clock.h"
+#include "conn_table.h"
 #include "http_server.h"
-#include "version.h"
+#include "metrics.h"
 
 #define LISTEN_BACKLOG	1024
-
-/* Status codes counted per route in /metrics. */
-static const unsigned counted_codes[] = { 200, 404, 405, 413, 503 };
-#define NCODES	(sizeof(counted_codes) / sizeof(counted_codes[0]))
-
-static const char *const route_paths[ROUTE_COUNT] = {
-	"/health", "/live", "/metrics", "other",
-};
-
-/* One TCP connection; lives from MHD's STARTED to its CLOSED notice. */
-struct conn {
-	struct MHD_Connection *mc;
-	struct addr	 client;
-	bool		 busy;		/* a request is between head and end */
-	enum http_route	 route;		/* of the current request */
-	unsigned	 code;		/* ...and the status queued for it */
-	bool		 answered;	/* has had at least one answer */
-	bool		 cut;		/* shut down by the sweep */
-	double		 since;		/* accept, or the last answer */
-	struct conn	*prev, *next;
-};
 
 struct http_server {
 	struct ev_loop	*loop;
@@ -62,11 +47,9 @@ struct http_server {
 	unsigned	 health_code;
 	bool		 closing;	/* draining: Connection: close */
 
-	struct conn	*conns;		/* every open connection */
-	unsigned	 nconns;	/* ...how many */
-	unsigned long long refused;	/* connections over the limit */
+	struct conn_table *table;	/* every connection holding a slot */
 	unsigned	 inflight;
-	unsigned long long requests[ROUTE_COUNT][NCODES];
+	unsigned long long requests[ROUTE_COUNT][METRICS_NCODES];
 };
 
 /* Re-arms the timer from what MHD says it needs next. */
@@ -158,40 +141,22 @@ build_static(struct http_server *s)
 static void
 count(struct http_server *s, enum http_route route, unsigned code)
 {
-	for (unsigned i = 0; i < NCODES; i++)
-		if (counted_codes[i] == code) {
-			s->requests[route][i]++;
-			return;
-		}
+	int i = metrics_code_index(code);
+
+	if (i >= 0)
+		s->requests[route][i]++;
 }
 
 static struct MHD_Response *
 metrics_response(struct http_server *s)
 {
+	struct metrics_http m = { .requests = s->requests };
 	struct MHD_Response *r;
 	struct sbuf b;
 
+	conn_table_stats(s->table, &m.conns);
 	sbuf_init(&b);
-	sbuf_printf(&b, "# HELP healthgate_build_info Version of this "
-	    "healthgate.\n# TYPE healthgate_build_info gauge\n"
-	    "healthgate_build_info{version=\"%s\"} 1\n", HEALTHGATE_VERSION);
-	sbuf_printf(&b, "# HELP healthgate_requests_total HTTP requests "
-	    "answered, by path and status.\n"
-	    "# TYPE healthgate_requests_total counter\n");
-	for (unsigned rt = 0; rt < ROUTE_COUNT; rt++)
-		for (unsigned i = 0; i < NCODES; i++)
-			if (s->requests[rt][i])
-				sbuf_printf(&b, "healthgate_requests_total"
-				    "{path=\"%s\",code=\"%u\"} %llu\n",
-				    route_paths[rt], counted_codes[i],
-				    s->requests[rt][i]);
-	sbuf_printf(&b, "# HELP healthgate_connections Open HTTP "
-	    "connections.\n# TYPE healthgate_connections gauge\n");
-	sbuf_printf(&b, "healthgate_connections %u\n", s->nconns);
-	sbuf_printf(&b, "# HELP healthgate_connections_refused_total "
-	    "Connections closed at once over --max-connections.\n"
-	    "# TYPE healthgate_connections_refused_total counter\n"
-	    "healthgate_connections_refused_total %llu\n", s->refused);
+	metrics_render_http(&b, &m);
 	if (s->hooks.metrics)
 		s->hooks.metrics(s->hooks.arg, &b);
 	if (sbuf_failed(&b)) {
@@ -230,7 +195,7 @@ queue(struct http_server *s, struct conn *c, unsigned code,
 {
 	c->code = code;
 	count(s, c->route, code);
-	return r ? MHD_queue_response(c->mc, code, r) : MHD_NO;
+	return r ? MHD_queue_response(c->handle, code, r) : MHD_NO;
 }
 
 static bool
@@ -270,7 +235,7 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 
 		if (ci == NULL || (c = ci->socket_context) == NULL)
 			return MHD_NO;
-		c->busy = true;
+		conn_table_busy(s->table, c);
 		c->route = route_of(url);
 		c->code = 0;
 		s->inflight++;
@@ -316,12 +281,10 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 	struct conn *c = *req;
 
 	(void)mc;
-	if (c == NULL || !c->busy)
+	if (c == NULL)
 		return;
 	*req = NULL;
-	c->busy = false;
-	c->answered = true;
-	c->since = ev_now(s->loop);
+	conn_table_idle(s->table, c, clock_mono());
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
 	    c->route == ROUTE_HEALTH && s->hooks.served)
@@ -331,98 +294,90 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 }
 
 /*
- * Over the limit a connection is accepted and shut down at once, so MHD
- * sees it end on its next run. MHD's own limit is set above ours and never
- * met: at its limit libmicrohttpd 0.9.75 takes the listener out of epoll
- * and, driven from outside, loses the first events of what it accepts
- * next; measured here, it then stopped answering until the request
- * timeout. Refusing ourselves keeps the listener in epoll for good.
+ * Shutting a socket down makes MHD see the end of the stream and close the
+ * connection on its next run. Refused and cut connections go this way.
  */
 static void
-refuse(struct http_server *s, struct conn *c)
+shut(struct MHD_Connection *mc)
 {
 	const union MHD_ConnectionInfo *ci;
 
-	ci = MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci && shutdown(ci->connect_fd, SHUT_RDWR) == 0)
-		c->cut = true;
-	s->refused++;
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci)
+		shutdown(ci->connect_fd, SHUT_RDWR);
 }
 
+/*
+ * Refused connections are accepted and shut down at once, so MHD sees them
+ * end on its next run. MHD's own limits are set above ours and never met:
+ * at its limit libmicrohttpd 0.9.75 takes the listener out of epoll and,
+ * driven from outside, loses the first events of what it accepts next;
+ * measured here, it then stopped answering until the request timeout.
+ * Refusing ourselves keeps the listener in epoll for good. A refused
+ * connection has no socket context: access_cb answers MHD_NO for it.
+ */
 static void
 connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
     enum MHD_ConnectionNotificationCode toe)
 {
 	struct http_server *s = cls;
-	struct conn *c = *socket_ctx;
+	struct conn *c = *socket_ctx, *victim;
+	enum conn_refusal why;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci;
+		struct addr client = { 0 };
 
-		if ((c = calloc(1, sizeof(*c))) == NULL)
-			return;		/* access_cb will refuse it */
-		c->mc = mc;
-		c->since = ev_now(s->loop);
 		ci = MHD_get_connection_info(mc,
 		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		if (ci && ci->client_addr)
-			addr_from_sockaddr(ci->client_addr, &c->client);
-		c->next = s->conns;
-		if (s->conns)
-			s->conns->prev = c;
-		s->conns = c;
+			addr_from_sockaddr(ci->client_addr, &client);
+		c = conn_table_admit(s->table, &client, false, clock_mono(),
+		    &victim, &why);
+		if (victim)
+			shut(victim->handle);
+		if (c == NULL) {
+			shut(mc);
+			return;
+		}
+		c->handle = mc;
 		if (s->closing)
 			MHD_set_connection_option(mc,
 			    MHD_CONNECTION_OPTION_TIMEOUT, 1u);
 		*socket_ctx = c;
-		if (++s->nconns > s->limits.max_connections)
-			refuse(s, c);
 		if (!ev_is_active(&s->sweep))
 			ev_timer_again(s->loop, &s->sweep);
 		return;
 	}
 	if (c == NULL)
 		return;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	free(c);
+	conn_table_remove(s->table, c);
 	*socket_ctx = NULL;
-	s->nconns--;
-	if (s->conns == NULL)
+	if (conn_table_open(s->table) == 0)
 		ev_timer_stop(s->loop, &s->sweep);
 }
-
 
 /*
  * MHD's own timeout is about inactivity, so a client that trickles one
  * byte a second would hold its connection for ever. The sweep bounds the
  * time to a complete head instead: from accept (request timeout) or from
- * the last answer (idle timeout). Shutting the socket down makes MHD see
- * the end of the stream and close the connection on its next run.
+ * the last answer (idle timeout), measured on the monotonic clock, so a
+ * step of the wall clock neither cuts a healthy head early nor lets a slow
+ * one stay.
  */
 static void
 sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct http_server *s = w->data;
-	double now = ev_now(loop);
+	double now = clock_mono();
+	struct conn *c;
 	bool cut = false;
 
+	(void)loop;
 	(void)revents;
-	for (struct conn *c = s->conns; c; c = c->next) {
-		const union MHD_ConnectionInfo *ci;
-		double limit = c->answered ? s->limits.idle_timeout :
-		    s->limits.request_timeout;
-
-		if (c->busy || c->cut || now - c->since < limit)
-			continue;
-		ci = MHD_get_connection_info(c->mc,
-		    MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (ci && shutdown(ci->connect_fd, SHUT_RDWR) == 0)
-			c->cut = cut = true;
+	while ((c = conn_table_expired(s->table, now)) != NULL) {
+		shut(c->handle);
+		cut = true;
 	}
 	if (cut)
 		pump(s);
@@ -483,6 +438,13 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
     char *err, unsigned errlen)
 {
 	const union MHD_DaemonInfo *di;
+	struct conn_limits cl = {
+		.max_open = limits->max_connections,
+		.reserve = 0,
+		.max_per_ip = limits->max_per_ip,
+		.request_timeout = limits->request_timeout,
+		.idle_timeout = limits->idle_timeout,
+	};
 	struct http_server *s;
 	unsigned backstop = (unsigned)(limits->request_timeout >
 	    limits->idle_timeout ? limits->request_timeout :
@@ -497,6 +459,10 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->loop = loop;
 	s->hooks = *hooks;
 	s->limits = *limits;
+	if ((s->table = conn_table_new(&cl)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if ((fd = listen_on(host, port, &s->bound, err, errlen)) < 0)
 		goto fail;
 	/*
@@ -513,7 +479,10 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections +
 	    HTTP_SERVER_HEADROOM,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->max_per_ip,
+	    /*
+	     * No MHD_OPTION_PER_IP_CONNECTION_LIMIT: conn_table counts per
+	     * address, so a refusal is counted and MHD keeps no tree of its own.
+	     */
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)limits->conn_memory,
 	    /* A backstop for stalled writes; heads are bounded by the sweep. */
 	    MHD_OPTION_CONNECTION_TIMEOUT, backstop,
@@ -574,6 +543,7 @@ http_server_free(struct http_server *s)
 		MHD_destroy_response(s->not_allowed);
 	if (s->too_large)
 		MHD_destroy_response(s->too_large);
+	conn_table_free(s->table);
 	free(s);
 }
 
@@ -596,6 +566,14 @@ http_server_set_health(struct http_server *s, unsigned code,
 	s->health_code = code;
 }
 
+static void
+short_timeout(struct conn *c, void *arg)
+{
+	(void)arg;
+	MHD_set_connection_option(c->handle, MHD_CONNECTION_OPTION_TIMEOUT,
+	    1u);
+}
+
 void
 http_server_set_closing(struct http_server *s)
 {
@@ -603,9 +581,7 @@ http_server_set_closing(struct http_server *s)
 		return;
 	s->closing = true;
 	build_static(s);
-	for (struct conn *c = s->conns; c; c = c->next)
-		MHD_set_connection_option(c->mc, MHD_CONNECTION_OPTION_TIMEOUT,
-		    1u);
+	conn_table_each(s->table, short_timeout, NULL);
 	/*
 	 * Only the timer, for the shorter timeouts: running MHD here could
 	 * answer a request already in with the /health of before the drain

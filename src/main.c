@@ -2,8 +2,8 @@
  * main.c: the life of the process.
  *
  * flags and environment -> config -> listener -> checks -> signals ->
- * ev_run -> teardown. The drain lives here too, as glue: drain.c decides,
- * this file listens to signals and timers and acts on what it decides.
+ * ev_run -> teardown. The drain's loop glue is stop.c; this file hands it
+ * the stop signals and breaks the loop when it says the drain is over.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -16,13 +16,15 @@
 
 #include "checks.h"
 #include "config.h"
-#include "drain.h"
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
+#include "reap.h"
+#include "stop.h"
 #include "version.h"
 
 extern char **environ;
@@ -32,14 +34,12 @@ struct daemon {
 	struct ev_loop	*loop;
 	struct http_server *http;
 	struct checks	*checks;
-	struct drain	*drain;
+	struct stop	*stop;		/* the drain, from SIGTERM to done */
 	struct notify	*notify;	/* NULL when not under systemd */
 	char		 status[96];	/* last STATUS= sent, to send changes */
-	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
-	ev_timer	 drain_timer;	/* next time the drain may be over */
+	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
-	unsigned long long drain_503s;	/* 503s served while draining */
 };
 
 /* One line for `systemctl status`: what /health answers, and why. */
@@ -67,7 +67,7 @@ static void
 refresh(struct daemon *d)
 {
 	struct health_view v = {
-		.draining = drain_started(d->drain),
+		.draining = stop_draining(d->stop),
 		.maintenance = d->maintenance,
 	};
 	struct sbuf b;
@@ -91,39 +91,6 @@ refresh(struct daemon *d)
 	}
 }
 
-static void
-drain_check(struct daemon *d)
-{
-	struct drain_stats st;
-	enum drain_state s;
-	double now = ev_now(d->loop), next = 0;
-
-	s = drain_poll(d->drain, now, http_server_inflight(d->http), &next);
-	if (s == DRAIN_OFF)
-		return;
-	ev_timer_stop(d->loop, &d->drain_timer);
-	if (s == DRAIN_RUNNING) {
-		ev_timer_set(&d->drain_timer, next - now, 0.);
-		ev_timer_start(d->loop, &d->drain_timer);
-		return;
-	}
-	drain_stats(d->drain, now, &st);
-	log_event(s == DRAIN_CAPPED ? LOG_WARN : LOG_INFO,
-	    s == DRAIN_CAPPED ? "drain_capped" : "drain_end",
-	    "reason=%s watched=%u served=%u silent=%u 503s=%llu",
-	    drain_state_name(s), st.watched, st.served, st.silent,
-	    d->drain_503s);
-	ev_break(d->loop, EVBREAK_ALL);
-}
-
-static void
-drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	drain_check(w->data);
-}
-
 static const char *
 signame(int signum)
 {
@@ -132,34 +99,49 @@ signame(int signum)
 	case SIGINT:	return "SIGINT";
 	case SIGUSR1:	return "SIGUSR1";
 	case SIGUSR2:	return "SIGUSR2";
+	case SIGHUP:	return "SIGHUP";
 	}
 	return "?";
+}
+
+/* The 503 goes up first: closing, STOPPING=1, and the re-rendered body. */
+static void
+on_drain_begin(void *arg)
+{
+	struct daemon *d = arg;
+
+	http_server_set_closing(d->http);
+	notify_stopping(d->notify, NULL);
+	refresh(d);		/* and STATUS=draining */
+}
+
+static unsigned
+on_drain_inflight(void *arg)
+{
+	struct daemon *d = arg;
+
+	return http_server_inflight(d->http);
+}
+
+/* The sidecar's whole job is done: leave the loop, free, exit 0. */
+static void
+on_drain_done(void *arg, enum stop_end how, enum drain_state reason)
+{
+	struct daemon *d = arg;
+
+	(void)how;
+	(void)reason;
+	ev_break(d->loop, EVBREAK_ALL);
 }
 
 static void
 on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
-	struct drain_stats st;
 
+	(void)loop;
 	(void)revents;
-	if (drain_started(d->drain)) {
-		log_event(LOG_WARN, "drain_abort", "signal=%s",
-		    signame(w->signum));
-		ev_break(loop, EVBREAK_ALL);
-		return;
-	}
-	/* The 503 is in place before anything says the drain began. */
-	drain_start(d->drain, ev_now(loop));
-	http_server_set_closing(d->http);
-	notify_stopping(d->notify, NULL);
-	refresh(d);		/* and STATUS=draining */
-	drain_stats(d->drain, ev_now(loop), &st);
-	log_event(LOG_INFO, "drain_start", "signal=%s watched=%u fall=%u "
-	    "window_ms=%u cap_ms=%u", signame(w->signum), st.watched,
-	    d->cfg.drain_fall, d->cfg.drain_window_ms,
-	    d->cfg.drain_timeout_ms);
-	drain_check(d);
+	stop_signal(d->stop, signame(w->signum));
 }
 
 static void
@@ -178,19 +160,27 @@ on_maintenance(struct ev_loop *loop, ev_signal *w, int revents)
 	refresh(d);
 }
 
+/*
+ * SIGHUP is not a reload and must not kill the target the load balancer
+ * routes to (a closed terminal on `make run`, a stray kill -HUP): say so
+ * and keep serving. The one place a supervisor would pass it on to its app.
+ */
+static void
+on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_event(LOG_INFO, "sighup", "action=ignored reason=\"not a reload; "
+	    "healthgate keeps serving\"");
+}
+
 static void
 on_served(void *arg, const struct addr *client, unsigned code)
 {
 	struct daemon *d = arg;
-	char ip[ADDR_STR_MAX];
 
-	if (drain_started(d->drain) && code == 503)
-		d->drain_503s++;
-	if (drain_note(d->drain, client, code == 503, ev_now(d->loop))) {
-		addr_format(client, ip, sizeof(ip));
-		log_event(LOG_INFO, "prober_done", "addr=%s failures=%u", ip,
-		    d->cfg.drain_fall);
-	}
+	stop_served(d->stop, client, code);
 }
 
 static void
@@ -198,8 +188,7 @@ on_idle(void *arg)
 {
 	struct daemon *d = arg;
 
-	if (drain_started(d->drain))
-		drain_check(d);
+	stop_poll(d->stop);
 }
 
 static void
@@ -207,20 +196,13 @@ on_metrics(void *arg, struct sbuf *b)
 {
 	struct daemon *d = arg;
 	struct drain_stats st;
+	unsigned long long n503;
 
-	drain_stats(d->drain, ev_now(d->loop), &st);
-	sbuf_printf(b, "# HELP healthgate_draining 1 from SIGTERM until "
-	    "exit.\n# TYPE healthgate_draining gauge\nhealthgate_draining %d\n"
-	    "# HELP healthgate_maintenance 1 between SIGUSR1 and SIGUSR2.\n"
-	    "# TYPE healthgate_maintenance gauge\nhealthgate_maintenance %d\n"
-	    "# HELP healthgate_drain_503_total 503s served while draining.\n"
-	    "# TYPE healthgate_drain_503_total counter\n"
-	    "healthgate_drain_503_total %llu\n"
-	    "# HELP healthgate_drain_watched_probers Probers the drain waits "
-	    "for.\n# TYPE healthgate_drain_watched_probers gauge\n"
-	    "healthgate_drain_watched_probers %u\n",
-	    drain_started(d->drain), d->maintenance, d->drain_503s,
-	    st.watched);
+	stop_stats(d->stop, &st, &n503);
+	metrics_render_daemon(b, &(struct metrics_daemon){
+	    .draining = stop_draining(d->stop),
+	    .maintenance = d->maintenance, .drain_503s = n503,
+	    .watched = st.watched });
 	checks_metrics(d->checks, b);
 }
 
@@ -338,12 +320,16 @@ main(int argc, char *argv[])
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
-	d.drain = drain_new(d.cfg.drain_ignore, d.cfg.ndrain_ignore,
-	    d.cfg.drain_window_ms / 1000.0, d.cfg.drain_fall,
-	    d.cfg.drain_timeout_ms / 1000.0);
+	d.stop = stop_new(d.loop, &(struct stop_params){
+		.ignore = d.cfg.drain_ignore, .nignore = d.cfg.ndrain_ignore,
+		.window_ms = d.cfg.drain_window_ms, .fall = d.cfg.drain_fall,
+		.cap_ms = d.cfg.drain_timeout_ms,
+	    }, &(struct stop_hooks){ .begin = on_drain_begin,
+		.inflight = on_drain_inflight, .done = on_drain_done,
+		.arg = &d });
 	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
 	    .metrics = on_metrics, .arg = &d };
-	if (d.drain == NULL) {
+	if (d.stop == NULL) {
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
 	}
@@ -369,13 +355,14 @@ main(int argc, char *argv[])
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
 	}
-	ev_init(&d.drain_timer, drain_timer_cb);
-	d.drain_timer.data = &d;
 	signal_watch(&d, &d.sigterm, SIGTERM, on_stop);
 	signal_watch(&d, &d.sigint, SIGINT, on_stop);
 	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
 	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
+	signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
 
+	/* Before the first check: its strays are known from the start. */
+	reap_init(d.loop, REAP_SIDECAR);
 	refresh(&d);
 	log_start(&d);
 	/* The listener is open: connections queue from here on. */
@@ -385,9 +372,10 @@ main(int argc, char *argv[])
 	rc = 0;
 	log_event(LOG_INFO, "exit", "status=0");
 out:
-	checks_free(d.checks);
+	checks_free(d.checks);	/* kills every running check's group */
+	reap_final(1.0);	/* ...then what escaped them */
 	http_server_free(d.http);
-	drain_free(d.drain);
+	stop_free(d.stop);
 	notify_free(d.notify);
 	config_free(&d.cfg);
 	return rc;

@@ -12,49 +12,55 @@
 #include <string.h>
 
 #include "config.h"
+#include "opts.h"
 #include "plan.h"
 #include "version.h"
 
 #define WRAP_COLS	78
-
-enum popt_kind {
-	POPT_DURATION,		/* whole seconds: the ALB and ECS take seconds */
-	POPT_COUNT,
-	POPT_FORMAT,
-};
 
 enum plan_format {
 	FORMAT_TEXT,
 	FORMAT_JSON,
 };
 
-struct popt {
-	const char	*flag;
-	enum popt_kind	 kind;
-	size_t		 off;		/* of the unsigned it sets */
-	unsigned	 min, max;	/* ms for durations */
-	const char	*arg;
-	const char	*help;
-};
+/* --format: the output, kept in the context's user pointer. */
+static const char *
+set_format(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	enum plan_format *fmt = ctx->user;
+
+	(void)o;
+	if (strcmp(v, "text") == 0)
+		*fmt = FORMAT_TEXT;
+	else if (strcmp(v, "json") == 0)
+		*fmt = FORMAT_JSON;
+	else
+		return "is not text or json";
+	return NULL;
+}
 
 #define P(field)	offsetof(struct plan_input, field)
 
-static const struct popt popts[] = {
-	{ "--alb-interval", POPT_DURATION, P(alb_interval_ms), 5000, 300000,
-	    "D", "ALB health check interval, 5s-300s" },
-	{ "--alb-timeout", POPT_DURATION, P(alb_timeout_ms), 2000, 120000,
-	    "D", "ALB health check timeout, 2s-120s" },
-	{ "--alb-healthy", POPT_COUNT, P(alb_healthy), 2, 10, "N",
-	    "ALB healthy threshold, 2-10" },
-	{ "--alb-unhealthy", POPT_COUNT, P(alb_unhealthy), 2, 10, "N",
-	    "ALB unhealthy threshold, 2-10" },
-	{ "--deregistration-delay", POPT_DURATION, P(dereg_delay_ms), 0,
-	    3600000, "D", "target group deregistration delay, 0s-3600s" },
-	{ "--stop-timeout", POPT_DURATION, P(stop_timeout_ms), 1000,
-	    24u * 3600 * 1000, "D", "ECS stopTimeout of the task's containers" },
-	{ "--tasks", POPT_COUNT, P(tasks), 1, 5000, "N",
+/* Durations are whole seconds: the ALB and ECS take seconds. */
+static const struct opts_def popts[] = {
+	{ "--alb-interval", NULL, opts_set_duration, P(alb_interval_ms), 5000,
+	    300000, true, "D", "ALB health check interval, 5s-300s" },
+	{ "--alb-timeout", NULL, opts_set_duration, P(alb_timeout_ms), 2000,
+	    120000, true, "D", "ALB health check timeout, 2s-120s" },
+	{ "--alb-healthy", NULL, opts_set_count, P(alb_healthy), 2, 10, false,
+	    "N", "ALB healthy threshold, 2-10" },
+	{ "--alb-unhealthy", NULL, opts_set_count, P(alb_unhealthy), 2, 10,
+	    false, "N", "ALB unhealthy threshold, 2-10" },
+	{ "--deregistration-delay", NULL, opts_set_duration, P(dereg_delay_ms),
+	    0, 3600000, true, "D", "target group deregistration delay, "
+	    "0s-3600s" },
+	{ "--stop-timeout", NULL, opts_set_duration, P(stop_timeout_ms), 1000,
+	    OPTS_DURATION_MAX, true, "D", "ECS stopTimeout of the task's "
+	    "containers" },
+	{ "--tasks", NULL, opts_set_count, P(tasks), 1, 5000, false, "N",
 	    "the service's desired count, 1-5000" },
-	{ "--format", POPT_FORMAT, 0, 0, 0, "text|json", "output" },
+	{ "--format", NULL, set_format, 0, 0, 0, false, "text|json",
+	    "output (default text)" },
 };
 
 #define NPOPTS	(sizeof(popts) / sizeof(popts[0]))
@@ -63,7 +69,6 @@ static void
 plan_usage(void)
 {
 	struct plan_input def;
-	char d[32];
 
 	plan_defaults(&def);
 	printf("usage: healthgate plan [options] [daemon options]\n\n"
@@ -71,87 +76,12 @@ plan_usage(void)
 	    "they\ncontradict each other. Pure arithmetic, no network. Exit 0 "
 	    "when there is\nno contradiction, 1 when there is, 2 on a bad "
 	    "option.\n\noptions:\n");
-	for (size_t k = 0; k < NPOPTS; k++) {
-		const struct popt *o = &popts[k];
-		char left[48];
-
-		snprintf(left, sizeof(left), "%s %s", o->flag, o->arg);
-		if (o->kind == POPT_DURATION)
-			plan_format_setting(*(const unsigned *)((const char *)
-			    &def + o->off), d, sizeof(d));
-		else if (o->kind == POPT_COUNT)
-			snprintf(d, sizeof(d), "%u", *(const unsigned *)
-			    ((const char *)&def + o->off));
-		else
-			snprintf(d, sizeof(d), "text");
-		printf("  %-28s %s (default %s)\n", left, o->help, d);
-	}
+	opts_usage(popts, NPOPTS, 28, &def);
 	printf("\nhealthgate's own options and HEALTHGATE_* variables "
 	    "(--interval, --timeout,\n--rise, --fall, --drain-timeout, "
 	    "--drain-fall, --drain-window, --check, ...)\nare read as the "
 	    "daemon reads them; with several --check, the slowest\nsettings "
 	    "count. Durations: 250ms, 2s, 1m; a bare number is seconds.\n");
-}
-
-static const struct popt *
-find_popt(const char *arg, const char **inline_val)
-{
-	for (size_t k = 0; k < NPOPTS; k++) {
-		size_t n = strlen(popts[k].flag);
-
-		if (strncmp(arg, popts[k].flag, n) != 0)
-			continue;
-		if (arg[n] == '\0' || arg[n] == '=') {
-			*inline_val = arg[n] ? arg + n + 1 : NULL;
-			return &popts[k];
-		}
-	}
-	return NULL;
-}
-
-/* Applies one of plan's own options; the reason on failure. */
-static const char *
-apply(const struct popt *o, const char *v, struct plan_input *in,
-    enum plan_format *fmt, char *why, size_t whylen)
-{
-	unsigned *field = (unsigned *)((char *)in + o->off), n = 0;
-	const char *err;
-	char lo[24], hi[24];
-
-	switch (o->kind) {
-	case POPT_FORMAT:
-		if (strcmp(v, "text") == 0)
-			*fmt = FORMAT_TEXT;
-		else if (strcmp(v, "json") == 0)
-			*fmt = FORMAT_JSON;
-		else
-			return "is not text or json";
-		return NULL;
-	case POPT_DURATION:
-		if ((err = config_parse_duration(v, &n)) != NULL)
-			return err;
-		if (n % 1000 != 0)
-			return "is not whole seconds (the ALB and ECS take "
-			    "seconds)";
-		break;
-	case POPT_COUNT:
-		if ((err = config_parse_count(v, &n)) != NULL)
-			return err;
-		break;
-	}
-	if (n < o->min || n > o->max) {
-		if (o->kind == POPT_DURATION) {
-			plan_format_setting(o->min, lo, sizeof(lo));
-			plan_format_setting(o->max, hi, sizeof(hi));
-		} else {
-			snprintf(lo, sizeof(lo), "%u", o->min);
-			snprintf(hi, sizeof(hi), "%u", o->max);
-		}
-		snprintf(why, whylen, "is not within %s-%s", lo, hi);
-		return why;
-	}
-	*field = n;
-	return NULL;
 }
 
 /*
@@ -334,7 +264,8 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	struct plan_result res;
 	struct config cfg;
 	enum plan_format fmt = FORMAT_TEXT;
-	char err[CONFIG_ERR_MAX], why[80];
+	struct opts_ctx ctx = { .fields = &in, .user = &fmt };
+	char err[CONFIG_ERR_MAX];
 	char **rest;
 	int nrest = 1, rc = 2;
 
@@ -346,28 +277,22 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	}
 	rest[0] = argc > 0 ? argv[0] : (char *)"plan";
 	for (int k = 1; k < argc; k++) {
-		const char *arg = argv[k], *v, *e;
-		const struct popt *o;
+		const char *arg = argv[k];
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			plan_usage();
 			rc = 0;
 			goto out;
 		}
-		if ((o = find_popt(arg, &v)) == NULL) {
+		switch (opts_take(popts, NPOPTS, argc, argv, &k, &ctx, err,
+		    sizeof(err))) {
+		case OPTS_TAKEN:
+			break;
+		case OPTS_UNKNOWN:
 			rest[nrest++] = argv[k];
-			continue;
-		}
-		if (v == NULL && k + 1 >= argc) {
-			fprintf(stderr, "healthgate: %s: needs a value\n",
-			    o->flag);
-			goto out;
-		}
-		if (v == NULL)
-			v = argv[++k];
-		if ((e = apply(o, v, &in, &fmt, why, sizeof(why))) != NULL) {
-			fprintf(stderr, "healthgate: %s: \"%s\" %s\n", o->flag,
-			    v, e);
+			break;
+		case OPTS_ERROR:
+			fprintf(stderr, "healthgate: %s\n", err);
 			goto out;
 		}
 	}

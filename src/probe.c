@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "config.h"
 #include "http_request.h"
+#include "opts.h"
 #include "http_status.h"
 #include "probe.h"
 #include "resolve.h"
@@ -258,7 +258,7 @@ probe_main(int argc, char *const argv[], char *const envp[])
 			return 1;
 		} else
 			target = a;
-		if (v && ((err = config_parse_duration(v, &timeout_ms)) ||
+		if (v && ((err = opts_parse_duration(v, &timeout_ms)) ||
 		    timeout_ms == 0)) {
 			fprintf(stderr, "healthgate probe: --timeout: \"%s\" "
 			    "%s\n", v, err ? err : "must be above zero");
@@ -267,7 +267,7 @@ probe_main(int argc, char *const argv[], char *const envp[])
 	}
 	/* No URL, or a bare path: the daemon of the same environment. */
 	if (target == NULL || target[0] == '/') {
-		probe_default_url(config_env(envp, "HEALTHGATE_LISTEN"),
+		probe_default_url(opts_env(envp, "HEALTHGATE_LISTEN"),
 		    target ? target : "/health", defurl, sizeof(defurl));
 		target = defurl;
 	}

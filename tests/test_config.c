@@ -30,39 +30,6 @@ load(struct config *c, char *const argv[], char *const envp[], char *err)
 	return config_load(c, argc, argv, envp, err);
 }
 
-struct dur_case {
-	const char	*in;
-	unsigned	 ms;	/* UINT32_MAX: refused */
-};
-
-static const struct dur_case dur_cases[] = {
-	{ "250ms", 250 }, { "2s", 2000 }, { "1m", 60000 }, { "5", 5000 },
-	{ "0", 0 }, { "1h", 3600000 }, { "24h", 86400000 },
-	{ "25h", UINT32_MAX }, { "abc", UINT32_MAX }, { "", UINT32_MAX },
-	{ "2 s", UINT32_MAX }, { "-1s", UINT32_MAX }, { "1.5s", UINT32_MAX },
-	{ "10sec", UINT32_MAX }, { "99999999999999999999", UINT32_MAX },
-};
-
-static void
-test_config_parse_duration_table(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < sizeof(dur_cases) / sizeof(dur_cases[0]);
-	    i++) {
-		unsigned ms = 7;
-		const char *err = config_parse_duration(dur_cases[i].in, &ms);
-
-		if (dur_cases[i].ms == UINT32_MAX) {
-			if (err == NULL)
-				fail_msg("\"%s\" accepted", dur_cases[i].in);
-		} else {
-			if (err)
-				fail_msg("\"%s\": %s", dur_cases[i].in, err);
-			assert_int_equal(ms, dur_cases[i].ms);
-		}
-	}
-}
-
 static void
 test_config_defaults(void **state)
 {
@@ -309,7 +276,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_parse_duration_table),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_flag_wins_over_env),
 		cmocka_unit_test(

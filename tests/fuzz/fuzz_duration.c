@@ -1,5 +1,6 @@
-/* Fuzzes config_parse_duration and config_parse_count. */
+/* Fuzzes opts_parse_duration and opts_parse_count. */
 #include "config.h"
+#include "opts.h"
 #include "fuzz.h"
 
 int
@@ -10,9 +11,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (s == NULL)
 		return 0;
-	if (config_parse_duration(s, &v) == NULL && v > 24u * 3600 * 1000)
+	if (opts_parse_duration(s, &v) == NULL && v > 24u * 3600 * 1000)
 		abort();
-	if (config_parse_count(s, &v) == NULL && v > 1000000)
+	if (opts_parse_count(s, &v) == NULL && v > 1000000)
 		abort();
 	free(s);
 	return 0;
