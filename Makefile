@@ -24,13 +24,20 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
+<<<<<<< HEAD
 UNIT	 := addr answer config conn_table drain health http_status log \
 	    metrics notify opts plan probe risefall sbuf stop reap
+=======
+UNIT	 := addr config conn_table drain health http_status log metrics \
+	    notify opts plan probe risefall sbuf stop reap
+UNIT	 += http_framing
+>>>>>>> main
 T_addr		= addr
 T_answer	= answer addr
 T_config	= config addr opts check_spec
 T_conn_table	= conn_table addr
 T_metrics	= metrics conn_table sbuf
+T_http_framing	= http_framing
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status
@@ -145,7 +152,10 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ:%=$(BUILD)/fuzz/fuzz_%)
 	@./scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ)
 
-# systemd-analyze verify, and the unit's security exposure held to 1.5.
+# systemd-analyze verify, and the unit's security exposure held to 1.5;
+# then the installed unit under a real systemd, booted as PID 1 with
+# systemd-nspawn (as root; its root file system is made once, in
+# $(BUILD)/systemd).
 systemd-check: $(BUILD)/healthgate
 	@./scripts/systemd-check.sh $(BUILD)/healthgate
 

@@ -91,7 +91,7 @@ config_usage(void)
 	    "on SIGTERM.\n\noptions, each also from its variable (the flag "
 	    "wins):\n");
 	opts_usage(opts, NOPTS, 26, NULL);
-	printf("\nDurations: 250ms, 2s, 1m; a bare number is seconds.\n");
+	printf("\nDurations: 250ms, 1.5s, 1m30s, 1h; a bare number is seconds (0.5).\n");
 }
 
 static const char *
@@ -264,8 +264,12 @@ config_load(struct config *c, int argc, char *const argv[],
 		}
 	}
 	if (c->timeout_ms >= c->interval_ms) {
-		snprintf(err, CONFIG_ERR_MAX, "--timeout: %u ms must be below "
-		    "--interval (%u ms)", c->timeout_ms, c->interval_ms);
+		char t[OPTS_DURATION_LEN], iv[OPTS_DURATION_LEN];
+
+		opts_format_duration(c->timeout_ms, t, sizeof(t));
+		opts_format_duration(c->interval_ms, iv, sizeof(iv));
+		snprintf(err, CONFIG_ERR_MAX, "--timeout: %s must be below "
+		    "--interval (%s)", t, iv);
 		goto out;
 	}
 

@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "conn_table.h"
+#include "http_framing.h"
 #include "http_server.h"
 #include "metrics.h"
 
@@ -44,6 +45,7 @@ struct http_server {
 	struct MHD_Response *not_found;
 	struct MHD_Response *not_allowed;
 	struct MHD_Response *too_large;
+	struct MHD_Response *bad_request;
 	unsigned	 health_code;
 	bool		 closing;	/* draining: Connection: close */
 
@@ -124,6 +126,7 @@ build_static(struct http_server *s)
 	static const char nf[] = "not found\n";
 	static const char na[] = "method not allowed\n";
 	static const char tl[] = "request bodies are not accepted\n";
+	static const char br[] = "ambiguous request framing\n";
 	struct MHD_Response *r;
 
 	swap_response(&s->live, make_response(s, live, sizeof(live) - 1,
@@ -136,6 +139,9 @@ build_static(struct http_server *s)
 	if ((r = make_response(s, tl, sizeof(tl) - 1, "text/plain")) != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	swap_response(&s->too_large, r);
+	if ((r = make_response(s, br, sizeof(br) - 1, "text/plain")) != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	swap_response(&s->bad_request, r);
 }
 
 static void
@@ -198,24 +204,33 @@ queue(struct http_server *s, struct conn *c, unsigned code,
 	return r ? MHD_queue_response(c->handle, code, r) : MHD_NO;
 }
 
-static bool
-has_body(struct MHD_Connection *mc)
+static enum MHD_Result
+framing_field(void *cls, enum MHD_ValueKind kind, const char *name,
+    const char *value)
 {
-	const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	(void)kind;
+	http_framing_field(cls, name, value ? value : "");
+	return MHD_YES;
+}
 
-	if (MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
-		return true;
-	return cl != NULL && strspn(cl, "0") != strlen(cl);
+/* Every header field, not MHD's first of each: see http_framing.h. */
+static enum http_framing_verdict
+framing(struct MHD_Connection *mc)
+{
+	struct http_framing f;
+
+	http_framing_init(&f);
+	MHD_get_connection_values(mc, MHD_HEADER_KIND, framing_field, &f);
+	return http_framing_verdict(&f);
 }
 
 /*
  * MHD calls this once when the head is in and again when the request is
  * complete. Answers are queued on the second call: libmicrohttpd 0.9.75
  * closes the connection after an answer queued on the first, and keep-alive
- * is what a prober's second request wants. Requests with a body are the
- * exception: they are refused on the first call, and closing is right.
+ * is what a prober's second request wants. Requests with a body, or with a
+ * body framed two ways, are the exception: they are refused on the first
+ * call, and closing is right.
  */
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *mc, const char *url,
@@ -243,12 +258,19 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		if (!get && !head)
 			return queue(s, c, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    s->not_allowed);
-		if (has_body(mc))
+		switch (framing(mc)) {
+		case HTTP_FRAMING_BAD:
+			return queue(s, c, MHD_HTTP_BAD_REQUEST,
+			    s->bad_request);
+		case HTTP_FRAMING_BODY:
 			return queue(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
 			    s->too_large);
+		case HTTP_FRAMING_NO_BODY:
+			break;
+		}
 		return MHD_YES;
 	}
-	if (*upload_size != 0) {	/* only if a body slipped past has_body */
+	if (*upload_size != 0) {	/* only if a body slipped past framing */
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -502,7 +524,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	build_static(s);
 	http_server_set_health(s, 200, "{\"status\":\"pass\"}\n", 18);
 	if (!s->live || !s->not_found || !s->not_allowed || !s->too_large ||
-	    !s->health) {
+	    !s->bad_request || !s->health) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -543,6 +565,8 @@ http_server_free(struct http_server *s)
 		MHD_destroy_response(s->not_allowed);
 	if (s->too_large)
 		MHD_destroy_response(s->too_large);
+	if (s->bad_request)
+		MHD_destroy_response(s->bad_request);
 	conn_table_free(s->table);
 	free(s);
 }

@@ -305,7 +305,9 @@ main(int argc, char *argv[])
 		printf("healthgate %s\n", HEALTHGATE_VERSION);
 		return 0;
 	case CONFIG_ERROR:
-		fprintf(stderr, "healthgate: %s\n", err);
+		/* "<3>" first when stderr is the journal: an error there. */
+		fprintf(stderr, "%shealthgate: %s\n", log_level_prefix(LOG_ERROR),
+		    err);
 		return 2;
 	}
 	log_init(d.cfg.log_format);

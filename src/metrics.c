@@ -7,7 +7,7 @@
 #include "version.h"
 
 static const unsigned counted_codes[METRICS_NCODES] = {
-	200, 404, 405, 413, 503,
+	200, 400, 404, 405, 413, 503,
 };
 
 static const char *const route_paths[ROUTE_COUNT] = {

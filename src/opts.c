@@ -6,6 +6,7 @@
  * flags through here, so "--flag=v" and "--flag v", a missing value and a
  * refused one read and fail the same way in both.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,32 +120,85 @@ opts_usage(const struct opts_def *tab, size_t n, int width,
 	}
 }
 
+/* The units a duration takes, longest name first where one prefixes another. */
+static const struct {
+	const char	*name;
+	unsigned	 ms;
+} units[] = {
+	{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+};
+
+#define FRAC_DIGITS	9	/* enough for a millisecond of an hour */
+
+/*
+ * Go's duration forms, in whole milliseconds: one or more NUMBER UNIT
+ * ("250ms", "1.5s", "1m30s", "1h30m"), or one bare NUMBER of seconds ("5",
+ * "0.5"). A NUMBER is digits with an optional fraction ("1.5", ".5",
+ * "5."). A part finer than a millisecond is refused rather than rounded, so
+ * what is accepted is exactly what runs, and opts_format_duration reads
+ * back the same.
+ */
 const char *
 opts_parse_duration(const char *s, unsigned *ms)
 {
-	unsigned long long v = 0, mult;
+	unsigned long long total = 0;
 	const char *p = s;
 
-	if (*p < '0' || *p > '9')
+	if (*p == '\0')
 		return "is not a duration";
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (unsigned)(*p - '0');
-		if (v > OPTS_DURATION_MAX)
+	while (*p) {
+		unsigned long long whole = 0, frac = 0, scale = 1, part;
+		const char *start = p;
+		bool digits = false;
+		unsigned unit = 0, nfrac = 0;
+		size_t k;
+
+		for (; *p >= '0' && *p <= '9'; p++) {
+			whole = whole * 10 + (unsigned)(*p - '0');
+			digits = true;
+			if (whole > OPTS_DURATION_MAX)
+				return "is too long (at most 24h)";
+		}
+		if (*p == '.') {
+			for (p++; *p >= '0' && *p <= '9'; p++) {
+				digits = true;
+				/* Zeros past FRAC_DIGITS change nothing. */
+				if (nfrac == FRAC_DIGITS) {
+					if (*p != '0')
+						return "is finer than a "
+						    "millisecond";
+					continue;
+				}
+				frac = frac * 10 + (unsigned)(*p - '0');
+				scale *= 10;
+				nfrac++;
+			}
+		}
+		if (!digits)
+			return "is not a duration";
+		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
+			size_t n = strlen(units[k].name);
+
+			if (strncmp(p, units[k].name, n) == 0) {
+				unit = units[k].ms;
+				p += n;
+				break;
+			}
+		}
+		if (unit == 0) {
+			/* A bare number is seconds, but only on its own. */
+			if (start != s || *p != '\0')
+				return "is not a duration";
+			unit = 1000;
+		}
+		if (frac * unit % scale != 0)
+			return "is finer than a millisecond";
+		part = whole * unit + frac * unit / scale;
+		if (part > OPTS_DURATION_MAX || total + part > OPTS_DURATION_MAX)
 			return "is too long (at most 24h)";
+		total += part;
 	}
-	if (*p == '\0' || strcmp(p, "s") == 0)
-		mult = 1000;
-	else if (strcmp(p, "ms") == 0)
-		mult = 1;
-	else if (strcmp(p, "m") == 0)
-		mult = 60 * 1000;
-	else if (strcmp(p, "h") == 0)
-		mult = 3600 * 1000;
-	else
-		return "is not a duration";
-	if (v * mult > OPTS_DURATION_MAX)
-		return "is too long (at most 24h)";
-	*ms = (unsigned)(v * mult);
+	*ms = (unsigned)total;
 	return NULL;
 }
 

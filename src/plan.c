@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "opts.h"
 #include "plan.h"
 
 #define SEC		1000.0
@@ -126,14 +127,17 @@ plan_format_ms(double ms, char *buf, size_t len)
 	}
 }
 
-/* Settings are whole seconds as the ALB and ECS take them. */
+/*
+ * Settings in seconds as the ALB and ECS take them; others (healthgate's
+ * own can be 1234ms) exactly, in a form the flags read back.
+ */
 void
 plan_format_setting(unsigned ms, char *buf, size_t len)
 {
-	if (ms >= 120000u && ms % 1000u == 0)
+	if (ms % 1000u == 0)
 		snprintf(buf, len, "%us", ms / 1000u);
 	else
-		plan_format_ms(ms, buf, len);
+		opts_format_duration(ms, buf, len);
 }
 
 /* Whole seconds, at least lo, for suggested values the ALB accepts. */

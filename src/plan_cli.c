@@ -81,7 +81,7 @@ plan_usage(void)
 	    "(--interval, --timeout,\n--rise, --fall, --drain-timeout, "
 	    "--drain-fall, --drain-window, --check, ...)\nare read as the "
 	    "daemon reads them; with several --check, the slowest\nsettings "
-	    "count. Durations: 250ms, 2s, 1m; a bare number is seconds.\n");
+	    "count. Durations: 250ms, 1.5s, 1m30s; a bare number is seconds.\n");
 }
 
 /*

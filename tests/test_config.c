@@ -104,7 +104,7 @@ test_config_refuses_bad_values_naming_flag_and_value(void **state)
 		{ ARGV(NULL), ENVP("HEALTHGATE_CHECKS=tcp://1.2.3.4"),
 		    "HEALTHGATE_CHECKS: \"tcp://1.2.3.4\" missing :PORT" },
 		{ ARGV("--timeout", "2s"), no_env,
-		    "--timeout: 2000 ms must be below --interval (2000 ms)" },
+		    "--timeout: 2s must be below --interval (2s)" },
 		{ ARGV("--check", "tcp://10.0.0.256:1"), no_env,
 		    "--check: \"tcp://10.0.0.256:1\" host is neither an IP "
 		    "address nor a host name" },

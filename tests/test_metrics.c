@@ -15,8 +15,9 @@ test_metrics_code_index(void **state)
 {
 	(void)state;
 	assert_int_equal(metrics_code_index(200), 0);
-	assert_int_equal(metrics_code_index(503), 4);
-	assert_int_equal(metrics_code_index(400), -1);
+	assert_int_equal(metrics_code_index(503), 5);
+	assert_int_equal(metrics_code_index(400), 1);
+	assert_int_equal(metrics_code_index(401), -1);
 }
 
 static void

@@ -24,9 +24,26 @@ struct dur_case {
 static const struct dur_case dur_cases[] = {
 	{ "250ms", 250 }, { "2s", 2000 }, { "1m", 60000 }, { "5", 5000 },
 	{ "0", 0 }, { "1h", 3600000 }, { "24h", 86400000 },
+	/* Go's forms: decimals, compounds, a bare decimal is seconds. */
+	{ "1.5s", 1500 }, { "1m30s", 90000 }, { "0.5", 500 },
+	{ "1h30m", 5400000 }, { "2m33s", 153000 }, { "1.25s", 1250 },
+	{ ".5s", 500 }, { "5.s", 5000 }, { "0.5m", 30000 }, { "1.5h", 5400000 },
+	{ "1h0m0s", 3600000 }, { "1m30.5s", 90500 }, { "0.001s", 1 },
+	{ "1.000000000000s", 1000 }, { "23h59m59.999s", 86399999 },
+	{ "0s", 0 }, { "0ms", 0 }, { "1s500ms", 1500 },
+	/* Refused: */
 	{ "25h", UINT32_MAX }, { "abc", UINT32_MAX }, { "", UINT32_MAX },
-	{ "2 s", UINT32_MAX }, { "-1s", UINT32_MAX },
+	{ "2 s", UINT32_MAX }, { "-1s", UINT32_MAX }, { "+1s", UINT32_MAX },
 	{ "10sec", UINT32_MAX }, { "99999999999999999999", UINT32_MAX },
+	{ "1m30", UINT32_MAX },		/* a bare number only on its own */
+	{ "1.5ms", UINT32_MAX },	/* finer than a millisecond */
+	{ "0.0001s", UINT32_MAX }, { "1.0000000001s", UINT32_MAX },
+	{ ".", UINT32_MAX }, { ".s", UINT32_MAX }, { "s", UINT32_MAX },
+	{ "1..5s", UINT32_MAX }, { "1.5.5s", UINT32_MAX },
+	{ "1us", UINT32_MAX }, { "1d", UINT32_MAX }, { "1s ", UINT32_MAX },
+	{ " 1s", UINT32_MAX }, { "24h1ms", UINT32_MAX },
+	{ "23h60m1s", UINT32_MAX }, { "86400.001", UINT32_MAX },
+	{ "86400", 86400000 },
 };
 
 static void
@@ -48,6 +65,43 @@ test_opts_parse_duration_table(void **state)
 			assert_int_equal(ms, dur_cases[i].ms);
 		}
 	}
+}
+
+/* What is printed is read back the same: every ms of the first minutes,
+ * then a walk across the whole range. */
+static void
+test_opts_format_duration_reads_back_the_same(void **state)
+{
+	static const struct {
+		unsigned	 ms;
+		const char	*text;
+	} cases[] = {
+		{ 0, "0s" }, { 1, "1ms" }, { 250, "250ms" }, { 999, "999ms" },
+		{ 1000, "1s" }, { 1500, "1.5s" }, { 1250, "1.25s" },
+		{ 1001, "1.001s" }, { 60000, "1m" }, { 90000, "1m30s" },
+		{ 153000, "2m33s" }, { 90500, "1m30.5s" }, { 3600000, "1h" },
+		{ 5400000, "1h30m" }, { 3601000, "1h1s" },
+		{ 86400000, "24h" }, { 86399999, "23h59m59.999s" },
+	};
+	char buf[OPTS_DURATION_LEN];
+	unsigned back;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		opts_format_duration(cases[i].ms, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+	}
+	for (unsigned ms = 0; ms <= OPTS_DURATION_MAX;
+	    ms += ms < 200000 ? 1 : 7919) {
+		back = UINT32_MAX;
+		opts_format_duration(ms, buf, sizeof(buf));
+		if (opts_parse_duration(buf, &back) != NULL || back != ms)
+			fail_msg("%u ms prints \"%s\", read back as %u", ms,
+			    buf, back);
+	}
+	/* A short buffer is cut, never overrun. */
+	opts_format_duration(86399999, buf, 6);
+	assert_int_equal(strlen(buf), 5);
 }
 
 static void
@@ -180,6 +234,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_opts_parse_duration_table),
+		cmocka_unit_test(test_opts_format_duration_reads_back_the_same),
 		cmocka_unit_test(test_opts_parse_count_table),
 		cmocka_unit_test(test_opts_take_both_forms_and_the_longer_flag),
 		cmocka_unit_test(test_opts_take_refusals_name_flag_and_value),

@@ -1,0 +1,78 @@
+"""Values as a user types them (issue 12, defects 10-12): Go's durations
+everywhere a duration is read, lists with spaces after the commas, and
+configuration errors as JSON when JSON logs are asked for."""
+
+import json
+import os
+import subprocess
+import unittest
+
+from harness import BINARY, Daemon
+
+
+def run(*args, env=None, timeout=5):
+    full = {k: v for k, v in os.environ.items()
+            if not k.startswith("HEALTHGATE_")}
+    full.update(env or {})
+    return subprocess.run([BINARY, *args], capture_output=True, text=True,
+                          env=full, timeout=timeout)
+
+
+def fields(line):
+    """key=value fields of a text log line (values without spaces)."""
+    return dict(w.split("=", 1) for w in line.split() if "=" in w)
+
+
+class Durations(unittest.TestCase):
+
+    def test_flags_variables_and_check_params_take_go_durations(self):
+        with Daemon("--interval", "1.5s", "--timeout", "0.5",
+                    "--check", "a=exec?interval=1m30s&timeout=1.5s:/bin/true",
+                    env={"HEALTHGATE_DRAIN_TIMEOUT": "1m30s",
+                         "HEALTHGATE_DRAIN_WINDOW": "0.25m"}) as d:
+            start = fields(d.wait_log(r" start "))
+            check = fields(d.wait_log(r" check name=a"))
+        self.assertEqual(start["interval_ms"], "1500")
+        self.assertEqual(start["timeout_ms"], "500")
+        self.assertEqual(start["drain_timeout_ms"], "90000")
+        self.assertEqual(start["drain_window_ms"], "15000")
+        self.assertEqual(check["interval_ms"], "90000")
+        self.assertEqual(check["timeout_ms"], "1500")
+
+    def test_probe_timeout_takes_a_decimal(self):
+        with Daemon() as d:
+            r = run("probe", "--timeout", "1.5s", d.url("/live"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run("probe", "--timeout=0.5", d.url("/live"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_plan_reads_what_it_prints(self):
+        r = run("plan", "--deregistration-delay", "300s", "--alb-interval",
+                "30s", "--alb-healthy", "5")
+        self.assertIn("2m33s", r.stdout)
+        # The figure plan prints is a duration plan (and the daemon) read.
+        r = run("plan", "--stop-timeout", "2m33s", "--alb-interval", "0.5m",
+                "--interval", "1.5s", "--format", "json")
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        inputs = json.loads(r.stdout)["inputs"]
+        self.assertEqual(inputs["stop_timeout_ms"], 153000)
+        self.assertEqual(inputs["alb_interval_ms"], 30000)
+        self.assertEqual(inputs["interval_ms"], 1500)
+        r = run("plan", "--interval", "1234ms", "--timeout", "0.5")
+        self.assertIn("checks every 1.234s, timeout 500ms", r.stdout)
+
+    def test_refusals_still_name_flag_and_value(self):
+        for args, msg in [
+                (["--interval", "1m30"], '--interval: "1m30" is not a duration'),
+                (["--interval", "1.5ms"],
+                 '--interval: "1.5ms" is finer than a millisecond'),
+                (["--interval", "25h"], '--interval: "25h" is too long'),
+                (["--check", "exec?timeout=1.5x:/bin/true"],
+                 'timeout is not a duration')]:
+            r = run(*args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn(msg, r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
