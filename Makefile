@@ -29,7 +29,7 @@ UNIT	 := addr answer config conn_table drain health http_status log \
 	    metrics notify opts plan probe risefall sbuf stop reap
 =======
 UNIT	 := addr config conn_table drain health http_status log metrics \
-	    notify opts plan probe risefall sbuf stop reap
+	    notify opts plan probe risefall sbuf stop reap fd_budget
 UNIT	 += http_framing
 >>>>>>> main
 T_addr		= addr
@@ -51,6 +51,7 @@ T_risefall	= risefall
 T_sbuf		= sbuf
 T_stop		= stop drain addr
 T_reap		= reap
+T_fd_budget	= fd_budget log
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \

@@ -500,7 +500,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections +
-	    HTTP_SERVER_HEADROOM,
+	    (limits->headroom ? limits->headroom : HTTP_SERVER_HEADROOM),
 	    /*
 	     * No MHD_OPTION_PER_IP_CONNECTION_LIMIT: conn_table counts per
 	     * address, so a refusal is counted and MHD keeps no tree of its own.

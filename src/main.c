@@ -16,6 +16,7 @@
 
 #include "checks.h"
 #include "config.h"
+#include "fd_budget.h"
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
@@ -242,35 +243,6 @@ log_start(struct daemon *d)
 		    c->checks[i].rise, c->checks[i].fall);
 }
 
-/*
- * Each connection is a descriptor: raise the soft limit as far as the hard
- * one allows, and keep the connection limit below it, with room for the
- * listener, the loop and the checks.
- */
-static void
-fd_budget(struct config *c)
-{
-	struct rlimit rl;
-	rlim_t need = (rlim_t)c->max_connections + HTTP_SERVER_HEADROOM + 64;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return;
-	if (rl.rlim_cur < need) {
-		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur < need) {
-		log_event(LOG_WARN, "limit", "max_connections=%u "
-		    "lowered_to=%u reason=\"open file limit %llu\"",
-		    c->max_connections, (unsigned)(rl.rlim_cur - 64 -
-		    HTTP_SERVER_HEADROOM),
-		    (unsigned long long)rl.rlim_cur);
-		c->max_connections = (unsigned)(rl.rlim_cur - 64 -
-		    HTTP_SERVER_HEADROOM);
-	}
-}
-
 static void
 signal_watch(struct daemon *d, ev_signal *w, int signum,
     void (*cb)(struct ev_loop *, ev_signal *, int))
@@ -286,6 +258,7 @@ main(int argc, char *argv[])
 	struct daemon d;
 	struct http_hooks hooks;
 	struct http_limits limits;
+	struct fd_budget fds;
 	char err[CONFIG_ERR_MAX];
 	int rc = 1;
 
@@ -335,14 +308,16 @@ main(int argc, char *argv[])
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
 	}
+	/* First what fits the open-file limit, then the server's limits. */
+	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM, &fds);
 	limits = (struct http_limits){
 		.max_connections = d.cfg.max_connections,
 		.max_per_ip = d.cfg.max_per_ip,
 		.conn_memory = d.cfg.conn_memory,
 		.request_timeout = d.cfg.request_timeout_ms / 1000.0,
 		.idle_timeout = d.cfg.idle_timeout_ms / 1000.0,
+		.headroom = fds.headroom,
 	};
-	fd_budget(&d.cfg);
 	d.http = http_server_new(d.loop, d.cfg.listen_host, d.cfg.listen_port,
 	    &limits, &hooks, err, sizeof(err));
 	if (d.http == NULL) {

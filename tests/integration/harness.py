@@ -29,11 +29,10 @@ class Daemon:
         if "LD_PRELOAD" in (env or {}):
             full_env["ASAN_OPTIONS"] = ":".join(filter(None, [
                 full_env.get("ASAN_OPTIONS"), "verify_asan_link_order=0"]))
-        # HEALTHGATE_WRAP runs the daemon under a tool (make valgrind).
-        # prefix sets up its surroundings first (test_resolve: a mount
-        # namespace) and execs the rest.
-        cmd = list(prefix) + os.environ.get("HEALTHGATE_WRAP", "").split() \
-            + [BINARY]
+        # HEALTHGATE_WRAP runs the daemon under a tool (make valgrind);
+        # prefix goes before it (prlimit --nofile=...).
+        cmd = list(prefix) + \
+            os.environ.get("HEALTHGATE_WRAP", "").split() + [BINARY]
         if listen is not None:
             cmd += ["--listen", listen]
         cmd += list(args)
