@@ -24,14 +24,9 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-<<<<<<< HEAD
 UNIT	 := addr answer config conn_table drain health http_status log \
-	    metrics notify opts plan probe risefall sbuf stop reap
-=======
-UNIT	 := addr config conn_table drain health http_status log metrics \
-	    notify opts plan probe risefall sbuf stop reap fd_budget
+	    metrics notify opts plan probe risefall sbuf stop reap fd_budget
 UNIT	 += http_framing
->>>>>>> main
 T_addr		= addr
 T_answer	= answer addr
 T_config	= config addr opts check_spec
