@@ -27,8 +27,10 @@ DEPS_OK	 := $(BUILD)/.deps-ok
 UNIT	 := addr answer config conn_table drain health http_status log \
 	    metrics notify opts plan probe risefall sbuf stop reap fd_budget
 UNIT	 += http_framing
+UNIT	 += check_spec
 T_addr		= addr
 T_answer	= answer addr
+T_check_spec	= check_spec opts addr
 T_config	= config addr opts check_spec
 T_conn_table	= conn_table addr
 T_metrics	= metrics conn_table sbuf

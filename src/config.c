@@ -113,6 +113,13 @@ parse_cidrs(const char *s, struct config *c)
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		struct cidr *grown;
 
+		/* "10.0.0.0/8, fd00::/8": spaces around an item mean nothing. */
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
 		if (len == 0 || len >= sizeof(item))
 			goto bad;
 		memcpy(item, p, len);
@@ -198,6 +205,8 @@ set_check(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 		return "out of memory";
 	for (item = strtok_r(ld->env_checks, ",", &save); item;
 	    item = strtok_r(NULL, ",", &save)) {
+		if (item[strspn(item, " \t")] == '\0')
+			continue;	/* "a=..., " ends in nothing */
 		if (ld->nraw_env >= MAX_CHECKS)
 			return "has one check too many (at most 64)";
 		ld->raw_env[ld->nraw_env++] = item;

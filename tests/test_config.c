@@ -238,6 +238,34 @@ test_config_check_flags_replace_env_list(void **state)
 	config_free(&c);
 }
 
+/* Lists as a user types them: a space after each comma. */
+static void
+test_config_lists_trim_spaces_around_items(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV(NULL), ENVP("HEALTHGATE_CHECKS="
+	    "a=tcp://127.0.0.1:1, b=exec:/bin/true ,  c = tcp://[::1]:2, "),
+	    err), CONFIG_OK);
+	assert_int_equal(c.nchecks, 3);
+	assert_string_equal(c.checks[0].name, "a");
+	assert_string_equal(c.checks[1].name, "b");
+	assert_string_equal(c.checks[2].name, "c");
+	assert_string_equal(c.checks[2].host, "::1");
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV("--drain-ignore",
+	    "10.0.0.0/8, fd00::/8 ,192.0.2.1"), no_env, err), CONFIG_OK);
+	assert_int_equal(c.ndrain_ignore, 3);
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV(NULL), ENVP("HEALTHGATE_CHECKS="
+	    "a=tcp://127.0.0.1:1, my:app=http://127.0.0.1:2/"), err),
+	    CONFIG_ERROR);
+	assert_non_null(strstr(err, "HEALTHGATE_CHECKS: \" my:app=http://"
+	    "127.0.0.1:2/\" has a name that is not one"));
+}
+
 static void
 test_config_check_bad_specs_table(void **state)
 {
@@ -286,6 +314,7 @@ main(void)
 		cmocka_unit_test(test_config_check_hosts_may_be_names),
 		cmocka_unit_test(test_config_check_flags_replace_env_list),
 		cmocka_unit_test(test_config_check_bad_specs_table),
+		cmocka_unit_test(test_config_lists_trim_spaces_around_items),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
