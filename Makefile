@@ -11,7 +11,7 @@ WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -lcares
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -24,9 +24,10 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr answer config conn_table drain health http_status log \
-	    metrics notify opts plan probe risefall sbuf stop reap fd_budget
+UNIT	 := addr config conn_table drain health http_status log metrics \
+	    notify opts plan plan_json probe risefall sbuf stop reap fd_budget
 UNIT	 += http_framing
+UNIT	 += answer
 UNIT	 += check_spec
 T_addr		= addr
 T_answer	= answer addr
@@ -42,6 +43,7 @@ T_log		= log
 T_notify	= notify log opts
 T_opts		= opts
 T_plan		= plan config addr opts check_spec
+T_plan_json	= plan_json plan opts
 T_probe		= probe addr opts http_status http_request sock resolve \
 		  answer clock
 T_risefall	= risefall
@@ -83,6 +85,8 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
 $(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
+# plan_json walks what jansson parsed.
+$(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
 # test_reap links reap.o, whose sweep watches children with libev.
 $(BUILD)/tests/test_reap: TEST_LIBS = -lev
 # test_stop fakes the clock, the drain timer and the log.
@@ -124,7 +128,8 @@ valgrind: deps $(BUILD)/healthgate
 # libFuzzer targets, one per parser: tests/fuzz/fuzz_<name>.c, linked with
 # the sources listed. make fuzz FUZZ_SECONDS=60 runs each for that long.
 FUZZ_SECONDS ?= 60
-FUZZ	 := duration listen cidr url check env http_status probe_response log
+FUZZ	 := duration listen cidr url check env http_status probe_response log \
+	    plan_json
 F_duration	= opts
 F_listen	= addr
 F_cidr		= addr
@@ -134,8 +139,12 @@ F_env		= config addr opts check_spec
 F_http_status	= http_status
 F_probe_response = probe http_status opts addr http_request sock \
 		   resolve answer clock
-FL_probe_response = -lev -lcares
+# probe resolves names with c-ares on a libev loop.
+$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
 F_log		= log
+F_plan_json	= plan_json plan opts
+# plan_json walks what jansson parsed.
+$(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all $(WARN)
 
@@ -143,7 +152,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
     $$(addprefix src/,$$(addsuffix .c,$$(F_$$*))) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< \
-	    $(addprefix src/,$(addsuffix .c,$(F_$*))) $(FL_$*)
+	    $(addprefix src/,$(addsuffix .c,$(F_$*))) $(FUZZ_LIBS)
 
 fuzz: deps
 	@./scripts/deps.sh clang libclang-rt-14-dev

@@ -51,7 +51,7 @@ MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-httpupgrade --disable-thread-names"
 
 ./scripts/deps.sh --only gcc libc6-dev make binutils libev-dev \
-    libc-ares-dev dpkg-dev xz-utils
+    libc-ares-dev libjansson-dev dpkg-dev xz-utils
 
 mkdir -p "$BUILD/static"
 top=$(cd "$BUILD/static" && pwd)
