@@ -26,6 +26,7 @@ DEPS_OK	 := $(BUILD)/.deps-ok
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
 UNIT	 := addr config conn_table drain health http_status log metrics \
 	    notify opts plan plan_json probe risefall sbuf stop reap fd_budget
+UNIT	 += checks
 UNIT	 += http_framing
 UNIT	 += answer
 UNIT	 += check_spec
@@ -51,6 +52,7 @@ T_sbuf		= sbuf
 T_stop		= stop drain addr
 T_reap		= reap
 T_fd_budget	= fd_budget log
+T_checks	= checks risefall sbuf clock
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -89,6 +91,10 @@ $(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
 $(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
 # test_reap links reap.o, whose sweep watches children with libev.
 $(BUILD)/tests/test_reap: TEST_LIBS = -lev
+# test_checks fakes the clock, the check timers, the log and the probes.
+$(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
+	    -Wl,--wrap=log_event
 # test_stop fakes the clock, the drain timer and the log.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
