@@ -52,7 +52,7 @@ T_sbuf		= sbuf
 T_stop		= stop drain addr
 T_reap		= reap
 T_fd_budget	= fd_budget log
-T_checks	= checks risefall sbuf clock
+T_checks	= checks risefall sbuf clock check_target answer resolve addr
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -94,7 +94,7 @@ $(BUILD)/tests/test_reap: TEST_LIBS = -lev
 # test_checks fakes the clock, the check timers, the log and the probes.
 $(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
-	    -Wl,--wrap=log_event
+	    -Wl,--wrap=log_event -lcares -lev
 # test_stop fakes the clock, the drain timer and the log.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
