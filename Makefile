@@ -26,6 +26,7 @@ DEPS_OK	 := $(BUILD)/.deps-ok
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
 UNIT	 := addr config conn_table drain health http_status log metrics \
 	    notify opts plan plan_json probe risefall sbuf stop reap fd_budget
+UNIT	 += signame supervise
 UNIT	 += checks
 UNIT	 += http_framing
 UNIT	 += answer
@@ -33,7 +34,7 @@ UNIT	 += check_spec
 T_addr		= addr
 T_answer	= answer addr
 T_check_spec	= check_spec opts addr
-T_config	= config addr opts check_spec
+T_config	= config addr opts check_spec signame
 T_conn_table	= conn_table addr
 T_metrics	= metrics conn_table sbuf
 T_http_framing	= http_framing
@@ -43,12 +44,14 @@ T_http_status	= http_status
 T_log		= log
 T_notify	= notify log opts
 T_opts		= opts
-T_plan		= plan config addr opts check_spec
+T_plan		= plan config addr opts check_spec signame
 T_plan_json	= plan_json plan opts
 T_probe		= probe addr opts http_status http_request sock resolve \
 		  answer clock
 T_risefall	= risefall
 T_sbuf		= sbuf
+T_signame	= signame
+T_supervise	= supervise signame log clock
 T_stop		= stop drain addr
 T_reap		= reap
 T_fd_budget	= fd_budget log
@@ -87,6 +90,8 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
 $(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
+# test_supervise runs real children on a real libev loop.
+$(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
 $(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
 # test_reap links reap.o, whose sweep watches children with libev.
@@ -141,7 +146,7 @@ F_listen	= addr
 F_cidr		= addr
 F_url		= addr
 F_check		= check_spec opts addr
-F_env		= config addr opts check_spec
+F_env		= config addr opts check_spec signame
 F_http_status	= http_status
 F_probe_response = probe http_status opts addr http_request sock \
 		   resolve answer clock

@@ -16,7 +16,7 @@
 /*
  * Writes the request into buf (size bytes, HTTP_REQUEST_MAX is enough)
  * and returns its length. host is a name or an address, IPv6 without
- * brackets; agent is "healthgate" or "healthgate-probe".
+ * brackets; agent, "healthgate/" or PROBE_USER_AGENT, is followed by the version.
  */
 size_t	http_request_get(char *buf, size_t size, const char *host,
 	    unsigned port, const char *path, const char *agent);

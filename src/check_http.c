@@ -114,7 +114,7 @@ http_start(struct check *c)
 	if ((p = check_socket_new(c, sizeof(*p), http_writable)) == NULL)
 		return;
 	p->reqlen = http_request_get(p->req, sizeof(p->req), sp->host,
-	    sp->port, sp->path, "healthgate");
+	    sp->port, sp->path, "healthgate/");
 	check_socket_connect(c);
 }
 

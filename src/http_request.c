@@ -16,7 +16,7 @@ http_request_get(char *buf, size_t size, const char *host, unsigned port,
 	int n;
 
 	n = snprintf(buf, size, "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\n"
-	    "User-Agent: %s/%s\r\nConnection: close\r\n\r\n", path,
+	    "User-Agent: %s%s\r\nConnection: close\r\n\r\n", path,
 	    v6 ? "[" : "", host, v6 ? "]" : "", port, agent,
 	    HEALTHGATE_VERSION);
 	if (n < 0)

@@ -139,8 +139,9 @@ probe_get(const struct url *u, unsigned timeout_ms, char *why,
 			goto out;
 		addr_sockaddr(&a, u->port, &ss, &sslen);
 	}
+	/* http_server.c knows its own probe by this agent. */
 	reqlen = http_request_get(req, sizeof(req), u->host, u->port, u->path,
-	    "healthgate-probe");
+	    PROBE_USER_AGENT);
 	if ((resp = malloc(RESPONSE_MAX)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
