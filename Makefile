@@ -26,11 +26,13 @@ DEPS_OK	 := $(BUILD)/.deps-ok
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
 UNIT	 := addr config conn_table drain health http_status log metrics \
 	    notify opts plan plan_json probe risefall sbuf stop reap fd_budget
+UNIT	 += signame supervise
+UNIT	 += checks
 UNIT	 += http_framing
 UNIT	 += check_spec
 T_addr		= addr
 T_check_spec	= check_spec opts addr
-T_config	= config addr opts check_spec
+T_config	= config addr opts check_spec signame
 T_conn_table	= conn_table addr
 T_metrics	= metrics conn_table sbuf
 T_http_framing	= http_framing
@@ -40,14 +42,17 @@ T_http_status	= http_status
 T_log		= log
 T_notify	= notify log opts
 T_opts		= opts
-T_plan		= plan config addr opts check_spec
+T_plan		= plan config addr opts check_spec signame
 T_plan_json	= plan_json plan opts
 T_probe		= probe addr opts http_status
 T_risefall	= risefall
 T_sbuf		= sbuf
+T_signame	= signame
+T_supervise	= supervise signame log clock
 T_stop		= stop drain addr
 T_reap		= reap
 T_fd_budget	= fd_budget log
+T_checks	= checks risefall sbuf clock
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -81,10 +86,16 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
+# test_supervise runs real children on a real libev loop.
+$(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
 $(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
 # test_reap links reap.o, whose sweep watches children with libev.
 $(BUILD)/tests/test_reap: TEST_LIBS = -lev
+# test_checks fakes the clock, the check timers, the log and the probes.
+$(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
+	    -Wl,--wrap=log_event
 # test_stop fakes the clock, the drain timer and the log.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
@@ -131,7 +142,7 @@ F_listen	= addr
 F_cidr		= addr
 F_url		= addr
 F_check		= check_spec opts addr
-F_env		= config addr opts check_spec
+F_env		= config addr opts check_spec signame
 F_http_status	= http_status
 F_probe_response = probe http_status opts addr
 F_log		= log

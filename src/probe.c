@@ -134,7 +134,7 @@ probe_get(const struct url *u, unsigned timeout_ms, char *why,
 		goto out;
 	}
 	reqlen = (size_t)snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\n"
-	    "Host: %s%s%s:%u\r\nUser-Agent: healthgate-probe/%s\r\n"
+	    "Host: %s%s%s:%u\r\nUser-Agent: " PROBE_USER_AGENT "%s\r\n"
 	    "Connection: close\r\n\r\n", u->path, strchr(u->host, ':') ?
 	    "[" : "", u->host, strchr(u->host, ':') ? "]" : "", u->port,
 	    HEALTHGATE_VERSION);

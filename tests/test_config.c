@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -47,9 +48,14 @@ test_config_defaults(void **state)
 	assert_int_equal(c.drain_timeout_ms, 30000);
 	assert_int_equal(c.drain_fall, 2);
 	assert_int_equal(c.drain_window_ms, 15000);
-	assert_int_equal(c.ndrain_ignore, 2);
+	/* A load balancer on the same host probes from loopback. */
+	assert_int_equal(c.ndrain_ignore, 0);
 	assert_int_equal(c.nchecks, 0);
 	assert_int_equal(c.log_format, LOG_TEXT);
+	assert_null(c.app_argv);
+	assert_int_equal(c.drain_linger_ms, 2000);
+	assert_int_equal(c.stop_signal, SIGTERM);
+	assert_int_equal(c.stop_timeout_ms, 10000);
 	config_free(&c);
 }
 
@@ -99,6 +105,21 @@ test_config_refuses_bad_values_naming_flag_and_value(void **state)
 		{ ARGV("--bogus"), no_env,
 		    "unknown option \"--bogus\" (see --help)" },
 		{ ARGV("--interval"), no_env, "--interval: needs a value" },
+		{ ARGV("--stop-signal", "SIGNOPE"), no_env,
+		    "--stop-signal: \"SIGNOPE\" is not a signal (SIGTERM, "
+		    "TERM, 15)" },
+		{ ARGV(NULL), ENVP("HEALTHGATE_STOP_SIGNAL=99"),
+		    "HEALTHGATE_STOP_SIGNAL: \"99\" is not a signal (SIGTERM, "
+		    "TERM, 15)" },
+		{ ARGV("--drain-linger", "1x"), no_env,
+		    "--drain-linger: \"1x\" is not a duration" },
+		{ ARGV(NULL), ENVP("HEALTHGATE_STOP_TIMEOUT=soon"),
+		    "HEALTHGATE_STOP_TIMEOUT: \"soon\" is not a duration" },
+		{ ARGV("--drain-fall", "2", "--"), no_env, "--: needs a "
+		    "command after it (healthgate [options] -- COMMAND "
+		    "[ARGS...])" },
+		{ ARGV("--", ""), no_env, "--: needs a command after it "
+		    "(healthgate [options] -- COMMAND [ARGS...])" },
 		{ ARGV(NULL), ENVP("HEALTHGATE_FALL=-1"),
 		    "HEALTHGATE_FALL: \"-1\" is not a number" },
 		{ ARGV(NULL), ENVP("HEALTHGATE_CHECKS=tcp://1.2.3.4"),
@@ -274,6 +295,37 @@ test_config_check_bad_specs_table(void **state)
 	}
 }
 
+static void
+test_config_command_after_double_dash(void **state)
+{
+	char *const *argv = ARGV("--drain-linger", "500ms", "--", "app",
+	    "--interval", "x", "--");
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	/* After "--" everything is the app's, its own flags included. */
+	assert_int_equal(load(&c, argv, ENVP("HEALTHGATE_STOP_SIGNAL=quit",
+	    "HEALTHGATE_STOP_TIMEOUT=3s"), err), CONFIG_OK);
+	assert_ptr_equal(c.app_argv, argv + 4);
+	assert_string_equal(c.app_argv[0], "app");
+	assert_string_equal(c.app_argv[2], "x");
+	assert_null(c.app_argv[4]);
+	assert_int_equal(c.drain_linger_ms, 500);
+	assert_int_equal(c.stop_signal, SIGQUIT);
+	assert_int_equal(c.stop_timeout_ms, 3000);
+	assert_int_equal(c.interval_ms, 2000);
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV("--stop-signal", "9",
+	    "--stop-timeout=0", "--drain-linger", "0"), no_env, err),
+	    CONFIG_OK);
+	assert_int_equal(c.stop_signal, SIGKILL);
+	assert_int_equal(c.stop_timeout_ms, 0);
+	assert_int_equal(c.drain_linger_ms, 0);
+	assert_null(c.app_argv);
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -287,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_config_check_specs_and_names),
 		cmocka_unit_test(test_config_check_flags_replace_env_list),
 		cmocka_unit_test(test_config_check_bad_specs_table),
+		cmocka_unit_test(test_config_command_after_double_dash),
 		cmocka_unit_test(test_config_lists_trim_spaces_around_items),
 	};
 
