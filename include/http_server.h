@@ -44,6 +44,8 @@ struct http_limits {
 	unsigned	conn_memory;		/* bytes; bounds the head */
 	double		request_timeout;	/* s, accept to complete head */
 	double		idle_timeout;		/* s, answer to next head */
+	unsigned	headroom;		/* accepted over the limit; 0:
+						   HTTP_SERVER_HEADROOM */
 };
 
 struct http_server;

@@ -98,19 +98,21 @@ take_params(char *query, struct check_spec *cs, bool keep_others)
 }
 
 /*
- * Checks connect to numeric addresses or localhost only: a name would need
- * a resolver, which a FROM scratch image does not have and which must never
- * block the loop.
+ * A check's host: an IP address, or a name that resolve.c looks up on the
+ * loop when the check runs (a name that does not resolve yet is a failing
+ * check, not a start-up error: the app's name may not exist yet).
  */
 static const char *
-numeric_host(const char *host)
+check_host(const char *host)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 
-	if (host[0] == '\0' || addr_to_sockaddr(host, 80, &ss, &len) != NULL)
-		return "host must be a numeric address or localhost";
-	return NULL;
+	if (host[0] == '\0')
+		return "host is empty";
+	if (addr_to_sockaddr(host, 80, &ss, &len) == NULL)
+		return NULL;
+	return addr_check_name(host);
 }
 
 /* exec:COMMAND ARGS... split on runs of spaces into one owned argv. */
@@ -148,13 +150,33 @@ default_name(struct check_spec *cs, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Does s start with a scheme we know? */
+static bool
+has_scheme(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "tcp://", 6) == 0 ||
+	    (strncmp(s, "exec", 4) == 0 && (s[4] == ':' || s[4] == '?'));
+}
+
+static bool
+is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/*
+ * Spaces around the spec and around '=' mean nothing ("a = tcp://..." from
+ * a list typed "a=..., b=..."). A name that is not a plain name, followed
+ * by a scheme, is refused for what it is rather than read as a spec with
+ * an unknown scheme.
+ */
 const char *
 check_spec_parse(const char *s, const struct check_spec *sched,
     struct check_spec *cs)
 {
-	const char *eq = strchr(s, '='), *spec = s, *err = NULL;
+	const char *eq, *spec, *end, *err = NULL;
 	char buf[ADDR_PATH_MAX + ADDR_HOST_MAX + 16], *q;
-	size_t i;
+	size_t i, n;
 
 	memset(cs, 0, sizeof(*cs));
 	cs->interval_ms = sched->interval_ms;
@@ -164,20 +186,36 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 	cs->expect_lo = 200;
 	cs->expect_hi = 299;
 
-	if (eq) {
-		for (i = 0; s + i < eq && is_name_char(s[i]); i++)
+	while (is_blank(*s))
+		s++;
+	for (end = s + strlen(s); end > s && is_blank(end[-1]); end--)
+		;
+	spec = s;
+	eq = memchr(s, '=', (size_t)(end - s));
+	if (eq && !has_scheme(s)) {
+		const char *rest = eq + 1;
+
+		for (n = (size_t)(eq - s); n > 0 && is_blank(s[n - 1]); n--)
 			;
-		if (s + i == eq && i > 0) {
-			if (i >= CHECK_SPEC_NAME_MAX)
+		while (is_blank(*rest))
+			rest++;
+		for (i = 0; i < n && is_name_char(s[i]); i++)
+			;
+		if (i == n && n > 0) {
+			if (n >= CHECK_SPEC_NAME_MAX)
 				return "name is too long";
-			memcpy(cs->name, s, i);
-			cs->name[i] = '\0';
-			spec = eq + 1;
-		}
+			memcpy(cs->name, s, n);
+			cs->name[n] = '\0';
+			spec = rest;
+		} else if (has_scheme(rest))
+			return n == 0 ? "has an empty name before '='" :
+			    "has a name that is not one: a name before '=' is "
+			    "letters, digits, '-', '_' and '.'";
 	}
-	if (strlen(spec) >= sizeof(buf))
+	if ((size_t)(end - spec) >= sizeof(buf))
 		return "spec is too long";
-	strcpy(buf, spec);
+	memcpy(buf, spec, (size_t)(end - spec));
+	buf[end - spec] = '\0';
 
 	if (strncmp(buf, "http://", 7) == 0) {
 		struct url u;
@@ -194,7 +232,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		}
 		strcpy(cs->host, u.host);
 		cs->port = u.port;
-		if ((err = numeric_host(cs->host)) != NULL)
+		if ((err = check_host(cs->host)) != NULL)
 			return err;
 		strcpy(cs->path, u.path);
 		if (cs->name[0] == '\0')
@@ -213,7 +251,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			return err;
 		if (cs->host[0] == '\0' || cs->port == 0)
 			return "tcp:// needs HOST:PORT";
-		if ((err = numeric_host(cs->host)) != NULL)
+		if ((err = check_host(cs->host)) != NULL)
 			return err;
 		if (cs->name[0] == '\0')
 			default_name(cs, "tcp-%s-%u", cs->host, cs->port);

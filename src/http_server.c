@@ -26,6 +26,7 @@
 #include "conn_table.h"
 #include "http_framing.h"
 #include "http_server.h"
+#include "probe.h"
 #include "metrics.h"
 
 #define LISTEN_BACKLOG	1024
@@ -224,6 +225,17 @@ framing(struct MHD_Connection *mc)
 	return http_framing_verdict(&f);
 }
 
+/* A container's own health check (healthgate probe), never a prober. */
+static bool
+is_self_probe(struct MHD_Connection *mc)
+{
+	const char *ua = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
+
+	return ua != NULL && strncmp(ua, PROBE_USER_AGENT,
+	    strlen(PROBE_USER_AGENT)) == 0;
+}
+
 /*
  * MHD calls this once when the head is in and again when the request is
  * complete. Answers are queued on the second call: libmicrohttpd 0.9.75
@@ -253,6 +265,7 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		conn_table_busy(s->table, c);
 		c->route = route_of(url);
 		c->code = 0;
+		c->self = is_self_probe(mc);
 		s->inflight++;
 		*req = c;
 		if (!get && !head)
@@ -309,7 +322,7 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 	conn_table_idle(s->table, c, clock_mono());
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
-	    c->route == ROUTE_HEALTH && s->hooks.served)
+	    c->route == ROUTE_HEALTH && !c->self && s->hooks.served)
 		s->hooks.served(s->hooks.arg, &c->client, c->code);
 	if (s->inflight == 0 && s->hooks.idle)
 		s->hooks.idle(s->hooks.arg);
@@ -500,7 +513,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections +
-	    HTTP_SERVER_HEADROOM,
+	    (limits->headroom ? limits->headroom : HTTP_SERVER_HEADROOM),
 	    /*
 	     * No MHD_OPTION_PER_IP_CONNECTION_LIMIT: conn_table counts per
 	     * address, so a refusal is counted and MHD keeps no tree of its own.

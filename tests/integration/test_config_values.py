@@ -74,5 +74,26 @@ class Durations(unittest.TestCase):
             self.assertIn(msg, r.stderr)
 
 
+class Lists(unittest.TestCase):
+
+    def test_spaces_after_commas_are_fine(self):
+        with Daemon(env={"HEALTHGATE_CHECKS":
+                         "a=exec:/bin/true, b = exec:/bin/true ,",
+                         "HEALTHGATE_DRAIN_IGNORE":
+                         "127.0.0.0/8, ::1/128, 10.0.0.0/8"}) as d:
+            start = fields(d.wait_log(r" start "))
+            self.assertIsNotNone(d.wait_log(r" check name=b "))
+        self.assertEqual(start["checks"], "2")
+        self.assertEqual(start["drain_ignore"], "127.0.0.0/8,::1/128,10.0.0.0/8")
+
+    def test_a_name_with_a_colon_is_refused_for_its_name(self):
+        r = run(env={"HEALTHGATE_CHECKS":
+                     "a=exec:/bin/true, my:app=http://127.0.0.1:1/"})
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('HEALTHGATE_CHECKS: " my:app=http://127.0.0.1:1/" has '
+                      'a name that is not one', r.stderr)
+        self.assertNotIn("scheme", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
