@@ -11,7 +11,7 @@ WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -29,8 +29,10 @@ UNIT	 := addr config conn_table drain health http_status log metrics \
 UNIT	 += signame supervise
 UNIT	 += checks
 UNIT	 += http_framing
+UNIT	 += answer
 UNIT	 += check_spec
 T_addr		= addr
+T_answer	= answer addr
 T_check_spec	= check_spec opts addr
 T_config	= config addr opts check_spec signame
 T_conn_table	= conn_table addr
@@ -44,7 +46,8 @@ T_notify	= notify log opts
 T_opts		= opts
 T_plan		= plan config addr opts check_spec signame
 T_plan_json	= plan_json plan opts
-T_probe		= probe addr opts http_status
+T_probe		= probe addr opts http_status http_request sock resolve \
+		  answer clock
 T_risefall	= risefall
 T_sbuf		= sbuf
 T_signame	= signame
@@ -52,7 +55,7 @@ T_supervise	= supervise signame log clock
 T_stop		= stop drain addr
 T_reap		= reap
 T_fd_budget	= fd_budget log
-T_checks	= checks risefall sbuf clock
+T_checks	= checks risefall sbuf clock check_target answer resolve addr
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -85,8 +88,9 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
     $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(T_$$*)))
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -lcmocka
 
-# test_notify drives a real libev loop.
+# test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
+$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
 # test_supervise runs real children on a real libev loop.
 $(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
@@ -96,7 +100,7 @@ $(BUILD)/tests/test_reap: TEST_LIBS = -lev
 # test_checks fakes the clock, the check timers, the log and the probes.
 $(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
-	    -Wl,--wrap=log_event
+	    -Wl,--wrap=log_event -lcares -lev
 # test_stop fakes the clock, the drain timer and the log.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
@@ -145,7 +149,10 @@ F_url		= addr
 F_check		= check_spec opts addr
 F_env		= config addr opts check_spec signame
 F_http_status	= http_status
-F_probe_response = probe http_status opts addr
+F_probe_response = probe http_status opts addr http_request sock \
+		   resolve answer clock
+# probe resolves names with c-ares on a libev loop.
+$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
 F_log		= log
 F_plan_json	= plan_json plan opts
 # plan_json walks what jansson parsed.

@@ -37,6 +37,7 @@ struct plan_cli {
 	const char	*tg[MAX_TG_FILES];	/* --target-group */
 	unsigned	 ntg;
 	bool		 collect;		/* first pass: note the files */
+	char		 app_stop[64];		/* "--stop-timeout=D", or "" */
 };
 
 static const char *
@@ -123,6 +124,24 @@ set_wait(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 	return NULL;
 }
 
+/*
+ * --app-stop-timeout D is the daemon's --stop-timeout D: it goes to
+ * config_load under that name, after everything else, so it wins there.
+ */
+static const char *
+set_app_stop(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct plan_cli *cli = ctx->user;
+	int n;
+
+	(void)o;
+	n = snprintf(cli->app_stop, sizeof(cli->app_stop), "--stop-timeout=%s",
+	    v);
+	if (n < 0 || (size_t)n >= sizeof(cli->app_stop))
+		return "is too long";
+	return NULL;
+}
+
 #define P(field)	offsetof(struct plan_input, field)
 
 /*
@@ -159,13 +178,9 @@ static const struct opts_def popts[] = {
 	    "the service's desired count, 1-5000" },
 	{ "--wait-for-service-stability", NULL, set_wait, 0, 0, 0, false,
 	    "true|false", "whether the deploy step waits (default true)" },
-	{ "--drain-linger", "HEALTHGATE_DRAIN_LINGER", opts_set_duration,
-	    P(linger_ms), 0, OPTS_DURATION_MAX, false, "D", "supervisor mode: "
-	    "drain end to the app's stop signal" },
-	{ "--app-stop-timeout", "HEALTHGATE_STOP_TIMEOUT", opts_set_duration,
-	    P(app_stop_timeout_ms), 0, OPTS_DURATION_MAX, false, "D",
-	    "supervisor mode: the daemon's --stop-timeout, the app's signal to "
-	    "SIGKILL" },
+	{ "--app-stop-timeout", NULL, set_app_stop, 0, 0, 0, false, "D",
+	    "supervisor mode: the daemon's --stop-timeout (the app's stop "
+	    "signal to SIGKILL), given to it as that" },
 	{ "--format", NULL, set_format, 0, 0, 0, false, "text|json",
 	    "output (default text)" },
 };
@@ -178,8 +193,6 @@ plan_usage(void)
 	struct plan_input def;
 
 	plan_defaults(&def);
-	def.linger_ms = 2000;
-	def.app_stop_timeout_ms = 10000;
 	printf("usage: healthgate plan [options] [daemon options] [-- APP]\n\n"
 	    "What ALB, ECS and healthgate settings cost in time, and where "
 	    "they\ncontradict each other. Pure arithmetic, no network. Exit 0 "
@@ -371,21 +384,15 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	if (take_flags(argc, argv, &ctx, NULL, NULL, &dashdash) < 0)
 		return 2;
 	plan_defaults(&in);
-	in.linger_ms = 2000;
-	in.app_stop_timeout_ms = 10000;
 	if (read_files(&cli, &in, &td) < 0)
 		goto out;
 
 	/* The daemon sees the container's environment, or ours. */
 	denv = cli.taskdef ? td.envp : envp;
 	ctx.fields = &in;
-	if (!opts_from_env(popts, NPOPTS, denv, &ctx, err, sizeof(err))) {
-		fprintf(stderr, "healthgate: %s\n", err);
-		goto out;
-	}
 
 	/* The container's daemon options first, so ours come after and win. */
-	if ((rest = calloc((size_t)(argc + td.argc) + 2, sizeof(*rest))) ==
+	if ((rest = calloc((size_t)(argc + td.argc) + 3, sizeof(*rest))) ==
 	    NULL) {
 		fprintf(stderr, "healthgate: out of memory\n");
 		goto out;
@@ -396,6 +403,8 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	cli.collect = false;
 	if (take_flags(argc, argv, &ctx, rest, &nrest, &dashdash) < 0)
 		goto out;
+	if (cli.app_stop[0])
+		rest[nrest++] = cli.app_stop;
 	if (dashdash)
 		in.supervisor = true;
 
