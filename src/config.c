@@ -71,7 +71,7 @@ static const struct opts_def opts[] = {
 	    "connections open at once from one address (default 32)" },
 	{ "--conn-memory", "HEALTHGATE_CONN_MEMORY", opts_set_count,
 	    F(conn_memory), 2048, 1048576, false, "BYTES", "memory per "
-	    "connection; bounds the request head (default 8192)" },
+	    "connection; bounds the request head (default 2048)" },
 	{ "--request-timeout", "HEALTHGATE_REQUEST_TIMEOUT", opts_set_duration,
 	    F(request_timeout_ms), 1000, D, false, "D", "a new connection "
 	    "must deliver its request head within this\n      (default 5s)" },
@@ -250,7 +250,7 @@ set_defaults(struct config *c)
 	c->log_format = LOG_TEXT;
 	c->max_connections = 1000;
 	c->max_per_ip = 32;
-	c->conn_memory = 8192;
+	c->conn_memory = 2048;
 	c->request_timeout_ms = 5000;
 	c->idle_timeout_ms = 10000;
 	/*

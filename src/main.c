@@ -240,6 +240,14 @@ on_served(void *arg, const struct addr *client, unsigned code)
 	stop_served(d->stop, client, code);
 }
 
+static bool
+on_prober(void *arg, const struct addr *client)
+{
+	struct daemon *d = arg;
+
+	return stop_known_prober(d->stop, client, HTTP_SERVER_PROBER_MEMORY);
+}
+
 static void
 on_idle(void *arg)
 {
@@ -359,7 +367,7 @@ main(int argc, char *argv[])
 		.inflight = on_drain_inflight, .done = on_drain_done,
 		.arg = &d });
 	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
-	    .metrics = on_metrics, .arg = &d };
+	    .prober = on_prober, .metrics = on_metrics, .arg = &d };
 	if (d.stop == NULL) {
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;

@@ -126,9 +126,15 @@ test_config_refuses_bad_values_naming_flag_and_value(void **state)
 		    "HEALTHGATE_CHECKS: \"tcp://1.2.3.4\" missing :PORT" },
 		{ ARGV("--timeout", "2s"), no_env,
 		    "--timeout: 2s must be below --interval (2s)" },
+		{ ARGV("--check", "tcp://10.0.0.256:1"), no_env,
+		    "--check: \"tcp://10.0.0.256:1\" host is neither an IP "
+		    "address nor a host name" },
+		{ ARGV("--check", "http://-app:1/"), no_env,
+		    "--check: \"http://-app:1/\" host name label starts with "
+		    "'-'" },
 		{ ARGV("--check", "tcp://a:1", "--check", "tcp://a:1"), no_env,
-		    "--check: \"tcp://a:1\" host must be a numeric address or "
-		    "localhost" },
+		    "--check: \"tcp://a:1\" repeats the name \"tcp-a-1\" "
+		    "(give it NAME=)" },
 		{ ARGV("--check", "tcp://127.0.0.1:1", "--check",
 		    "tcp://127.0.0.1:1"), no_env, "--check: "
 		    "\"tcp://127.0.0.1:1\" repeats the name "
@@ -214,6 +220,25 @@ test_config_check_specs_and_names(void **state)
 	config_free(&c);
 }
 
+/* Names are taken as they are: looked up when the check runs. */
+static void
+test_config_check_hosts_may_be_names(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV("--check", "http://app:8080/health",
+	    "--check", "tcp://db.internal:5432"), no_env, err), CONFIG_OK);
+	assert_int_equal(c.nchecks, 2);
+	assert_string_equal(c.checks[0].host, "app");
+	assert_string_equal(c.checks[0].name, "http-app-8080");
+	assert_string_equal(c.checks[1].host, "db.internal");
+	assert_int_equal(c.checks[1].port, 5432);
+	assert_string_equal(c.checks[1].name, "tcp-db.internal-5432");
+	config_free(&c);
+}
+
 static void
 test_config_check_flags_replace_env_list(void **state)
 {
@@ -270,7 +295,8 @@ test_config_check_bad_specs_table(void **state)
 		"http://127.0.0.1:80/?expect=300-200",
 		"http://127.0.0.1:80/?timeout=5s",	/* not below 2s */
 		"http://127.0.0.1:80/?rise=0",
-		"http://app.internal/",
+		"http://app..internal/",
+		"tcp://10.0.0.256:1",
 		"tcp://127.0.0.1:80/path",
 		"tcp://127.0.0.1:80?expect=200",
 		"tcp://127.0.0.1:0",
@@ -337,6 +363,7 @@ main(void)
 		cmocka_unit_test(test_config_help_and_version),
 		cmocka_unit_test(test_config_drain_ignore_none_watches_everyone),
 		cmocka_unit_test(test_config_check_specs_and_names),
+		cmocka_unit_test(test_config_check_hosts_may_be_names),
 		cmocka_unit_test(test_config_check_flags_replace_env_list),
 		cmocka_unit_test(test_config_check_bad_specs_table),
 		cmocka_unit_test(test_config_command_after_double_dash),
