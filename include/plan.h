@@ -72,6 +72,7 @@ struct plan_input {
 	unsigned	drain_window_ms;
 	bool		supervisor;		/* healthgate [opts] -- APP */
 	unsigned	linger_ms;		/* --drain-linger */
+	int		stop_signal;		/* --stop-signal, for the table */
 	unsigned	app_stop_timeout_ms;	/* the daemon's --stop-timeout */
 	enum plan_known	depends_on_app;		/* sidecar: dependsOn the app */
 	enum plan_known	check_uses_live;	/* container check asks /live */
@@ -162,7 +163,10 @@ struct plan_result {
 /* AWS's ALB and ECS defaults; healthgate's are left 0. */
 void	plan_defaults(struct plan_input *);
 
-/* Copies healthgate's schedule and drain settings out of a loaded config. */
+/*
+ * Copies healthgate's schedule, drain and supervisor settings out of a
+ * loaded config; "--" there (app_argv) means the supervisor mode.
+ */
 void	plan_from_config(struct plan_input *, const struct config *);
 
 /* Every figure and every finding, in enum order. */

@@ -146,6 +146,11 @@ plan_from_config(struct plan_input *in, const struct config *c)
 	in->drain_timeout_ms = c->drain_timeout_ms;
 	in->drain_fall = c->drain_fall;
 	in->drain_window_ms = c->drain_window_ms;
+	in->linger_ms = c->drain_linger_ms;
+	in->stop_signal = c->stop_signal;
+	in->app_stop_timeout_ms = c->stop_timeout_ms;
+	if (c->app_argv != NULL)
+		in->supervisor = true;
 }
 
 void
@@ -523,8 +528,10 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 		    FMT(0, in->drain_window_ms), FMT(1, I), FMT(2, I));
 		snprintf(c->fix, sizeof(c->fix), "set --drain-window to at "
 		    "least %s (1.5 x the ALB interval), or shorten the ALB "
-		    "interval below %s", FMT(0, I * 1.5),
-		    FMT(1, in->drain_window_ms));
+		    "interval below %s%s", FMT(0, I * 1.5),
+		    FMT(1, in->drain_window_ms), I * 1.5 > D ? "; a window "
+		    "above the deregistration delay makes every ECS stop wait "
+		    "W - D for probers that are gone" : "");
 	}
 	if (!in->supervisor && in->depends_on_app == PLAN_NO) {
 		c = finding(r, PLAN_NO_DEPENDS_ON, PLAN_CONTRADICTION,

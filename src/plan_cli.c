@@ -37,6 +37,7 @@ struct plan_cli {
 	const char	*tg[MAX_TG_FILES];	/* --target-group */
 	unsigned	 ntg;
 	bool		 collect;		/* first pass: note the files */
+	char		 app_stop[64];		/* "--stop-timeout=D", or "" */
 };
 
 static const char *
@@ -123,6 +124,24 @@ set_wait(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 	return NULL;
 }
 
+/*
+ * --app-stop-timeout D is the daemon's --stop-timeout D: it goes to
+ * config_load under that name, after everything else, so it wins there.
+ */
+static const char *
+set_app_stop(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct plan_cli *cli = ctx->user;
+	int n;
+
+	(void)o;
+	n = snprintf(cli->app_stop, sizeof(cli->app_stop), "--stop-timeout=%s",
+	    v);
+	if (n < 0 || (size_t)n >= sizeof(cli->app_stop))
+		return "is too long";
+	return NULL;
+}
+
 #define P(field)	offsetof(struct plan_input, field)
 
 /*
@@ -134,11 +153,10 @@ set_wait(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
  */
 static const struct opts_def popts[] = {
 	{ "--task-definition", NULL, set_taskdef, 0, 0, 0, false, "FILE|-",
-	    "an ECS task definition, or aws ecs describe-task-definition "
-	    "output" },
+	    "a task definition, or describe-task-definition output" },
 	{ "--target-group", NULL, set_tg, 0, 0, 0, false, "FILE|-",
-	    "aws elbv2 describe-target-groups and/or "
-	    "describe-target-group-attributes output (repeatable)" },
+	    "describe-target-groups and/or describe-target-group-attributes\n"
+	    "                                   output (repeatable)" },
 	{ "--alb-interval", NULL, opts_set_duration, P(alb_interval_ms), 5000,
 	    300000, true, "D", "ALB health check interval, 5s-300s" },
 	{ "--alb-timeout", NULL, opts_set_duration, P(alb_timeout_ms), 2000,
@@ -151,21 +169,19 @@ static const struct opts_def popts[] = {
 	    0, 3600000, true, "D", "target group deregistration delay, "
 	    "0s-3600s" },
 	{ "--stop-timeout", NULL, set_stop, P(stop_timeout_ms), 1000,
-	    OPTS_DURATION_MAX, true, "D", "the orchestrator's: ECS stopTimeout "
-	    "(docker stop -t, systemd TimeoutStopSec); unset, ECS's 30s" },
+	    OPTS_DURATION_MAX, true, "D", "the orchestrator's: ECS stopTimeout,"
+	    " docker stop -t,\n                                   systemd "
+	    "TimeoutStopSec (unset: ECS's 30s)" },
 	{ "--launch-type", NULL, set_launch, 0, 0, 0, false, "fargate|ec2",
-	    "Fargate allows a stopTimeout of at most 120s (default fargate)" },
+	    "Fargate's stopTimeout is at most 120s (default fargate)" },
 	{ "--tasks", NULL, opts_set_count, P(tasks), 1, 5000, false, "N",
 	    "the service's desired count, 1-5000" },
 	{ "--wait-for-service-stability", NULL, set_wait, 0, 0, 0, false,
-	    "true|false", "whether the deploy step waits (default true)" },
-	{ "--drain-linger", "HEALTHGATE_DRAIN_LINGER", opts_set_duration,
-	    P(linger_ms), 0, OPTS_DURATION_MAX, false, "D", "supervisor mode: "
-	    "drain end to the app's stop signal" },
-	{ "--app-stop-timeout", "HEALTHGATE_STOP_TIMEOUT", opts_set_duration,
-	    P(app_stop_timeout_ms), 0, OPTS_DURATION_MAX, false, "D",
-	    "supervisor mode: the daemon's --stop-timeout, the app's signal to "
-	    "SIGKILL" },
+	    "BOOL", "does the deploy step wait: true|false (default true)" },
+	{ "--app-stop-timeout", NULL, set_app_stop, 0, 0, 0, false, "D",
+	    "supervisor mode: the daemon's --stop-timeout, its\n"
+	    "                                   stop signal to SIGKILL "
+	    "(default 10s)" },
 	{ "--format", NULL, set_format, 0, 0, 0, false, "text|json",
 	    "output (default text)" },
 };
@@ -178,8 +194,6 @@ plan_usage(void)
 	struct plan_input def;
 
 	plan_defaults(&def);
-	def.linger_ms = 2000;
-	def.app_stop_timeout_ms = 10000;
 	printf("usage: healthgate plan [options] [daemon options] [-- APP]\n\n"
 	    "What ALB, ECS and healthgate settings cost in time, and where "
 	    "they\ncontradict each other. Pure arithmetic, no network. Exit 0 "
@@ -190,13 +204,13 @@ plan_usage(void)
 	opts_usage(popts, NPOPTS, 32, &def);
 	printf("\nhealthgate's own options and HEALTHGATE_* variables "
 	    "(--interval, --timeout,\n--rise, --fall, --drain-timeout, "
-	    "--drain-fall, --drain-window, --check, ...)\nare read as the "
-	    "daemon reads them: from the task definition's healthgate\n"
-	    "container when one is given, else from this environment; with "
-	    "several\n--check, the slowest settings count. A \"--\" says the "
-	    "supervisor mode\n(healthgate [options] -- APP); what follows it "
-	    "is not read. Durations: 250ms, 1.5s,\n1m30s; a bare number is "
-	    "seconds.\n");
+	    "--drain-fall, --drain-window, --drain-linger,\n--stop-signal, "
+	    "--check, ...) are read as the daemon reads them: from the task\n"
+	    "definition's healthgate container when one is given, else from "
+	    "this\nenvironment; with several --check, the slowest settings "
+	    "count. A \"--\"\nsays the supervisor mode (healthgate [options] "
+	    "-- APP); what follows it is\nnot read. Durations: 250ms, 1.5s, "
+	    "1m30s; a bare number is seconds.\n");
 }
 
 /* The whole of a file, or of stdin for "-"; NULL with err filled. */
@@ -371,21 +385,15 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	if (take_flags(argc, argv, &ctx, NULL, NULL, &dashdash) < 0)
 		return 2;
 	plan_defaults(&in);
-	in.linger_ms = 2000;
-	in.app_stop_timeout_ms = 10000;
 	if (read_files(&cli, &in, &td) < 0)
 		goto out;
 
 	/* The daemon sees the container's environment, or ours. */
 	denv = cli.taskdef ? td.envp : envp;
 	ctx.fields = &in;
-	if (!opts_from_env(popts, NPOPTS, denv, &ctx, err, sizeof(err))) {
-		fprintf(stderr, "healthgate: %s\n", err);
-		goto out;
-	}
 
 	/* The container's daemon options first, so ours come after and win. */
-	if ((rest = calloc((size_t)(argc + td.argc) + 2, sizeof(*rest))) ==
+	if ((rest = calloc((size_t)(argc + td.argc) + 3, sizeof(*rest))) ==
 	    NULL) {
 		fprintf(stderr, "healthgate: out of memory\n");
 		goto out;
@@ -396,6 +404,8 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	cli.collect = false;
 	if (take_flags(argc, argv, &ctx, rest, &nrest, &dashdash) < 0)
 		goto out;
+	if (cli.app_stop[0])
+		rest[nrest++] = cli.app_stop;
 	if (dashdash)
 		in.supervisor = true;
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "plan_out.h"
+#include "signame.h"
 
 #define WRAP_COLS	78
 
@@ -77,8 +78,9 @@ print_settings(FILE *o, const struct plan_input *in,
 	if (in->supervisor) {
 		plan_format_setting(in->linger_ms, a, sizeof(a));
 		plan_format_setting(in->app_stop_timeout_ms, b, sizeof(b));
-		fprintf(o, ";\n              linger %s, the app's stop timeout "
-		    "%s", a, b);
+		fprintf(o, ";\n              linger %s, then %s, the app's stop "
+		    "timeout %s", a, signame_name(in->stop_signal) ?
+		    signame_name(in->stop_signal) : "its stop signal", b);
 	}
 	fprintf(o, "\n\n");
 }
@@ -194,7 +196,7 @@ static json_t *
 inputs(const struct plan_input *in)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:I, s:b,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:s, s:s}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s, s:I, s:s, s:s}",
 	    "alb_interval_ms", (json_int_t)in->alb_interval_ms,
 	    "alb_timeout_ms", (json_int_t)in->alb_timeout_ms,
 	    "alb_healthy", (json_int_t)in->alb_healthy,
@@ -214,6 +216,8 @@ inputs(const struct plan_input *in)
 	    "drain_window_ms", (json_int_t)in->drain_window_ms,
 	    "supervisor", in->supervisor,
 	    "drain_linger_ms", (json_int_t)in->linger_ms,
+	    "stop_signal", signame_name(in->stop_signal) ?
+	    signame_name(in->stop_signal) : "?",
 	    "app_stop_timeout_ms", (json_int_t)in->app_stop_timeout_ms,
 	    "depends_on_app", known(in->depends_on_app),
 	    "container_check_uses_live", known(in->check_uses_live));

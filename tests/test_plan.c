@@ -41,9 +41,6 @@ aws_defaults(struct plan_input *in)
 	assert_int_equal(config_load(&c, 1, argv, envp, err), CONFIG_OK);
 	plan_from_config(in, &c);
 	config_free(&c);
-	/* What the supervisor mode's defaults are, for the cases that use it. */
-	in->linger_ms = S(2);
-	in->app_stop_timeout_ms = S(10);
 }
 
 /* The deploy kit's settings: deploy/alb and deploy/ecs. */
@@ -139,6 +136,9 @@ test_plan_defaults_are_aws_and_the_daemons(void **state)
 	assert_int_equal(in.drain_fall, 2);
 	assert_int_equal(in.drain_window_ms, S(15));
 	assert_false(in.supervisor);
+	/* The supervisor mode's, for the cases that turn it on. */
+	assert_int_equal(in.linger_ms, S(2));
+	assert_int_equal(in.app_stop_timeout_ms, S(10));
 }
 
 static void
@@ -534,6 +534,9 @@ static const struct message_case message_cases[] = {
 	{ "window", { SET(alb_interval_ms, S(20)), SET(drain_timeout_ms,
 	    S(40)), SET(stop_timeout_ms, S(60)), END }, PLAN_WINDOW,
 	    { "15s", "20s", NULL }, { "30s", NULL } },
+	{ "window fix, with the delay below it", { SET(alb_interval_ms,
+	    S(30)), END }, PLAN_WINDOW, { "15s", "30s", NULL },
+	    { "45s", "every ECS stop wait" } },
 	{ "window over the delay", { SET(dereg_delay_ms, S(10)),
 	    SET(drain_window_ms, S(25)), END }, PLAN_WINDOW_OVER_DEREG,
 	    { "25s", "10s", "15s" }, { "25s", NULL } },
