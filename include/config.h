@@ -34,6 +34,11 @@ struct config {
 	unsigned	 conn_memory;		/* bytes per connection */
 	unsigned	 request_timeout_ms;	/* accept to complete head */
 	unsigned	 idle_timeout_ms;	/* answer to next head */
+	/* Supervisor mode: what follows "--", NULL without it. */
+	char *const	*app_argv;		/* points into argv */
+	unsigned	 drain_linger_ms;	/* drain end to stop signal */
+	int		 stop_signal;		/* sent to the app then */
+	unsigned	 stop_timeout_ms;	/* ...then SIGKILL after this */
 };
 
 enum config_result {

@@ -70,6 +70,7 @@ struct conn {
 	void		*handle;	/* the caller's (MHD's connection) */
 	int		 route;		/* the caller's: current request */
 	unsigned	 code;		/* the caller's: status queued for it */
+	bool		 self;		/* the caller's: from healthgate probe */
 	struct conn	*prev, *next;	/* its state's list, oldest first */
 	struct conn	*hnext;		/* its address's hash chain */
 };

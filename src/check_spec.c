@@ -98,19 +98,21 @@ take_params(char *query, struct check_spec *cs, bool keep_others)
 }
 
 /*
- * Checks connect to numeric addresses or localhost only: a name would need
- * a resolver, which a FROM scratch image does not have and which must never
- * block the loop.
+ * A check's host: an IP address, or a name that resolve.c looks up on the
+ * loop when the check runs (a name that does not resolve yet is a failing
+ * check, not a start-up error: the app's name may not exist yet).
  */
 static const char *
-numeric_host(const char *host)
+check_host(const char *host)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 
-	if (host[0] == '\0' || addr_to_sockaddr(host, 80, &ss, &len) != NULL)
-		return "host must be a numeric address or localhost";
-	return NULL;
+	if (host[0] == '\0')
+		return "host is empty";
+	if (addr_to_sockaddr(host, 80, &ss, &len) == NULL)
+		return NULL;
+	return addr_check_name(host);
 }
 
 /* exec:COMMAND ARGS... split on runs of spaces into one owned argv. */
@@ -230,7 +232,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		}
 		strcpy(cs->host, u.host);
 		cs->port = u.port;
-		if ((err = numeric_host(cs->host)) != NULL)
+		if ((err = check_host(cs->host)) != NULL)
 			return err;
 		strcpy(cs->path, u.path);
 		if (cs->name[0] == '\0')
@@ -249,7 +251,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			return err;
 		if (cs->host[0] == '\0' || cs->port == 0)
 			return "tcp:// needs HOST:PORT";
-		if ((err = numeric_host(cs->host)) != NULL)
+		if ((err = check_host(cs->host)) != NULL)
 			return err;
 		if (cs->name[0] == '\0')
 			default_name(cs, "tcp-%s-%u", cs->host, cs->port);

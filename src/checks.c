@@ -12,9 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_target.h"
 #include "checks.h"
 #include "clock.h"
 #include "log.h"
+#include "resolve.h"
 #include "risefall.h"
 
 #define JITTER_STEP	0.010	/* s between the first runs of many checks */
@@ -38,6 +40,7 @@ struct slot {
 
 struct checks {
 	struct ev_loop	*loop;
+	struct resolver	*resolver;	/* for names; NULL if no check has one */
 	checks_changed_cb changed;
 	void		*arg;
 	unsigned	 n;
@@ -47,7 +50,7 @@ struct checks {
 
 static const char *const code_names[CHECK_CODE_COUNT] = {
 	"pass", "timeout", "refused", "connect", "status", "malformed",
-	"exit", "spawn",
+	"exit", "spawn", "resolve",
 };
 
 const char *
@@ -115,6 +118,10 @@ check_done(struct check *c, enum check_code code, const char *detail)
 	ev_timer_stop(c->loop, &s->deadline);
 	s->last_ms = (clock_mono() - s->started) * 1000.0;
 	s->results[code]++;
+	/* No connection: the name's address may have moved; ask again. */
+	if (code == CHECK_REFUSED || code == CHECK_CONNECT ||
+	    code == CHECK_TIMEOUT)
+		check_target_failed(c);
 	if (pass)
 		s->reason[0] = '\0';
 	else
@@ -150,14 +157,19 @@ static void
 deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct slot *s = w->data;
-	char why[64];
+	bool dns = check_target_waiting(&s->pub);
+	char why[ADDR_HOST_MAX + 64];
 
 	(void)loop;
 	(void)revents;
 	s->ops->cancel(&s->pub);
-	snprintf(why, sizeof(why), "timeout after %u ms",
-	    s->pub.spec->timeout_ms);
-	check_done(&s->pub, CHECK_TIMEOUT, why);
+	if (dns)
+		snprintf(why, sizeof(why), "resolve %s: no answer within %u ms",
+		    s->pub.spec->host, s->pub.spec->timeout_ms);
+	else
+		snprintf(why, sizeof(why), "timeout after %u ms",
+		    s->pub.spec->timeout_ms);
+	check_done(&s->pub, dns ? CHECK_RESOLVE : CHECK_TIMEOUT, why);
 }
 
 static void
@@ -187,6 +199,20 @@ ops_for(enum check_kind k)
 	return NULL;
 }
 
+/* Whether a check names its host: numeric ones and localhost need none. */
+static bool
+needs_resolver(const struct check_spec *specs, unsigned n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	for (unsigned i = 0; i < n; i++)
+		if (specs[i].kind != CHECK_EXEC &&
+		    addr_to_sockaddr(specs[i].host, 80, &ss, &len) != NULL)
+			return true;
+	return false;
+}
+
 struct checks *
 checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
     checks_changed_cb changed, void *arg)
@@ -204,10 +230,19 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 		checks_free(cs);
 		return NULL;
 	}
+	if (needs_resolver(specs, n)) {
+		char err[128];
+
+		/* Without it, name checks fail with this; never a start-up
+		 * error (the issue: the sidecar may start before DNS works). */
+		if ((cs->resolver = resolve_new(loop, err, sizeof(err))) == NULL)
+			log_event(LOG_ERROR, "resolver", "error=\"%s\"", err);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct slot *s = &cs->slots[i];
 
 		s->pub.spec = &specs[i];
+		s->pub.resolver = cs->resolver;
 		s->pub.loop = loop;
 		s->owner = cs;
 		s->ops = ops_for(specs[i].kind);
@@ -255,7 +290,9 @@ checks_free(struct checks *cs)
 		ev_timer_stop(cs->loop, &s->deadline);
 		if (s->running)
 			s->ops->cancel(&s->pub);
+		check_target_free(&s->pub);
 	}
+	resolve_free(cs->resolver);
 	free(cs->slots);
 	free(cs->view);
 	free(cs);
@@ -267,6 +304,34 @@ checks_view(const struct checks *cs, const struct health_check **v,
 {
 	*v = cs ? cs->view : NULL;
 	*n = cs ? cs->n : 0;
+}
+
+/* Lookups of the checks that name their host, and how many failed. */
+static void
+checks_metrics_lookups(const struct checks *cs, struct sbuf *b)
+{
+	unsigned long long n[2];
+	static const char *const what[2][2] = {
+	    { "lookups_total", "Lookups of the check's host name." },
+	    { "lookup_failures_total", "Lookups that found no address." },
+	};
+
+	for (unsigned k = 0; k < 2; k++) {
+		bool head = false;
+
+		for (unsigned i = 0; i < cs->n; i++) {
+			if (!check_target_counts(&cs->slots[i].pub, &n[0],
+			    &n[1]))
+				continue;
+			if (!head)
+				sbuf_printf(b, "# HELP healthgate_check_%s %s\n"
+				    "# TYPE healthgate_check_%s counter\n",
+				    what[k][0], what[k][1], what[k][0]);
+			head = true;
+			sbuf_printf(b, "healthgate_check_%s{check=\"%s\"} "
+			    "%llu\n", what[k][0], cs->view[i].name, n[k]);
+		}
+	}
 }
 
 void
@@ -296,6 +361,7 @@ checks_metrics(const struct checks *cs, struct sbuf *b)
 				    "{check=\"%s\",result=\"%s\"} %llu\n",
 				    cs->view[i].name, code_names[c],
 				    cs->slots[i].results[c]);
+	checks_metrics_lookups(cs, b);
 	sbuf_printf(b, "# HELP healthgate_check_transitions_total Changes "
 	    "between up and down.\n"
 	    "# TYPE healthgate_check_transitions_total counter\n");

@@ -6,12 +6,14 @@
  * environment, then the flags, so the flag wins. Check specs (check_spec.c)
  * are parsed last, once the schedule defaults they inherit are final.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "opts.h"
+#include "signame.h"
 
 #define MAX_CHECKS	64
 
@@ -23,7 +25,8 @@ struct load {
 	char		*env_checks;		/* owned: raw_env points in */
 };
 
-static opts_set_fn set_listen, set_check, set_cidrs, set_log_format;
+static opts_set_fn set_listen, set_check, set_cidrs, set_log_format,
+    set_signal;
 
 #define F(field)	offsetof(struct config, field)
 #define D		OPTS_DURATION_MAX
@@ -56,8 +59,8 @@ static const struct opts_def opts[] = {
 	    "before SIGTERM is\n      watched; silent this long, it is gone "
 	    "(default 15s)" },
 	{ "--drain-ignore", "HEALTHGATE_DRAIN_IGNORE", set_cidrs, 0, 0, 0,
-	    false, "CIDR,...", "sources never watched, or none\n"
-	    "      (default 127.0.0.0/8,::1/128)" },
+	    false, "CIDR,...", "sources never watched, or none (default none;\n"
+	    "      healthgate probe and /live never count)" },
 	{ "--log-format", "HEALTHGATE_LOG_FORMAT", set_log_format, 0, 0, 0,
 	    false, "text|json", "log line format (default text)" },
 	{ "--max-connections", "HEALTHGATE_MAX_CONNECTIONS", opts_set_count,
@@ -68,7 +71,7 @@ static const struct opts_def opts[] = {
 	    "connections open at once from one address (default 32)" },
 	{ "--conn-memory", "HEALTHGATE_CONN_MEMORY", opts_set_count,
 	    F(conn_memory), 2048, 1048576, false, "BYTES", "memory per "
-	    "connection; bounds the request head (default 8192)" },
+	    "connection; bounds the request head (default 2048)" },
 	{ "--request-timeout", "HEALTHGATE_REQUEST_TIMEOUT", opts_set_duration,
 	    F(request_timeout_ms), 1000, D, false, "D", "a new connection "
 	    "must deliver its request head within this\n      (default 5s)" },
@@ -76,6 +79,16 @@ static const struct opts_def opts[] = {
 	    F(idle_timeout_ms), 1000, D, false, "D", "a kept-alive "
 	    "connection must send its next request within\n      this "
 	    "(default 10s)" },
+	{ "--drain-linger", "HEALTHGATE_DRAIN_LINGER", opts_set_duration,
+	    F(drain_linger_ms), 0, D, false, "D", "with -- COMMAND: from the "
+	    "drain's end to the stop\n      signal, for requests already "
+	    "routed (default 2s)" },
+	{ "--stop-signal", "HEALTHGATE_STOP_SIGNAL", set_signal,
+	    F(stop_signal), 0, 0, false, "SIG", "with -- COMMAND: what stops "
+	    "the app (default SIGTERM)" },
+	{ "--stop-timeout", "HEALTHGATE_STOP_TIMEOUT", opts_set_duration,
+	    F(stop_timeout_ms), 0, D, false, "D", "with -- COMMAND: from the "
+	    "stop signal to SIGKILL\n      (default 10s)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -83,12 +96,13 @@ static const struct opts_def opts[] = {
 void
 config_usage(void)
 {
-	printf("usage: healthgate [options]\n"
+	printf("usage: healthgate [options] [-- COMMAND [ARGS...]]\n"
 	    "       healthgate probe [--timeout D] [URL]\n"
 	    "       healthgate plan [options]   (see healthgate plan --help)\n"
 	    "       healthgate --help | --version\n\n"
 	    "Serves /health, /live and /metrics for a load balancer; drains "
-	    "on SIGTERM.\n\noptions, each also from its variable (the flag "
+	    "on SIGTERM.\nWith -- COMMAND, runs the app as its child and "
+	    "stops it only after the drain.\n\noptions, each also from its variable (the flag "
 	    "wins):\n");
 	opts_usage(opts, NOPTS, 26, NULL);
 	printf("\nDurations: 250ms, 1.5s, 1m30s, 1h; a bare number is seconds (0.5).\n");
@@ -169,6 +183,13 @@ set_listen(const struct opts_def *o, const char *s, struct opts_ctx *ctx)
 }
 
 static const char *
+set_signal(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	return signame_parse(v, (int *)(void *)((char *)ctx->fields +
+	    o->off));
+}
+
+static const char *
 set_log_format(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 {
 	struct config *c = ctx->fields;
@@ -229,10 +250,17 @@ set_defaults(struct config *c)
 	c->log_format = LOG_TEXT;
 	c->max_connections = 1000;
 	c->max_per_ip = 32;
-	c->conn_memory = 8192;
+	c->conn_memory = 2048;
 	c->request_timeout_ms = 5000;
 	c->idle_timeout_ms = 10000;
-	parse_cidrs("127.0.0.0/8,::1/128", c);
+	/*
+	 * Nothing is ignored by default: a load balancer on the same host
+	 * probes from loopback too. Local health checks that must not hold
+	 * the drain use /live or healthgate probe, which never count.
+	 */
+	c->drain_linger_ms = 2000;
+	c->stop_signal = SIGTERM;
+	c->stop_timeout_ms = 10000;
 }
 
 enum config_result
@@ -255,6 +283,16 @@ config_load(struct config *c, int argc, char *const argv[],
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			rc = CONFIG_HELP;
 			goto out;
+		}
+		if (strcmp(arg, "--") == 0) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+				snprintf(err, CONFIG_ERR_MAX, "--: needs a "
+				    "command after it (healthgate [options] -- "
+				    "COMMAND [ARGS...])");
+				goto out;
+			}
+			c->app_argv = argv + i + 1;
+			break;
 		}
 		if (strcmp(arg, "--version") == 0) {
 			rc = CONFIG_VERSION;

@@ -4,6 +4,8 @@
  * flags and environment -> config -> listener -> checks -> signals ->
  * ev_run -> teardown. The drain's loop glue is stop.c; this file hands it
  * the stop signals and breaks the loop when it says the drain is over.
+ * With "-- COMMAND" the drain's end starts the app's stop (supervise.c)
+ * instead, and the app's exit ends the loop.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -25,7 +27,9 @@
 #include "plan.h"
 #include "probe.h"
 #include "reap.h"
+#include "signame.h"
 #include "stop.h"
+#include "supervise.h"
 #include "version.h"
 
 extern char **environ;
@@ -37,6 +41,9 @@ struct daemon {
 	struct checks	*checks;
 	struct stop	*stop;		/* the drain, from SIGTERM to done */
 	struct notify	*notify;	/* NULL when not under systemd */
+	struct supervise *app;		/* supervisor mode, else NULL */
+	bool		 app_gone;	/* the app exited: /health is 503 */
+	int		 rc;		/* what healthgate exits with */
 	char		 status[96];	/* last STATUS= sent, to send changes */
 	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
@@ -70,6 +77,7 @@ refresh(struct daemon *d)
 	struct health_view v = {
 		.draining = stop_draining(d->stop),
 		.maintenance = d->maintenance,
+		.app_gone = d->app_gone,
 	};
 	struct sbuf b;
 	unsigned code;
@@ -95,14 +103,9 @@ refresh(struct daemon *d)
 static const char *
 signame(int signum)
 {
-	switch (signum) {
-	case SIGTERM:	return "SIGTERM";
-	case SIGINT:	return "SIGINT";
-	case SIGUSR1:	return "SIGUSR1";
-	case SIGUSR2:	return "SIGUSR2";
-	case SIGHUP:	return "SIGHUP";
-	}
-	return "?";
+	const char *n = signame_name(signum);
+
+	return n ? n : "?";
 }
 
 /* The 503 goes up first: closing, STOPPING=1, and the re-rendered body. */
@@ -124,25 +127,78 @@ on_drain_inflight(void *arg)
 	return http_server_inflight(d->http);
 }
 
-/* The sidecar's whole job is done: leave the loop, free, exit 0. */
+/*
+ * The sidecar's whole job is done: leave the loop, free, exit 0. A
+ * supervisor stops its app now: after the linger, which covers requests
+ * the load balancer routed just before its verdict (with no prober
+ * watched nothing routes to us: no linger), or at once when a second
+ * signal cut the drain short (on_stop passes that one on).
+ */
 static void
 on_drain_done(void *arg, enum stop_end how, enum drain_state reason)
 {
 	struct daemon *d = arg;
 
-	(void)how;
-	(void)reason;
-	ev_break(d->loop, EVBREAK_ALL);
+	if (d->app == NULL) {
+		ev_break(d->loop, EVBREAK_ALL);
+		return;
+	}
+	if (how == STOP_END_DRAINED)
+		supervise_stop(d->app, reason == DRAIN_DONE_IDLE ? 0. :
+		    d->cfg.drain_linger_ms / 1000.0, d->cfg.stop_signal,
+		    d->cfg.stop_timeout_ms / 1000.0);
 }
 
 static void
 on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
+	bool again = stop_draining(d->stop);
 
 	(void)loop;
 	(void)revents;
 	stop_signal(d->stop, signame(w->signum));
+	/* One after the first is the app's: it goes to the app now. */
+	if (d->app && again && !d->app_gone)
+		supervise_stop_now(d->app, w->signum,
+		    d->cfg.stop_timeout_ms / 1000.0);
+}
+
+/* The app is gone: /health says so at once, and healthgate follows it. */
+static void
+on_app_exit(void *arg, int wstatus)
+{
+	struct daemon *d = arg;
+
+	d->app_gone = true;
+	d->rc = supervise_exit_code(wstatus);
+	refresh(d);
+	ev_break(d->loop, EVBREAK_ALL);
+}
+
+/* Supervisor mode: the app starts once healthgate listens and checks. */
+static bool
+start_app(struct daemon *d)
+{
+	char cmd[256] = "";
+	int errnum = 0;
+
+	for (char *const *a = d->cfg.app_argv; *a; a++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s%s",
+		    cmd[0] ? " " : "", *a);
+	d->app = supervise_start(d->loop, d->cfg.app_argv, environ,
+	    on_app_exit, d, &errnum);
+	if (d->app == NULL) {
+		d->rc = supervise_spawn_code(errnum);
+		log_event(LOG_ERROR, "exit", "status=%d reason=\"cannot run "
+		    "%s: %s\"", d->rc, d->cfg.app_argv[0], strerror(errnum));
+		return false;
+	}
+	log_event(LOG_INFO, "app_start", "pid=%d command=\"%s\" "
+	    "drain_linger_ms=%u stop_signal=%s stop_timeout_ms=%u",
+	    (int)supervise_pid(d->app), cmd, d->cfg.drain_linger_ms,
+	    signame(d->cfg.stop_signal), d->cfg.stop_timeout_ms);
+	return true;
 }
 
 static void
@@ -182,6 +238,14 @@ on_served(void *arg, const struct addr *client, unsigned code)
 	struct daemon *d = arg;
 
 	stop_served(d->stop, client, code);
+}
+
+static bool
+on_prober(void *arg, const struct addr *client)
+{
+	struct daemon *d = arg;
+
+	return stop_known_prober(d->stop, client, HTTP_SERVER_PROBER_MEMORY);
 }
 
 static void
@@ -303,7 +367,7 @@ main(int argc, char *argv[])
 		.inflight = on_drain_inflight, .done = on_drain_done,
 		.arg = &d });
 	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
-	    .metrics = on_metrics, .arg = &d };
+	    .prober = on_prober, .metrics = on_metrics, .arg = &d };
 	if (d.stop == NULL) {
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
@@ -336,19 +400,29 @@ main(int argc, char *argv[])
 	signal_watch(&d, &d.sigint, SIGINT, on_stop);
 	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
 	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
-	signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
+	/* A supervisor's SIGHUP is the app's: supervise.c passes it on. */
+	if (d.cfg.app_argv == NULL)
+		signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
 
-	/* Before the first check: its strays are known from the start. */
-	reap_init(d.loop, REAP_SIDECAR);
+	/*
+	 * Before the first check: its strays are known from the start. In
+	 * supervisor mode the app's orphans come here too and are only reaped.
+	 */
+	reap_init(d.loop, d.cfg.app_argv ? REAP_SUPERVISOR : REAP_SIDECAR);
 	refresh(&d);
 	log_start(&d);
 	/* The listener is open: connections queue from here on. */
 	notify_ready(d.notify, NULL);
 	checks_start(d.checks);
+	if (d.cfg.app_argv && !start_app(&d)) {
+		rc = d.rc;
+		goto out;
+	}
 	ev_run(d.loop, 0);
-	rc = 0;
-	log_event(LOG_INFO, "exit", "status=0");
+	rc = d.rc;
+	log_event(LOG_INFO, "exit", "status=%d", rc);
 out:
+	supervise_free(d.app);	/* the app, reaped, if it still ran */
 	checks_free(d.checks);	/* kills every running check's group */
 	reap_final(1.0);	/* ...then what escaped them */
 	http_server_free(d.http);

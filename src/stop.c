@@ -6,7 +6,9 @@
  * stretches it past the cap. The one timer is relative (ev_timer runs on
  * libev's monotonic time), armed for the next moment drain.c named.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clock.h"
 #include "log.h"
@@ -95,6 +97,31 @@ stop_free(struct stop *s)
 	free(s);
 }
 
+/*
+ * Sources the drain ignores although they asked for /health just before
+ * it: if one is the load balancer, the drain is not waiting for it.
+ */
+static void
+warn_ignored(struct stop *s, double now)
+{
+	struct addr seen[DRAIN_MAX_IGNORED];
+	char list[DRAIN_MAX_IGNORED * (ADDR_STR_MAX + 1)] = "";
+	char one[ADDR_STR_MAX];
+	unsigned n;
+
+	n = drain_ignored(s->drain, now, seen, DRAIN_MAX_IGNORED);
+	if (n == 0)
+		return;
+	for (unsigned i = 0; i < n && i < DRAIN_MAX_IGNORED; i++) {
+		addr_format(&seen[i], one, sizeof(one));
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s%s", i ? "," : "", one);
+	}
+	log_event(LOG_WARN, "drain_ignoring", "sources=%s reason=\"they "
+	    "asked for /health within the window but match --drain-ignore; "
+	    "the drain does not wait for them\"", list);
+}
+
 void
 stop_signal(struct stop *s, const char *signame)
 {
@@ -116,6 +143,7 @@ stop_signal(struct stop *s, const char *signame)
 	log_event(LOG_INFO, "drain_start", "signal=%s watched=%u fall=%u "
 	    "window_ms=%u cap_ms=%u", signame, st.watched, s->params.fall,
 	    s->params.window_ms, s->params.cap_ms);
+	warn_ignored(s, now);
 	check(s);
 }
 
@@ -144,6 +172,13 @@ bool
 stop_draining(const struct stop *s)
 {
 	return drain_started(s->drain);
+}
+
+bool
+stop_known_prober(const struct stop *s, const struct addr *client,
+    double within)
+{
+	return drain_recent(s->drain, client, within, clock_mono());
 }
 
 void

@@ -101,12 +101,18 @@ class Daemon:
 
     def get(self, path="/health", method="GET", source=None, timeout=2.0,
             headers=None, body=None):
-        """One request on a new connection: (status, headers, body)."""
+        """One request on a new connection: (status, headers, body).
+        Without a source it is the test's own look, as `healthgate probe`
+        takes one: it says so in its User-Agent and never holds a drain
+        (loopback is watched). With a source it is a load balancer's."""
         conn = http.client.HTTPConnection(
             self.host, self.port, timeout=timeout,
             source_address=(source, 0) if source else None)
+        headers = dict(headers or {})
+        if source is None:
+            headers.setdefault("User-Agent", "healthgate-probe/test")
         try:
-            conn.request(method, path, body=body, headers=headers or {})
+            conn.request(method, path, body=body, headers=headers)
             r = conn.getresponse()
             return r.status, {k.lower(): v for k, v in r.getheaders()}, \
                 r.read()
