@@ -11,7 +11,7 @@ WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -24,24 +24,43 @@ OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
 # Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr config drain health http_status log notify plan probe \
-	    risefall sbuf
+UNIT	 := addr config conn_table drain health http_status log metrics \
+	    notify opts plan plan_json probe risefall sbuf stop reap fd_budget
+UNIT	 += signame supervise
+UNIT	 += checks
+UNIT	 += http_framing
+UNIT	 += answer
+UNIT	 += check_spec
 T_addr		= addr
-T_config	= config addr
+T_answer	= answer addr
+T_check_spec	= check_spec opts addr
+T_config	= config addr opts check_spec signame
+T_conn_table	= conn_table addr
+T_metrics	= metrics conn_table sbuf
+T_http_framing	= http_framing
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status
 T_log		= log
-T_notify	= notify log config addr
-T_plan		= plan config addr
-T_probe		= probe addr config http_status
+T_notify	= notify log opts
+T_opts		= opts
+T_plan		= plan config addr opts check_spec signame
+T_plan_json	= plan_json plan opts
+T_probe		= probe addr opts http_status http_request sock resolve \
+		  answer clock
 T_risefall	= risefall
 T_sbuf		= sbuf
+T_signame	= signame
+T_supervise	= supervise signame log clock
+T_stop		= stop drain addr
+T_reap		= reap
+T_fd_budget	= fd_budget log
+T_checks	= checks risefall sbuf clock check_target answer resolve addr
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
-	release release-test
+	release release-test haproxy-test python-recipe-test
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -69,8 +88,23 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
     $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(T_$$*)))
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -lcmocka
 
-# test_notify drives a real libev loop.
+# test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
+$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
+# test_supervise runs real children on a real libev loop.
+$(BUILD)/tests/test_supervise: TEST_LIBS = -lev
+# plan_json walks what jansson parsed.
+$(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
+# test_reap links reap.o, whose sweep watches children with libev.
+$(BUILD)/tests/test_reap: TEST_LIBS = -lev
+# test_checks fakes the clock, the check timers, the log and the probes.
+$(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
+	    -Wl,--wrap=log_event -lcares -lev
+# test_stop fakes the clock, the drain timer and the log.
+$(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
+	    -Wl,--wrap=log_event
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate
@@ -108,16 +142,23 @@ valgrind: deps $(BUILD)/healthgate
 # libFuzzer targets, one per parser: tests/fuzz/fuzz_<name>.c, linked with
 # the sources listed. make fuzz FUZZ_SECONDS=60 runs each for that long.
 FUZZ_SECONDS ?= 60
-FUZZ	 := duration listen cidr url check env http_status probe_response log
-F_duration	= config addr
+FUZZ	 := duration listen cidr url check env http_status probe_response log \
+	    plan_json
+F_duration	= opts
 F_listen	= addr
 F_cidr		= addr
 F_url		= addr
-F_check		= config addr
-F_env		= config addr
+F_check		= check_spec opts addr
+F_env		= config addr opts check_spec signame
 F_http_status	= http_status
-F_probe_response = probe http_status config addr
+F_probe_response = probe http_status opts addr http_request sock \
+		   resolve answer clock
+# probe resolves names with c-ares on a libev loop.
+$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
 F_log		= log
+F_plan_json	= plan_json plan opts
+# plan_json walks what jansson parsed.
+$(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all $(WARN)
 
@@ -125,14 +166,17 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
     $$(addprefix src/,$$(addsuffix .c,$$(F_$$*))) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< \
-	    $(addprefix src/,$(addsuffix .c,$(F_$*)))
+	    $(addprefix src/,$(addsuffix .c,$(F_$*))) $(FUZZ_LIBS)
 
 fuzz: deps
 	@./scripts/deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory $(FUZZ:%=$(BUILD)/fuzz/fuzz_%)
 	@./scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ)
 
-# systemd-analyze verify, and the unit's security exposure held to 1.5.
+# systemd-analyze verify, and the unit's security exposure held to 1.5;
+# then the installed unit under a real systemd, booted as PID 1 with
+# systemd-nspawn (as root; its root file system is made once, in
+# $(BUILD)/systemd).
 systemd-check: $(BUILD)/healthgate
 	@./scripts/systemd-check.sh $(BUILD)/healthgate
 
@@ -198,6 +242,18 @@ release:
 
 release-test:
 	@./scripts/release-test.sh
+
+# healthgate -- APP behind a real HAProxy: two backends, eight clients, one
+# backend stopped at four points of the check cycle; baselines beside it
+# (README: "Supervisor mode"). About two minutes; HAPROXY_QUICK=1: five runs.
+haproxy-test: deps $(BUILD)/healthgate
+	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
+	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
+	    $(if $(HAPROXY_QUICK),--quick)
+
+# The README's Python recipe (docker/python/) built and run with podman.
+python-recipe-test:
+	@./scripts/python-recipe-test.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -4,7 +4,8 @@
 /*
  * Addresses as the rest of healthgate sees them: IPs without a port, CIDR
  * blocks, "host:port" pairs and http:// URLs. Pure parsing and matching; the
- * only lookup is the literal name "localhost", which needs no resolver.
+ * only name known here is the literal "localhost" (127.0.0.1); other names
+ * are checked for form here and looked up by resolve.c.
  *
  * Parsers return NULL on success and a short reason on failure, which the
  * caller puts into its own message.
@@ -49,5 +50,9 @@ const char	*addr_split_hostport(const char *, char *host, unsigned *port);
 const char	*addr_to_sockaddr(const char *host, unsigned port,
 		    struct sockaddr_storage *, socklen_t *);
 const char	*addr_parse_url(const char *, struct url *);
+void		 addr_sockaddr(const struct addr *, unsigned port,
+		    struct sockaddr_storage *, socklen_t *);
+/* NULL if s is a well-formed host name (not whether it resolves). */
+const char	*addr_check_name(const char *s);
 
 #endif

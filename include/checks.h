@@ -27,10 +27,13 @@ enum check_code {
 	CHECK_MALFORMED,	/* http: not an HTTP status line */
 	CHECK_EXIT,		/* exec: exit status not 0, or a signal */
 	CHECK_SPAWN,		/* exec: could not start the command */
+	CHECK_RESOLVE,		/* http, tcp: the host's name did not resolve */
 	CHECK_CODE_COUNT,
 };
 
 struct check;
+struct check_target;
+struct resolver;
 
 /* One probe kind. start() ends, now or later, in exactly one check_done(). */
 struct check_ops {
@@ -50,6 +53,8 @@ struct check {
 	const struct check_spec *spec;	/* not owned; the config's */
 	struct ev_loop	*loop;
 	void		*probe;		/* the running probe's own state */
+	struct resolver	*resolver;	/* the checks', for names; may be NULL */
+	struct check_target *target;	/* check_target.c's, for names */
 	char		 output[CHECK_OUTPUT_MAX + 1];	/* exec output */
 };
 
@@ -59,20 +64,24 @@ void	check_done(struct check *, enum check_code, const char *detail);
  * The connect step, shared by tcp and http. A socket probe's state starts
  * with a struct check_socket (tcp's is nothing more).
  *
- * check_socket_open() starts a non-blocking connect and returns new state
- * of size bytes whose watcher calls writable once the connect has ended,
- * or NULL after ending the run with check_done(). check_connected() then
- * says how the connect went, CHECK_PASS or the failure with why.
- * check_socket_cancel() stops the watcher, closes the socket and frees
- * the state.
+ * check_socket_new() returns new state of size bytes for the run, or NULL
+ * after ending the run with check_done(). check_socket_connect() then
+ * gets the host's address (check_target.c: a name may be looked up first)
+ * and starts a non-blocking connect; the state's watcher calls writable
+ * once the connect has ended, or the run ends with check_done() (perhaps
+ * before check_socket_connect() returns). check_connected() then says how
+ * the connect went, CHECK_PASS or the failure with why.
+ * check_socket_cancel() stops the watcher or the wait for the lookup,
+ * closes the socket and frees the state.
  */
 struct check_socket {
 	struct check	*check;
-	ev_io		 io;
+	ev_io		 io;		/* fd -1 until the connect starts */
 };
 
-void	*check_socket_open(struct check *, size_t size,
+void	*check_socket_new(struct check *, size_t size,
 	    void (*writable)(struct ev_loop *, ev_io *, int));
+void	 check_socket_connect(struct check *);
 enum check_code check_connected(int fd, char *why, unsigned whylen);
 void	check_socket_cancel(struct check *);
 const char *check_code_name(enum check_code);

@@ -4,37 +4,18 @@
 /*
  * Flags and environment to one validated struct config. Every option has a
  * flag and a HEALTHGATE_* variable; the flag wins. Nothing here does I/O:
- * the environment comes in as an envp array, errors go out as text.
+ * the environment comes in as an envp array, errors go out as text. The
+ * value syntaxes (durations, counts) are opts.h's, a check's grammar is
+ * check_spec.h's.
  */
 
 #include <stddef.h>
 
 #include "addr.h"
+#include "check_spec.h"
 #include "log.h"
 
-#define CONFIG_NAME_MAX	64	/* longest check name, with its NUL */
 #define CONFIG_ERR_MAX	512	/* size of the error buffer callers pass */
-
-enum check_kind {
-	CHECK_HTTP,		/* GET a URL, up on an expected status */
-	CHECK_TCP,		/* up when a connect completes */
-	CHECK_EXEC,		/* run a command, up on exit status 0 */
-};
-
-/* One --check, parsed; the schedule fields are filled from the defaults. */
-struct check_spec {
-	char		 name[CONFIG_NAME_MAX];	/* unique among checks */
-	enum check_kind	 kind;
-	char		 host[ADDR_HOST_MAX];	/* http, tcp */
-	unsigned	 port;			/* http, tcp */
-	char		 path[ADDR_PATH_MAX];	/* http: path and app's query */
-	unsigned	 expect_lo, expect_hi;	/* http: statuses that are up */
-	char		**argv;			/* exec: NULL-terminated, owned */
-	unsigned	 interval_ms;
-	unsigned	 timeout_ms;
-	unsigned	 rise;			/* passes to go up */
-	unsigned	 fall;			/* failures to go down */
-};
 
 struct config {
 	char		 listen_host[ADDR_HOST_MAX];	/* "" is [::] */
@@ -53,6 +34,11 @@ struct config {
 	unsigned	 conn_memory;		/* bytes per connection */
 	unsigned	 request_timeout_ms;	/* accept to complete head */
 	unsigned	 idle_timeout_ms;	/* answer to next head */
+	/* Supervisor mode: what follows "--", NULL without it. */
+	char *const	*app_argv;		/* points into argv */
+	unsigned	 drain_linger_ms;	/* drain end to stop signal */
+	int		 stop_signal;		/* sent to the app then */
+	unsigned	 stop_timeout_ms;	/* ...then SIGKILL after this */
 };
 
 enum config_result {
@@ -65,14 +51,10 @@ enum config_result {
 enum config_result config_load(struct config *, int argc, char *const argv[],
 		    char *const envp[], char *err);
 void		 config_free(struct config *);
-void		 config_usage(void);
 
-/* The parsers behind config_load, for probe and plan and their tests. */
-const char	*config_parse_duration(const char *, unsigned *ms);
-const char	*config_parse_count(const char *, unsigned *);
-const char	*config_parse_check(const char *, const struct config *,
-		    struct check_spec *);
-void		 config_check_free(struct check_spec *);
-const char	*config_env(char *const envp[], const char *name);
+/* The log format argv and envp ask for, for a refusal from config_load. */
+enum log_format	 config_log_format_asked(int argc, char *const argv[],
+		    char *const envp[]);
+void		 config_usage(void);
 
 #endif

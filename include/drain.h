@@ -14,6 +14,7 @@
 #include "addr.h"
 
 #define DRAIN_MAX_PROBERS	512	/* oldest is forgotten when full */
+#define DRAIN_MAX_IGNORED	8	/* ignored sources remembered, to warn */
 
 enum drain_state {
 	DRAIN_OFF,		/* not started */
@@ -45,6 +46,14 @@ void		 drain_free(struct drain *);
 bool		 drain_note(struct drain *, const struct addr *, bool failed,
 		    double now);
 
+/*
+ * Whether addr was served /health within the last `within` seconds: a
+ * known prober, which the connection table never evicts. Ignored sources
+ * are never recorded, so never known.
+ */
+bool		 drain_recent(const struct drain *, const struct addr *,
+		    double within, double now);
+
 void		 drain_start(struct drain *, double now);
 bool		 drain_started(const struct drain *);
 
@@ -58,5 +67,14 @@ enum drain_state drain_poll(struct drain *, double now, unsigned inflight,
 void		 drain_stats(const struct drain *, double now,
 		    struct drain_stats *);
 const char	*drain_state_name(enum drain_state);
+
+/*
+ * The ignored sources that asked for /health within the window before the
+ * drain began (or before now, if it has not): the ones a drain does not
+ * wait for although they probe. Fills up to max of them into out and
+ * returns how many there are, at most DRAIN_MAX_IGNORED.
+ */
+unsigned	 drain_ignored(const struct drain *, double now,
+		    struct addr *out, unsigned max);
 
 #endif

@@ -23,6 +23,7 @@ struct health_check {
 struct health_view {
 	bool		 draining;
 	bool		 maintenance;
+	bool		 app_gone;	/* supervisor mode: the app exited */
 	const struct health_check *checks;
 	unsigned	 nchecks;
 };

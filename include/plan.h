@@ -5,27 +5,51 @@
  * "healthgate plan": what a set of ALB, ECS and healthgate settings costs in
  * time, and where they contradict each other. The arithmetic (plan_*) is
  * pure: numbers in, numbers and text out, no I/O, so a unit test pins every
- * formula. plan_main is the command around it.
+ * formula. plan_cli.c is the command around it, plan_json.c reads a task
+ * definition and a target group into the same numbers.
  *
  * All durations are milliseconds. "Worst" is the most the settings allow;
  * "typical" puts each wait for the next periodic check at half an interval
  * and a passing or failing check at no time at all.
+ *
+ * Two platforms are modelled apart, and every figure says which it is for:
+ * an ECS service behind an ALB, which deregisters a task and waits out the
+ * deregistration delay before its SIGTERM, and a SIGTERM that comes while
+ * the load balancer still routes to the task (a Fargate Spot interruption,
+ * docker stop, systemd, healthgate's supervisor mode on any of them).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
 
-/* What the deploy kit uses; plan reports against these unless told. */
-#define PLAN_ALB_INTERVAL_MS	10000u	/* the ALB default is 30 s */
+/*
+ * Unless told, plan assumes what AWS assumes: a target group's defaults for
+ * HTTP targets and ECS's stopTimeout when a container sets none. Sources in
+ * plan.c's opening comment.
+ */
+#define PLAN_ALB_INTERVAL_MS	30000u
 #define PLAN_ALB_TIMEOUT_MS	5000u
-#define PLAN_ALB_HEALTHY	2u	/* the ALB default is 5 */
+#define PLAN_ALB_HEALTHY	5u
 #define PLAN_ALB_UNHEALTHY	2u
-#define PLAN_DEREG_DELAY_MS	30000u	/* the ALB default is 300 s */
-#define PLAN_STOP_TIMEOUT_MS	45000u	/* deploy/ecs/task-definition.json */
+#define PLAN_DEREG_DELAY_MS	300000u
+#define PLAN_STOP_TIMEOUT_MS	30000u	/* ECS, when stopTimeout is missing */
+#define PLAN_FARGATE_STOP_MAX_MS 120000u
 #define PLAN_TASKS		4u
+#define PLAN_WAITER_POLL_MS	15000u	/* aws ecs wait services-stable */
 
-#define PLAN_SLOW_DEREG_MS	300000u	/* the ALB default, and too slow */
+enum plan_launch {
+	PLAN_LAUNCH_FARGATE,	/* stopTimeout at most 120 s */
+	PLAN_LAUNCH_EC2,	/* no maximum; the agent's default when unset */
+};
+
+/* What a task definition says, when plan read one; else unknown. */
+enum plan_known {
+	PLAN_UNKNOWN,
+	PLAN_NO,
+	PLAN_YES,
+};
 
 struct plan_input {
 	unsigned	alb_interval_ms;	/* HealthCheckIntervalSeconds */
@@ -33,8 +57,12 @@ struct plan_input {
 	unsigned	alb_healthy;		/* HealthyThresholdCount */
 	unsigned	alb_unhealthy;		/* UnhealthyThresholdCount */
 	unsigned	dereg_delay_ms;		/* deregistration_delay */
-	unsigned	stop_timeout_ms;	/* ECS stopTimeout, each container */
+	unsigned	stop_timeout_ms;	/* ECS stopTimeout (or docker -t, */
+						/* systemd TimeoutStopSec) */
+	bool		stop_timeout_set;	/* false: ECS's default applies */
+	enum plan_launch launch;
 	unsigned	tasks;			/* the service's desired count */
+	bool		wait_stability;		/* wait-for-service-stability */
 	unsigned	interval_ms;		/* healthgate's checks */
 	unsigned	timeout_ms;
 	unsigned	rise;
@@ -42,21 +70,41 @@ struct plan_input {
 	unsigned	drain_timeout_ms;	/* healthgate's drain cap */
 	unsigned	drain_fall;
 	unsigned	drain_window_ms;
+	bool		supervisor;		/* healthgate [opts] -- APP */
+	unsigned	linger_ms;		/* --drain-linger */
+	int		stop_signal;		/* --stop-signal, for the table */
+	unsigned	app_stop_timeout_ms;	/* the daemon's --stop-timeout */
+	enum plan_known	depends_on_app;		/* sidecar: dependsOn the app */
+	enum plan_known	check_uses_live;	/* container check asks /live */
+};
+
+/* Which platform a figure or a finding is for. */
+enum plan_platform {
+	PLAN_ANY,		/* wherever the ALB checks healthgate */
+	PLAN_ECS,		/* an ECS service: deregistered, then SIGTERM */
+	PLAN_ROUTED,		/* SIGTERM while the load balancer routes */
+	PLAN_NPLATFORMS
 };
 
 enum plan_figure_id {
 	PLAN_START_TO_ROUTING,	/* app ready -> the ALB routes to the task */
 	PLAN_FAIL_TO_UNROUTED,	/* app fails -> the ALB stops routing */
 	PLAN_FAIL_TO_503,	/* ...of which healthgate's own part */
-	PLAN_TERM_TO_UNROUTED,	/* SIGTERM -> the ALB stops routing */
-	PLAN_TERM_TO_EXIT,	/* SIGTERM -> healthgate exits */
-	PLAN_REPLACEMENT,	/* one old task: deregistration + stop */
-	PLAN_DEPLOY,		/* a whole rolling deploy */
+	PLAN_ECS_TO_SIGTERM,	/* deregistration -> SIGTERM: the delay */
+	PLAN_ECS_TO_EXIT,	/* SIGTERM -> healthgate's drain ends */
+	PLAN_ECS_REPLACEMENT,	/* one old task: deregistration + stop */
+	PLAN_ECS_DEPLOY,	/* a whole rolling deploy */
+	PLAN_ECS_DEPLOY_STEP,	/* ...as wait-for-service-stability waits */
+	PLAN_ROUTED_UNROUTED,	/* SIGTERM -> the ALB stops routing */
+	PLAN_ROUTED_TO_EXIT,	/* SIGTERM -> the drain ends */
+	PLAN_ROUTED_APP_SIGNAL,	/* SIGTERM -> the app is told to stop */
+	PLAN_ROUTED_GONE,	/* SIGTERM -> the task is gone */
 	PLAN_NFIGURES
 };
 
 struct plan_figure {
 	const char	*key;		/* stable name, for JSON and tests */
+	enum plan_platform platform;
 	const char	*label;		/* for people */
 	double		 worst_ms;
 	double		 typical_ms;
@@ -64,39 +112,64 @@ struct plan_figure {
 	const char	*typical_formula;
 };
 
-enum plan_contra_id {
-	PLAN_SLOW_DEREG,	/* deregistration delay of 300 s or more */
+/* How much a finding weighs: only contradictions make plan exit 1. */
+enum plan_level {
+	PLAN_CONTRADICTION,	/* settings that defeat each other */
+	PLAN_SLOW,		/* a setting that costs time, and its fix */
+	PLAN_NOTE,		/* what the figures assume, or a trade-off */
+};
+
+enum plan_finding_id {
 	PLAN_ALB_TIMEOUT,	/* ALB timeout not below its interval */
 	PLAN_CHECK_TIMEOUT,	/* healthgate timeout not below its interval */
-	PLAN_SIGKILL,		/* drain cap not below the stop timeout */
+	PLAN_FARGATE_STOP_MAX,	/* stopTimeout above Fargate's 120 s */
+	PLAN_SIGKILL,		/* drain cap (+ linger + app stop) >= S */
 	PLAN_STOP_BELOW_DEREG,	/* stop timeout not above the delay */
 	PLAN_CAP_BELOW_DETECT,	/* drain cap < unhealthy x ALB interval */
 	PLAN_DRAIN_FALL,	/* drain-fall below the unhealthy threshold */
 	PLAN_WINDOW,		/* drain window not above the ALB interval */
-	PLAN_NCONTRA
+	PLAN_NO_DEPENDS_ON,	/* sidecar without dependsOn the app */
+	PLAN_CHECK_NOT_LIVE,	/* container health check asks /health */
+	PLAN_SLOW_DEREG,	/* deregistration delay above 60 s */
+	PLAN_SLOW_INTERVAL,	/* ALB interval above 10 s */
+	PLAN_SLOW_HEALTHY,	/* healthy threshold above 2 */
+	PLAN_SLOW_UNHEALTHY,	/* unhealthy threshold above 2 */
+	PLAN_SLOW_ALB_TIMEOUT,	/* ALB timeout above 5 s */
+	PLAN_WINDOW_OVER_DEREG,	/* window outlasts the delay: ECS stop waits */
+	PLAN_STOP_DEFAULTED,	/* no stopTimeout: ECS's 30 s */
+	PLAN_ECS_DRAIN_MOOT,	/* the drain after deregistration */
+	PLAN_SIDECAR_ROUTED,	/* sidecar when SIGTERM reaches the app too */
+	PLAN_WAIT_STABILITY,	/* what the deploy step's wait costs */
+	PLAN_NFINDINGS
 };
 
-struct plan_contradiction {
-	enum plan_contra_id id;
+struct plan_finding {
+	enum plan_finding_id id;
+	enum plan_level	 level;
+	enum plan_platform platform;
 	const char	*key;		/* stable name, for JSON and tests */
-	char		 problem[384];
-	char		 fix[256];
+	char		 problem[448];
+	char		 fix[320];
 };
 
 struct plan_result {
 	struct plan_figure fig[PLAN_NFIGURES];
 	unsigned	 peak_tasks;	/* old and new at once, at 200 % */
-	unsigned	 ncontra;
-	struct plan_contradiction contra[PLAN_NCONTRA];
+	unsigned	 nfindings;
+	unsigned	 ncontra;	/* of which contradictions */
+	struct plan_finding finding[PLAN_NFINDINGS];
 };
 
-/* The ALB and ECS settings the deploy kit uses; healthgate's are left 0. */
+/* AWS's ALB and ECS defaults; healthgate's are left 0. */
 void	plan_defaults(struct plan_input *);
 
-/* Copies healthgate's schedule and drain settings out of a loaded config. */
+/*
+ * Copies healthgate's schedule, drain and supervisor settings out of a
+ * loaded config; "--" there (app_argv) means the supervisor mode.
+ */
 void	plan_from_config(struct plan_input *, const struct config *);
 
-/* Every figure and every contradiction, in enum order. */
+/* Every figure and every finding, in enum order. */
 void	plan_compute(const struct plan_input *, struct plan_result *);
 
 /* "250ms", "23s", "2.5s", "8m48s": how plan writes a figure. */
@@ -104,6 +177,11 @@ void	plan_format_ms(double ms, char *buf, size_t len);
 
 /* The same, but "300s" rather than "5m00s": how plan writes a setting. */
 void	plan_format_setting(unsigned ms, char *buf, size_t len);
+
+/* "any", "ecs", "routed", and the heading each has in the table. */
+const char *plan_platform_key(enum plan_platform);
+const char *plan_platform_title(enum plan_platform);
+const char *plan_level_key(enum plan_level);
 
 /* What the letters in the formulas stand for, one per line. */
 extern const char *const plan_symbols[];

@@ -11,6 +11,13 @@
 
 #include "addr.h"
 
+/*
+ * The User-Agent probe sends, up to its version. /health requests that
+ * carry it never count for the drain: they come from a container's own
+ * health check, never from a load balancer.
+ */
+#define PROBE_USER_AGENT	"healthgate-probe/"
+
 /* Exit 0 on a 2xx answer, 1 on anything else (Docker reserves 2). */
 int	probe_main(int argc, char *const argv[], char *const envp[]);
 

@@ -16,7 +16,9 @@
 #   100 ms of the container's start, the process runs as 65532:65532, and
 #   `podman stop` with no prober ends it with exit code 0 in under 2 s; in
 #   a network namespace of its own, with the image's defaults: `podman
-#   healthcheck run` passes (its HEALTHCHECK probes /live).
+#   healthcheck run` passes (its HEALTHCHECK probes /live); names: checks
+#   by a name from --add-host and one from a nameserver (--dns) this script
+#   runs on loopback, both up.
 #
 # Exits 1 if any check fails; removes the containers it made in any case.
 # Needs root (apt-get, podman); installs buildah, podman, runc, mmdebstrap
@@ -50,7 +52,8 @@ name=healthgate-test-$$
 poller=""
 cleanup() {
 	[ -n "$poller" ] && kill "$poller" 2>/dev/null
-	for c in "$name-amd64" "$name-arm64" "$name-net" "$name-own"; do
+	for c in "$name-amd64" "$name-arm64" "$name-net" "$name-own" \
+	    "$name-dns"; do
 		timeout 30 podman --storage-driver vfs rm -f -t 0 "$c" \
 		    >/dev/null 2>&1
 	done
@@ -346,6 +349,76 @@ if pm run -d --name "$name-own" --network none "$IMAGE" >/dev/null; then
 else
 	bad "podman run --network none failed: $(tail -1 "$work/podman.err")"
 fi
+
+# --- names inside the container ----------------------------------------------
+# Checks by name, resolved by the static binary from what the runtime
+# mounts: an /etc/hosts entry (--add-host) and a nameserver (--dns) that
+# this script runs on a loopback address of its own, answering one name.
+# On the host network, so the container reaches that loopback address.
+dns_ip=127.53.$(( $$ % 200 + 2 )).250
+port=$(python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$work/dns.py" <<'EOF'
+import socket, sys, time
+try:
+    import dnslib
+except ImportError:		# Debian's python3-dnslib, for another python3
+    sys.path.append("/usr/lib/python3/dist-packages")
+    import dnslib
+ip, ready = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((ip, 53))
+s.settimeout(0.5)
+open(ready, "w").close()
+end = time.monotonic() + 60
+while time.monotonic() < end:
+    try:
+        data, peer = s.recvfrom(4096)
+    except socket.timeout:
+        continue
+    q = dnslib.DNSRecord.parse(data)
+    r = q.reply()
+    if str(q.q.qname).rstrip(".") != "db.test":
+        r.header.rcode = dnslib.RCODE.NXDOMAIN
+    elif q.q.qtype == dnslib.QTYPE.A:
+        r.add_answer(dnslib.RR(q.q.qname, q.q.qtype,
+                               rdata=dnslib.A("127.0.0.1"), ttl=30))
+    s.sendto(r.pack(), peer)
+EOF
+./scripts/deps.sh python3-dnslib >/dev/null 2>&1
+timeout 70 python3 "$work/dns.py" "$dns_ip" "$work/dns-ready" &
+poller=$!
+i=0
+while [ ! -e "$work/dns-ready" ] && [ $i -lt 300 ]; do
+	sleep 0.01
+	i=$((i + 1))
+done
+if pm run -d --name "$name-dns" --network host --dns "$dns_ip" \
+    --add-host app.test:127.0.0.1 "$IMAGE" --listen "127.0.0.1:$port" \
+    --interval 300ms --timeout 250ms \
+    --check "self=http://app.test:$port/live" \
+    --check "db=tcp://db.test:$port" >/dev/null; then
+	i=0
+	code=""
+	until [ "$code" = 200 ] || [ $i -ge 50 ]; do
+		sleep 0.1
+		code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 1 \
+		    "http://127.0.0.1:$port/health" 2>/dev/null)
+		i=$((i + 1))
+	done
+	addrs=$(pm_logs "$name-dns" | grep -o \
+	    'check_address name=[a-z]* host=[a-z.]* addr=[0-9.]*' |
+	    sed 's/check_address //' | tr '\n' ';')
+	[ "$code" = 200 ]
+	report $? "names in the container: /health 200 with http://app.test (--add-host) and tcp://db.test (--dns $dns_ip): $addrs" \
+	    "names in the container: /health $code after 5 s: $addrs"
+	[ "$code" = 200 ] || pm_logs "$name-dns" | tail -5
+	pm stop -t 10 "$name-dns" >/dev/null
+else
+	bad "podman run with --dns failed: $(tail -1 "$work/podman.err")"
+fi
+kill "$poller" 2>/dev/null
+poller=""
 
 echo "image-test: $((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -14,7 +14,7 @@
 # gcc-x86-64-linux-gnu cross compiler) at its headers, start files and
 # libc.a: no dpkg multiarch, nothing installed for the target.
 #
-# libev, c-ares and libmicrohttpd come from Debian's source packages too, so
+# libev, c-ares, jansson and libmicrohttpd come from Debian's source packages too, so
 # Debian's patches come with them, at the versions of the system's -dev
 # packages, and are built static for the target with that compiler:
 # libmicrohttpd without HTTPS (Debian's libmicrohttpd.a needs gnutls, which
@@ -42,7 +42,7 @@
 #
 # Under BUILD/static/TARGET: healthgate (stripped, what the image ships),
 # make/ (the Makefile's tree, the unstripped link), musl/ (musl installed,
-# and the specs file), ev/, cares/, mhd/ (the libraries, each
+# and the specs file), ev/, cares/, jansson/, mhd/ (the libraries, each
 # with a .version), src/, apt/, and the logs of each step. For this
 # machine's own architecture, BUILD/static/healthgate and BUILD/static/mhd
 # are links to it (make bench measures that binary).
@@ -72,10 +72,14 @@ else
 	tools="gcc-$p binutils-$p"
 fi
 HG_CFLAGS="-O2 -ffunction-sections -fdata-sections -fstack-protector-strong"
-HG_LDFLAGS="-static-pie -Wl,--gc-sections -Wl,-z,relro,-z,now"
+# The two --wrap: c-ares's service-name lookups, never called (nss_none.c);
+# musl's own would read /etc/services, which the image does not have.
+HG_LDFLAGS="-static-pie -Wl,--gc-sections -Wl,-z,relro,-z,now \
+-Wl,--wrap=getservbyname -Wl,--wrap=getservbyport_r"
 MUSL_CFLAGS="-O2 -ffunction-sections -fdata-sections"
 EV_CONFIGURE="--disable-shared --enable-static"
 CARES_CONFIGURE="--disable-shared --enable-static --disable-tests"
+JANSSON_CONFIGURE="--disable-shared --enable-static"
 MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-curl --disable-doc --disable-examples --disable-nls \
 --disable-messages --disable-postprocessor --disable-dauth \
@@ -258,13 +262,15 @@ lib() {
 }
 
 stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS, oldmalloc); libev $(want libev-dev);\
- c-ares $(want libc-ares-dev); libmicrohttpd $(want libmicrohttpd-dev);\
- ev: $EV_CONFIGURE; cares: $CARES_CONFIGURE; mhd: $MHD_CONFIGURE;\
+ c-ares $(want libc-ares-dev); jansson $(want libjansson-dev);\
+ libmicrohttpd $(want libmicrohttpd-dev); ev: $EV_CONFIGURE;\
+ cares: $CARES_CONFIGURE; jansson: $JANSSON_CONFIGURE; mhd: $MHD_CONFIGURE;\
  CFLAGS=$HG_CFLAGS; LDFLAGS=$HG_LDFLAGS"
 
 if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
     [ "$(cat "$t/.stamp" 2>/dev/null)" != "$stamp" ]; then
-	rm -rf "$src" "$t/ev" "$t/cares" "$t/mhd" "$t/make" "$t/healthgate" \
+	rm -rf "$src" "$t/ev" "$t/cares" "$t/jansson" "$t/mhd" "$t/make" \
+	    "$t/healthgate" \
 	    "$t/.stamp"
 	private_sources
 	papt apt-get -qq update ||
@@ -278,19 +284,23 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	musl_sysroot
 	ev_tree=$(fetch libev libev-dev)
 	cares_tree=$(fetch c-ares libc-ares-dev)
+	jansson_tree=$(fetch jansson libjansson-dev)
 	mhd_tree=$(fetch libmicrohttpd libmicrohttpd-dev)
 
 	lib libev "$t/ev" "$ev_tree" "$EV_CONFIGURE" .
 	lib c-ares "$t/cares" "$cares_tree" "$CARES_CONFIGURE" src/lib include
+	lib jansson "$t/jansson" "$jansson_tree" "$JANSSON_CONFIGURE" src
 	lib libmicrohttpd "$t/mhd" "$mhd_tree" "$MHD_CONFIGURE" \
 	    src/microhttpd src/include
 	cp "$src/libev.version" "$t/ev/.version"
 	cp "$src/c-ares.version" "$t/cares/.version"
+	cp "$src/jansson.version" "$t/jansson/.version"
 	cp "$src/libmicrohttpd.version" "$t/mhd/.version"
 	echo "$stamp" >"$t/.stamp"
 	say "$TARGET: musl $(cat "$sysroot/.version"), libev" \
 	    "$(cat "$t/ev/.version"), c-ares $(cat "$t/cares/.version")," \
-	    "libmicrohttpd $(cat "$t/mhd/.version") (HTTP only), static," \
+	    "jansson $(cat "$t/jansson/.version"), libmicrohttpd" \
+	    "$(cat "$t/mhd/.version") (HTTP only), static," \
 	    "from Debian's packages, in $BUILD/static/$TARGET"
 fi
 [ "${1:-}" = libs ] && exit 0
@@ -303,15 +313,6 @@ fi
 # system headers (-isystem), as Debian's are: healthgate's warnings are
 # errors, theirs are not healthgate's (libev's ev.h macros trip
 # -Wstrict-aliasing at -O2).
-# c-ares is linked whether or not the Makefile's LDLIBS names it yet: an
-# archive nothing asks for adds no byte.
-ldlibs=$(printf 'hg-print-ldlibs:\n\t@echo $(LDLIBS)\n' |
-    make -s --no-print-directory -f Makefile -f - BUILD="$t/make" \
-	-o "$t/make/.deps-ok" hg-print-ldlibs)
-case " $ldlibs " in
-*" -lcares "*) ;;
-*) ldlibs="$ldlibs -lcares" ;;
-esac
 out=$t/healthgate
 log=$t/link.log
 fail() {
@@ -319,12 +320,12 @@ fail() {
 	rm -f "$t/make/healthgate" "$out"
 	die "$*"
 }
-inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include"
-libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib"
+inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include \
+-isystem $t/jansson/include"
+libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib"
 CPPFLAGS="$inc" make -s -j"$(nproc)" --no-print-directory \
     BUILD="$t/make" -o "$t/make/.deps-ok" "$t/make/healthgate" \
-    CC="$CC" OPT="$HG_CFLAGS" LDFLAGS="$libs $HG_LDFLAGS" \
-    LDLIBS="$ldlibs" >"$log" 2>&1 || {
+    CC="$CC" OPT="$HG_CFLAGS" LDFLAGS="$libs $HG_LDFLAGS" >"$log" 2>&1 || {
 	cat "$log"
 	fail "healthgate did not build for $TARGET"
 }
@@ -358,5 +359,6 @@ else
 fi
 echo "static: healthgate $version for $TARGET, static PIE with musl" \
     "$(cat "$sysroot/.version"), libev $(cat "$t/ev/.version"), c-ares" \
-    "$(cat "$t/cares/.version"), libmicrohttpd $(cat "$t/mhd/.version")," \
+    "$(cat "$t/cares/.version"), jansson $(cat "$t/jansson/.version")," \
+    "libmicrohttpd $(cat "$t/mhd/.version")," \
     "$(stat -c %s "$out") bytes: $BUILD/static/$TARGET/healthgate"

@@ -203,9 +203,31 @@ addr_split_hostport(const char *s, char *host, unsigned *port)
 	return NULL;
 }
 
+void
+addr_sockaddr(const struct addr *a, unsigned port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		memcpy(&sin->sin_addr, a->bytes, 4);
+		*len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		memcpy(&s6->sin6_addr, a->bytes, 16);
+		*len = sizeof(*s6);
+	}
+}
+
 /*
  * A numeric host, "localhost" (127.0.0.1) or "" (the dual-stack any
- * address) to a sockaddr. Names that need a resolver are refused here.
+ * address) to a sockaddr. Other names go to the resolver (resolve.c).
  */
 const char *
 addr_to_sockaddr(const char *host, unsigned port, struct sockaddr_storage *ss,
@@ -213,7 +235,6 @@ addr_to_sockaddr(const char *host, unsigned port, struct sockaddr_storage *ss,
 {
 	struct addr a;
 
-	memset(ss, 0, sizeof(*ss));
 	if (host[0] == '\0') {
 		memset(&a, 0, sizeof(a));
 		a.family = AF_INET6;
@@ -221,22 +242,52 @@ addr_to_sockaddr(const char *host, unsigned port, struct sockaddr_storage *ss,
 		addr_parse_ip("127.0.0.1", &a);
 	} else if (addr_parse_ip(host, &a) != NULL)
 		return "host is not a numeric address or localhost";
+	addr_sockaddr(&a, port, ss, len);
+	return NULL;
+}
 
-	if (a.family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+/*
+ * RFC 1123 host names, plus '_' (Docker and Compose allow it in container
+ * and service names, which become names on their networks). A last label
+ * of digits only is a mistyped address ("10.0.0.256"), not a name.
+ */
+const char *
+addr_check_name(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+	bool digits = true;
 
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		memcpy(&sin->sin_addr, a.bytes, 4);
-		*len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	if (len == 0)
+		return "host is empty";
+	if (s[len - 1] == '.')		/* a fully qualified "db.internal." */
+		len--;
+	if (len == 0 || len > 253)
+		return "host name must be 1 to 253 characters";
+	for (size_t i = 0; i <= len; i++) {
+		char ch = i < len ? s[i] : '.';
 
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		memcpy(&s6->sin6_addr, a.bytes, 16);
-		*len = sizeof(*s6);
+		if (ch == '.') {
+			if (label == 0)
+				return "host name has an empty label";
+			if (s[i - 1] == '-')
+				return "host name label ends with '-'";
+			label = 0;
+			if (i < len)
+				digits = true;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return "host is neither an IP address nor a host name";
+		if (label == 0 && ch == '-')
+			return "host name label starts with '-'";
+		if (++label > 63)
+			return "host name label longer than 63 characters";
+		if (ch < '0' || ch > '9')
+			digits = false;
 	}
+	if (digits)
+		return "host is neither an IP address nor a host name";
 	return NULL;
 }
 

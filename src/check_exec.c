@@ -4,9 +4,10 @@
  * posix_spawn (no shell) into a process group of its own, stdin from
  * /dev/null, stdout and stderr into one pipe -> read output as it comes ->
  * the child exits (ev_child) -> kill what is left of its group -> done.
- * On the deadline the whole group gets SIGKILL. libev's default loop reaps
- * every child with waitpid(-1), and check_exec_init makes healthgate the
- * reaper of orphaned grandchildren, so nothing stays a zombie.
+ * On the deadline the whole group gets SIGKILL. The command runs with
+ * HEALTHGATE_CHECK=<name> (reap.h), so what escapes its group (setsid,
+ * a double fork) is still known as this check's and killed by reap.c when
+ * the run ends; libev's default loop reaps every child.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "checks.h"
+#include "reap.h"
 
 extern char **environ;
 
@@ -40,6 +41,7 @@ exec_cancel(struct check *c)
 	if (p == NULL)
 		return;
 	kill(-p->pid, SIGKILL);
+	reap_disown(p->pid);
 	ev_child_stop(c->loop, &p->child);
 	ev_io_stop(c->loop, &p->out);
 	close(p->out.fd);
@@ -62,16 +64,25 @@ keep_output(struct exec_probe *p, const char *buf, size_t n)
 	out[p->kept] = '\0';
 }
 
-/* Reads what the pipe holds now; returns false at EOF or on error. */
+/*
+ * Reads what the pipe holds now, at most READ_ROUNDS buffers, so a command
+ * that writes without end (`yes`) cannot hold the loop; past what is kept,
+ * output is read and dropped so the command never blocks on a full pipe.
+ * Returns false at EOF or on an error.
+ */
+#define READ_ROUNDS	16
 static bool
 drain_pipe(struct exec_probe *p)
 {
-	char buf[4096];
-	ssize_t n;
+	char buf[65536];
+	ssize_t n = -1;
 
-	while ((n = read(p->out.fd, buf, sizeof(buf))) > 0)
+	for (int i = 0; i < READ_ROUNDS; i++) {
+		if ((n = read(p->out.fd, buf, sizeof(buf))) <= 0)
+			break;
 		keep_output(p, buf, (size_t)n);
-	return n < 0 && (errno == EAGAIN || errno == EINTR);
+	}
+	return n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR));
 }
 
 static void
@@ -100,6 +111,7 @@ exec_exited(struct ev_loop *loop, ev_child *w, int revents)
 	while (p->kept && (c->output[p->kept - 1] == '\n'))
 		c->output[--p->kept] = '\0';
 	exec_cancel(c);		/* kills leftover grandchildren too */
+	reap_sweep();		/* ...and those that left the group */
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		check_done(c, CHECK_PASS, "");
 	else {
@@ -113,9 +125,35 @@ exec_exited(struct ev_loop *loop, ev_child *w, int revents)
 	}
 }
 
+/*
+ * environ without any REAP_MARK, plus this check's: what its processes
+ * carry so reap.c knows them. NULL when out of memory; the caller frees
+ * the array (the strings are environ's and mark).
+ */
+static char **
+marked_env(char *mark)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	if ((env = calloc(n + 2, sizeof(*env))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], REAP_MARK "=",
+		    sizeof(REAP_MARK)) != 0)
+			env[k++] = environ[i];
+	env[k++] = mark;
+	env[k] = NULL;
+	return env;
+}
+
 static void
 exec_start(struct check *c)
 {
+	char mark[sizeof(REAP_MARK) + sizeof(c->spec->name) + 1];
+	char **env;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	struct exec_probe *p;
@@ -124,12 +162,27 @@ exec_start(struct check *c)
 	int fds[2] = { -1, -1 }, err;
 	pid_t pid;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
+	snprintf(mark, sizeof(mark), "%s=%s", REAP_MARK, c->spec->name);
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (env = marked_env(mark)) == NULL) {
+		free(p);
 		check_done(c, CHECK_SPAWN, "out of memory");
 		return;
 	}
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+	/*
+	 * Only our read end is non-blocking: the command's stdout and
+	 * stderr are its own and must block as a terminal's would (with
+	 * O_NONBLOCK on a shared file description, `yes` or `head -c 100M`
+	 * fail with EAGAIN and a healthy app is reported down).
+	 */
+	if (pipe2(fds, O_CLOEXEC) < 0 ||
+	    fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
 		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
+		if (fds[0] >= 0) {
+			close(fds[0]);
+			close(fds[1]);
+		}
+		free(env);
 		free(p);
 		check_done(c, CHECK_SPAWN, why);
 		return;
@@ -151,7 +204,8 @@ exec_start(struct check *c)
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	err = posix_spawnp(&pid, c->spec->argv[0], &fa, &attr,
-	    c->spec->argv, environ);
+	    c->spec->argv, env);
+	free(env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(fds[1]);
@@ -165,6 +219,7 @@ exec_start(struct check *c)
 	}
 	p->check = c;
 	p->pid = pid;
+	reap_own(pid, c->spec->name);
 	ev_child_init(&p->child, exec_exited, pid, 0);
 	p->child.data = p;
 	ev_child_start(c->loop, &p->child);
@@ -174,20 +229,8 @@ exec_start(struct check *c)
 	c->probe = p;
 }
 
-/*
- * A grandchild whose parent exits is adopted by the nearest subreaper;
- * being that subreaper means our waitpid(-1) reaps it, instead of leaving
- * it to an init that may not (or to nobody, in a container).
- */
-static void
-exec_init(void)
-{
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-}
-
 const struct check_ops check_exec_ops = {
 	.kind = "exec",
-	.init = exec_init,
 	.start = exec_start,
 	.cancel = exec_cancel,
 };

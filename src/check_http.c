@@ -1,7 +1,7 @@
 /*
  * check_http.c: one GET, up when the status is in the expected range.
  *
- * connect -> writable: send the request -> readable: read until the status
+ * address -> connect -> writable: send the request -> readable: read until the status
  * line is known -> done. Only the status line is read; Connection: close
  * lets the app end the rest however it likes.
  */
@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "http_request.h"
 #include "http_status.h"
-#include "version.h"
 
 struct http_probe {
 	struct check_socket sock;	/* first: check_socket_cancel frees us */
-	char		 req[ADDR_PATH_MAX + ADDR_HOST_MAX + 160];
+	char		 req[HTTP_REQUEST_MAX];
 	size_t		 reqlen, sent;
 	char		 resp[HTTP_STATUS_LINE_MAX];
 	size_t		 len;
@@ -108,17 +108,14 @@ static void
 http_start(struct check *c)
 {
 	const struct check_spec *sp = c->spec;
-	bool v6 = strchr(sp->host, ':') != NULL;
 	struct http_probe *p;
 
-	/* The watcher fires from the loop, after the request is written here. */
-	if ((p = check_socket_open(c, sizeof(*p), http_writable)) == NULL)
+	/* The request names the host as the URL did, a name included. */
+	if ((p = check_socket_new(c, sizeof(*p), http_writable)) == NULL)
 		return;
-	p->reqlen = (size_t)snprintf(p->req, sizeof(p->req),
-	    "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\n"
-	    "User-Agent: healthgate/%s\r\nConnection: close\r\n\r\n",
-	    sp->path, v6 ? "[" : "", sp->host, v6 ? "]" : "", sp->port,
-	    HEALTHGATE_VERSION);
+	p->reqlen = http_request_get(p->req, sizeof(p->req), sp->host,
+	    sp->port, sp->path, "healthgate/");
+	check_socket_connect(c);
 }
 
 const struct check_ops check_http_ops = {

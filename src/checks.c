@@ -12,8 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_target.h"
 #include "checks.h"
+#include "clock.h"
 #include "log.h"
+#include "resolve.h"
 #include "risefall.h"
 
 #define JITTER_STEP	0.010	/* s between the first runs of many checks */
@@ -25,6 +28,7 @@ struct slot {
 	ev_timer	 every;		/* starts a run each interval */
 	ev_timer	 deadline;	/* ends a run at its timeout */
 	bool		 running;
+	bool		 announced;	/* its first verdict was logged */
 	double		 started;	/* monotonic s, of the run */
 	struct risefall	 rf;
 	char		 reason[160];	/* why the last run failed */
@@ -36,6 +40,7 @@ struct slot {
 
 struct checks {
 	struct ev_loop	*loop;
+	struct resolver	*resolver;	/* for names; NULL if no check has one */
 	checks_changed_cb changed;
 	void		*arg;
 	unsigned	 n;
@@ -45,7 +50,7 @@ struct checks {
 
 static const char *const code_names[CHECK_CODE_COUNT] = {
 	"pass", "timeout", "refused", "connect", "status", "malformed",
-	"exit", "spawn",
+	"exit", "spawn", "resolve",
 };
 
 const char *
@@ -54,28 +59,48 @@ check_code_name(enum check_code c)
 	return c < CHECK_CODE_COUNT ? code_names[c] : "?";
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static struct slot *
 slot_of(struct check *c)
 {
 	return (struct slot *)((char *)c - offsetof(struct slot, pub));
+}
+
+/*
+ * The reason as a quoted logfmt value: with a command's first output line
+ * after it (what a mistyped command says), quotes and backslashes turned
+ * into ' and / so the value stays one field in text and JSON.
+ */
+static void
+log_reason(const struct slot *s, char *buf, size_t size)
+{
+	const char *out = s->pub.output;
+	size_t n = strcspn(out, "\n"), len;
+
+	if (n > 120)
+		n = 120;
+	snprintf(buf, size, "%s%s%.*s", s->reason, n ? ": " : "", (int)n, out);
+	len = strlen(buf);
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '"')
+			buf[i] = '\'';
+		else if (buf[i] == '\\')
+			buf[i] = '/';
+}
+
+static void
+log_verdict(struct slot *s, enum check_code code)
+{
+	char why[sizeof(s->reason) + 128];
+
+	s->announced = true;
+	if (code == CHECK_PASS) {
+		log_event(LOG_INFO, "check_up", "name=%s ms=%.1f",
+		    s->pub.spec->name, s->last_ms);
+		return;
+	}
+	log_reason(s, why, sizeof(why));
+	log_event(LOG_WARN, "check_down", "name=%s result=%s reason=\"%s\"",
+	    s->pub.spec->name, check_code_name(code), why);
 }
 
 void
@@ -83,6 +108,7 @@ check_done(struct check *c, enum check_code code, const char *detail)
 {
 	struct slot *s = slot_of(c);
 	struct health_check *v;
+	struct timespec wall;
 	bool pass = code == CHECK_PASS;
 	const struct check_spec *sp = c->spec;
 
@@ -90,28 +116,33 @@ check_done(struct check *c, enum check_code code, const char *detail)
 		return;
 	s->running = false;
 	ev_timer_stop(c->loop, &s->deadline);
-	s->last_ms = (mono() - s->started) * 1000.0;
+	s->last_ms = (clock_mono() - s->started) * 1000.0;
 	s->results[code]++;
+	/* No connection: the name's address may have moved; ask again. */
+	if (code == CHECK_REFUSED || code == CHECK_CONNECT ||
+	    code == CHECK_TIMEOUT)
+		check_target_failed(c);
 	if (pass)
 		s->reason[0] = '\0';
 	else
 		snprintf(s->reason, sizeof(s->reason), "%s", detail);
 
+	/*
+	 * A transition is logged once. A check starts down, so one that
+	 * fails from its first run never transitions: its first failure is
+	 * logged as its first verdict, or a mistyped check stays silent.
+	 */
 	if (risefall_feed(&s->rf, pass, sp->rise, sp->fall)) {
 		s->transitions++;
-		if (pass)
-			log_event(LOG_INFO, "check_up", "name=%s ms=%.1f",
-			    sp->name, s->last_ms);
-		else
-			log_event(LOG_WARN, "check_down", "name=%s "
-			    "result=%s reason=\"%s\"", sp->name,
-			    check_code_name(code), s->reason);
-	}
+		log_verdict(s, code);
+	} else if (!s->announced && !pass)
+		log_verdict(s, code);
 	v = &s->owner->view[s - s->owner->slots];
 	v->up = s->rf.up;
 	v->ran = true;
 	v->duration_ms = s->last_ms;
-	v->when = wall();
+	clock_wall(&wall);	/* printed in the body, never subtracted */
+	v->when = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	/* A command's own words say most; with a failure, say why first. */
 	if (c->output[0])
 		snprintf(s->shown, sizeof(s->shown), "%s%s%s", s->reason,
@@ -126,14 +157,19 @@ static void
 deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct slot *s = w->data;
-	char why[64];
+	bool dns = check_target_waiting(&s->pub);
+	char why[ADDR_HOST_MAX + 64];
 
 	(void)loop;
 	(void)revents;
 	s->ops->cancel(&s->pub);
-	snprintf(why, sizeof(why), "timeout after %u ms",
-	    s->pub.spec->timeout_ms);
-	check_done(&s->pub, CHECK_TIMEOUT, why);
+	if (dns)
+		snprintf(why, sizeof(why), "resolve %s: no answer within %u ms",
+		    s->pub.spec->host, s->pub.spec->timeout_ms);
+	else
+		snprintf(why, sizeof(why), "timeout after %u ms",
+		    s->pub.spec->timeout_ms);
+	check_done(&s->pub, dns ? CHECK_RESOLVE : CHECK_TIMEOUT, why);
 }
 
 static void
@@ -145,7 +181,7 @@ every_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (s->running)		/* cannot happen with timeout < interval */
 		return;
 	s->running = true;
-	s->started = mono();
+	s->started = clock_mono();
 	s->pub.output[0] = '\0';
 	ev_timer_set(&s->deadline, s->pub.spec->timeout_ms / 1000.0, 0.);
 	ev_timer_start(loop, &s->deadline);
@@ -161,6 +197,20 @@ ops_for(enum check_kind k)
 	case CHECK_EXEC:	return &check_exec_ops;
 	}
 	return NULL;
+}
+
+/* Whether a check names its host: numeric ones and localhost need none. */
+static bool
+needs_resolver(const struct check_spec *specs, unsigned n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	for (unsigned i = 0; i < n; i++)
+		if (specs[i].kind != CHECK_EXEC &&
+		    addr_to_sockaddr(specs[i].host, 80, &ss, &len) != NULL)
+			return true;
+	return false;
 }
 
 struct checks *
@@ -180,10 +230,19 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 		checks_free(cs);
 		return NULL;
 	}
+	if (needs_resolver(specs, n)) {
+		char err[128];
+
+		/* Without it, name checks fail with this; never a start-up
+		 * error (the issue: the sidecar may start before DNS works). */
+		if ((cs->resolver = resolve_new(loop, err, sizeof(err))) == NULL)
+			log_event(LOG_ERROR, "resolver", "error=\"%s\"", err);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct slot *s = &cs->slots[i];
 
 		s->pub.spec = &specs[i];
+		s->pub.resolver = cs->resolver;
 		s->pub.loop = loop;
 		s->owner = cs;
 		s->ops = ops_for(specs[i].kind);
@@ -231,7 +290,9 @@ checks_free(struct checks *cs)
 		ev_timer_stop(cs->loop, &s->deadline);
 		if (s->running)
 			s->ops->cancel(&s->pub);
+		check_target_free(&s->pub);
 	}
+	resolve_free(cs->resolver);
 	free(cs->slots);
 	free(cs->view);
 	free(cs);
@@ -243,6 +304,34 @@ checks_view(const struct checks *cs, const struct health_check **v,
 {
 	*v = cs ? cs->view : NULL;
 	*n = cs ? cs->n : 0;
+}
+
+/* Lookups of the checks that name their host, and how many failed. */
+static void
+checks_metrics_lookups(const struct checks *cs, struct sbuf *b)
+{
+	unsigned long long n[2];
+	static const char *const what[2][2] = {
+	    { "lookups_total", "Lookups of the check's host name." },
+	    { "lookup_failures_total", "Lookups that found no address." },
+	};
+
+	for (unsigned k = 0; k < 2; k++) {
+		bool head = false;
+
+		for (unsigned i = 0; i < cs->n; i++) {
+			if (!check_target_counts(&cs->slots[i].pub, &n[0],
+			    &n[1]))
+				continue;
+			if (!head)
+				sbuf_printf(b, "# HELP healthgate_check_%s %s\n"
+				    "# TYPE healthgate_check_%s counter\n",
+				    what[k][0], what[k][1], what[k][0]);
+			head = true;
+			sbuf_printf(b, "healthgate_check_%s{check=\"%s\"} "
+			    "%llu\n", what[k][0], cs->view[i].name, n[k]);
+		}
+	}
 }
 
 void
@@ -272,6 +361,7 @@ checks_metrics(const struct checks *cs, struct sbuf *b)
 				    "{check=\"%s\",result=\"%s\"} %llu\n",
 				    cs->view[i].name, code_names[c],
 				    cs->slots[i].results[c]);
+	checks_metrics_lookups(cs, b);
 	sbuf_printf(b, "# HELP healthgate_check_transitions_total Changes "
 	    "between up and down.\n"
 	    "# TYPE healthgate_check_transitions_total counter\n");

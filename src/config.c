@@ -1,88 +1,94 @@
 /*
- * config.c: flags and environment to struct config.
+ * config.c: the daemon's options, flags and environment, to struct config.
  *
- * One table lists every daemon option with its flag, its variable, its kind
- * and its bounds; defaults are set first, then the environment, then the
- * flags, so the flag wins. Check specs are parsed last, once the schedule
- * defaults they inherit are final.
+ * One table (read by opts.c) lists every daemon option with its flag, its
+ * variable, its setter and its bounds; defaults are set first, then the
+ * environment, then the flags, so the flag wins. Check specs (check_spec.c)
+ * are parsed last, once the schedule defaults they inherit are final.
  */
-#include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
-#include "version.h"
+#include "opts.h"
+#include "signame.h"
 
 #define MAX_CHECKS	64
-#define DURATION_MAX	(24u * 3600 * 1000)	/* one day, in ms */
 
-enum opt_kind {
-	OPT_LISTEN,
-	OPT_CHECK,
-	OPT_DURATION,
-	OPT_COUNT,
-	OPT_CIDRS,
-	OPT_LOGFMT,
+/* What one config_load collects besides struct config itself. */
+struct load {
+	const char	*raw_env[MAX_CHECKS];	/* HEALTHGATE_CHECKS items */
+	const char	*raw_flag[MAX_CHECKS];	/* --check values */
+	unsigned	 nraw_env, nraw_flag;
+	char		*env_checks;		/* owned: raw_env points in */
 };
 
-struct opt {
-	const char	*flag;
-	const char	*env;
-	enum opt_kind	 kind;
-	size_t		 off;		/* of the unsigned it sets */
-	unsigned	 min, max;	/* bounds, for durations and counts */
-	const char	*arg;		/* for --help */
-	const char	*help;
-};
+static opts_set_fn set_listen, set_check, set_cidrs, set_log_format,
+    set_signal;
 
 #define F(field)	offsetof(struct config, field)
+#define D		OPTS_DURATION_MAX
 
-static const struct opt opts[] = {
-	{ "--listen", "HEALTHGATE_LISTEN", OPT_LISTEN, 0, 0, 0, "ADDR:PORT",
-	    "where to serve /health (default [::]:8081)" },
-	{ "--check", "HEALTHGATE_CHECKS", OPT_CHECK, 0, 0, 0, "[NAME=]SPEC",
-	    "check the app: http://HOST:PORT/PATH, tcp://HOST:PORT or\n"
-	    "      exec:COMMAND ARGS (repeatable; the variable is comma-separated)" },
-	{ "--interval", "HEALTHGATE_INTERVAL", OPT_DURATION, F(interval_ms),
-	    1, DURATION_MAX, "D", "time between check starts (default 2s)" },
-	{ "--timeout", "HEALTHGATE_TIMEOUT", OPT_DURATION, F(timeout_ms),
-	    1, DURATION_MAX, "D", "check deadline, below the interval "
+static const struct opts_def opts[] = {
+	{ "--listen", "HEALTHGATE_LISTEN", set_listen, 0, 0, 0, false,
+	    "ADDR:PORT", "where to serve /health (default [::]:8081)" },
+	{ "--check", "HEALTHGATE_CHECKS", set_check, 0, 0, 0, false,
+	    "[NAME=]SPEC", "check the app: http://HOST:PORT/PATH, "
+	    "tcp://HOST:PORT or\n      exec:COMMAND ARGS (repeatable; the "
+	    "variable is comma-separated)" },
+	{ "--interval", "HEALTHGATE_INTERVAL", opts_set_duration,
+	    F(interval_ms), 1, D, false, "D",
+	    "time between check starts (default 2s)" },
+	{ "--timeout", "HEALTHGATE_TIMEOUT", opts_set_duration, F(timeout_ms),
+	    1, D, false, "D", "check deadline, below the interval "
 	    "(default 1s)" },
-	{ "--rise", "HEALTHGATE_RISE", OPT_COUNT, F(rise), 1, 100, "N",
-	    "passes before a check is up (default 1)" },
-	{ "--fall", "HEALTHGATE_FALL", OPT_COUNT, F(fall), 1, 100, "N",
-	    "failures before a check is down (default 1)" },
-	{ "--drain-timeout", "HEALTHGATE_DRAIN_TIMEOUT", OPT_DURATION,
-	    F(drain_timeout_ms), 0, DURATION_MAX, "D",
+	{ "--rise", "HEALTHGATE_RISE", opts_set_count, F(rise), 1, 100, false,
+	    "N", "passes before a check is up (default 1)" },
+	{ "--fall", "HEALTHGATE_FALL", opts_set_count, F(fall), 1, 100, false,
+	    "N", "failures before a check is down (default 1)" },
+	{ "--drain-timeout", "HEALTHGATE_DRAIN_TIMEOUT", opts_set_duration,
+	    F(drain_timeout_ms), 0, D, false, "D",
 	    "hard cap on the drain (default 30s)" },
-	{ "--drain-fall", "HEALTHGATE_DRAIN_FALL", OPT_COUNT, F(drain_fall),
-	    1, 1000, "N", "503s each watched prober must be served before\n"
-	    "      the drain ends (default 2)" },
-	{ "--drain-window", "HEALTHGATE_DRAIN_WINDOW", OPT_DURATION,
-	    F(drain_window_ms), 1, DURATION_MAX, "D", "a prober seen within this before SIGTERM is\n"
-	    "      watched; silent this long, it is gone (default 15s)" },
-	{ "--drain-ignore", "HEALTHGATE_DRAIN_IGNORE", OPT_CIDRS, 0, 0, 0,
-	    "CIDR,...", "sources never watched, or none\n"
-	    "      (default 127.0.0.0/8,::1/128)" },
-	{ "--log-format", "HEALTHGATE_LOG_FORMAT", OPT_LOGFMT, 0, 0, 0,
-	    "text|json", "log line format (default text)" },
-	{ "--max-connections", "HEALTHGATE_MAX_CONNECTIONS", OPT_COUNT,
-	    F(max_connections), 1, 100000, "N",
+	{ "--drain-fall", "HEALTHGATE_DRAIN_FALL", opts_set_count,
+	    F(drain_fall), 1, 1000, false, "N", "503s each watched prober "
+	    "must be served before\n      the drain ends (default 2)" },
+	{ "--drain-window", "HEALTHGATE_DRAIN_WINDOW", opts_set_duration,
+	    F(drain_window_ms), 1, D, false, "D", "a prober seen within this "
+	    "before SIGTERM is\n      watched; silent this long, it is gone "
+	    "(default 15s)" },
+	{ "--drain-ignore", "HEALTHGATE_DRAIN_IGNORE", set_cidrs, 0, 0, 0,
+	    false, "CIDR,...", "sources never watched, or none (default none;\n"
+	    "      healthgate probe and /live never count)" },
+	{ "--log-format", "HEALTHGATE_LOG_FORMAT", set_log_format, 0, 0, 0,
+	    false, "text|json", "log line format (default text)" },
+	{ "--max-connections", "HEALTHGATE_MAX_CONNECTIONS", opts_set_count,
+	    F(max_connections), 1, 100000, false, "N",
 	    "connections open at once, in all (default 1000)" },
 	{ "--max-connections-per-ip", "HEALTHGATE_MAX_CONNECTIONS_PER_IP",
-	    OPT_COUNT, F(max_per_ip), 1, 100000, "N",
+	    opts_set_count, F(max_per_ip), 1, 100000, false, "N",
 	    "connections open at once from one address (default 32)" },
-	{ "--conn-memory", "HEALTHGATE_CONN_MEMORY", OPT_COUNT,
-	    F(conn_memory), 2048, 1048576, "BYTES", "memory per connection; "
-	    "bounds the request head (default 8192)" },
-	{ "--request-timeout", "HEALTHGATE_REQUEST_TIMEOUT", OPT_DURATION,
-	    F(request_timeout_ms), 1000, DURATION_MAX, "D", "a new connection "
+	{ "--conn-memory", "HEALTHGATE_CONN_MEMORY", opts_set_count,
+	    F(conn_memory), 2048, 1048576, false, "BYTES", "memory per "
+	    "connection; bounds the request head (default 2048)" },
+	{ "--request-timeout", "HEALTHGATE_REQUEST_TIMEOUT", opts_set_duration,
+	    F(request_timeout_ms), 1000, D, false, "D", "a new connection "
 	    "must deliver its request head within this\n      (default 5s)" },
-	{ "--idle-timeout", "HEALTHGATE_IDLE_TIMEOUT", OPT_DURATION,
-	    F(idle_timeout_ms), 1000, DURATION_MAX, "D", "a kept-alive "
+	{ "--idle-timeout", "HEALTHGATE_IDLE_TIMEOUT", opts_set_duration,
+	    F(idle_timeout_ms), 1000, D, false, "D", "a kept-alive "
 	    "connection must send its next request within\n      this "
 	    "(default 10s)" },
+	{ "--drain-linger", "HEALTHGATE_DRAIN_LINGER", opts_set_duration,
+	    F(drain_linger_ms), 0, D, false, "D", "with -- COMMAND: from the "
+	    "drain's end to the stop\n      signal, for requests already "
+	    "routed (default 2s)" },
+	{ "--stop-signal", "HEALTHGATE_STOP_SIGNAL", set_signal,
+	    F(stop_signal), 0, 0, false, "SIG", "with -- COMMAND: what stops "
+	    "the app (default SIGTERM)" },
+	{ "--stop-timeout", "HEALTHGATE_STOP_TIMEOUT", opts_set_duration,
+	    F(stop_timeout_ms), 0, D, false, "D", "with -- COMMAND: from the "
+	    "stop signal to SIGKILL\n      (default 10s)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -90,79 +96,16 @@ static const struct opt opts[] = {
 void
 config_usage(void)
 {
-	printf("usage: healthgate [options]\n"
+	printf("usage: healthgate [options] [-- COMMAND [ARGS...]]\n"
 	    "       healthgate probe [--timeout D] [URL]\n"
 	    "       healthgate plan [options]   (see healthgate plan --help)\n"
 	    "       healthgate --help | --version\n\n"
 	    "Serves /health, /live and /metrics for a load balancer; drains "
-	    "on SIGTERM.\n\noptions, each also from its variable (the flag "
+	    "on SIGTERM.\nWith -- COMMAND, runs the app as its child and "
+	    "stops it only after the drain.\n\noptions, each also from its variable (the flag "
 	    "wins):\n");
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[48];
-
-		snprintf(left, sizeof(left), "%s %s", opts[i].flag, opts[i].arg);
-		printf("  %-26s %s\n      %s\n", left, opts[i].env,
-		    opts[i].help);
-	}
-	printf("\nDurations: 250ms, 2s, 1m; a bare number is seconds.\n");
-}
-
-const char *
-config_env(char *const envp[], const char *name)
-{
-	size_t n = strlen(name);
-
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
-}
-
-const char *
-config_parse_duration(const char *s, unsigned *ms)
-{
-	unsigned long long v = 0, mult;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return "is not a duration";
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (unsigned)(*p - '0');
-		if (v > DURATION_MAX)
-			return "is too long (at most 24h)";
-	}
-	if (*p == '\0' || strcmp(p, "s") == 0)
-		mult = 1000;
-	else if (strcmp(p, "ms") == 0)
-		mult = 1;
-	else if (strcmp(p, "m") == 0)
-		mult = 60 * 1000;
-	else if (strcmp(p, "h") == 0)
-		mult = 3600 * 1000;
-	else
-		return "is not a duration";
-	if (v * mult > DURATION_MAX)
-		return "is too long (at most 24h)";
-	*ms = (unsigned)(v * mult);
-	return NULL;
-}
-
-const char *
-config_parse_count(const char *s, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return "is not a number";
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return "is not a number";
-		v = v * 10 + (unsigned)(*s - '0');
-		if (v > 1000000)
-			return "is too large";
-	}
-	*out = (unsigned)v;
-	return NULL;
+	opts_usage(opts, NOPTS, 26, NULL);
+	printf("\nDurations: 250ms, 1.5s, 1m30s, 1h; a bare number is seconds (0.5).\n");
 }
 
 static const char *
@@ -184,6 +127,13 @@ parse_cidrs(const char *s, struct config *c)
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		struct cidr *grown;
 
+		/* "10.0.0.0/8, fd00::/8": spaces around an item mean nothing. */
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
 		if (len == 0 || len >= sizeof(item))
 			goto bad;
 		memcpy(item, p, len);
@@ -208,8 +158,16 @@ bad:
 }
 
 static const char *
-parse_listen(const char *s, struct config *c)
+set_cidrs(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 {
+	(void)o;
+	return parse_cidrs(v, ctx->fields);
+}
+
+static const char *
+set_listen(const struct opts_def *o, const char *s, struct opts_ctx *ctx)
+{
+	struct config *c = ctx->fields;
 	struct sockaddr_storage ss;
 	socklen_t len;
 	unsigned port;
@@ -218,256 +176,63 @@ parse_listen(const char *s, struct config *c)
 	if (addr_split_hostport(s, host, &port) != NULL ||
 	    addr_to_sockaddr(host, port, &ss, &len) != NULL)
 		return "is not ADDR:PORT (127.0.0.1:8081, [::1]:8081, :8081)";
+	(void)o;
 	strcpy(c->listen_host, host);
 	c->listen_port = port;
 	return NULL;
 }
 
-static bool
-is_name_char(char ch)
+static const char *
+set_signal(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+	return signame_parse(v, (int *)(void *)((char *)ctx->fields +
+	    o->off));
 }
 
 static const char *
-parse_expect(const char *v, struct check_spec *cs)
+set_log_format(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 {
-	unsigned lo, hi;
-	char tail;
+	struct config *c = ctx->fields;
 
-	if (sscanf(v, "%3u-%3u%c", &lo, &hi, &tail) == 2) {
-		/* a range */
-	} else if (sscanf(v, "%3u%c", &lo, &tail) == 1)
-		hi = lo;
+	(void)o;
+	if (strcmp(v, "text") == 0)
+		c->log_format = LOG_TEXT;
+	else if (strcmp(v, "json") == 0)
+		c->log_format = LOG_JSON;
 	else
-		return "expect is not STATUS or LO-HI";
-	if (lo < 100 || hi > 599 || lo > hi || strspn(v, "0123456789-") !=
-	    strlen(v))
-		return "expect is not STATUS or LO-HI within 100-599";
-	cs->expect_lo = lo;
-	cs->expect_hi = hi;
+		return "is not text or json";
 	return NULL;
 }
 
 /*
- * Takes the per-check parameters out of a query string ("a=1&b=2") in
- * place. With keep_others, unknown parameters stay (they are the app's);
- * without, they are an error.
+ * Checks are only collected here, parsed once the schedule defaults they
+ * inherit are final. HEALTHGATE_CHECKS is split on commas into a copy the
+ * load owns.
  */
 static const char *
-take_params(char *query, struct check_spec *cs, bool keep_others)
+set_check(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 {
-	char out[ADDR_PATH_MAX] = "", *save = NULL, *kv;
-	const char *err;
+	struct load *ld = ctx->user;
+	char *save = NULL, *item;
 
-	for (kv = strtok_r(query, "&", &save); kv;
-	    kv = strtok_r(NULL, "&", &save)) {
-		char *val = strchr(kv, '=');
-
-		err = NULL;
-		if (val)
-			*val++ = '\0';
-		if (val && strcmp(kv, "interval") == 0)
-			err = config_parse_duration(val, &cs->interval_ms) ?
-			    "interval is not a duration" : NULL;
-		else if (val && strcmp(kv, "timeout") == 0)
-			err = config_parse_duration(val, &cs->timeout_ms) ?
-			    "timeout is not a duration" : NULL;
-		else if (val && strcmp(kv, "rise") == 0)
-			err = config_parse_count(val, &cs->rise) ||
-			    cs->rise < 1 || cs->rise > 100 ?
-			    "rise is not 1-100" : NULL;
-		else if (val && strcmp(kv, "fall") == 0)
-			err = config_parse_count(val, &cs->fall) ||
-			    cs->fall < 1 || cs->fall > 100 ?
-			    "fall is not 1-100" : NULL;
-		else if (val && strcmp(kv, "expect") == 0 &&
-		    cs->kind == CHECK_HTTP)
-			err = parse_expect(val, cs);
-		else if (keep_others) {
-			if (out[0])
-				strcat(out, "&");
-			strcat(out, kv);
-			if (val) {
-				strcat(out, "=");
-				strcat(out, val);
-			}
-		} else
-			err = "unknown parameter (interval, timeout, rise, "
-			    "fall)";
-		if (err)
-			return err;
+	(void)o;
+	if (!ctx->from_env) {
+		if (ld->nraw_flag >= MAX_CHECKS)
+			return "is one check too many (at most 64)";
+		ld->raw_flag[ld->nraw_flag++] = v;
+		return NULL;
 	}
-	strcpy(query, out);
-	return NULL;
-}
-
-/*
- * Checks connect to numeric addresses or localhost only: a name would need
- * a resolver, which a FROM scratch image does not have and which must never
- * block the loop.
- */
-static const char *
-numeric_host(const char *host)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-
-	if (host[0] == '\0' || addr_to_sockaddr(host, 80, &ss, &len) != NULL)
-		return "host must be a numeric address or localhost";
-	return NULL;
-}
-
-/* exec:COMMAND ARGS... split on runs of spaces into one owned argv. */
-static const char *
-split_argv(const char *cmd, struct check_spec *cs)
-{
-	size_t len = strlen(cmd), n = 0;
-	char **argv, *buf, *save = NULL, *w;
-
-	/* One block: the pointers, then a copy of the words. */
-	argv = malloc((len / 2 + 2) * sizeof(char *) + len + 1);
-	if (argv == NULL)
+	if ((ld->env_checks = strdup(v)) == NULL)
 		return "out of memory";
-	buf = (char *)(argv + len / 2 + 2);
-	memcpy(buf, cmd, len + 1);
-	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		argv[n++] = w;
-	argv[n] = NULL;
-	if (n == 0) {
-		free(argv);
-		return "exec: needs a command";
+	for (item = strtok_r(ld->env_checks, ",", &save); item;
+	    item = strtok_r(NULL, ",", &save)) {
+		if (item[strspn(item, " \t")] == '\0')
+			continue;	/* "a=..., " ends in nothing */
+		if (ld->nraw_env >= MAX_CHECKS)
+			return "has one check too many (at most 64)";
+		ld->raw_env[ld->nraw_env++] = item;
 	}
-	cs->argv = argv;
 	return NULL;
-}
-
-/* A name made from the spec; long ones are cut to fit. */
-static void __attribute__((format(printf, 2, 3)))
-default_name(struct check_spec *cs, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cs->name, sizeof(cs->name), fmt, ap);
-	va_end(ap);
-}
-
-/*
- * [NAME=]SPEC, with the schedule inherited from c. The name is taken only
- * when the text before the first '=' is a plain name, so '=' inside a URL
- * or a command never reads as one.
- */
-const char *
-config_parse_check(const char *s, const struct config *c,
-    struct check_spec *cs)
-{
-	const char *eq = strchr(s, '='), *spec = s, *err = NULL;
-	char buf[ADDR_PATH_MAX + ADDR_HOST_MAX + 16], *q;
-	size_t i;
-
-	memset(cs, 0, sizeof(*cs));
-	cs->interval_ms = c->interval_ms;
-	cs->timeout_ms = c->timeout_ms;
-	cs->rise = c->rise;
-	cs->fall = c->fall;
-	cs->expect_lo = 200;
-	cs->expect_hi = 299;
-
-	if (eq) {
-		for (i = 0; s + i < eq && is_name_char(s[i]); i++)
-			;
-		if (s + i == eq && i > 0) {
-			if (i >= CONFIG_NAME_MAX)
-				return "name is too long";
-			memcpy(cs->name, s, i);
-			cs->name[i] = '\0';
-			spec = eq + 1;
-		}
-	}
-	if (strlen(spec) >= sizeof(buf))
-		return "spec is too long";
-	strcpy(buf, spec);
-
-	if (strncmp(buf, "http://", 7) == 0) {
-		struct url u;
-
-		cs->kind = CHECK_HTTP;
-		if ((err = addr_parse_url(buf, &u)) != NULL)
-			return err;
-		if ((q = strchr(u.path, '?')) != NULL) {
-			*q = '\0';
-			if ((err = take_params(q + 1, cs, true)) != NULL)
-				return err;
-			if (q[1] != '\0')
-				*q = '?';
-		}
-		strcpy(cs->host, u.host);
-		cs->port = u.port;
-		if ((err = numeric_host(cs->host)) != NULL)
-			return err;
-		strcpy(cs->path, u.path);
-		if (cs->name[0] == '\0')
-			default_name(cs, "http-%s-%u", cs->host, cs->port);
-	} else if (strncmp(buf, "tcp://", 6) == 0) {
-		cs->kind = CHECK_TCP;
-		if ((q = strchr(buf, '?')) != NULL) {
-			*q = '\0';
-			if ((err = take_params(q + 1, cs, false)) != NULL)
-				return err;
-		}
-		if (strchr(buf + 6, '/') != NULL)
-			return "tcp:// takes no path";
-		if ((err = addr_split_hostport(buf + 6, cs->host,
-		    &cs->port)) != NULL)
-			return err;
-		if (cs->host[0] == '\0' || cs->port == 0)
-			return "tcp:// needs HOST:PORT";
-		if ((err = numeric_host(cs->host)) != NULL)
-			return err;
-		if (cs->name[0] == '\0')
-			default_name(cs, "tcp-%s-%u", cs->host, cs->port);
-	} else if (strncmp(buf, "exec", 4) == 0 &&
-	    (buf[4] == ':' || buf[4] == '?')) {
-		char *cmd = strchr(buf, ':');
-
-		cs->kind = CHECK_EXEC;
-		if (cmd == NULL)
-			return "exec?PARAMS: needs ':' before the command";
-		*cmd++ = '\0';
-		if (buf[4] == '?' && (err = take_params(buf + 5, cs,
-		    false)) != NULL)
-			return err;
-		if ((err = split_argv(cmd, cs)) != NULL)
-			return err;
-		if (cs->name[0] == '\0') {
-			const char *base = strrchr(cs->argv[0], '/');
-
-			default_name(cs, "exec-%s", base ? base + 1 :
-			    cs->argv[0]);
-		}
-	} else
-		return "has an unknown scheme (use http://, tcp:// or exec:)";
-
-	if (cs->timeout_ms == 0 || cs->interval_ms == 0)
-		err = "interval and timeout must be above zero";
-	else if (cs->timeout_ms >= cs->interval_ms)
-		err = "timeout must be below the interval";
-	/* Derived names may hold characters a name may not. */
-	for (char *p = cs->name; *p; p++)
-		if (!is_name_char(*p))
-			*p = '_';
-	if (err)
-		config_check_free(cs);
-	return err;
-}
-
-void
-config_check_free(struct check_spec *cs)
-{
-	free(cs->argv);
-	cs->argv = NULL;
 }
 
 static void
@@ -485,180 +250,94 @@ set_defaults(struct config *c)
 	c->log_format = LOG_TEXT;
 	c->max_connections = 1000;
 	c->max_per_ip = 32;
-	c->conn_memory = 8192;
+	c->conn_memory = 2048;
 	c->request_timeout_ms = 5000;
 	c->idle_timeout_ms = 10000;
-	parse_cidrs("127.0.0.0/8,::1/128", c);
-}
-
-/* Applies one value; checks are only collected here, parsed later. */
-static const char *
-apply(const struct opt *o, const char *v, struct config *c,
-    const char **raw, unsigned *nraw)
-{
-	static char range[64];	/* the message for a value out of bounds */
-	unsigned *field = (unsigned *)((char *)c + o->off);
-	unsigned n;
-	const char *err;
-
-	switch (o->kind) {
-	case OPT_LISTEN:
-		return parse_listen(v, c);
-	case OPT_CHECK:
-		if (*nraw >= MAX_CHECKS)
-			return "is one check too many (at most 64)";
-		raw[(*nraw)++] = v;
-		return NULL;
-	case OPT_DURATION:
-		if ((err = config_parse_duration(v, &n)) != NULL)
-			return err;
-		if (n < o->min && o->min == 1)
-			return "must be above zero";
-		if (n < o->min) {
-			snprintf(range, sizeof(range), "must be at least %u ms",
-			    o->min);
-			return range;
-		}
-		*field = n;
-		return NULL;
-	case OPT_COUNT:
-		if ((err = config_parse_count(v, &n)) != NULL)
-			return err;
-		if (n < o->min || n > o->max) {
-			snprintf(range, sizeof(range), "is not within %u-%u",
-			    o->min, o->max);
-			return range;
-		}
-		*field = n;
-		return NULL;
-	case OPT_CIDRS:
-		return parse_cidrs(v, c);
-	case OPT_LOGFMT:
-		if (strcmp(v, "text") == 0)
-			c->log_format = LOG_TEXT;
-		else if (strcmp(v, "json") == 0)
-			c->log_format = LOG_JSON;
-		else
-			return "is not text or json";
-		return NULL;
-	}
-	return "is not understood";
-}
-
-static const struct opt *
-find_flag(const char *arg, const char **inline_val)
-{
-	for (size_t i = 0; i < NOPTS; i++) {
-		size_t n = strlen(opts[i].flag);
-
-		if (strncmp(arg, opts[i].flag, n) != 0)
-			continue;
-		if (arg[n] == '\0') {
-			*inline_val = NULL;
-			return &opts[i];
-		}
-		if (arg[n] == '=') {
-			*inline_val = arg + n + 1;
-			return &opts[i];
-		}
-	}
-	return NULL;
-}
-
-/*
- * Splits HEALTHGATE_CHECKS on commas into env_copy (owned by the caller)
- * and appends the pieces to raw.
- */
-static const char *
-split_env_checks(const char *v, char **env_copy, const char **raw,
-    unsigned *nraw)
-{
-	char *save = NULL, *item;
-
-	if ((*env_copy = strdup(v)) == NULL)
-		return "out of memory";
-	for (item = strtok_r(*env_copy, ",", &save); item;
-	    item = strtok_r(NULL, ",", &save)) {
-		if (*nraw >= MAX_CHECKS)
-			return "has one check too many (at most 64)";
-		raw[(*nraw)++] = item;
-	}
-	return NULL;
+	/*
+	 * Nothing is ignored by default: a load balancer on the same host
+	 * probes from loopback too. Local health checks that must not hold
+	 * the drain use /live or healthgate probe, which never count.
+	 */
+	c->drain_linger_ms = 2000;
+	c->stop_signal = SIGTERM;
+	c->stop_timeout_ms = 10000;
 }
 
 enum config_result
 config_load(struct config *c, int argc, char *const argv[],
     char *const envp[], char *err)
 {
-	const char *raw_env[MAX_CHECKS], *raw_flag[MAX_CHECKS], *e, *v;
-	const char **raw;
-	unsigned nraw_env = 0, nraw_flag = 0, *nraw;
-	char *env_checks = NULL;
+	struct load ld = { .nraw_env = 0 };
+	struct opts_ctx ctx = { .fields = c, .user = &ld };
+	struct check_spec sched;
+	const char **raw, *e, *src;
+	unsigned nraw;
 	enum config_result rc = CONFIG_ERROR;
 
 	set_defaults(c);
-	for (size_t i = 0; i < NOPTS; i++) {
-		if ((v = config_env(envp, opts[i].env)) == NULL)
-			continue;
-		if (opts[i].kind == OPT_CHECK)
-			e = split_env_checks(v, &env_checks, raw_env,
-			    &nraw_env);
-		else
-			e = apply(&opts[i], v, c, raw_env, &nraw_env);
-		if (e) {
-			snprintf(err, CONFIG_ERR_MAX, "%s: \"%s\" %s",
-			    opts[i].env, v, e);
-			goto out;
-		}
-	}
+	if (!opts_from_env(opts, NOPTS, envp, &ctx, err, CONFIG_ERR_MAX))
+		goto out;
 	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *inl;
-		const struct opt *o;
+		const char *arg = argv[i];
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			rc = CONFIG_HELP;
 			goto out;
 		}
+		if (strcmp(arg, "--") == 0) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+				snprintf(err, CONFIG_ERR_MAX, "--: needs a "
+				    "command after it (healthgate [options] -- "
+				    "COMMAND [ARGS...])");
+				goto out;
+			}
+			c->app_argv = argv + i + 1;
+			break;
+		}
 		if (strcmp(arg, "--version") == 0) {
 			rc = CONFIG_VERSION;
 			goto out;
 		}
-		if ((o = find_flag(arg, &inl)) == NULL) {
+		switch (opts_take(opts, NOPTS, argc, argv, &i, &ctx, err,
+		    CONFIG_ERR_MAX)) {
+		case OPTS_TAKEN:
+			break;
+		case OPTS_UNKNOWN:
 			snprintf(err, CONFIG_ERR_MAX, "unknown option \"%s\" "
 			    "(see --help)", arg);
 			goto out;
-		}
-		if (inl == NULL && i + 1 >= argc) {
-			snprintf(err, CONFIG_ERR_MAX, "%s: needs a value",
-			    o->flag);
-			goto out;
-		}
-		v = inl ? inl : argv[++i];
-		if ((e = apply(o, v, c, raw_flag, &nraw_flag)) != NULL) {
-			snprintf(err, CONFIG_ERR_MAX, "%s: \"%s\" %s", o->flag,
-			    v, e);
+		case OPTS_ERROR:
 			goto out;
 		}
 	}
 	if (c->timeout_ms >= c->interval_ms) {
-		snprintf(err, CONFIG_ERR_MAX, "--timeout: %u ms must be below "
-		    "--interval (%u ms)", c->timeout_ms, c->interval_ms);
+		char t[OPTS_DURATION_LEN], iv[OPTS_DURATION_LEN];
+
+		opts_format_duration(c->timeout_ms, t, sizeof(t));
+		opts_format_duration(c->interval_ms, iv, sizeof(iv));
+		snprintf(err, CONFIG_ERR_MAX, "--timeout: %s must be below "
+		    "--interval (%s)", t, iv);
 		goto out;
 	}
 
 	/* Any --check flag replaces the whole HEALTHGATE_CHECKS list. */
-	raw = nraw_flag ? raw_flag : raw_env;
-	nraw = nraw_flag ? &nraw_flag : &nraw_env;
-	if (*nraw && (c->checks = calloc(*nraw, sizeof(*c->checks))) == NULL) {
+	raw = ld.nraw_flag ? ld.raw_flag : ld.raw_env;
+	nraw = ld.nraw_flag ? ld.nraw_flag : ld.nraw_env;
+	src = ld.nraw_flag ? "--check" : "HEALTHGATE_CHECKS";
+	if (nraw && (c->checks = calloc(nraw, sizeof(*c->checks))) == NULL) {
 		snprintf(err, CONFIG_ERR_MAX, "out of memory");
 		goto out;
 	}
-	for (unsigned i = 0; i < *nraw; i++) {
+	memset(&sched, 0, sizeof(sched));
+	sched.interval_ms = c->interval_ms;
+	sched.timeout_ms = c->timeout_ms;
+	sched.rise = c->rise;
+	sched.fall = c->fall;
+	for (unsigned i = 0; i < nraw; i++) {
 		struct check_spec *cs = &c->checks[i];
 
-		if ((e = config_parse_check(raw[i], c, cs)) != NULL) {
-			snprintf(err, CONFIG_ERR_MAX, "%s: \"%s\" %s",
-			    nraw_flag ? "--check" : "HEALTHGATE_CHECKS",
+		if ((e = check_spec_parse(raw[i], &sched, cs)) != NULL) {
+			snprintf(err, CONFIG_ERR_MAX, "%s: \"%s\" %s", src,
 			    raw[i], e);
 			goto out;
 		}
@@ -667,24 +346,52 @@ config_load(struct config *c, int argc, char *const argv[],
 			if (strcmp(c->checks[j].name, cs->name) == 0) {
 				snprintf(err, CONFIG_ERR_MAX, "%s: \"%s\" "
 				    "repeats the name \"%s\" (give it NAME=)",
-				    nraw_flag ? "--check" : "HEALTHGATE_CHECKS",
-				    raw[i], cs->name);
+				    src, raw[i], cs->name);
 				goto out;
 			}
 	}
 	rc = CONFIG_OK;
 out:
-	free(env_checks);
+	free(ld.env_checks);
 	if (rc != CONFIG_OK)
 		config_free(c);
 	return rc;
+}
+
+/*
+ * Read apart from config_load, which stops at the first refusal and may
+ * never reach --log-format, or be refusing its very value. The variable,
+ * then each --log-format flag in turn: the last valid one wins, a bad one
+ * is passed over (its own refusal then goes out in the format the others
+ * asked for, or as text).
+ */
+enum log_format
+config_log_format_asked(int argc, char *const argv[], char *const envp[])
+{
+	struct config tmp = { .log_format = LOG_TEXT };
+	struct opts_ctx ctx = { .fields = &tmp };
+	const struct opts_def *o;
+	const char *v;
+
+	if ((v = opts_env(envp, "HEALTHGATE_LOG_FORMAT")) != NULL)
+		(void)set_log_format(NULL, v, &ctx);
+	for (int i = 1; i < argc; i++) {
+		if ((o = opts_find(opts, NOPTS, argv[i], &v)) == NULL)
+			continue;
+		/* Every option takes a value: skip it as config_load does. */
+		if (v == NULL && (v = i + 1 < argc ? argv[++i] : NULL) == NULL)
+			break;
+		if (o->set == set_log_format)
+			(void)set_log_format(o, v, &ctx);
+	}
+	return tmp.log_format;
 }
 
 void
 config_free(struct config *c)
 {
 	for (unsigned i = 0; i < c->nchecks; i++)
-		config_check_free(&c->checks[i]);
+		check_spec_free(&c->checks[i]);
 	free(c->checks);
 	free(c->drain_ignore);
 	c->checks = NULL;

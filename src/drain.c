@@ -28,6 +28,8 @@ struct drain {
 	double		 started;	/* < 0 until drain_start */
 	unsigned	 nprobers;
 	struct prober	 probers[DRAIN_MAX_PROBERS];
+	unsigned	 nignored;	/* ignored sources seen, to warn of */
+	struct prober	 ignored[DRAIN_MAX_IGNORED];
 };
 
 struct drain *
@@ -78,19 +80,58 @@ find(struct drain *d, const struct addr *a)
 	return NULL;
 }
 
-/* A slot for a new prober: a free one, else the one heard from longest ago. */
+/*
+ * A slot for a new source in list (n used of max): a free one, else the
+ * one heard from longest ago.
+ */
 static struct prober *
-slot(struct drain *d)
+slot(struct prober *list, unsigned *n, unsigned max)
 {
 	struct prober *oldest;
 
-	if (d->nprobers < DRAIN_MAX_PROBERS)
-		return &d->probers[d->nprobers++];
-	oldest = &d->probers[0];
-	for (unsigned i = 1; i < d->nprobers; i++)
-		if (d->probers[i].last_seen < oldest->last_seen)
-			oldest = &d->probers[i];
+	if (*n < max)
+		return &list[(*n)++];
+	oldest = &list[0];
+	for (unsigned i = 1; i < *n; i++)
+		if (list[i].last_seen < oldest->last_seen)
+			oldest = &list[i];
 	return oldest;
+}
+
+/* Remembers an ignored source, so that the drain can name it. */
+static void
+note_ignored(struct drain *d, const struct addr *a, double now)
+{
+	struct prober *p = NULL;
+
+	for (unsigned i = 0; i < d->nignored && p == NULL; i++)
+		if (d->ignored[i].addr.family == a->family &&
+		    memcmp(d->ignored[i].addr.bytes, a->bytes, 16) == 0)
+			p = &d->ignored[i];
+	if (p == NULL) {
+		p = slot(d->ignored, &d->nignored, DRAIN_MAX_IGNORED);
+		memset(p, 0, sizeof(*p));
+		p->addr = *a;
+	}
+	p->last_seen = now;
+}
+
+unsigned
+drain_ignored(const struct drain *d, double now, struct addr *out,
+    unsigned max)
+{
+	double at = drain_started(d) ? d->started : now;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->nignored; i++) {
+		if (d->ignored[i].last_seen > at ||
+		    at - d->ignored[i].last_seen > d->window)
+			continue;
+		if (n < max)
+			out[n] = d->ignored[i].addr;
+		n++;
+	}
+	return n;
 }
 
 bool
@@ -98,12 +139,16 @@ drain_note(struct drain *d, const struct addr *a, bool failed, double now)
 {
 	struct prober *p;
 
-	if (ignored(d, a))
+	if (ignored(d, a)) {
+		if (!drain_started(d))
+			note_ignored(d, a, now);
 		return false;
+	}
 	p = find(d, a);
 	if (!drain_started(d)) {
 		if (p == NULL) {
-			p = slot(d);
+			p = slot(d->probers, &d->nprobers,
+			    DRAIN_MAX_PROBERS);
 			memset(p, 0, sizeof(*p));
 			p->addr = *a;
 		}
@@ -116,6 +161,17 @@ drain_note(struct drain *d, const struct addr *a, bool failed, double now)
 	p->last_seen = now;
 	/* A 200 queued just before SIGTERM is no evidence of the drain. */
 	return failed && ++p->fails == d->fall;
+}
+
+bool
+drain_recent(const struct drain *d, const struct addr *a, double within,
+    double now)
+{
+	for (unsigned i = 0; i < d->nprobers; i++)
+		if (d->probers[i].addr.family == a->family &&
+		    memcmp(d->probers[i].addr.bytes, a->bytes, 16) == 0)
+			return now - d->probers[i].last_seen <= within;
+	return false;
 }
 
 void

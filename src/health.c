@@ -28,13 +28,18 @@ health_render(const struct health_view *v, struct sbuf *b)
 	for (i = 0; i < v->nchecks; i++)
 		if (!v->checks[i].up)
 			down++;
-	bool pass = !v->draining && !v->maintenance && down == 0;
+	bool pass = !v->draining && !v->maintenance && !v->app_gone &&
+	    down == 0;
 
 	sbuf_printf(b, "{\"status\":\"%s\"", pass ? "pass" : "fail");
 	if (!pass) {
 		sbuf_printf(b, ",\"notes\":[");
+		if (v->app_gone) {
+			sbuf_printf(b, "\"app exited\"");
+			sep = ",";
+		}
 		if (v->draining) {
-			sbuf_printf(b, "\"draining\"");
+			sbuf_printf(b, "%s\"draining\"", sep);
 			sep = ",";
 		}
 		if (v->maintenance) {

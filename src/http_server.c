@@ -5,6 +5,10 @@
  * an ev_io, and an ev_timer follows MHD_get_timeout, so with no connection
  * open there is no wakeup at all. Every response but /metrics is built when
  * the state changes and handed to MHD by reference on each request.
+ *
+ * Who gets a connection slot and when a slow head is cut is conn_table.c's
+ * to decide; this file does what it decides to the sockets. The /metrics
+ * text is metrics.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,31 +22,15 @@
 
 #include <microhttpd.h>
 
+#include "clock.h"
+#include "conn_table.h"
+#include "http_framing.h"
 #include "http_server.h"
-#include "version.h"
+#include "log.h"
+#include "probe.h"
+#include "metrics.h"
 
 #define LISTEN_BACKLOG	1024
-
-/* Status codes counted per route in /metrics. */
-static const unsigned counted_codes[] = { 200, 404, 405, 413, 503 };
-#define NCODES	(sizeof(counted_codes) / sizeof(counted_codes[0]))
-
-static const char *const route_paths[ROUTE_COUNT] = {
-	"/health", "/live", "/metrics", "other",
-};
-
-/* One TCP connection; lives from MHD's STARTED to its CLOSED notice. */
-struct conn {
-	struct MHD_Connection *mc;
-	struct addr	 client;
-	bool		 busy;		/* a request is between head and end */
-	enum http_route	 route;		/* of the current request */
-	unsigned	 code;		/* ...and the status queued for it */
-	bool		 answered;	/* has had at least one answer */
-	bool		 cut;		/* shut down by the sweep */
-	double		 since;		/* accept, or the last answer */
-	struct conn	*prev, *next;
-};
 
 struct http_server {
 	struct ev_loop	*loop;
@@ -50,6 +38,8 @@ struct http_server {
 	ev_io		 mhd_io;	/* MHD's epoll fd is readable */
 	ev_timer	 mhd_timer;	/* MHD_get_timeout ran out */
 	ev_timer	 sweep;		/* cuts slow heads; runs while conns */
+	ev_timer	 summary;	/* the admission log line, while busy */
+	struct conn_stats logged;	/* the counts it last logged */
 	struct http_hooks hooks;
 	struct http_limits limits;
 	struct sockaddr_storage bound;	/* where the listener ended up */
@@ -59,14 +49,13 @@ struct http_server {
 	struct MHD_Response *not_found;
 	struct MHD_Response *not_allowed;
 	struct MHD_Response *too_large;
+	struct MHD_Response *bad_request;
 	unsigned	 health_code;
 	bool		 closing;	/* draining: Connection: close */
 
-	struct conn	*conns;		/* every open connection */
-	unsigned	 nconns;	/* ...how many */
-	unsigned long long refused;	/* connections over the limit */
+	struct conn_table *table;	/* every connection holding a slot */
 	unsigned	 inflight;
-	unsigned long long requests[ROUTE_COUNT][NCODES];
+	unsigned long long requests[ROUTE_COUNT][METRICS_NCODES];
 };
 
 /* Re-arms the timer from what MHD says it needs next. */
@@ -141,6 +130,7 @@ build_static(struct http_server *s)
 	static const char nf[] = "not found\n";
 	static const char na[] = "method not allowed\n";
 	static const char tl[] = "request bodies are not accepted\n";
+	static const char br[] = "ambiguous request framing\n";
 	struct MHD_Response *r;
 
 	swap_response(&s->live, make_response(s, live, sizeof(live) - 1,
@@ -153,45 +143,30 @@ build_static(struct http_server *s)
 	if ((r = make_response(s, tl, sizeof(tl) - 1, "text/plain")) != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	swap_response(&s->too_large, r);
+	if ((r = make_response(s, br, sizeof(br) - 1, "text/plain")) != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	swap_response(&s->bad_request, r);
 }
 
 static void
 count(struct http_server *s, enum http_route route, unsigned code)
 {
-	for (unsigned i = 0; i < NCODES; i++)
-		if (counted_codes[i] == code) {
-			s->requests[route][i]++;
-			return;
-		}
+	int i = metrics_code_index(code);
+
+	if (i >= 0)
+		s->requests[route][i]++;
 }
 
 static struct MHD_Response *
 metrics_response(struct http_server *s)
 {
+	struct metrics_http m = { .requests = s->requests };
 	struct MHD_Response *r;
 	struct sbuf b;
 
+	conn_table_stats(s->table, &m.conns);
 	sbuf_init(&b);
-	sbuf_printf(&b, "# HELP healthgate_build_info Version of this "
-	    "healthgate.\n# TYPE healthgate_build_info gauge\n"
-	    "healthgate_build_info{version=\"%s\"} 1\n", HEALTHGATE_VERSION);
-	sbuf_printf(&b, "# HELP healthgate_requests_total HTTP requests "
-	    "answered, by path and status.\n"
-	    "# TYPE healthgate_requests_total counter\n");
-	for (unsigned rt = 0; rt < ROUTE_COUNT; rt++)
-		for (unsigned i = 0; i < NCODES; i++)
-			if (s->requests[rt][i])
-				sbuf_printf(&b, "healthgate_requests_total"
-				    "{path=\"%s\",code=\"%u\"} %llu\n",
-				    route_paths[rt], counted_codes[i],
-				    s->requests[rt][i]);
-	sbuf_printf(&b, "# HELP healthgate_connections Open HTTP "
-	    "connections.\n# TYPE healthgate_connections gauge\n");
-	sbuf_printf(&b, "healthgate_connections %u\n", s->nconns);
-	sbuf_printf(&b, "# HELP healthgate_connections_refused_total "
-	    "Connections closed at once over --max-connections.\n"
-	    "# TYPE healthgate_connections_refused_total counter\n"
-	    "healthgate_connections_refused_total %llu\n", s->refused);
+	metrics_render_http(&b, &m);
 	if (s->hooks.metrics)
 		s->hooks.metrics(s->hooks.arg, &b);
 	if (sbuf_failed(&b)) {
@@ -230,27 +205,47 @@ queue(struct http_server *s, struct conn *c, unsigned code,
 {
 	c->code = code;
 	count(s, c->route, code);
-	return r ? MHD_queue_response(c->mc, code, r) : MHD_NO;
+	return r ? MHD_queue_response(c->handle, code, r) : MHD_NO;
 }
 
-static bool
-has_body(struct MHD_Connection *mc)
+static enum MHD_Result
+framing_field(void *cls, enum MHD_ValueKind kind, const char *name,
+    const char *value)
 {
-	const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	(void)kind;
+	http_framing_field(cls, name, value ? value : "");
+	return MHD_YES;
+}
 
-	if (MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
-		return true;
-	return cl != NULL && strspn(cl, "0") != strlen(cl);
+/* Every header field, not MHD's first of each: see http_framing.h. */
+static enum http_framing_verdict
+framing(struct MHD_Connection *mc)
+{
+	struct http_framing f;
+
+	http_framing_init(&f);
+	MHD_get_connection_values(mc, MHD_HEADER_KIND, framing_field, &f);
+	return http_framing_verdict(&f);
+}
+
+/* A container's own health check (healthgate probe), never a prober. */
+static bool
+is_self_probe(struct MHD_Connection *mc)
+{
+	const char *ua = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
+
+	return ua != NULL && strncmp(ua, PROBE_USER_AGENT,
+	    strlen(PROBE_USER_AGENT)) == 0;
 }
 
 /*
  * MHD calls this once when the head is in and again when the request is
  * complete. Answers are queued on the second call: libmicrohttpd 0.9.75
  * closes the connection after an answer queued on the first, and keep-alive
- * is what a prober's second request wants. Requests with a body are the
- * exception: they are refused on the first call, and closing is right.
+ * is what a prober's second request wants. Requests with a body, or with a
+ * body framed two ways, are the exception: they are refused on the first
+ * call, and closing is right.
  */
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *mc, const char *url,
@@ -270,20 +265,28 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 
 		if (ci == NULL || (c = ci->socket_context) == NULL)
 			return MHD_NO;
-		c->busy = true;
+		conn_table_busy(s->table, c);
 		c->route = route_of(url);
 		c->code = 0;
+		c->self = is_self_probe(mc);
 		s->inflight++;
 		*req = c;
 		if (!get && !head)
 			return queue(s, c, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    s->not_allowed);
-		if (has_body(mc))
+		switch (framing(mc)) {
+		case HTTP_FRAMING_BAD:
+			return queue(s, c, MHD_HTTP_BAD_REQUEST,
+			    s->bad_request);
+		case HTTP_FRAMING_BODY:
 			return queue(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
 			    s->too_large);
+		case HTTP_FRAMING_NO_BODY:
+			break;
+		}
 		return MHD_YES;
 	}
-	if (*upload_size != 0) {	/* only if a body slipped past has_body */
+	if (*upload_size != 0) {	/* only if a body slipped past framing */
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -316,116 +319,164 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 	struct conn *c = *req;
 
 	(void)mc;
-	if (c == NULL || !c->busy)
+	if (c == NULL)
 		return;
 	*req = NULL;
-	c->busy = false;
-	c->answered = true;
-	c->since = ev_now(s->loop);
+	conn_table_idle(s->table, c, clock_mono());
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
-	    c->route == ROUTE_HEALTH && s->hooks.served)
+	    c->route == ROUTE_HEALTH && !c->self && s->hooks.served) {
 		s->hooks.served(s->hooks.arg, &c->client, c->code);
+		/* Its source may have just become a known prober. */
+		if (!c->prober && s->hooks.prober)
+			c->prober = s->hooks.prober(s->hooks.arg, &c->client);
+	}
 	if (s->inflight == 0 && s->hooks.idle)
 		s->hooks.idle(s->hooks.arg);
 }
 
 /*
- * Over the limit a connection is accepted and shut down at once, so MHD
- * sees it end on its next run. MHD's own limit is set above ours and never
- * met: at its limit libmicrohttpd 0.9.75 takes the listener out of epoll
- * and, driven from outside, loses the first events of what it accepts
- * next; measured here, it then stopped answering until the request
- * timeout. Refusing ourselves keeps the listener in epoll for good.
+ * Shutting a socket down makes MHD see the end of the stream and close the
+ * connection on its next run. Refused and cut connections go this way.
  */
 static void
-refuse(struct http_server *s, struct conn *c)
+shut(struct MHD_Connection *mc)
 {
 	const union MHD_ConnectionInfo *ci;
 
-	ci = MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci && shutdown(ci->connect_fd, SHUT_RDWR) == 0)
-		c->cut = true;
-	s->refused++;
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci)
+		shutdown(ci->connect_fd, SHUT_RDWR);
 }
 
+/*
+ * Under a flood, one line every SUMMARY_PERIOD seconds says what admission
+ * did, never one per connection. Idle keep-alive connections timing out is
+ * normal and starts no line by itself.
+ */
+#define SUMMARY_PERIOD	5.0
+
+static void
+summary_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct http_server *s = w->data;
+	struct conn_stats st, *was = &s->logged;
+	unsigned long long d[CONN_CUT_COUNT], r[CONN_REFUSED_COUNT], any = 0;
+
+	(void)revents;
+	conn_table_stats(s->table, &st);
+	for (unsigned i = 0; i < CONN_CUT_COUNT; i++) {
+		d[i] = st.cut[i] - was->cut[i];
+		if (i != CONN_CUT_IDLE_TIMEOUT)
+			any += d[i];
+	}
+	for (unsigned i = 0; i < CONN_REFUSED_COUNT; i++)
+		any += r[i] = st.refused[i] - was->refused[i];
+	if (any == 0)
+		return;		/* quiet again: the next event restarts it */
+	log_event(LOG_WARN, "admission", "period_s=%g open=%u "
+	    "evicted_no_head=%llu evicted_idle=%llu request_timeout=%llu "
+	    "idle_timeout=%llu refused_full=%llu refused_per_ip=%llu",
+	    SUMMARY_PERIOD, st.open, d[CONN_CUT_EVICTED_NO_HEAD],
+	    d[CONN_CUT_EVICTED_IDLE], d[CONN_CUT_REQUEST_TIMEOUT],
+	    d[CONN_CUT_IDLE_TIMEOUT], r[CONN_REFUSED_FULL],
+	    r[CONN_REFUSED_PER_IP]);
+	*was = st;
+	ev_timer_set(w, SUMMARY_PERIOD, 0.);
+	ev_timer_start(loop, w);
+}
+
+/* Something worth a summary happened: one comes within the period. */
+static void
+summary_soon(struct http_server *s)
+{
+	if (!ev_is_active(&s->summary)) {
+		ev_timer_set(&s->summary, SUMMARY_PERIOD, 0.);
+		ev_timer_start(s->loop, &s->summary);
+	}
+}
+
+/*
+ * Refused connections are accepted and shut down at once, so MHD sees them
+ * end on its next run. MHD's own limits are set above ours and never met:
+ * at its limit libmicrohttpd 0.9.75 takes the listener out of epoll and,
+ * driven from outside, loses the first events of what it accepts next;
+ * measured here, it then stopped answering until the request timeout.
+ * Refusing ourselves keeps the listener in epoll for good. A refused
+ * connection has no socket context: access_cb answers MHD_NO for it.
+ */
 static void
 connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
     enum MHD_ConnectionNotificationCode toe)
 {
 	struct http_server *s = cls;
-	struct conn *c = *socket_ctx;
+	struct conn *c = *socket_ctx, *victim;
+	enum conn_refusal why;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci;
+		struct addr client = { 0 };
+		bool prober;
 
-		if ((c = calloc(1, sizeof(*c))) == NULL)
-			return;		/* access_cb will refuse it */
-		c->mc = mc;
-		c->since = ev_now(s->loop);
 		ci = MHD_get_connection_info(mc,
 		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		if (ci && ci->client_addr)
-			addr_from_sockaddr(ci->client_addr, &c->client);
-		c->next = s->conns;
-		if (s->conns)
-			s->conns->prev = c;
-		s->conns = c;
+			addr_from_sockaddr(ci->client_addr, &client);
+		prober = s->hooks.prober && s->hooks.prober(s->hooks.arg,
+		    &client);
+		c = conn_table_admit(s->table, &client, prober, clock_mono(),
+		    &victim, &why);
+		if (victim)
+			shut(victim->handle);
+		if (victim || c == NULL)
+			summary_soon(s);
+		if (c == NULL) {
+			shut(mc);
+			return;
+		}
+		c->handle = mc;
 		if (s->closing)
 			MHD_set_connection_option(mc,
 			    MHD_CONNECTION_OPTION_TIMEOUT, 1u);
 		*socket_ctx = c;
-		if (++s->nconns > s->limits.max_connections)
-			refuse(s, c);
 		if (!ev_is_active(&s->sweep))
 			ev_timer_again(s->loop, &s->sweep);
 		return;
 	}
 	if (c == NULL)
 		return;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	free(c);
+	conn_table_remove(s->table, c);
 	*socket_ctx = NULL;
-	s->nconns--;
-	if (s->conns == NULL)
+	if (conn_table_open(s->table) == 0)
 		ev_timer_stop(s->loop, &s->sweep);
 }
-
 
 /*
  * MHD's own timeout is about inactivity, so a client that trickles one
  * byte a second would hold its connection for ever. The sweep bounds the
  * time to a complete head instead: from accept (request timeout) or from
- * the last answer (idle timeout). Shutting the socket down makes MHD see
- * the end of the stream and close the connection on its next run.
+ * the last answer (idle timeout), measured on the monotonic clock, so a
+ * step of the wall clock neither cuts a healthy head early nor lets a slow
+ * one stay.
  */
 static void
 sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct http_server *s = w->data;
-	double now = ev_now(loop);
+	double now = clock_mono();
+	struct conn *c;
 	bool cut = false;
 
+	(void)loop;
 	(void)revents;
-	for (struct conn *c = s->conns; c; c = c->next) {
-		const union MHD_ConnectionInfo *ci;
-		double limit = c->answered ? s->limits.idle_timeout :
-		    s->limits.request_timeout;
-
-		if (c->busy || c->cut || now - c->since < limit)
-			continue;
-		ci = MHD_get_connection_info(c->mc,
-		    MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (ci && shutdown(ci->connect_fd, SHUT_RDWR) == 0)
-			c->cut = cut = true;
+	while ((c = conn_table_expired(s->table, now)) != NULL) {
+		shut(c->handle);
+		cut = true;
 	}
-	if (cut)
+	if (cut) {
+		summary_soon(s);
 		pump(s);
+	}
 }
 
 /* Binds the listener; the any-address falls back to IPv4 without IPv6. */
@@ -483,6 +534,13 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
     char *err, unsigned errlen)
 {
 	const union MHD_DaemonInfo *di;
+	struct conn_limits cl = {
+		.max_open = limits->max_connections,
+		.reserve = HTTP_SERVER_RESERVE,
+		.max_per_ip = limits->max_per_ip,
+		.request_timeout = limits->request_timeout,
+		.idle_timeout = limits->idle_timeout,
+	};
 	struct http_server *s;
 	unsigned backstop = (unsigned)(limits->request_timeout >
 	    limits->idle_timeout ? limits->request_timeout :
@@ -497,6 +555,10 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->loop = loop;
 	s->hooks = *hooks;
 	s->limits = *limits;
+	if ((s->table = conn_table_new(&cl)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if ((fd = listen_on(host, port, &s->bound, err, errlen)) < 0)
 		goto fail;
 	/*
@@ -512,8 +574,11 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections +
-	    HTTP_SERVER_HEADROOM,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->max_per_ip,
+	    (limits->headroom ? limits->headroom : HTTP_SERVER_HEADROOM),
+	    /*
+	     * No MHD_OPTION_PER_IP_CONNECTION_LIMIT: conn_table counts per
+	     * address, so a refusal is counted and MHD keeps no tree of its own.
+	     */
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)limits->conn_memory,
 	    /* A backstop for stalled writes; heads are bounded by the sweep. */
 	    MHD_OPTION_CONNECTION_TIMEOUT, backstop,
@@ -533,7 +598,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	build_static(s);
 	http_server_set_health(s, 200, "{\"status\":\"pass\"}\n", 18);
 	if (!s->live || !s->not_found || !s->not_allowed || !s->too_large ||
-	    !s->health) {
+	    !s->bad_request || !s->health) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -544,6 +609,8 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	/* A quarter of the shorter timeout: a slow head is cut within 25 %. */
 	period = (limits->request_timeout < limits->idle_timeout ?
 	    limits->request_timeout : limits->idle_timeout) / 4;
+	ev_init(&s->summary, summary_cb);
+	s->summary.data = s;
 	ev_init(&s->sweep, sweep_cb);
 	s->sweep.repeat = period;
 	s->sweep.data = s;
@@ -562,6 +629,7 @@ http_server_free(struct http_server *s)
 	ev_io_stop(s->loop, &s->mhd_io);
 	ev_timer_stop(s->loop, &s->mhd_timer);
 	ev_timer_stop(s->loop, &s->sweep);
+	ev_timer_stop(s->loop, &s->summary);
 	if (s->mhd)
 		MHD_stop_daemon(s->mhd);	/* closes every connection */
 	if (s->health)
@@ -574,6 +642,9 @@ http_server_free(struct http_server *s)
 		MHD_destroy_response(s->not_allowed);
 	if (s->too_large)
 		MHD_destroy_response(s->too_large);
+	if (s->bad_request)
+		MHD_destroy_response(s->bad_request);
+	conn_table_free(s->table);
 	free(s);
 }
 
@@ -596,6 +667,14 @@ http_server_set_health(struct http_server *s, unsigned code,
 	s->health_code = code;
 }
 
+static void
+short_timeout(struct conn *c, void *arg)
+{
+	(void)arg;
+	MHD_set_connection_option(c->handle, MHD_CONNECTION_OPTION_TIMEOUT,
+	    1u);
+}
+
 void
 http_server_set_closing(struct http_server *s)
 {
@@ -603,9 +682,7 @@ http_server_set_closing(struct http_server *s)
 		return;
 	s->closing = true;
 	build_static(s);
-	for (struct conn *c = s->conns; c; c = c->next)
-		MHD_set_connection_option(c->mc, MHD_CONNECTION_OPTION_TIMEOUT,
-		    1u);
+	conn_table_each(s->table, short_timeout, NULL);
 	/*
 	 * Only the timer, for the shorter timeouts: running MHD here could
 	 * answer a request already in with the /health of before the drain

@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "log.h"
 
@@ -13,10 +15,64 @@ static enum log_format log_fmt = LOG_TEXT;
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
+/*
+ * Whether stderr is the journal: -1 not yet known. When it is, each line
+ * starts with its syslog level as sd-daemon(3) describes ("<4>"), which
+ * journald takes as the line's priority and strips; without it every
+ * line is priority 6 and `journalctl -p warning` shows nothing.
+ */
+static int log_journal = -1;
+
+/* sd-daemon(3)'s SD_DEBUG, SD_INFO, SD_WARNING, SD_ERR, by enum log_level. */
+static const char *const level_prefixes[] = { "<7>", "<6>", "<4>", "<3>" };
+
+bool
+log_journal_stream_is(const char *env, unsigned long long dev,
+    unsigned long long ino)
+{
+	unsigned long long d, i;
+	char *end;
+
+	/* "DEV:INO", both decimal (systemd.exec(5)); nothing else matches. */
+	if (env == NULL || *env < '0' || *env > '9')
+		return false;
+	d = strtoull(env, &end, 10);
+	if (*end != ':' || end[1] < '0' || end[1] > '9')
+		return false;
+	i = strtoull(end + 1, &end, 10);
+	return *end == '\0' && d == dev && i == ino;
+}
+
+/*
+ * systemd sets JOURNAL_STREAM for the stream it connected, and children
+ * inherit it after redirecting stderr (an exec: check's stderr is our
+ * pipe; `healthgate 2>file` under a unit), so only fd 2's own device
+ * and inode count.
+ */
+static int
+journal_detect(void)
+{
+	struct stat st;
+
+	if (fstat(2, &st) != 0)
+		return 0;
+	return log_journal_stream_is(getenv("JOURNAL_STREAM"),
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+}
+
+const char *
+log_level_prefix(enum log_level level)
+{
+	if (log_journal < 0)
+		log_journal = journal_detect();
+	return log_journal ? level_prefixes[level] : "";
+}
+
 void
 log_init(enum log_format fmt)
 {
 	log_fmt = fmt;
+	log_journal = journal_detect();
 }
 
 /* Appends to buf at *len, never past size - 1. */
@@ -174,24 +230,64 @@ log_format_line(char *buf, unsigned size, enum log_format fmt,
 	}
 }
 
+/* Now, as every line prints it: UTC with milliseconds. */
+static void
+timestamp(char *ts, size_t size)
+{
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	snprintf(ts, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+}
+
 void
 log_event(enum log_level level, const char *event, const char *fmt, ...)
 {
 	char fields[1024], line[2048], ts[64];
-	struct timespec now;
-	struct tm tm;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(fields, sizeof(fields), fmt, ap);
 	va_end(ap);
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
-
+	timestamp(ts, sizeof(ts));
 	log_format_line(line, sizeof(line), log_fmt, ts, level, event, fields);
-	fprintf(stderr, "%s\n", line);
+	fprintf(stderr, "%s%s\n", log_level_prefix(level), line);
+}
+
+void
+log_format_refusal(char *buf, unsigned size, enum log_format fmt,
+    const char *ts, const char *event, const char *msg)
+{
+	unsigned len = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (fmt != LOG_JSON) {
+		put(buf, size, &len, "healthgate: ", 12);
+		put(buf, size, &len, msg, (unsigned)strlen(msg));
+		return;
+	}
+	put(buf, size, &len, "{\"ts\":\"", 7);
+	put_json(buf, size, &len, ts, (unsigned)strlen(ts));
+	put(buf, size, &len, "\",\"level\":\"error\",\"event\":\"", 27);
+	put_json(buf, size, &len, event, (unsigned)strlen(event));
+	put(buf, size, &len, "\",\"msg\":\"", 9);
+	put_json(buf, size, &len, msg, (unsigned)strlen(msg));
+	put(buf, size, &len, "\"}", 2);
+}
+
+void
+log_refusal(enum log_format fmt, const char *event, const char *msg)
+{
+	char line[2048], ts[64];
+
+	timestamp(ts, sizeof(ts));
+	log_format_refusal(line, sizeof(line), fmt, ts, event, msg);
+	fprintf(stderr, "%s%s\n", log_level_prefix(LOG_ERROR), line);
 }

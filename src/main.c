@@ -2,8 +2,10 @@
  * main.c: the life of the process.
  *
  * flags and environment -> config -> listener -> checks -> signals ->
- * ev_run -> teardown. The drain lives here too, as glue: drain.c decides,
- * this file listens to signals and timers and acts on what it decides.
+ * ev_run -> teardown. The drain's loop glue is stop.c; this file hands it
+ * the stop signals and breaks the loop when it says the drain is over.
+ * With "-- COMMAND" the drain's end starts the app's stop (supervise.c)
+ * instead, and the app's exit ends the loop.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -16,13 +18,18 @@
 
 #include "checks.h"
 #include "config.h"
-#include "drain.h"
+#include "fd_budget.h"
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
+#include "reap.h"
+#include "signame.h"
+#include "stop.h"
+#include "supervise.h"
 #include "version.h"
 
 extern char **environ;
@@ -32,14 +39,15 @@ struct daemon {
 	struct ev_loop	*loop;
 	struct http_server *http;
 	struct checks	*checks;
-	struct drain	*drain;
+	struct stop	*stop;		/* the drain, from SIGTERM to done */
 	struct notify	*notify;	/* NULL when not under systemd */
+	struct supervise *app;		/* supervisor mode, else NULL */
+	bool		 app_gone;	/* the app exited: /health is 503 */
+	int		 rc;		/* what healthgate exits with */
 	char		 status[96];	/* last STATUS= sent, to send changes */
-	ev_signal	 sigterm, sigint, sigusr1, sigusr2;
-	ev_timer	 drain_timer;	/* next time the drain may be over */
+	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
-	unsigned long long drain_503s;	/* 503s served while draining */
 };
 
 /* One line for `systemctl status`: what /health answers, and why. */
@@ -67,8 +75,9 @@ static void
 refresh(struct daemon *d)
 {
 	struct health_view v = {
-		.draining = drain_started(d->drain),
+		.draining = stop_draining(d->stop),
 		.maintenance = d->maintenance,
+		.app_gone = d->app_gone,
 	};
 	struct sbuf b;
 	unsigned code;
@@ -91,75 +100,105 @@ refresh(struct daemon *d)
 	}
 }
 
-static void
-drain_check(struct daemon *d)
-{
-	struct drain_stats st;
-	enum drain_state s;
-	double now = ev_now(d->loop), next = 0;
-
-	s = drain_poll(d->drain, now, http_server_inflight(d->http), &next);
-	if (s == DRAIN_OFF)
-		return;
-	ev_timer_stop(d->loop, &d->drain_timer);
-	if (s == DRAIN_RUNNING) {
-		ev_timer_set(&d->drain_timer, next - now, 0.);
-		ev_timer_start(d->loop, &d->drain_timer);
-		return;
-	}
-	drain_stats(d->drain, now, &st);
-	log_event(s == DRAIN_CAPPED ? LOG_WARN : LOG_INFO,
-	    s == DRAIN_CAPPED ? "drain_capped" : "drain_end",
-	    "reason=%s watched=%u served=%u silent=%u 503s=%llu",
-	    drain_state_name(s), st.watched, st.served, st.silent,
-	    d->drain_503s);
-	ev_break(d->loop, EVBREAK_ALL);
-}
-
-static void
-drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	drain_check(w->data);
-}
-
 static const char *
 signame(int signum)
 {
-	switch (signum) {
-	case SIGTERM:	return "SIGTERM";
-	case SIGINT:	return "SIGINT";
-	case SIGUSR1:	return "SIGUSR1";
-	case SIGUSR2:	return "SIGUSR2";
+	const char *n = signame_name(signum);
+
+	return n ? n : "?";
+}
+
+/* The 503 goes up first: closing, STOPPING=1, and the re-rendered body. */
+static void
+on_drain_begin(void *arg)
+{
+	struct daemon *d = arg;
+
+	http_server_set_closing(d->http);
+	notify_stopping(d->notify, NULL);
+	refresh(d);		/* and STATUS=draining */
+}
+
+static unsigned
+on_drain_inflight(void *arg)
+{
+	struct daemon *d = arg;
+
+	return http_server_inflight(d->http);
+}
+
+/*
+ * The sidecar's whole job is done: leave the loop, free, exit 0. A
+ * supervisor stops its app now: after the linger, which covers requests
+ * the load balancer routed just before its verdict (with no prober
+ * watched nothing routes to us: no linger), or at once when a second
+ * signal cut the drain short (on_stop passes that one on).
+ */
+static void
+on_drain_done(void *arg, enum stop_end how, enum drain_state reason)
+{
+	struct daemon *d = arg;
+
+	if (d->app == NULL) {
+		ev_break(d->loop, EVBREAK_ALL);
+		return;
 	}
-	return "?";
+	if (how == STOP_END_DRAINED)
+		supervise_stop(d->app, reason == DRAIN_DONE_IDLE ? 0. :
+		    d->cfg.drain_linger_ms / 1000.0, d->cfg.stop_signal,
+		    d->cfg.stop_timeout_ms / 1000.0);
 }
 
 static void
 on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
-	struct drain_stats st;
+	bool again = stop_draining(d->stop);
 
+	(void)loop;
 	(void)revents;
-	if (drain_started(d->drain)) {
-		log_event(LOG_WARN, "drain_abort", "signal=%s",
-		    signame(w->signum));
-		ev_break(loop, EVBREAK_ALL);
-		return;
+	stop_signal(d->stop, signame(w->signum));
+	/* One after the first is the app's: it goes to the app now. */
+	if (d->app && again && !d->app_gone)
+		supervise_stop_now(d->app, w->signum,
+		    d->cfg.stop_timeout_ms / 1000.0);
+}
+
+/* The app is gone: /health says so at once, and healthgate follows it. */
+static void
+on_app_exit(void *arg, int wstatus)
+{
+	struct daemon *d = arg;
+
+	d->app_gone = true;
+	d->rc = supervise_exit_code(wstatus);
+	refresh(d);
+	ev_break(d->loop, EVBREAK_ALL);
+}
+
+/* Supervisor mode: the app starts once healthgate listens and checks. */
+static bool
+start_app(struct daemon *d)
+{
+	char cmd[256] = "";
+	int errnum = 0;
+
+	for (char *const *a = d->cfg.app_argv; *a; a++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s%s",
+		    cmd[0] ? " " : "", *a);
+	d->app = supervise_start(d->loop, d->cfg.app_argv, environ,
+	    on_app_exit, d, &errnum);
+	if (d->app == NULL) {
+		d->rc = supervise_spawn_code(errnum);
+		log_event(LOG_ERROR, "exit", "status=%d reason=\"cannot run "
+		    "%s: %s\"", d->rc, d->cfg.app_argv[0], strerror(errnum));
+		return false;
 	}
-	/* The 503 is in place before anything says the drain began. */
-	drain_start(d->drain, ev_now(loop));
-	http_server_set_closing(d->http);
-	notify_stopping(d->notify, NULL);
-	refresh(d);		/* and STATUS=draining */
-	drain_stats(d->drain, ev_now(loop), &st);
-	log_event(LOG_INFO, "drain_start", "signal=%s watched=%u fall=%u "
-	    "window_ms=%u cap_ms=%u", signame(w->signum), st.watched,
-	    d->cfg.drain_fall, d->cfg.drain_window_ms,
-	    d->cfg.drain_timeout_ms);
-	drain_check(d);
+	log_event(LOG_INFO, "app_start", "pid=%d command=\"%s\" "
+	    "drain_linger_ms=%u stop_signal=%s stop_timeout_ms=%u",
+	    (int)supervise_pid(d->app), cmd, d->cfg.drain_linger_ms,
+	    signame(d->cfg.stop_signal), d->cfg.stop_timeout_ms);
+	return true;
 }
 
 static void
@@ -178,19 +217,35 @@ on_maintenance(struct ev_loop *loop, ev_signal *w, int revents)
 	refresh(d);
 }
 
+/*
+ * SIGHUP is not a reload and must not kill the target the load balancer
+ * routes to (a closed terminal on `make run`, a stray kill -HUP): say so
+ * and keep serving. The one place a supervisor would pass it on to its app.
+ */
+static void
+on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_event(LOG_INFO, "sighup", "action=ignored reason=\"not a reload; "
+	    "healthgate keeps serving\"");
+}
+
 static void
 on_served(void *arg, const struct addr *client, unsigned code)
 {
 	struct daemon *d = arg;
-	char ip[ADDR_STR_MAX];
 
-	if (drain_started(d->drain) && code == 503)
-		d->drain_503s++;
-	if (drain_note(d->drain, client, code == 503, ev_now(d->loop))) {
-		addr_format(client, ip, sizeof(ip));
-		log_event(LOG_INFO, "prober_done", "addr=%s failures=%u", ip,
-		    d->cfg.drain_fall);
-	}
+	stop_served(d->stop, client, code);
+}
+
+static bool
+on_prober(void *arg, const struct addr *client)
+{
+	struct daemon *d = arg;
+
+	return stop_known_prober(d->stop, client, HTTP_SERVER_PROBER_MEMORY);
 }
 
 static void
@@ -198,8 +253,7 @@ on_idle(void *arg)
 {
 	struct daemon *d = arg;
 
-	if (drain_started(d->drain))
-		drain_check(d);
+	stop_poll(d->stop);
 }
 
 static void
@@ -207,20 +261,13 @@ on_metrics(void *arg, struct sbuf *b)
 {
 	struct daemon *d = arg;
 	struct drain_stats st;
+	unsigned long long n503;
 
-	drain_stats(d->drain, ev_now(d->loop), &st);
-	sbuf_printf(b, "# HELP healthgate_draining 1 from SIGTERM until "
-	    "exit.\n# TYPE healthgate_draining gauge\nhealthgate_draining %d\n"
-	    "# HELP healthgate_maintenance 1 between SIGUSR1 and SIGUSR2.\n"
-	    "# TYPE healthgate_maintenance gauge\nhealthgate_maintenance %d\n"
-	    "# HELP healthgate_drain_503_total 503s served while draining.\n"
-	    "# TYPE healthgate_drain_503_total counter\n"
-	    "healthgate_drain_503_total %llu\n"
-	    "# HELP healthgate_drain_watched_probers Probers the drain waits "
-	    "for.\n# TYPE healthgate_drain_watched_probers gauge\n"
-	    "healthgate_drain_watched_probers %u\n",
-	    drain_started(d->drain), d->maintenance, d->drain_503s,
-	    st.watched);
+	stop_stats(d->stop, &st, &n503);
+	metrics_render_daemon(b, &(struct metrics_daemon){
+	    .draining = stop_draining(d->stop),
+	    .maintenance = d->maintenance, .drain_503s = n503,
+	    .watched = st.watched });
 	checks_metrics(d->checks, b);
 }
 
@@ -260,35 +307,6 @@ log_start(struct daemon *d)
 		    c->checks[i].rise, c->checks[i].fall);
 }
 
-/*
- * Each connection is a descriptor: raise the soft limit as far as the hard
- * one allows, and keep the connection limit below it, with room for the
- * listener, the loop and the checks.
- */
-static void
-fd_budget(struct config *c)
-{
-	struct rlimit rl;
-	rlim_t need = (rlim_t)c->max_connections + HTTP_SERVER_HEADROOM + 64;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return;
-	if (rl.rlim_cur < need) {
-		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur < need) {
-		log_event(LOG_WARN, "limit", "max_connections=%u "
-		    "lowered_to=%u reason=\"open file limit %llu\"",
-		    c->max_connections, (unsigned)(rl.rlim_cur - 64 -
-		    HTTP_SERVER_HEADROOM),
-		    (unsigned long long)rl.rlim_cur);
-		c->max_connections = (unsigned)(rl.rlim_cur - 64 -
-		    HTTP_SERVER_HEADROOM);
-	}
-}
-
 static void
 signal_watch(struct daemon *d, ev_signal *w, int signum,
     void (*cb)(struct ev_loop *, ev_signal *, int))
@@ -304,6 +322,7 @@ main(int argc, char *argv[])
 	struct daemon d;
 	struct http_hooks hooks;
 	struct http_limits limits;
+	struct fd_budget fds;
 	char err[CONFIG_ERR_MAX];
 	int rc = 1;
 
@@ -323,7 +342,9 @@ main(int argc, char *argv[])
 		printf("healthgate %s\n", HEALTHGATE_VERSION);
 		return 0;
 	case CONFIG_ERROR:
-		fprintf(stderr, "healthgate: %s\n", err);
+		/* One line, JSON if asked; "<3>" first when it is the journal. */
+		log_refusal(config_log_format_asked(argc, argv, environ),
+		    "config_error", err);
 		return 2;
 	}
 	log_init(d.cfg.log_format);
@@ -338,23 +359,29 @@ main(int argc, char *argv[])
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
-	d.drain = drain_new(d.cfg.drain_ignore, d.cfg.ndrain_ignore,
-	    d.cfg.drain_window_ms / 1000.0, d.cfg.drain_fall,
-	    d.cfg.drain_timeout_ms / 1000.0);
+	d.stop = stop_new(d.loop, &(struct stop_params){
+		.ignore = d.cfg.drain_ignore, .nignore = d.cfg.ndrain_ignore,
+		.window_ms = d.cfg.drain_window_ms, .fall = d.cfg.drain_fall,
+		.cap_ms = d.cfg.drain_timeout_ms,
+	    }, &(struct stop_hooks){ .begin = on_drain_begin,
+		.inflight = on_drain_inflight, .done = on_drain_done,
+		.arg = &d });
 	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
-	    .metrics = on_metrics, .arg = &d };
-	if (d.drain == NULL) {
+	    .prober = on_prober, .metrics = on_metrics, .arg = &d };
+	if (d.stop == NULL) {
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
 	}
+	/* First what fits the open-file limit, then the server's limits. */
+	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM, &fds);
 	limits = (struct http_limits){
 		.max_connections = d.cfg.max_connections,
 		.max_per_ip = d.cfg.max_per_ip,
 		.conn_memory = d.cfg.conn_memory,
 		.request_timeout = d.cfg.request_timeout_ms / 1000.0,
 		.idle_timeout = d.cfg.idle_timeout_ms / 1000.0,
+		.headroom = fds.headroom,
 	};
-	fd_budget(&d.cfg);
 	d.http = http_server_new(d.loop, d.cfg.listen_host, d.cfg.listen_port,
 	    &limits, &hooks, err, sizeof(err));
 	if (d.http == NULL) {
@@ -369,25 +396,37 @@ main(int argc, char *argv[])
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
 	}
-	ev_init(&d.drain_timer, drain_timer_cb);
-	d.drain_timer.data = &d;
 	signal_watch(&d, &d.sigterm, SIGTERM, on_stop);
 	signal_watch(&d, &d.sigint, SIGINT, on_stop);
 	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
 	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
+	/* A supervisor's SIGHUP is the app's: supervise.c passes it on. */
+	if (d.cfg.app_argv == NULL)
+		signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
 
+	/*
+	 * Before the first check: its strays are known from the start. In
+	 * supervisor mode the app's orphans come here too and are only reaped.
+	 */
+	reap_init(d.loop, d.cfg.app_argv ? REAP_SUPERVISOR : REAP_SIDECAR);
 	refresh(&d);
 	log_start(&d);
 	/* The listener is open: connections queue from here on. */
 	notify_ready(d.notify, NULL);
 	checks_start(d.checks);
+	if (d.cfg.app_argv && !start_app(&d)) {
+		rc = d.rc;
+		goto out;
+	}
 	ev_run(d.loop, 0);
-	rc = 0;
-	log_event(LOG_INFO, "exit", "status=0");
+	rc = d.rc;
+	log_event(LOG_INFO, "exit", "status=%d", rc);
 out:
-	checks_free(d.checks);
+	supervise_free(d.app);	/* the app, reaped, if it still ran */
+	checks_free(d.checks);	/* kills every running check's group */
+	reap_final(1.0);	/* ...then what escaped them */
 	http_server_free(d.http);
-	drain_free(d.drain);
+	stop_free(d.stop);
 	notify_free(d.notify);
 	config_free(&d.cfg);
 	return rc;

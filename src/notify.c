@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "opts.h"
 #include "log.h"
 #include "notify.h"
 
@@ -170,9 +170,9 @@ static const char *const watchdog_words[] = {
 struct notify *
 notify_new(struct ev_loop *loop, char *const envp[])
 {
-	const char *sock = config_env(envp, "NOTIFY_SOCKET"), *e;
-	const char *usec = config_env(envp, "WATCHDOG_USEC");
-	const char *pid = config_env(envp, "WATCHDOG_PID");
+	const char *sock = opts_env(envp, "NOTIFY_SOCKET"), *e;
+	const char *usec = opts_env(envp, "WATCHDOG_USEC");
+	const char *pid = opts_env(envp, "WATCHDOG_PID");
 	enum notify_watchdog wd;
 	struct notify *n;
 

@@ -1,10 +1,14 @@
 /*
  * plan_cli.c: the "healthgate plan" command around plan.c's arithmetic.
  *
- * plan takes its own flags (the ALB, ECS and output ones) out of argv and
- * hands everything else to config_load, so healthgate's check and drain
- * settings are read by the very code the daemon uses, flags and
- * HEALTHGATE_* variables alike, with the same refusals. argv[0] is "plan".
+ * Settings come in three layers, each over the one before: AWS's defaults
+ * (plan_defaults), the files (--task-definition, --target-group, read by
+ * plan_json.c), then plan's own flags. healthgate's own check and drain
+ * settings are read by config_load, the very code the daemon uses: from
+ * the task definition's healthgate container (its environment and its
+ * command line) when one is given, else from this process's environment,
+ * and plan's command line adds its daemon options after them, so they win.
+ * argv[0] is "plan".
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,49 +16,174 @@
 #include <string.h>
 
 #include "config.h"
+#include "opts.h"
 #include "plan.h"
+#include "plan_json.h"
+#include "plan_out.h"
 #include "version.h"
 
-#define WRAP_COLS	78
-
-enum popt_kind {
-	POPT_DURATION,		/* whole seconds: the ALB and ECS take seconds */
-	POPT_COUNT,
-	POPT_FORMAT,
-};
+#define MAX_TG_FILES	4
+#define FILE_MAX	(16u << 20)	/* no task definition is this big */
 
 enum plan_format {
 	FORMAT_TEXT,
 	FORMAT_JSON,
 };
 
-struct popt {
-	const char	*flag;
-	enum popt_kind	 kind;
-	size_t		 off;		/* of the unsigned it sets */
-	unsigned	 min, max;	/* ms for durations */
-	const char	*arg;
-	const char	*help;
+/* What plan's flags say beside the plan_input they fill. */
+struct plan_cli {
+	enum plan_format format;
+	const char	*taskdef;		/* --task-definition */
+	const char	*tg[MAX_TG_FILES];	/* --target-group */
+	unsigned	 ntg;
+	bool		 collect;		/* first pass: note the files */
+	char		 app_stop[64];		/* "--stop-timeout=D", or "" */
 };
+
+static const char *
+set_format(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct plan_cli *cli = ctx->user;
+
+	(void)o;
+	if (strcmp(v, "text") == 0)
+		cli->format = FORMAT_TEXT;
+	else if (strcmp(v, "json") == 0)
+		cli->format = FORMAT_JSON;
+	else
+		return "is not text or json";
+	return NULL;
+}
+
+static const char *
+set_taskdef(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct plan_cli *cli = ctx->user;
+
+	(void)o;
+	if (!cli->collect)
+		return NULL;
+	if (cli->taskdef)
+		return "is a second task definition; plan takes one";
+	cli->taskdef = v;
+	return NULL;
+}
+
+static const char *
+set_tg(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct plan_cli *cli = ctx->user;
+
+	(void)o;
+	if (!cli->collect)
+		return NULL;
+	if (cli->ntg >= MAX_TG_FILES)
+		return "is one file too many (at most 4)";
+	cli->tg[cli->ntg++] = v;
+	return NULL;
+}
+
+/* The orchestrator's stop timeout: given, so ECS's default is not used. */
+static const char *
+set_stop(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	const char *why = opts_set_duration(o, v, ctx);
+
+	if (why == NULL)
+		((struct plan_input *)ctx->fields)->stop_timeout_set = true;
+	return why;
+}
+
+static const char *
+set_launch(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct plan_input *in = ctx->fields;
+
+	(void)o;
+	if (strcmp(v, "fargate") == 0)
+		in->launch = PLAN_LAUNCH_FARGATE;
+	else if (strcmp(v, "ec2") == 0)
+		in->launch = PLAN_LAUNCH_EC2;
+	else
+		return "is not fargate or ec2";
+	return NULL;
+}
+
+static const char *
+set_wait(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct plan_input *in = ctx->fields;
+
+	(void)o;
+	if (strcmp(v, "true") == 0)
+		in->wait_stability = true;
+	else if (strcmp(v, "false") == 0)
+		in->wait_stability = false;
+	else
+		return "is not true or false";
+	return NULL;
+}
+
+/*
+ * --app-stop-timeout D is the daemon's --stop-timeout D: it goes to
+ * config_load under that name, after everything else, so it wins there.
+ */
+static const char *
+set_app_stop(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct plan_cli *cli = ctx->user;
+	int n;
+
+	(void)o;
+	n = snprintf(cli->app_stop, sizeof(cli->app_stop), "--stop-timeout=%s",
+	    v);
+	if (n < 0 || (size_t)n >= sizeof(cli->app_stop))
+		return "is too long";
+	return NULL;
+}
 
 #define P(field)	offsetof(struct plan_input, field)
 
-static const struct popt popts[] = {
-	{ "--alb-interval", POPT_DURATION, P(alb_interval_ms), 5000, 300000,
-	    "D", "ALB health check interval, 5s-300s" },
-	{ "--alb-timeout", POPT_DURATION, P(alb_timeout_ms), 2000, 120000,
-	    "D", "ALB health check timeout, 2s-120s" },
-	{ "--alb-healthy", POPT_COUNT, P(alb_healthy), 2, 10, "N",
-	    "ALB healthy threshold, 2-10" },
-	{ "--alb-unhealthy", POPT_COUNT, P(alb_unhealthy), 2, 10, "N",
-	    "ALB unhealthy threshold, 2-10" },
-	{ "--deregistration-delay", POPT_DURATION, P(dereg_delay_ms), 0,
-	    3600000, "D", "target group deregistration delay, 0s-3600s" },
-	{ "--stop-timeout", POPT_DURATION, P(stop_timeout_ms), 1000,
-	    24u * 3600 * 1000, "D", "ECS stopTimeout of the task's containers" },
-	{ "--tasks", POPT_COUNT, P(tasks), 1, 5000, "N",
+/*
+ * Durations of the ALB and ECS are whole seconds: they take seconds.
+ * --stop-timeout is the orchestrator's, as it has always been plan's; the
+ * daemon's own --stop-timeout (supervisor mode: the app's, from its stop
+ * signal to SIGKILL) is --app-stop-timeout here, or HEALTHGATE_STOP_TIMEOUT
+ * and --stop-timeout in a task definition's healthgate command.
+ */
+static const struct opts_def popts[] = {
+	{ "--task-definition", NULL, set_taskdef, 0, 0, 0, false, "FILE|-",
+	    "a task definition, or describe-task-definition output" },
+	{ "--target-group", NULL, set_tg, 0, 0, 0, false, "FILE|-",
+	    "describe-target-groups and/or describe-target-group-attributes\n"
+	    "                                   output (repeatable)" },
+	{ "--alb-interval", NULL, opts_set_duration, P(alb_interval_ms), 5000,
+	    300000, true, "D", "ALB health check interval, 5s-300s" },
+	{ "--alb-timeout", NULL, opts_set_duration, P(alb_timeout_ms), 2000,
+	    120000, true, "D", "ALB health check timeout, 2s-120s" },
+	{ "--alb-healthy", NULL, opts_set_count, P(alb_healthy), 2, 10, false,
+	    "N", "ALB healthy threshold, 2-10" },
+	{ "--alb-unhealthy", NULL, opts_set_count, P(alb_unhealthy), 2, 10,
+	    false, "N", "ALB unhealthy threshold, 2-10" },
+	{ "--deregistration-delay", NULL, opts_set_duration, P(dereg_delay_ms),
+	    0, 3600000, true, "D", "target group deregistration delay, "
+	    "0s-3600s" },
+	{ "--stop-timeout", NULL, set_stop, P(stop_timeout_ms), 1000,
+	    OPTS_DURATION_MAX, true, "D", "the orchestrator's: ECS stopTimeout,"
+	    " docker stop -t,\n                                   systemd "
+	    "TimeoutStopSec (unset: ECS's 30s)" },
+	{ "--launch-type", NULL, set_launch, 0, 0, 0, false, "fargate|ec2",
+	    "Fargate's stopTimeout is at most 120s (default fargate)" },
+	{ "--tasks", NULL, opts_set_count, P(tasks), 1, 5000, false, "N",
 	    "the service's desired count, 1-5000" },
-	{ "--format", POPT_FORMAT, 0, 0, 0, "text|json", "output" },
+	{ "--wait-for-service-stability", NULL, set_wait, 0, 0, 0, false,
+	    "BOOL", "does the deploy step wait: true|false (default true)" },
+	{ "--app-stop-timeout", NULL, set_app_stop, 0, 0, 0, false, "D",
+	    "supervisor mode: the daemon's --stop-timeout, its\n"
+	    "                                   stop signal to SIGKILL "
+	    "(default 10s)" },
+	{ "--format", NULL, set_format, 0, 0, 0, false, "text|json",
+	    "output (default text)" },
 };
 
 #define NPOPTS	(sizeof(popts) / sizeof(popts[0]))
@@ -63,316 +192,224 @@ static void
 plan_usage(void)
 {
 	struct plan_input def;
-	char d[32];
 
 	plan_defaults(&def);
-	printf("usage: healthgate plan [options] [daemon options]\n\n"
+	printf("usage: healthgate plan [options] [daemon options] [-- APP]\n\n"
 	    "What ALB, ECS and healthgate settings cost in time, and where "
 	    "they\ncontradict each other. Pure arithmetic, no network. Exit 0 "
 	    "when there is\nno contradiction, 1 when there is, 2 on a bad "
-	    "option.\n\noptions:\n");
-	for (size_t k = 0; k < NPOPTS; k++) {
-		const struct popt *o = &popts[k];
-		char left[48];
-
-		snprintf(left, sizeof(left), "%s %s", o->flag, o->arg);
-		if (o->kind == POPT_DURATION)
-			plan_format_setting(*(const unsigned *)((const char *)
-			    &def + o->off), d, sizeof(d));
-		else if (o->kind == POPT_COUNT)
-			snprintf(d, sizeof(d), "%u", *(const unsigned *)
-			    ((const char *)&def + o->off));
-		else
-			snprintf(d, sizeof(d), "text");
-		printf("  %-28s %s (default %s)\n", left, o->help, d);
-	}
+	    "option or file.\nUnless told, the ALB and ECS settings are AWS's "
+	    "defaults; a task definition\nand a target group set them, and "
+	    "the flags override both.\n\noptions:\n");
+	opts_usage(popts, NPOPTS, 32, &def);
 	printf("\nhealthgate's own options and HEALTHGATE_* variables "
 	    "(--interval, --timeout,\n--rise, --fall, --drain-timeout, "
-	    "--drain-fall, --drain-window, --check, ...)\nare read as the "
-	    "daemon reads them; with several --check, the slowest\nsettings "
-	    "count. Durations: 250ms, 2s, 1m; a bare number is seconds.\n");
+	    "--drain-fall, --drain-window, --drain-linger,\n--stop-signal, "
+	    "--check, ...) are read as the daemon reads them: from the task\n"
+	    "definition's healthgate container when one is given, else from "
+	    "this\nenvironment; with several --check, the slowest settings "
+	    "count. A \"--\"\nsays the supervisor mode (healthgate [options] "
+	    "-- APP); what follows it is\nnot read. Durations: 250ms, 1.5s, "
+	    "1m30s; a bare number is seconds.\n");
 }
 
-static const struct popt *
-find_popt(const char *arg, const char **inline_val)
+/* The whole of a file, or of stdin for "-"; NULL with err filled. */
+static char *
+slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
-	for (size_t k = 0; k < NPOPTS; k++) {
-		size_t n = strlen(popts[k].flag);
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
 
-		if (strncmp(arg, popts[k].flag, n) != 0)
-			continue;
-		if (arg[n] == '\0' || arg[n] == '=') {
-			*inline_val = arg[n] ? arg + n + 1 : NULL;
-			return &popts[k];
-		}
-	}
-	return NULL;
-}
-
-/* Applies one of plan's own options; the reason on failure. */
-static const char *
-apply(const struct popt *o, const char *v, struct plan_input *in,
-    enum plan_format *fmt, char *why, size_t whylen)
-{
-	unsigned *field = (unsigned *)((char *)in + o->off), n = 0;
-	const char *err;
-	char lo[24], hi[24];
-
-	switch (o->kind) {
-	case POPT_FORMAT:
-		if (strcmp(v, "text") == 0)
-			*fmt = FORMAT_TEXT;
-		else if (strcmp(v, "json") == 0)
-			*fmt = FORMAT_JSON;
-		else
-			return "is not text or json";
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %m", path);
 		return NULL;
-	case POPT_DURATION:
-		if ((err = config_parse_duration(v, &n)) != NULL)
-			return err;
-		if (n % 1000 != 0)
-			return "is not whole seconds (the ALB and ECS take "
-			    "seconds)";
-		break;
-	case POPT_COUNT:
-		if ((err = config_parse_count(v, &n)) != NULL)
-			return err;
-		break;
 	}
-	if (n < o->min || n > o->max) {
-		if (o->kind == POPT_DURATION) {
-			plan_format_setting(o->min, lo, sizeof(lo));
-			plan_format_setting(o->max, hi, sizeof(hi));
-		} else {
-			snprintf(lo, sizeof(lo), "%u", o->min);
-			snprintf(hi, sizeof(hi), "%u", o->max);
+	for (;;) {
+		char *nb;
+		size_t got;
+
+		if (n == cap) {
+			if (cap >= FILE_MAX) {
+				snprintf(err, errlen, "%s: larger than 16 MiB",
+				    path);
+				goto fail;
+			}
+			cap = cap ? cap * 2 : 65536;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				goto fail;
+			}
+			buf = nb;
 		}
-		snprintf(why, whylen, "is not within %s-%s", lo, hi);
-		return why;
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
 	}
-	*field = n;
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: cannot read: %m", path);
+		goto fail;
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+fail:
+	if (f != stdin)
+		fclose(f);
+	free(buf);
 	return NULL;
+}
+
+/* The file names, for the "read:" line and JSON. */
+static void
+sources(const struct plan_cli *cli, const struct plan_taskdef *td,
+    char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (cli->taskdef)
+		n += (size_t)snprintf(buf, len, "%s (container %s)",
+		    strcmp(cli->taskdef, "-") ? cli->taskdef : "stdin",
+		    td->container[0] ? td->container : "?");
+	for (unsigned k = 0; k < cli->ntg && n < len; k++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+		    strcmp(cli->tg[k], "-") ? cli->tg[k] : "stdin");
+}
+
+/* Reads the files into *in; 0, or -1 with the one-line error printed. */
+static int
+read_files(const struct plan_cli *cli, struct plan_input *in,
+    struct plan_taskdef *td)
+{
+	char err[PLAN_JSON_ERR_MAX];
+	unsigned mask = 0;
+	size_t len;
+	char *text;
+	int rc;
+
+	if (cli->taskdef) {
+		if ((text = slurp(cli->taskdef, &len, err, sizeof(err))) ==
+		    NULL)
+			goto fail;
+		rc = plan_json_taskdef(text, len, strcmp(cli->taskdef, "-") ?
+		    cli->taskdef : "stdin", td, err, sizeof(err));
+		free(text);
+		if (rc < 0)
+			goto fail;
+		if (td->launch_set)
+			in->launch = td->launch;
+		/* A container without stopTimeout: ECS's, which in is at. */
+		if (td->stop_timeout_set) {
+			in->stop_timeout_ms = td->stop_timeout_ms;
+			in->stop_timeout_set = true;
+		}
+		in->depends_on_app = td->depends_on_app;
+		in->check_uses_live = td->check_uses_live;
+		in->supervisor = td->supervisor;
+	}
+	for (unsigned k = 0; k < cli->ntg; k++) {
+		if ((text = slurp(cli->tg[k], &len, err, sizeof(err))) == NULL)
+			goto fail;
+		rc = plan_json_target_group(text, len, strcmp(cli->tg[k], "-") ?
+		    cli->tg[k] : "stdin", in, &mask, err, sizeof(err));
+		free(text);
+		if (rc < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "healthgate: plan: %s\n", err);
+	return -1;
 }
 
 /*
- * Long messages read better wrapped; the caller has already printed the
- * first line's indent (col), later lines get ind.
+ * One pass of plan's flags over argv. With rest, the daemon's options are
+ * collected into it (after its first nrest), up to a "--".
  */
-static void
-wrap(const char *s, unsigned col, unsigned ind)
+static int
+take_flags(int argc, char *const argv[], struct opts_ctx *ctx, char **rest,
+    int *nrest, bool *dashdash)
 {
-	while (*s) {
-		size_t room = WRAP_COLS > col ? WRAP_COLS - col : 20;
-		size_t len = strlen(s), cut = len;
+	char err[CONFIG_ERR_MAX];
 
-		if (len > room) {
-			for (cut = room; cut > 0 && s[cut] != ' '; cut--)
-				;
-			if (cut == 0)
-				for (cut = room; s[cut] && s[cut] != ' '; cut++)
-					;
+	for (int k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--") == 0) {
+			*dashdash = true;
+			break;
 		}
-		printf("%.*s\n", (int)cut, s);
-		s += cut;
-		while (*s == ' ')
-			s++;
-		if (*s)
-			printf("%*s", (int)ind, "");
-		col = ind;
+		switch (opts_take(popts, NPOPTS, argc, argv, &k, ctx, err,
+		    sizeof(err))) {
+		case OPTS_TAKEN:
+			break;
+		case OPTS_UNKNOWN:
+			if (rest)
+				rest[(*nrest)++] = argv[k];
+			break;
+		case OPTS_ERROR:
+			fprintf(stderr, "healthgate: %s\n", err);
+			return -1;
+		}
 	}
-}
-
-static void
-print_text(const struct plan_input *in, const struct plan_result *r)
-{
-	char w[32], t[32], a[32], b[32], c[32];
-
-	plan_format_setting(in->alb_interval_ms, a, sizeof(a));
-	plan_format_setting(in->alb_timeout_ms, b, sizeof(b));
-	plan_format_setting(in->dereg_delay_ms, c, sizeof(c));
-	printf("healthgate plan\n  ALB:        checks every %s, timeout %s, "
-	    "healthy %u, unhealthy %u;\n              deregistration delay "
-	    "%s\n", a, b, in->alb_healthy, in->alb_unhealthy, c);
-	plan_format_setting(in->stop_timeout_ms, a, sizeof(a));
-	printf("  ECS:        stop timeout %s; %u tasks, rolling at minimum "
-	    "100%% and maximum\n              200%% (%u at the peak)\n", a,
-	    in->tasks, r->peak_tasks);
-	plan_format_setting(in->interval_ms, a, sizeof(a));
-	plan_format_setting(in->timeout_ms, b, sizeof(b));
-	printf("  healthgate: checks every %s, timeout %s, rise %u, fall %u;\n",
-	    a, b, in->rise, in->fall);
-	plan_format_setting(in->drain_timeout_ms, a, sizeof(a));
-	plan_format_setting(in->drain_window_ms, b, sizeof(b));
-	printf("              drain cap %s, drain-fall %u, drain-window %s\n\n",
-	    a, in->drain_fall, b);
-
-	printf("%-31s %7s %8s  %s\n", "", "worst", "typical",
-	    "formula: worst | typical");
-	for (unsigned k = 0; k < PLAN_NFIGURES; k++) {
-		const struct plan_figure *f = &r->fig[k];
-		char label[64];
-
-		if (k == PLAN_DEPLOY)
-			snprintf(label, sizeof(label), "%s, %u tasks",
-			    f->label, in->tasks);
-		else
-			snprintf(label, sizeof(label), "%s%s",
-			    k == PLAN_FAIL_TO_503 ? "  " : "", f->label);
-		plan_format_ms(f->worst_ms, w, sizeof(w));
-		plan_format_ms(f->typical_ms, t, sizeof(t));
-		if (strcmp(f->worst_formula, f->typical_formula) == 0)
-			printf("%-31s %7s %8s  %s\n", label, w, t,
-			    f->worst_formula);
-		else
-			printf("%-31s %7s %8s  %s | %s\n", label, w, t,
-			    f->worst_formula, f->typical_formula);
-	}
-	printf("\n");
-	for (unsigned k = 0; plan_symbols[k]; k++)
-		printf("  %s\n", plan_symbols[k]);
-	printf("  exit, start, replacement: the rows above.\n  ");
-	wrap("Worst: each periodic check a whole interval out of phase, each "
-	    "healthgate check at its timeout, the app stopped only by SIGKILL "
-	    "at S. Typical: half an interval of phase, checks answered at "
-	    "once, the app gone on SIGTERM. Not counted: the app's start-up, "
-	    "task launch (placement, image pull), the ALB's registration lag. "
-	    "ECS deregisters a task before its SIGTERM; \"SIGTERM -> ALB not "
-	    "routing\" is for a SIGTERM without that (Fargate Spot, docker "
-	    "stop, systemd).", 2, 2);
-	printf("\n");
-
-	if (r->ncontra == 0) {
-		printf("no contradictions\n");
-		return;
-	}
-	printf("%u contradiction%s:\n", r->ncontra, r->ncontra == 1 ? "" :
-	    "s");
-	for (unsigned k = 0; k < r->ncontra; k++) {
-		printf("  - ");
-		wrap(r->contra[k].problem, 4, 4);
-		printf("    fix: ");
-		wrap(r->contra[k].fix, 9, 9);
-	}
-}
-
-/* A JSON string; plan's own text is ASCII, but quote it properly anyway. */
-static void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
-/* Milliseconds are whole or halves: print them exactly. */
-static void
-json_ms(double ms)
-{
-	if (ms == (double)(unsigned long long)ms)
-		printf("%.0f", ms);
-	else
-		printf("%.1f", ms);
-}
-
-static void
-print_json(const struct plan_input *in, const struct plan_result *r)
-{
-	printf("{\"inputs\":{\"alb_interval_ms\":%u,\"alb_timeout_ms\":%u,"
-	    "\"alb_healthy\":%u,\"alb_unhealthy\":%u,"
-	    "\"deregistration_delay_ms\":%u,\"stop_timeout_ms\":%u,"
-	    "\"tasks\":%u,\"interval_ms\":%u,\"timeout_ms\":%u,\"rise\":%u,"
-	    "\"fall\":%u,\"drain_timeout_ms\":%u,\"drain_fall\":%u,"
-	    "\"drain_window_ms\":%u},\n \"peak_tasks\":%u,\n \"figures\":[",
-	    in->alb_interval_ms, in->alb_timeout_ms, in->alb_healthy,
-	    in->alb_unhealthy, in->dereg_delay_ms, in->stop_timeout_ms,
-	    in->tasks, in->interval_ms, in->timeout_ms, in->rise, in->fall,
-	    in->drain_timeout_ms, in->drain_fall, in->drain_window_ms,
-	    r->peak_tasks);
-	for (unsigned k = 0; k < PLAN_NFIGURES; k++) {
-		const struct plan_figure *f = &r->fig[k];
-
-		printf("%s\n  {\"key\":", k ? "," : "");
-		json_str(f->key);
-		printf(",\"label\":");
-		json_str(f->label);
-		printf(",\"worst_ms\":");
-		json_ms(f->worst_ms);
-		printf(",\"typical_ms\":");
-		json_ms(f->typical_ms);
-		printf(",\"worst_formula\":");
-		json_str(f->worst_formula);
-		printf(",\"typical_formula\":");
-		json_str(f->typical_formula);
-		printf("}");
-	}
-	printf("],\n \"contradictions\":[");
-	for (unsigned k = 0; k < r->ncontra; k++) {
-		printf("%s\n  {\"key\":", k ? "," : "");
-		json_str(r->contra[k].key);
-		printf(",\"problem\":");
-		json_str(r->contra[k].problem);
-		printf(",\"fix\":");
-		json_str(r->contra[k].fix);
-		printf("}");
-	}
-	printf("],\n \"ok\":%s}\n", r->ncontra ? "false" : "true");
+	return 0;
 }
 
 int
 plan_main(int argc, char *const argv[], char *const envp[])
 {
-	struct plan_input in;
+	struct plan_input in, scratch;
 	struct plan_result res;
+	struct plan_taskdef td;
 	struct config cfg;
-	enum plan_format fmt = FORMAT_TEXT;
-	char err[CONFIG_ERR_MAX], why[80];
-	char **rest;
-	int nrest = 1, rc = 2;
+	struct plan_cli cli = { .format = FORMAT_TEXT, .collect = true };
+	struct opts_ctx ctx = { .fields = &scratch, .user = &cli };
+	char err[CONFIG_ERR_MAX], src[512];
+	char *const *denv;
+	char **rest = NULL;
+	int nrest = 0, rc = 2;
+	bool dashdash = false;
 
-	plan_defaults(&in);
-	/* The daemon's options, for config_load; argv[0] stays first. */
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL) {
-		fprintf(stderr, "healthgate: out of memory\n");
-		return 2;
-	}
-	rest[0] = argc > 0 ? argv[0] : (char *)"plan";
-	for (int k = 1; k < argc; k++) {
-		const char *arg = argv[k], *v, *e;
-		const struct popt *o;
-
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+	memset(&td, 0, sizeof(td));
+	for (int k = 1; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0 ||
+		    strcmp(argv[k], "-h") == 0) {
 			plan_usage();
-			rc = 0;
-			goto out;
-		}
-		if ((o = find_popt(arg, &v)) == NULL) {
-			rest[nrest++] = argv[k];
-			continue;
-		}
-		if (v == NULL && k + 1 >= argc) {
-			fprintf(stderr, "healthgate: %s: needs a value\n",
-			    o->flag);
-			goto out;
-		}
-		if (v == NULL)
-			v = argv[++k];
-		if ((e = apply(o, v, &in, &fmt, why, sizeof(why))) != NULL) {
-			fprintf(stderr, "healthgate: %s: \"%s\" %s\n", o->flag,
-			    v, e);
-			goto out;
-		}
-	}
+			return 0;
+		} else if (strcmp(argv[k], "--") == 0)
+			break;
 
-	switch (config_load(&cfg, nrest, rest, envp, err)) {
+	/* First pass: check every flag and note the files. */
+	plan_defaults(&scratch);
+	if (take_flags(argc, argv, &ctx, NULL, NULL, &dashdash) < 0)
+		return 2;
+	plan_defaults(&in);
+	if (read_files(&cli, &in, &td) < 0)
+		goto out;
+
+	/* The daemon sees the container's environment, or ours. */
+	denv = cli.taskdef ? td.envp : envp;
+	ctx.fields = &in;
+
+	/* The container's daemon options first, so ours come after and win. */
+	if ((rest = calloc((size_t)(argc + td.argc) + 3, sizeof(*rest))) ==
+	    NULL) {
+		fprintf(stderr, "healthgate: out of memory\n");
+		goto out;
+	}
+	rest[nrest++] = argc > 0 ? argv[0] : (char *)"plan";
+	for (int k = 1; k < td.argc; k++)
+		rest[nrest++] = td.argv[k];
+	cli.collect = false;
+	if (take_flags(argc, argv, &ctx, rest, &nrest, &dashdash) < 0)
+		goto out;
+	if (cli.app_stop[0])
+		rest[nrest++] = cli.app_stop;
+	if (dashdash)
+		in.supervisor = true;
+
+	switch (config_load(&cfg, nrest, rest, denv, err)) {
 	case CONFIG_OK:
 		break;
 	case CONFIG_HELP:
@@ -384,19 +421,25 @@ plan_main(int argc, char *const argv[], char *const envp[])
 		rc = 0;
 		goto out;
 	case CONFIG_ERROR:
-		fprintf(stderr, "healthgate: %s\n", err);
+		fprintf(stderr, "healthgate: %s%s\n", cli.taskdef ? "plan: "
+		    "the task definition's healthgate container: " : "", err);
 		goto out;
 	}
 	plan_from_config(&in, &cfg);
 	config_free(&cfg);
 
 	plan_compute(&in, &res);
-	if (fmt == FORMAT_JSON)
-		print_json(&in, &res);
-	else
-		print_text(&in, &res);
+	sources(&cli, &td, src, sizeof(src));
+	if (cli.format == FORMAT_JSON) {
+		if (plan_print_json(stdout, &in, &res, src[0] ? src : NULL) < 0) {
+			fprintf(stderr, "healthgate: plan: cannot write JSON\n");
+			goto out;
+		}
+	} else
+		plan_print_text(stdout, &in, &res, src[0] ? src : NULL);
 	rc = res.ncontra ? 1 : 0;
 out:
 	free(rest);
+	plan_json_taskdef_free(&td);
 	return rc;
 }

@@ -1,8 +1,9 @@
 /*
  * probe.c: the probe subcommand, a small blocking HTTP client.
  *
- * One deadline covers connect, send and the whole response; every wait is a
- * poll() bounded by what is left of it.
+ * One deadline covers the lookup of a name (resolve_wait: c-ares on a
+ * private loop), connect, send and the whole response; every wait is
+ * bounded by what is left of it.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -14,20 +15,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "clock.h"
+#include "http_request.h"
+#include "opts.h"
 #include "http_status.h"
 #include "probe.h"
-#include "version.h"
+#include "resolve.h"
+#include "sock.h"
 
 #define RESPONSE_MAX	65536	/* read no more of an answer than this */
 
 static double
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+	return clock_mono() * 1000.0;
 }
 
 /* Waits for events on fd until the deadline; 1 ready, 0 timed out. */
@@ -121,32 +122,32 @@ probe_get(const struct url *u, unsigned timeout_ms, char *why,
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	char req[ADDR_PATH_MAX + ADDR_HOST_MAX + 128], *resp = NULL;
-	const char *err;
+	char req[HTTP_REQUEST_MAX], *resp = NULL;
 	double deadline = now_ms() + timeout_ms;
 	size_t len = 0, sent = 0, reqlen;
 	unsigned code = 0;
-	int fd = -1, soerr = 0;
-	socklen_t elen = sizeof(soerr);
+	int fd = -1, err;
+	struct addr a;
+	const char *bad;
 
-	if ((err = addr_to_sockaddr(u->host, u->port, &ss, &sslen)) != NULL) {
-		snprintf(why, whylen, "%s", err);
-		goto out;
+	if (addr_to_sockaddr(u->host, u->port, &ss, &sslen) != NULL) {
+		if ((bad = addr_check_name(u->host)) != NULL) {
+			snprintf(why, whylen, "%s", bad);
+			goto out;
+		}
+		if (!resolve_wait(u->host, deadline / 1000.0, &a, why, whylen))
+			goto out;
+		addr_sockaddr(&a, u->port, &ss, &sslen);
 	}
-	reqlen = (size_t)snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\n"
-	    "Host: %s%s%s:%u\r\nUser-Agent: healthgate-probe/%s\r\n"
-	    "Connection: close\r\n\r\n", u->path, strchr(u->host, ':') ?
-	    "[" : "", u->host, strchr(u->host, ':') ? "]" : "", u->port,
-	    HEALTHGATE_VERSION);
+	/* http_server.c knows its own probe by this agent. */
+	reqlen = http_request_get(req, sizeof(req), u->host, u->port, u->path,
+	    PROBE_USER_AGENT);
 	if ((resp = malloc(RESPONSE_MAX)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd < 0 || (connect(fd, (struct sockaddr *)&ss, sslen) < 0 &&
-	    errno != EINPROGRESS)) {
-		snprintf(why, whylen, "connect: %s", strerror(errno));
+	if ((fd = sock_connect(&ss, sslen, &err)) < 0) {
+		snprintf(why, whylen, "connect: %s", strerror(err));
 		goto out;
 	}
 	if (wait_for(fd, POLLOUT, deadline) <= 0) {
@@ -154,9 +155,8 @@ probe_get(const struct url *u, unsigned timeout_ms, char *why,
 		    timeout_ms);
 		goto out;
 	}
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen);
-	if (soerr) {
-		snprintf(why, whylen, "connect: %s", strerror(soerr));
+	if ((err = sock_connect_error(fd)) != 0) {
+		snprintf(why, whylen, "connect: %s", strerror(err));
 		goto out;
 	}
 	while (sent < reqlen) {
@@ -259,7 +259,7 @@ probe_main(int argc, char *const argv[], char *const envp[])
 			return 1;
 		} else
 			target = a;
-		if (v && ((err = config_parse_duration(v, &timeout_ms)) ||
+		if (v && ((err = opts_parse_duration(v, &timeout_ms)) ||
 		    timeout_ms == 0)) {
 			fprintf(stderr, "healthgate probe: --timeout: \"%s\" "
 			    "%s\n", v, err ? err : "must be above zero");
@@ -268,7 +268,7 @@ probe_main(int argc, char *const argv[], char *const envp[])
 	}
 	/* No URL, or a bare path: the daemon of the same environment. */
 	if (target == NULL || target[0] == '/') {
-		probe_default_url(config_env(envp, "HEALTHGATE_LISTEN"),
+		probe_default_url(opts_env(envp, "HEALTHGATE_LISTEN"),
 		    target ? target : "/health", defurl, sizeof(defurl));
 		target = defurl;
 	}

@@ -206,6 +206,44 @@ test_addr_parse_url_table(void **state)
 	}
 }
 
+static void
+test_addr_check_name_table(void **state)
+{
+	static const struct {
+		const char *in;
+		bool ok;
+	} cases[] = {
+		{ "app", true }, { "db.internal", true },
+		{ "db.internal.", true }, { "my-app_1", true },
+		{ "svc.ns.svc.cluster.local", true }, { "a1", true },
+		{ "1a", true }, { "", false }, { ".", false },
+		{ "a..b", false }, { ".a", false }, { "-a", false },
+		{ "a-", false }, { "a-.b", false }, { "a b", false },
+		{ "a/b", false }, { "a:b", false }, { "10.0.0.256", false },
+		{ "1.2.3", false }, { "123", false },
+		{ "xn--bcher-kva.example", true },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		    true },	/* 63 */
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		    false },	/* 64 */
+	};
+	char long_name[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if ((addr_check_name(cases[i].in) == NULL) != cases[i].ok)
+			fail_msg("\"%s\": %s", cases[i].in,
+			    cases[i].ok ? addr_check_name(cases[i].in) :
+			    "accepted");
+	/* 254 characters in labels of 9: too long for DNS. */
+	for (size_t i = 0; i < 254; i++)
+		long_name[i] = i % 10 == 9 ? '.' : 'a';
+	long_name[254] = '\0';
+	assert_non_null(addr_check_name(long_name));
+	long_name[253] = '\0';
+	assert_null(addr_check_name(long_name));
+}
+
 int
 main(void)
 {
@@ -217,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_addr_split_hostport_table),
 		cmocka_unit_test(test_addr_to_sockaddr_any_localhost_and_names),
 		cmocka_unit_test(test_addr_parse_url_table),
+		cmocka_unit_test(test_addr_check_name_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

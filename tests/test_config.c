@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -30,39 +31,6 @@ load(struct config *c, char *const argv[], char *const envp[], char *err)
 	return config_load(c, argc, argv, envp, err);
 }
 
-struct dur_case {
-	const char	*in;
-	unsigned	 ms;	/* UINT32_MAX: refused */
-};
-
-static const struct dur_case dur_cases[] = {
-	{ "250ms", 250 }, { "2s", 2000 }, { "1m", 60000 }, { "5", 5000 },
-	{ "0", 0 }, { "1h", 3600000 }, { "24h", 86400000 },
-	{ "25h", UINT32_MAX }, { "abc", UINT32_MAX }, { "", UINT32_MAX },
-	{ "2 s", UINT32_MAX }, { "-1s", UINT32_MAX }, { "1.5s", UINT32_MAX },
-	{ "10sec", UINT32_MAX }, { "99999999999999999999", UINT32_MAX },
-};
-
-static void
-test_config_parse_duration_table(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < sizeof(dur_cases) / sizeof(dur_cases[0]);
-	    i++) {
-		unsigned ms = 7;
-		const char *err = config_parse_duration(dur_cases[i].in, &ms);
-
-		if (dur_cases[i].ms == UINT32_MAX) {
-			if (err == NULL)
-				fail_msg("\"%s\" accepted", dur_cases[i].in);
-		} else {
-			if (err)
-				fail_msg("\"%s\": %s", dur_cases[i].in, err);
-			assert_int_equal(ms, dur_cases[i].ms);
-		}
-	}
-}
-
 static void
 test_config_defaults(void **state)
 {
@@ -80,9 +48,14 @@ test_config_defaults(void **state)
 	assert_int_equal(c.drain_timeout_ms, 30000);
 	assert_int_equal(c.drain_fall, 2);
 	assert_int_equal(c.drain_window_ms, 15000);
-	assert_int_equal(c.ndrain_ignore, 2);
+	/* A load balancer on the same host probes from loopback. */
+	assert_int_equal(c.ndrain_ignore, 0);
 	assert_int_equal(c.nchecks, 0);
 	assert_int_equal(c.log_format, LOG_TEXT);
+	assert_null(c.app_argv);
+	assert_int_equal(c.drain_linger_ms, 2000);
+	assert_int_equal(c.stop_signal, SIGTERM);
+	assert_int_equal(c.stop_timeout_ms, 10000);
 	config_free(&c);
 }
 
@@ -132,15 +105,36 @@ test_config_refuses_bad_values_naming_flag_and_value(void **state)
 		{ ARGV("--bogus"), no_env,
 		    "unknown option \"--bogus\" (see --help)" },
 		{ ARGV("--interval"), no_env, "--interval: needs a value" },
+		{ ARGV("--stop-signal", "SIGNOPE"), no_env,
+		    "--stop-signal: \"SIGNOPE\" is not a signal (SIGTERM, "
+		    "TERM, 15)" },
+		{ ARGV(NULL), ENVP("HEALTHGATE_STOP_SIGNAL=99"),
+		    "HEALTHGATE_STOP_SIGNAL: \"99\" is not a signal (SIGTERM, "
+		    "TERM, 15)" },
+		{ ARGV("--drain-linger", "1x"), no_env,
+		    "--drain-linger: \"1x\" is not a duration" },
+		{ ARGV(NULL), ENVP("HEALTHGATE_STOP_TIMEOUT=soon"),
+		    "HEALTHGATE_STOP_TIMEOUT: \"soon\" is not a duration" },
+		{ ARGV("--drain-fall", "2", "--"), no_env, "--: needs a "
+		    "command after it (healthgate [options] -- COMMAND "
+		    "[ARGS...])" },
+		{ ARGV("--", ""), no_env, "--: needs a command after it "
+		    "(healthgate [options] -- COMMAND [ARGS...])" },
 		{ ARGV(NULL), ENVP("HEALTHGATE_FALL=-1"),
 		    "HEALTHGATE_FALL: \"-1\" is not a number" },
 		{ ARGV(NULL), ENVP("HEALTHGATE_CHECKS=tcp://1.2.3.4"),
 		    "HEALTHGATE_CHECKS: \"tcp://1.2.3.4\" missing :PORT" },
 		{ ARGV("--timeout", "2s"), no_env,
-		    "--timeout: 2000 ms must be below --interval (2000 ms)" },
+		    "--timeout: 2s must be below --interval (2s)" },
+		{ ARGV("--check", "tcp://10.0.0.256:1"), no_env,
+		    "--check: \"tcp://10.0.0.256:1\" host is neither an IP "
+		    "address nor a host name" },
+		{ ARGV("--check", "http://-app:1/"), no_env,
+		    "--check: \"http://-app:1/\" host name label starts with "
+		    "'-'" },
 		{ ARGV("--check", "tcp://a:1", "--check", "tcp://a:1"), no_env,
-		    "--check: \"tcp://a:1\" host must be a numeric address or "
-		    "localhost" },
+		    "--check: \"tcp://a:1\" repeats the name \"tcp-a-1\" "
+		    "(give it NAME=)" },
 		{ ARGV("--check", "tcp://127.0.0.1:1", "--check",
 		    "tcp://127.0.0.1:1"), no_env, "--check: "
 		    "\"tcp://127.0.0.1:1\" repeats the name "
@@ -226,6 +220,25 @@ test_config_check_specs_and_names(void **state)
 	config_free(&c);
 }
 
+/* Names are taken as they are: looked up when the check runs. */
+static void
+test_config_check_hosts_may_be_names(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV("--check", "http://app:8080/health",
+	    "--check", "tcp://db.internal:5432"), no_env, err), CONFIG_OK);
+	assert_int_equal(c.nchecks, 2);
+	assert_string_equal(c.checks[0].host, "app");
+	assert_string_equal(c.checks[0].name, "http-app-8080");
+	assert_string_equal(c.checks[1].host, "db.internal");
+	assert_int_equal(c.checks[1].port, 5432);
+	assert_string_equal(c.checks[1].name, "tcp-db.internal-5432");
+	config_free(&c);
+}
+
 static void
 test_config_check_flags_replace_env_list(void **state)
 {
@@ -246,6 +259,56 @@ test_config_check_flags_replace_env_list(void **state)
 	config_free(&c);
 }
 
+/* The format a refusal goes out in, whatever config_load refuses. */
+static void
+test_config_log_format_asked_reads_past_a_refusal(void **state)
+{
+	(void)state;
+	assert_int_equal(config_log_format_asked(3, ARGV("--interval", "abc"),
+	    no_env), LOG_TEXT);
+	assert_int_equal(config_log_format_asked(4, ARGV("--interval", "abc",
+	    "--log-format=json"), no_env), LOG_JSON);
+	assert_int_equal(config_log_format_asked(1, ARGV(NULL),
+	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_JSON);
+	assert_int_equal(config_log_format_asked(3, ARGV("--log-format", "xml"),
+	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_JSON);
+	assert_int_equal(config_log_format_asked(3, ARGV("--log-format", "text"),
+	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_TEXT);
+	/* A value that merely looks like the flag is a value. */
+	assert_int_equal(config_log_format_asked(4, ARGV("--check",
+	    "--log-format", "json"), no_env), LOG_TEXT);
+	assert_int_equal(config_log_format_asked(2, ARGV("--log-format"),
+	    no_env), LOG_TEXT);
+}
+
+/* Lists as a user types them: a space after each comma. */
+static void
+test_config_lists_trim_spaces_around_items(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV(NULL), ENVP("HEALTHGATE_CHECKS="
+	    "a=tcp://127.0.0.1:1, b=exec:/bin/true ,  c = tcp://[::1]:2, "),
+	    err), CONFIG_OK);
+	assert_int_equal(c.nchecks, 3);
+	assert_string_equal(c.checks[0].name, "a");
+	assert_string_equal(c.checks[1].name, "b");
+	assert_string_equal(c.checks[2].name, "c");
+	assert_string_equal(c.checks[2].host, "::1");
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV("--drain-ignore",
+	    "10.0.0.0/8, fd00::/8 ,192.0.2.1"), no_env, err), CONFIG_OK);
+	assert_int_equal(c.ndrain_ignore, 3);
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV(NULL), ENVP("HEALTHGATE_CHECKS="
+	    "a=tcp://127.0.0.1:1, my:app=http://127.0.0.1:2/"), err),
+	    CONFIG_ERROR);
+	assert_non_null(strstr(err, "HEALTHGATE_CHECKS: \" my:app=http://"
+	    "127.0.0.1:2/\" has a name that is not one"));
+}
+
 static void
 test_config_check_bad_specs_table(void **state)
 {
@@ -254,7 +317,8 @@ test_config_check_bad_specs_table(void **state)
 		"http://127.0.0.1:80/?expect=300-200",
 		"http://127.0.0.1:80/?timeout=5s",	/* not below 2s */
 		"http://127.0.0.1:80/?rise=0",
-		"http://app.internal/",
+		"http://app..internal/",
+		"tcp://10.0.0.256:1",
 		"tcp://127.0.0.1:80/path",
 		"tcp://127.0.0.1:80?expect=200",
 		"tcp://127.0.0.1:0",
@@ -279,11 +343,41 @@ test_config_check_bad_specs_table(void **state)
 	}
 }
 
+static void
+test_config_command_after_double_dash(void **state)
+{
+	char *const *argv = ARGV("--drain-linger", "500ms", "--", "app",
+	    "--interval", "x", "--");
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	/* After "--" everything is the app's, its own flags included. */
+	assert_int_equal(load(&c, argv, ENVP("HEALTHGATE_STOP_SIGNAL=quit",
+	    "HEALTHGATE_STOP_TIMEOUT=3s"), err), CONFIG_OK);
+	assert_ptr_equal(c.app_argv, argv + 4);
+	assert_string_equal(c.app_argv[0], "app");
+	assert_string_equal(c.app_argv[2], "x");
+	assert_null(c.app_argv[4]);
+	assert_int_equal(c.drain_linger_ms, 500);
+	assert_int_equal(c.stop_signal, SIGQUIT);
+	assert_int_equal(c.stop_timeout_ms, 3000);
+	assert_int_equal(c.interval_ms, 2000);
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV("--stop-signal", "9",
+	    "--stop-timeout=0", "--drain-linger", "0"), no_env, err),
+	    CONFIG_OK);
+	assert_int_equal(c.stop_signal, SIGKILL);
+	assert_int_equal(c.stop_timeout_ms, 0);
+	assert_int_equal(c.drain_linger_ms, 0);
+	assert_null(c.app_argv);
+	config_free(&c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_parse_duration_table),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_flag_wins_over_env),
 		cmocka_unit_test(
@@ -291,8 +385,13 @@ main(void)
 		cmocka_unit_test(test_config_help_and_version),
 		cmocka_unit_test(test_config_drain_ignore_none_watches_everyone),
 		cmocka_unit_test(test_config_check_specs_and_names),
+		cmocka_unit_test(test_config_check_hosts_may_be_names),
 		cmocka_unit_test(test_config_check_flags_replace_env_list),
 		cmocka_unit_test(test_config_check_bad_specs_table),
+		cmocka_unit_test(test_config_command_after_double_dash),
+		cmocka_unit_test(test_config_lists_trim_spaces_around_items),
+		cmocka_unit_test(
+		    test_config_log_format_asked_reads_past_a_refusal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

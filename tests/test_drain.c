@@ -177,6 +177,48 @@ test_drain_ignores_sources_new_after_sigterm(void **state)
 	assert_int_equal(poll_at(f->d, 2, 0, NULL), DRAIN_DONE_IDLE);
 }
 
+/* The sources a drain ignores although they probe, to warn of by name. */
+static void
+test_drain_names_ignored_sources_seen_within_window(void **state)
+{
+	struct fixture *f = *state;
+	struct addr lo = ip("127.0.0.1"), six = ip("::1"), old = ip("127.0.0.9");
+	struct addr out[DRAIN_MAX_IGNORED], lb = ip("10.0.0.7");
+
+	assert_int_equal(drain_ignored(f->d, 0, out, DRAIN_MAX_IGNORED), 0);
+	drain_note(f->d, &old, false, 1);	/* too long before SIGTERM */
+	drain_note(f->d, &lo, false, 20);
+	drain_note(f->d, &six, false, 21);
+	drain_note(f->d, &lo, false, 22);
+	drain_note(f->d, &lb, false, 22);	/* watched, not ignored */
+	drain_start(f->d, 23);
+	/* After SIGTERM an ignored source changes nothing. */
+	drain_note(f->d, &old, true, 24);
+	assert_int_equal(drain_ignored(f->d, 40, out, DRAIN_MAX_IGNORED), 2);
+	assert_memory_equal(out[0].bytes, lo.bytes, 16);
+	assert_memory_equal(out[1].bytes, six.bytes, 16);
+	/* max bounds what is filled, not what is counted. */
+	assert_int_equal(drain_ignored(f->d, 40, out, 1), 2);
+}
+
+/* Without an ignore list there is nothing to warn of. */
+static void
+test_drain_empty_ignore_list_watches_loopback(void **state)
+{
+	struct fixture *f = *state;
+	struct addr lo = ip("127.0.0.1"), out[1];
+
+	drain_free(f->d);
+	f->d = drain_new(NULL, 0, 15.0, 2, 30.0);
+	drain_note(f->d, &lo, false, 1);
+	drain_start(f->d, 2);
+	assert_int_equal(drain_ignored(f->d, 2, out, 1), 0);
+	assert_int_equal(poll_at(f->d, 2, 0, NULL), DRAIN_RUNNING);
+	drain_note(f->d, &lo, true, 3);
+	assert_true(drain_note(f->d, &lo, true, 4));
+	assert_int_equal(poll_at(f->d, 4, 0, NULL), DRAIN_DONE_EVIDENCE);
+}
+
 static void
 test_drain_caps_even_with_probers_pending(void **state)
 {
@@ -246,6 +288,24 @@ test_drain_state_names_are_the_logged_reasons(void **state)
 	assert_string_equal(drain_state_name(DRAIN_CAPPED), "cap");
 }
 
+/* A known prober, for the connection table: served /health lately. */
+static void
+test_drain_recent_knows_served_sources_for_a_while(void **state)
+{
+	struct fixture *f = *state;
+	struct addr p = ip("10.0.0.7"), q = ip("10.0.0.8"), lo = ip("127.0.0.1");
+
+	drain_note(f->d, &p, false, 100);
+	drain_note(f->d, &lo, false, 100);
+	assert_true(drain_recent(f->d, &p, 300, 100));
+	assert_true(drain_recent(f->d, &p, 300, 400));
+	assert_false(drain_recent(f->d, &p, 300, 400.5));
+	assert_false(drain_recent(f->d, &q, 300, 100));
+	assert_false(drain_recent(f->d, &lo, 300, 100));	/* ignored */
+	drain_note(f->d, &p, true, 500);
+	assert_true(drain_recent(f->d, &p, 300, 501));
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -261,10 +321,13 @@ main(void)
 		T(test_drain_silent_prober_is_gone_after_window),
 		T(test_drain_forgets_probers_older_than_window),
 		T(test_drain_ignores_sources_new_after_sigterm),
+		T(test_drain_names_ignored_sources_seen_within_window),
+		T(test_drain_empty_ignore_list_watches_loopback),
 		T(test_drain_caps_even_with_probers_pending),
 		T(test_drain_with_empty_ignore_list_watches_loopback),
 		T(test_drain_table_full_forgets_the_oldest),
 		T(test_drain_state_names_are_the_logged_reasons),
+		T(test_drain_recent_knows_served_sources_for_a_while),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
  * rather than a copy of them.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -15,19 +16,21 @@
 #include "plan.h"
 
 #define S(x)	((x) * 1000u)		/* seconds, in the ms plan takes */
-#define END	{ (size_t)-1, 0 }
+#define END	{ (size_t)-1, 0, 0 }
 
 /* One setting to change from the defaults. */
 struct set {
 	size_t		off;		/* in struct plan_input; -1 ends a list */
 	unsigned	v;
+	size_t		size;		/* a bool's or an unsigned's (or enum's) */
 };
 
-#define SET(field, val)	{ offsetof(struct plan_input, field), (val) }
+#define SET(field, val)	{ offsetof(struct plan_input, field), (val), \
+			    sizeof(((struct plan_input *)0)->field) }
 
-/* The kit's ALB and ECS settings with the daemon's own defaults. */
+/* AWS's ALB and ECS defaults with the daemon's own defaults. */
 static void
-defaults(struct plan_input *in)
+aws_defaults(struct plan_input *in)
 {
 	struct config c;
 	char err[CONFIG_ERR_MAX];
@@ -40,30 +43,60 @@ defaults(struct plan_input *in)
 	config_free(&c);
 }
 
+/* The deploy kit's settings: deploy/alb and deploy/ecs. */
+static void
+defaults(struct plan_input *in)
+{
+	aws_defaults(in);
+	in->alb_interval_ms = S(10);
+	in->alb_healthy = 2;
+	in->dereg_delay_ms = S(30);
+	in->stop_timeout_ms = S(45);
+	in->stop_timeout_set = true;
+}
+
 static void
 with(struct plan_input *in, const struct set *sets)
 {
 	defaults(in);
-	for (; sets->off != (size_t)-1; sets++)
-		*(unsigned *)((char *)in + sets->off) = sets->v;
+	for (; sets->off != (size_t)-1; sets++) {
+		char *field = (char *)in + sets->off;
+
+		if (sets->size == sizeof(bool)) {
+			bool b = sets->v != 0;
+
+			memcpy(field, &b, sizeof(b));
+		} else {
+			assert_int_equal(sets->size, sizeof(unsigned));
+			memcpy(field, &sets->v, sizeof(unsigned));
+		}
+	}
+}
+
+/* Which findings of one level the result has, as a mask of their ids. */
+static unsigned
+level_mask(const struct plan_result *r, enum plan_level lv)
+{
+	unsigned m = 0;
+
+	for (unsigned k = 0; k < r->nfindings; k++)
+		if (r->finding[k].level == lv)
+			m |= 1u << r->finding[k].id;
+	return m;
 }
 
 static unsigned
 contra_mask(const struct plan_result *r)
 {
-	unsigned m = 0;
-
-	for (unsigned k = 0; k < r->ncontra; k++)
-		m |= 1u << r->contra[k].id;
-	return m;
+	return level_mask(r, PLAN_CONTRADICTION);
 }
 
-static const struct plan_contradiction *
-find_contra(const struct plan_result *r, enum plan_contra_id id)
+static const struct plan_finding *
+find_finding(const struct plan_result *r, enum plan_finding_id id)
 {
-	for (unsigned k = 0; k < r->ncontra; k++)
-		if (r->contra[k].id == id)
-			return &r->contra[k];
+	for (unsigned k = 0; k < r->nfindings; k++)
+		if (r->finding[k].id == id)
+			return &r->finding[k];
 	return NULL;
 }
 
@@ -78,18 +111,22 @@ assert_ms(double got, double want, const char *what)
 }
 
 static void
-test_plan_defaults_are_the_daemons(void **state)
+test_plan_defaults_are_aws_and_the_daemons(void **state)
 {
 	struct plan_input in;
 
 	(void)state;
-	defaults(&in);
-	assert_int_equal(in.alb_interval_ms, S(10));
+	aws_defaults(&in);
+	assert_int_equal(in.alb_interval_ms, S(30));
 	assert_int_equal(in.alb_timeout_ms, S(5));
-	assert_int_equal(in.alb_healthy, 2);
+	assert_int_equal(in.alb_healthy, 5);
 	assert_int_equal(in.alb_unhealthy, 2);
-	assert_int_equal(in.dereg_delay_ms, S(30));
-	assert_int_equal(in.stop_timeout_ms, S(45));
+	assert_int_equal(in.dereg_delay_ms, S(300));
+	/* No stopTimeout: ECS's 30 s, and plan knows it was not set. */
+	assert_int_equal(in.stop_timeout_ms, S(30));
+	assert_false(in.stop_timeout_set);
+	assert_int_equal(in.launch, PLAN_LAUNCH_FARGATE);
+	assert_true(in.wait_stability);
 	assert_int_equal(in.tasks, 4);
 	assert_int_equal(in.interval_ms, S(2));
 	assert_int_equal(in.timeout_ms, S(1));
@@ -98,10 +135,14 @@ test_plan_defaults_are_the_daemons(void **state)
 	assert_int_equal(in.drain_timeout_ms, S(30));
 	assert_int_equal(in.drain_fall, 2);
 	assert_int_equal(in.drain_window_ms, S(15));
+	assert_false(in.supervisor);
+	/* The supervisor mode's, for the cases that turn it on. */
+	assert_int_equal(in.linger_ms, S(2));
+	assert_int_equal(in.app_stop_timeout_ms, S(10));
 }
 
 static void
-test_plan_defaults_have_no_contradiction(void **state)
+test_plan_kit_has_no_contradiction_and_no_slow_setting(void **state)
 {
 	struct plan_input in;
 	struct plan_result r;
@@ -109,58 +150,70 @@ test_plan_defaults_have_no_contradiction(void **state)
 	(void)state;
 	defaults(&in);
 	plan_compute(&in, &r);
-	for (unsigned k = 0; k < r.ncontra; k++)
-		print_error("unexpected: %s\n", r.contra[k].problem);
+	for (unsigned k = 0; k < r.nfindings; k++)
+		if (r.finding[k].level != PLAN_NOTE)
+			print_error("unexpected: %s\n", r.finding[k].problem);
 	assert_int_equal(r.ncontra, 0);
+	assert_int_equal(level_mask(&r, PLAN_SLOW), 0);
 }
 
 struct figure_case {
 	const char	*name;
-	struct set	 sets[8];
+	struct set	 sets[10];
 	double		 worst[PLAN_NFIGURES];	/* seconds, in enum order */
 	double		 typical[PLAN_NFIGURES];
 };
 
 /*
- * Order: start->routing, fail->unrouted, fail->503, SIGTERM->unrouted,
- * SIGTERM->exit, replacement, deploy.
+ * Order: start->routing, fail->unrouted, fail->503; ECS: deregistered->
+ * SIGTERM, SIGTERM->drain end, replacement, deploy, deploy step; routed:
+ * SIGTERM->unrouted, ->drain end, ->app signal, ->gone.
  */
 static const struct figure_case figure_cases[] = {
-	{ "kit defaults", { END },
-	    /* 2+1+20, 3+20, 3, 20, min(30,max(20,15)), 30+20+45, 23+95 */
-	    { 23, 23, 3, 20, 20, 95, 118 },
-	    /* 1+15, 1+15, 1, 15, 15, 30+15, 16+45 */
-	    { 16, 16, 1, 15, 15, 45, 61 } },
-	{ "the six-minute deploy: 300 s delay, ALB default checks",
+	{ "kit: no drain after the deregistration delay", { END },
+	    /* 2+1+20; 30, 0, 30+0+45, 23+75, +15; 20, 20, 20, 20+45 */
+	    { 23, 23, 3, 30, 0, 75, 98, 113, 20, 20, 20, 65 },
+	    /* 1+15; 30, 0, 30 + 0: the delay alone; 16+30, +7.5; 15... */
+	    { 16, 16, 1, 30, 0, 30, 46, 53.5, 15, 15, 15, 15 } },
+	{ "the seed: AWS's defaults, no stopTimeout",
 	    { SET(dereg_delay_ms, S(300)), SET(alb_interval_ms, S(30)),
-	    SET(alb_healthy, 5), END },
-	    /* 3+150, 3+60, 3, 60, capped 30, 300+30+45, 153+375 */
-	    { 153, 63, 3, 60, 30, 375, 528 },
-	    /* 1+135, 1+45, 1, 45, min(30,45), 300+30, 136+330 */
-	    { 136, 46, 1, 45, 30, 330, 466 } },
+	    SET(alb_healthy, 5), SET(stop_timeout_ms, S(30)), END },
+	    /* 3+150, 3+60; 300, 0, 300+0+30, 153+330; 60, 30, 30, 30+30 */
+	    { 153, 63, 3, 300, 0, 330, 483, 498, 60, 30, 30, 60 },
+	    /* 1+135, 1+45; 300, 0, 300, 136+300; 45, min(30,45) ... */
+	    { 136, 46, 1, 300, 0, 300, 436, 443.5, 45, 30, 30, 30 } },
+	{ "a window that outlasts the delay holds each ECS stop",
+	    { SET(dereg_delay_ms, S(10)), SET(drain_window_ms, S(25)), END },
+	    /* W-D = 15; 10+15+45; 23+70; routed max(20, 25) = 25 */
+	    { 23, 23, 3, 10, 15, 70, 93, 108, 20, 25, 25, 70 },
+	    /* W-D-I/2 = 10; 10+10; 16+20 */
+	    { 16, 16, 1, 10, 10, 20, 36, 43.5, 15, 15, 15, 15 } },
+	{ "supervisor mode: linger 2 s, the app's stop timeout 10 s",
+	    { SET(supervisor, 1), END },
+	    /* ECS: 30 + min(0+2+10, 45); routed: 20+2, min(20+2+10, 45) */
+	    { 23, 23, 3, 30, 0, 42, 65, 80, 20, 20, 22, 32 },
+	    /* ECS: 30 + 0 + 2; routed: 15+2 */
+	    { 16, 16, 1, 30, 0, 32, 48, 55.5, 15, 15, 17, 17 } },
+	{ "supervisor mode: SIGKILL at the stop timeout bounds it all",
+	    { SET(supervisor, 1), SET(stop_timeout_ms, S(25)),
+	    SET(drain_timeout_ms, S(20)), END },
+	    /* routed: min(20+2+10, 25) = 25; ECS 30 + min(12, 25) */
+	    { 23, 23, 3, 30, 0, 42, 65, 80, 20, 20, 22, 25 },
+	    { 16, 16, 1, 30, 0, 32, 48, 55.5, 15, 15, 17, 17 } },
 	{ "slow checks: rise 3, fall 2, 500 ms / 200 ms",
 	    { SET(interval_ms, 500), SET(timeout_ms, 200), SET(rise, 3),
 	    SET(fall, 2), END },
-	    { 1.7 + 20, 1.2 + 20, 1.2, 20, 20, 95, 21.7 + 95 },
-	    { 1.25 + 15, 0.75 + 15, 0.75, 15, 15, 45, 16.25 + 45 } },
-	{ "a silent window longer than F x I sets the worst exit",
-	    { SET(drain_window_ms, S(25)), END },
-	    { 23, 23, 3, 20, 25, 100, 123 },
-	    { 16, 16, 1, 15, 15, 45, 61 } },
-	{ "SIGKILL at a stop timeout below the exit bounds the stop",
-	    { SET(drain_fall, 5), SET(drain_timeout_ms, S(60)),
-	    SET(stop_timeout_ms, S(40)), END },
-	    /* exit min(60, max(50, 15)) = 50, killed at 40: 30+40+40 */
-	    { 23, 23, 3, 20, 50, 110, 133 },
-	    /* exit (5-1/2)*10 = 45: 30+45 */
-	    { 16, 16, 1, 15, 45, 75, 91 } },
+	    { 1.7 + 20, 1.2 + 20, 1.2, 30, 0, 75, 21.7 + 75, 21.7 + 90,
+	    20, 20, 20, 65 },
+	    { 1.25 + 15, 0.75 + 15, 0.75, 30, 0, 30, 46.25, 53.75,
+	    15, 15, 15, 15 } },
 	{ "no deregistration delay, fast ALB",
 	    { SET(dereg_delay_ms, 0), SET(alb_interval_ms, S(5)),
 	    SET(alb_timeout_ms, S(2)), SET(alb_unhealthy, 3), END },
-	    /* exit min(30, max(10, 15)) = 15; 0+15+45 */
-	    { 13, 18, 3, 15, 15, 60, 73 },
-	    /* 1+7.5, 1+12.5, 1, 12.5, 7.5, 7.5 */
-	    { 8.5, 13.5, 1, 12.5, 7.5, 7.5, 16 } },
+	    /* ECS: W-D = 15 held; routed min(30, max(15, 15)) */
+	    { 13, 18, 3, 0, 15, 60, 73, 88, 15, 15, 15, 60 },
+	    /* ECS: 15 - 2.5; routed (2-1/2)*5 */
+	    { 8.5, 13.5, 1, 0, 12.5, 12.5, 21, 28.5, 12.5, 7.5, 7.5, 7.5 } },
 };
 
 static void
@@ -189,13 +242,41 @@ test_plan_figures_follow_the_formulas(void **state)
 	}
 }
 
+/* Issue 16: ECS sends SIGTERM after the delay; no drain is counted then. */
 static void
-test_plan_figures_have_keys_labels_and_formulas(void **state)
+test_plan_ecs_replacement_is_the_delay_when_the_window_is_shorter(
+    void **state)
 {
-	static const char *const keys[PLAN_NFIGURES] = {
-		"start_to_routing", "fail_to_unrouted", "fail_to_503",
-		"sigterm_to_unrouted", "sigterm_to_exit", "task_replacement",
-		"whole_deploy",
+	struct plan_input in;
+	struct plan_result r;
+
+	(void)state;
+	defaults(&in);
+	plan_compute(&in, &r);
+	assert_ms(r.fig[PLAN_ECS_REPLACEMENT].typical_ms, in.dereg_delay_ms,
+	    "ECS replacement, typical");
+	assert_ms(r.fig[PLAN_ECS_TO_EXIT].worst_ms, 0, "ECS drain, worst");
+}
+
+static void
+test_plan_figures_have_keys_platforms_labels_and_formulas(void **state)
+{
+	static const struct {
+		const char		*key;
+		enum plan_platform	 platform;
+	} want[PLAN_NFIGURES] = {
+		{ "start_to_routing", PLAN_ANY },
+		{ "fail_to_unrouted", PLAN_ANY },
+		{ "fail_to_503", PLAN_ANY },
+		{ "ecs_deregistered_to_sigterm", PLAN_ECS },
+		{ "ecs_sigterm_to_drain_end", PLAN_ECS },
+		{ "ecs_task_replacement", PLAN_ECS },
+		{ "ecs_whole_deploy", PLAN_ECS },
+		{ "ecs_deploy_step_waited", PLAN_ECS },
+		{ "routed_sigterm_to_unrouted", PLAN_ROUTED },
+		{ "routed_sigterm_to_drain_end", PLAN_ROUTED },
+		{ "routed_sigterm_to_app_signal", PLAN_ROUTED },
+		{ "routed_sigterm_to_gone", PLAN_ROUTED },
 	};
 	struct plan_input in;
 	struct plan_result r;
@@ -204,7 +285,8 @@ test_plan_figures_have_keys_labels_and_formulas(void **state)
 	defaults(&in);
 	plan_compute(&in, &r);
 	for (unsigned f = 0; f < PLAN_NFIGURES; f++) {
-		assert_string_equal(r.fig[f].key, keys[f]);
+		assert_string_equal(r.fig[f].key, want[f].key);
+		assert_int_equal(r.fig[f].platform, want[f].platform);
 		assert_true(strlen(r.fig[f].label) > 0);
 		assert_true(strlen(r.fig[f].worst_formula) > 0);
 		assert_true(strlen(r.fig[f].typical_formula) > 0);
@@ -224,22 +306,22 @@ test_plan_deploy_is_one_wave_whatever_the_task_count(void **state)
 	plan_compute(&in, &one);
 	in.tasks = 500;
 	plan_compute(&in, &many);
-	assert_ms(many.fig[PLAN_DEPLOY].worst_ms, one.fig[PLAN_DEPLOY].worst_ms,
-	    "deploy worst");
+	assert_ms(many.fig[PLAN_ECS_DEPLOY].worst_ms,
+	    one.fig[PLAN_ECS_DEPLOY].worst_ms, "deploy worst");
 	assert_int_equal(one.peak_tasks, 2);
 	assert_int_equal(many.peak_tasks, 1000);
 }
 
 #define BIT(id)	(1u << (id))
 
-struct contra_case {
+struct mask_case {
 	const char	*name;
-	struct set	 sets[8];
-	unsigned	 want;		/* BIT() of every contradiction */
+	struct set	 sets[10];
+	unsigned	 want;		/* BIT() of every finding of the level */
 };
 
-static const struct contra_case contra_cases[] = {
-	{ "kit defaults", { END }, 0 },
+static const struct mask_case contra_cases[] = {
+	{ "kit", { END }, 0 },
 	{ "ALB timeout equal to its interval",
 	    { SET(alb_timeout_ms, S(10)), END }, BIT(PLAN_ALB_TIMEOUT) },
 	{ "ALB timeout above its interval",
@@ -254,11 +336,30 @@ static const struct contra_case contra_cases[] = {
 	    BIT(PLAN_SIGKILL) | BIT(PLAN_STOP_BELOW_DEREG) },
 	{ "drain cap equal to the stop timeout",
 	    { SET(drain_timeout_ms, S(45)), END }, BIT(PLAN_SIGKILL) },
+	{ "no stopTimeout: ECS's 30 s against a 30 s cap, delay 20 s",
+	    { SET(stop_timeout_ms, S(30)), SET(stop_timeout_set, 0),
+	    SET(dereg_delay_ms, S(20)), END }, BIT(PLAN_SIGKILL) },
 	{ "stop timeout a second above both", { SET(stop_timeout_ms, S(31)),
+	    END }, 0 },
+	{ "stopTimeout 200 s on Fargate",
+	    { SET(stop_timeout_ms, S(200)), END },
+	    BIT(PLAN_FARGATE_STOP_MAX) },
+	{ "stopTimeout 120 s on Fargate", { SET(stop_timeout_ms, S(120)),
+	    END }, 0 },
+	{ "stopTimeout 200 s on EC2",
+	    { SET(stop_timeout_ms, S(200)), SET(launch, PLAN_LAUNCH_EC2),
 	    END }, 0 },
 	{ "stop timeout below the delay, drain cap lowered",
 	    { SET(stop_timeout_ms, S(25)), SET(drain_timeout_ms, S(20)),
 	    END }, BIT(PLAN_STOP_BELOW_DEREG) },
+	{ "supervisor: cap 30 + linger 2 + app 10 within 45",
+	    { SET(supervisor, 1), END }, 0 },
+	{ "supervisor: cap 30 + linger 2 + app 13 = 45, not below 45",
+	    { SET(supervisor, 1), SET(app_stop_timeout_ms, S(13)), END },
+	    BIT(PLAN_SIGKILL) },
+	{ "supervisor: a long linger alone",
+	    { SET(supervisor, 1), SET(linger_ms, S(20)), END },
+	    BIT(PLAN_SIGKILL) },
 	{ "drain cap shorter than unhealthy x interval",
 	    { SET(drain_timeout_ms, S(19)), END }, BIT(PLAN_CAP_BELOW_DETECT) },
 	{ "drain cap exactly unhealthy x interval",
@@ -270,55 +371,127 @@ static const struct contra_case contra_cases[] = {
 	    BIT(PLAN_DRAIN_FALL) | BIT(PLAN_CAP_BELOW_DETECT) },
 	{ "drain window equal to the ALB interval",
 	    { SET(drain_window_ms, S(10)), END }, BIT(PLAN_WINDOW) },
-	{ "deregistration delay 300 s, stop timeout raised past it",
-	    { SET(dereg_delay_ms, S(300)), SET(stop_timeout_ms, S(320)), END },
-	    BIT(PLAN_SLOW_DEREG) },
-	{ "deregistration delay just under 300 s",
-	    { SET(dereg_delay_ms, S(299)), SET(stop_timeout_ms, S(320)), END },
-	    0 },
-	{ "the six-minute deploy",
+	{ "sidecar that does not dependsOn the app",
+	    { SET(depends_on_app, PLAN_NO), END }, BIT(PLAN_NO_DEPENDS_ON) },
+	{ "...which supervisor mode does not need",
+	    { SET(depends_on_app, PLAN_NO), SET(supervisor, 1), END }, 0 },
+	{ "container health check on /health",
+	    { SET(check_uses_live, PLAN_NO), END }, BIT(PLAN_CHECK_NOT_LIVE) },
+	{ "container health check on /live",
+	    { SET(check_uses_live, PLAN_YES), SET(depends_on_app, PLAN_YES),
+	    END }, 0 },
+	{ "the seed",
 	    { SET(dereg_delay_ms, S(300)), SET(alb_interval_ms, S(30)),
-	    SET(alb_healthy, 5), END },
-	    BIT(PLAN_SLOW_DEREG) | BIT(PLAN_STOP_BELOW_DEREG) |
+	    SET(alb_healthy, 5), SET(stop_timeout_ms, S(30)),
+	    SET(stop_timeout_set, 0), END },
+	    BIT(PLAN_SIGKILL) | BIT(PLAN_STOP_BELOW_DEREG) |
 	    BIT(PLAN_CAP_BELOW_DETECT) | BIT(PLAN_WINDOW) },
 	{ "everything at once",
 	    { SET(alb_timeout_ms, S(10)), SET(timeout_ms, S(3)),
 	    SET(drain_timeout_ms, S(50)), SET(dereg_delay_ms, S(300)),
 	    SET(drain_fall, 1), SET(drain_window_ms, S(5)),
-	    SET(alb_unhealthy, 6), END },
-	    (1u << PLAN_NCONTRA) - 1 },
+	    SET(alb_unhealthy, 6), SET(stop_timeout_ms, S(130)), END },
+	    /* with depends_on_app and check_uses_live set below */
+	    BIT(PLAN_ALB_TIMEOUT) | BIT(PLAN_CHECK_TIMEOUT) |
+	    BIT(PLAN_FARGATE_STOP_MAX) | BIT(PLAN_STOP_BELOW_DEREG) |
+	    BIT(PLAN_CAP_BELOW_DETECT) | BIT(PLAN_DRAIN_FALL) |
+	    BIT(PLAN_WINDOW) | BIT(PLAN_NO_DEPENDS_ON) |
+	    BIT(PLAN_CHECK_NOT_LIVE) },
+};
+
+static const struct mask_case slow_cases[] = {
+	{ "kit", { END }, 0 },
+	{ "the seed",
+	    { SET(dereg_delay_ms, S(300)), SET(alb_interval_ms, S(30)),
+	    SET(alb_healthy, 5), END },
+	    BIT(PLAN_SLOW_DEREG) | BIT(PLAN_SLOW_INTERVAL) |
+	    BIT(PLAN_SLOW_HEALTHY) },
+	{ "every fix but the healthy threshold",
+	    { SET(alb_healthy, 5), END }, BIT(PLAN_SLOW_HEALTHY) },
+	{ "delay 60 s", { SET(dereg_delay_ms, S(60)), END }, 0 },
+	{ "delay 61 s", { SET(dereg_delay_ms, S(61)), SET(stop_timeout_ms,
+	    S(80)), END }, BIT(PLAN_SLOW_DEREG) },
+	{ "interval 11 s", { SET(alb_interval_ms, S(11)), SET(drain_window_ms,
+	    S(17)), END }, BIT(PLAN_SLOW_INTERVAL) },
+	{ "unhealthy 3", { SET(alb_unhealthy, 3), SET(drain_fall, 3), END },
+	    BIT(PLAN_SLOW_UNHEALTHY) },
+	{ "ALB timeout 6 s", { SET(alb_timeout_ms, S(6)), END },
+	    BIT(PLAN_SLOW_ALB_TIMEOUT) },
+	{ "window above the delay",
+	    { SET(dereg_delay_ms, S(10)), SET(drain_window_ms, S(25)), END },
+	    BIT(PLAN_WINDOW_OVER_DEREG) },
+	{ "window equal to the delay",
+	    { SET(dereg_delay_ms, S(15)), END }, 0 },
 };
 
 static void
-test_plan_contradictions_table(void **state)
+run_mask_cases(const struct mask_case *cases, size_t n, enum plan_level lv)
 {
-	(void)state;
-	for (size_t k = 0; k < sizeof(contra_cases) / sizeof(*contra_cases);
-	    k++) {
-		const struct contra_case *cc = &contra_cases[k];
+	for (size_t k = 0; k < n; k++) {
+		const struct mask_case *cc = &cases[k];
 		struct plan_input in;
 		struct plan_result r;
 		unsigned got;
 
 		with(&in, cc->sets);
+		if (strcmp(cc->name, "everything at once") == 0) {
+			in.depends_on_app = PLAN_NO;
+			in.check_uses_live = PLAN_NO;
+		}
 		plan_compute(&in, &r);
-		got = contra_mask(&r);
+		got = level_mask(&r, lv);
 		if (got != cc->want)
-			fail_msg("%s: contradictions 0x%x, want 0x%x",
-			    cc->name, got, cc->want);
-		for (unsigned c = 0; c < r.ncontra; c++) {
-			assert_true(strlen(r.contra[c].key) > 0);
-			assert_true(strlen(r.contra[c].problem) > 0);
-			assert_true(strlen(r.contra[c].fix) > 0);
+			fail_msg("%s: %s 0x%x, want 0x%x", cc->name,
+			    plan_level_key(lv), got, cc->want);
+		for (unsigned c = 0; c < r.nfindings; c++) {
+			assert_true(strlen(r.finding[c].key) > 0);
+			assert_true(strlen(r.finding[c].problem) > 0);
+			assert_true(strlen(r.finding[c].fix) > 0);
 		}
 	}
+}
+
+static void
+test_plan_contradictions_table(void **state)
+{
+	(void)state;
+	run_mask_cases(contra_cases, sizeof(contra_cases) /
+	    sizeof(*contra_cases), PLAN_CONTRADICTION);
+}
+
+static void
+test_plan_slow_settings_table(void **state)
+{
+	(void)state;
+	run_mask_cases(slow_cases, sizeof(slow_cases) / sizeof(*slow_cases),
+	    PLAN_SLOW);
+}
+
+static void
+test_plan_notes_say_what_the_figures_assume(void **state)
+{
+	struct plan_input in;
+	struct plan_result r;
+
+	(void)state;
+	defaults(&in);
+	plan_compute(&in, &r);
+	assert_int_equal(level_mask(&r, PLAN_NOTE), BIT(PLAN_ECS_DRAIN_MOOT) |
+	    BIT(PLAN_SIDECAR_ROUTED) | BIT(PLAN_WAIT_STABILITY));
+	assert_non_null(strstr(find_finding(&r, PLAN_ECS_DRAIN_MOOT)->problem,
+	    "does not document"));
+	in.stop_timeout_set = false;
+	in.supervisor = true;
+	plan_compute(&in, &r);
+	assert_int_equal(level_mask(&r, PLAN_NOTE), BIT(PLAN_ECS_DRAIN_MOOT) |
+	    BIT(PLAN_STOP_DEFAULTED) | BIT(PLAN_WAIT_STABILITY));
 }
 
 /* What a user reads must name the cause and the numbers. */
 struct message_case {
 	const char	*name;
-	struct set	 sets[8];
-	enum plan_contra_id id;
+	struct set	 sets[10];
+	enum plan_finding_id id;
 	const char	*problem_has[3];
 	const char	*fix_has[2];
 };
@@ -327,9 +500,29 @@ static const struct message_case message_cases[] = {
 	{ "SIGKILL", { SET(drain_timeout_ms, S(40)),
 	    SET(stop_timeout_ms, S(30)), END }, PLAN_SIGKILL,
 	    { "SIGKILL", "40s", "30s" }, { "stopTimeout", "55s" } },
-	{ "300 s delay", { SET(dereg_delay_ms, S(300)), END }, PLAN_SLOW_DEREG,
-	    /* 300 + the typical exit, (2 - 1/2) x 10 s */
-	    { "300s", "5 minutes", "315s" }, { "30", NULL } },
+	{ "SIGKILL at ECS's default", { SET(stop_timeout_ms, S(30)),
+	    SET(stop_timeout_set, 0), SET(dereg_delay_ms, S(20)), END },
+	    PLAN_SIGKILL, { "30s", "no stopTimeout", "ECS's default" },
+	    { "45s", NULL } },
+	{ "SIGKILL in supervisor mode", { SET(supervisor, 1),
+	    SET(app_stop_timeout_ms, S(20)), END }, PLAN_SIGKILL,
+	    { "linger 2s", "stop timeout 20s", "= 52s" },
+	    { "67s", NULL } },
+	{ "Fargate's 120 s", { SET(stop_timeout_ms, S(200)), END },
+	    PLAN_FARGATE_STOP_MAX, { "200s", "120s", NULL },
+	    { "at most 120", NULL } },
+	{ "300 s delay", { SET(dereg_delay_ms, S(300)), SET(stop_timeout_ms,
+	    S(100)), END }, PLAN_SLOW_DEREG,
+	    /* the typical replacement is the delay alone */
+	    { "300s", "5 minutes", "5m00s one task" }, { "30", "5 when" } },
+	{ "healthy threshold", { SET(alb_healthy, 5), SET(alb_interval_ms,
+	    S(30)), SET(drain_window_ms, S(45)), SET(dereg_delay_ms, S(45)),
+	    SET(drain_timeout_ms, S(60)), SET(stop_timeout_ms, S(75)), END },
+	    PLAN_SLOW_HEALTHY, { "threshold 5", "2m15s", NULL },
+	    { "HealthyThresholdCount to 2", "90s" } },
+	{ "ALB interval", { SET(alb_interval_ms, S(30)),
+	    SET(drain_window_ms, S(45)), SET(dereg_delay_ms, S(45)), END },
+	    PLAN_SLOW_INTERVAL, { "30s", "45s", NULL }, { "10", "15s" } },
 	{ "ALB timeout", { SET(alb_timeout_ms, S(10)), END }, PLAN_ALB_TIMEOUT,
 	    { "10s", NULL, NULL }, { "5s", NULL } },
 	{ "drain cap vs detection", { SET(alb_interval_ms, S(30)), END },
@@ -341,9 +534,18 @@ static const struct message_case message_cases[] = {
 	{ "window", { SET(alb_interval_ms, S(20)), SET(drain_timeout_ms,
 	    S(40)), SET(stop_timeout_ms, S(60)), END }, PLAN_WINDOW,
 	    { "15s", "20s", NULL }, { "30s", NULL } },
+	{ "window fix, with the delay below it", { SET(alb_interval_ms,
+	    S(30)), END }, PLAN_WINDOW, { "15s", "30s", NULL },
+	    { "45s", "every ECS stop wait" } },
+	{ "window over the delay", { SET(dereg_delay_ms, S(10)),
+	    SET(drain_window_ms, S(25)), END }, PLAN_WINDOW_OVER_DEREG,
+	    { "25s", "10s", "15s" }, { "25s", NULL } },
 	{ "stop below a delay Fargate cannot match",
 	    { SET(dereg_delay_ms, S(300)), END }, PLAN_STOP_BELOW_DEREG,
 	    { "45s", "300s", NULL }, { "120s", NULL } },
+	{ "wait-for-service-stability off", { SET(wait_stability, 0), END },
+	    PLAN_WAIT_STABILITY, { "not wait", "never turn healthy", NULL },
+	    { "53.5s", "113s" } },
 };
 
 static void
@@ -353,15 +555,14 @@ test_plan_messages_name_cause_and_numbers(void **state)
 	for (size_t k = 0; k < sizeof(message_cases) / sizeof(*message_cases);
 	    k++) {
 		const struct message_case *mc = &message_cases[k];
-		const struct plan_contradiction *c;
+		const struct plan_finding *c;
 		struct plan_input in;
 		struct plan_result r;
 
 		with(&in, mc->sets);
 		plan_compute(&in, &r);
-		if ((c = find_contra(&r, mc->id)) == NULL)
-			fail_msg("%s: contradiction %d missing", mc->name,
-			    mc->id);
+		if ((c = find_finding(&r, mc->id)) == NULL)
+			fail_msg("%s: finding %d missing", mc->name, mc->id);
 		for (unsigned w = 0; w < 3; w++)
 			if (mc->problem_has[w] &&
 			    strstr(c->problem, mc->problem_has[w]) == NULL)
@@ -395,6 +596,28 @@ test_plan_suggested_stop_timeout_clears_both_stop_contradictions(
 	assert_int_equal(r.ncontra, 0);
 }
 
+/* The seed's fixes, applied as printed, leave no slow setting behind. */
+static void
+test_plan_seed_fixes_applied_leave_nothing_slow(void **state)
+{
+	struct plan_input in;
+	struct plan_result r;
+
+	(void)state;
+	aws_defaults(&in);
+	plan_compute(&in, &r);
+	assert_int_equal(level_mask(&r, PLAN_SLOW), BIT(PLAN_SLOW_DEREG) |
+	    BIT(PLAN_SLOW_INTERVAL) | BIT(PLAN_SLOW_HEALTHY));
+	in.dereg_delay_ms = S(30);
+	in.alb_interval_ms = S(10);
+	in.alb_healthy = 2;
+	in.stop_timeout_ms = S(45);	/* the SIGKILL fix */
+	in.stop_timeout_set = true;
+	plan_compute(&in, &r);
+	assert_int_equal(level_mask(&r, PLAN_SLOW), 0);
+	assert_int_equal(r.ncontra, 0);
+}
+
 static void
 test_plan_from_config_takes_the_slowest_check(void **state)
 {
@@ -420,8 +643,8 @@ test_plan_from_config_takes_the_slowest_check(void **state)
 	assert_int_equal(in.drain_fall, 3);
 	assert_int_equal(in.drain_window_ms, S(20));
 	/* ALB and ECS settings are not config's business. */
-	assert_int_equal(in.alb_interval_ms, S(10));
-	assert_int_equal(in.stop_timeout_ms, S(45));
+	assert_int_equal(in.alb_interval_ms, S(30));
+	assert_int_equal(in.stop_timeout_ms, S(30));
 }
 
 static void
@@ -460,17 +683,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plan_defaults_are_the_daemons),
-		cmocka_unit_test(test_plan_defaults_have_no_contradiction),
+		cmocka_unit_test(test_plan_defaults_are_aws_and_the_daemons),
+		cmocka_unit_test(
+		    test_plan_kit_has_no_contradiction_and_no_slow_setting),
 		cmocka_unit_test(test_plan_figures_follow_the_formulas),
 		cmocka_unit_test(
-		    test_plan_figures_have_keys_labels_and_formulas),
+		 test_plan_ecs_replacement_is_the_delay_when_the_window_is_shorter),
+		cmocka_unit_test(
+		 test_plan_figures_have_keys_platforms_labels_and_formulas),
 		cmocka_unit_test(
 		    test_plan_deploy_is_one_wave_whatever_the_task_count),
 		cmocka_unit_test(test_plan_contradictions_table),
+		cmocka_unit_test(test_plan_slow_settings_table),
+		cmocka_unit_test(test_plan_notes_say_what_the_figures_assume),
 		cmocka_unit_test(test_plan_messages_name_cause_and_numbers),
 		cmocka_unit_test(
 		 test_plan_suggested_stop_timeout_clears_both_stop_contradictions),
+		cmocka_unit_test(test_plan_seed_fixes_applied_leave_nothing_slow),
 		cmocka_unit_test(test_plan_from_config_takes_the_slowest_check),
 		cmocka_unit_test(test_plan_format_ms_table),
 	};

@@ -33,7 +33,7 @@ resource "aws_lb_target_group" "app" {
     path = "/health"
     # 10 s / 5 s / 2 / 2 against the ALB defaults of 30 s and healthy 5:
     # healthgate plan: start_to_routing 16s typical, 23s worst
-    # healthgate plan: sigterm_to_unrouted 15s typical, 20s worst
+    # healthgate plan: routed_sigterm_to_unrouted 15s typical, 20s worst
     interval            = 10
     timeout             = 5
     healthy_threshold   = 2

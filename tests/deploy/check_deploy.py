@@ -22,6 +22,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,11 @@ TASKDEF = DEPLOY / "ecs" / "task-definition.json"
 CFN = DEPLOY / "alb" / "target-group.yaml"
 TF = DEPLOY / "alb" / "target-group.tf"
 WORKFLOW = DEPLOY / "github-actions" / "deploy.yml"
+DESCRIBE_TG = DEPLOY / "alb" / "describe-target-groups.json"
+DESCRIBE_ATTRS = DEPLOY / "alb" / "describe-target-group-attributes.json"
 HEALTH_CMD = ["CMD", "/healthgate", "probe", "http://127.0.0.1:8081/live"]
+SUPERVISED = DEPLOY / "ecs" / "task-definition-supervised.json"
+PYTHON_RECIPE = ROOT / "docker" / "python" / "Dockerfile"
 FARGATE_STOP_MAX = 120
 
 
@@ -758,83 +763,299 @@ def run_checks(rep, binary):
               "the ALB checks /health")
     rep.equal(tg["matcher"], "200", "the ALB wants 200")
 
-    # What plan and the daemon assume when told nothing.
+    # The describe outputs committed beside them are the same target group.
+    desc = {}
+    for path in (DESCRIBE_TG, DESCRIBE_ATTRS):
+        desc[path] = docs.get(path, {})
+        rep.check(path in docs, "%s is there and read" %
+                  path.relative_to(ROOT))
+    groups = desc[DESCRIBE_TG].get("TargetGroups") or [{}]
+    g = groups[0]
+    attrs = {a.get("Key"): a.get("Value")
+             for a in desc[DESCRIBE_ATTRS].get("Attributes", [])}
+    for name, theirs in [
+            ("interval", g.get("HealthCheckIntervalSeconds")),
+            ("timeout", g.get("HealthCheckTimeoutSeconds")),
+            ("healthy threshold", g.get("HealthyThresholdCount")),
+            ("unhealthy threshold", g.get("UnhealthyThresholdCount")),
+            ("health check path", g.get("HealthCheckPath")),
+            ("health check port", int(g.get("HealthCheckPort") or 0)),
+            ("traffic port", g.get("Port")),
+            ("matcher", (g.get("Matcher") or {}).get("HttpCode")),
+            ("deregistration delay", int(attrs.get(
+                "deregistration_delay.timeout_seconds") or -1))]:
+        rep.equal(theirs, tg[name], "the describe outputs' %s is the "
+                  "target group's" % name)
+
+    # Unless told, plan assumes what AWS assumes.
     _, bare = plan_json(rep, binary, [], {}, "plan --format json runs "
                         "with no options")
     if bare is None:
         return
     d = bare["inputs"]
-    stop = hg.get("stopTimeout")
-    for name, ours, theirs in [
-            ("interval", tg["interval"] * 1000, d["alb_interval_ms"]),
-            ("timeout", tg["timeout"] * 1000, d["alb_timeout_ms"]),
-            ("healthy threshold", tg["healthy threshold"], d["alb_healthy"]),
-            ("unhealthy threshold", tg["unhealthy threshold"],
-             d["alb_unhealthy"]),
-            ("deregistration delay", tg["deregistration delay"] * 1000,
-             d["deregistration_delay_ms"]),
-            ("stop timeout", (stop or 0) * 1000, d["stop_timeout_ms"])]:
-        rep.equal(ours, theirs, "the kit's %s is plan's default" % name)
+    for name, want, got in [
+            ("interval", 30000, d["alb_interval_ms"]),
+            ("timeout", 5000, d["alb_timeout_ms"]),
+            ("healthy threshold", 5, d["alb_healthy"]),
+            ("unhealthy threshold", 2, d["alb_unhealthy"]),
+            ("deregistration delay", 300000, d["deregistration_delay_ms"]),
+            ("stop timeout (no stopTimeout)", 30000, d["stop_timeout_ms"])]:
+        rep.equal(got, want, "plan's default %s is AWS's" % name)
 
-    # The task definition's HEALTHGATE_* read by the real parser.
-    hg_env = {k: v for k, v in env.items() if k.startswith("HEALTHGATE_")}
+    # The kit's own files, read by plan itself.
+    files = ["--target-group", str(DESCRIBE_TG),
+             "--target-group", str(DESCRIBE_ATTRS)]
+    stop = hg.get("stopTimeout")
     flags = ["--alb-interval", "%ds" % tg["interval"],
              "--alb-timeout", "%ds" % tg["timeout"],
              "--alb-healthy", str(tg["healthy threshold"]),
              "--alb-unhealthy", str(tg["unhealthy threshold"]),
-             "--deregistration-delay", "%ds" % tg["deregistration delay"],
-             "--stop-timeout", "%ds" % (stop or 0)]
-    rc, kit = plan_json(rep, binary, flags, hg_env,
-                        "plan reads the kit's settings")
+             "--deregistration-delay", "%ds" % tg["deregistration delay"]]
+    rc, kit = plan_json(rep, binary, ["--task-definition", str(TASKDEF)] +
+                        files, {}, "plan reads the kit's task definition "
+                        "and describe outputs")
     if kit is None:
         return
+    k = kit["inputs"]
+    for name, want, got in [
+            ("interval", tg["interval"] * 1000, k["alb_interval_ms"]),
+            ("timeout", tg["timeout"] * 1000, k["alb_timeout_ms"]),
+            ("healthy threshold", tg["healthy threshold"], k["alb_healthy"]),
+            ("unhealthy threshold", tg["unhealthy threshold"],
+             k["alb_unhealthy"]),
+            ("deregistration delay", tg["deregistration delay"] * 1000,
+             k["deregistration_delay_ms"]),
+            ("stop timeout", (stop or 0) * 1000, k["stop_timeout_ms"])]:
+        rep.equal(got, want, "plan read the kit's %s" % name)
+    rep.equal(k["depends_on_app"], "yes", "plan sees healthgate dependsOn "
+              "the app")
+    rep.equal(k["container_check_uses_live"], "yes", "plan sees the "
+              "container health check ask /live")
     for key in ("interval_ms", "timeout_ms", "rise", "fall",
                 "drain_timeout_ms", "drain_fall", "drain_window_ms"):
-        rep.equal(kit["inputs"][key], d[key], "the task definition's %s is "
-                  "the daemon's default" % key)
+        rep.equal(k[key], d[key], "the task definition's %s is the "
+                  "daemon's default" % key)
     rep.check(rc == 0 and kit["ok"] is True and not kit["contradictions"],
               "plan finds no contradiction in deploy/ (exit %d)" % rc,
               "; ".join(c["problem"] for c in kit["contradictions"]))
-    rc, out, err = run_plan(binary, flags, hg_env)
+    slow = [f["problem"] for f in kit["findings"] if f["level"] == "slow"]
+    rep.check(not slow, "plan finds no slow setting in deploy/",
+              "; ".join(slow))
+    rc, out, err = run_plan(binary, ["--task-definition", str(TASKDEF)] +
+                            files, {})
     rep.check(rc == 0 and "no contradictions" in out,
               "plan's text output agrees (exit %d)" % rc, err.strip())
 
-    # Proof that the last checks could fail: a stop timeout at the cap.
-    cap_s = "%ds" % (kit["inputs"]["drain_timeout_ms"] // 1000)
-    rc, broken = plan_json(rep, binary, flags + ["--stop-timeout", cap_s],
-                           hg_env, "plan runs with a stop timeout at the cap")
-    rep.check(rc == 1 and broken is not None and any(
-        c["key"] == "drain_cap_not_below_stop_timeout"
-        for c in broken["contradictions"]),
-        "plan refuses a stop timeout at the drain cap (exit %d)" % rc)
+    # The same settings typed as flags give the same plan.
+    hg_env = {k2: v for k2, v in env.items() if k2.startswith("HEALTHGATE_")}
+    rc, typed = plan_json(rep, binary, flags + ["--stop-timeout", "%ds" % (
+        stop or 0)], hg_env, "plan runs on the same settings as flags")
+    if typed is not None:
+        same = {x: y for x, y in kit["inputs"].items()
+                if x not in ("depends_on_app", "container_check_uses_live")}
+        rep.equal({x: typed["inputs"][x] for x in same}, same,
+                  "the files and the flags give plan the same inputs")
+        rep.equal(typed["figures"], kit["figures"],
+                  "the files and the flags give the same figures")
 
-    def secs(ms):
-        return "%ds" % (ms // 1000) if ms % 1000 == 0 else "%dms" % ms
+    # Proof that these checks can fail, on copies of the kit's files.
+    with tempfile.TemporaryDirectory() as tmp:
+        cap_s = "%ds" % (k["drain_timeout_ms"] // 1000)
+        rc, broken = plan_json(rep, binary, ["--task-definition",
+                               str(TASKDEF), "--stop-timeout", cap_s] +
+                               files, {}, "plan runs with a stop timeout at "
+                               "the cap")
+        rep.check(rc == 1 and broken is not None and any(
+            c["key"] == "drain_cap_not_below_stop_timeout"
+            for c in broken["contradictions"]),
+            "plan refuses a stop timeout at the drain cap (exit %d)" % rc)
 
-    i = kit["inputs"]
+        nostop = json.loads(TASKDEF.read_text())
+        for c in nostop["containerDefinitions"]:
+            c.pop("stopTimeout", None)
+        nostop_path = Path(tmp) / "no-stop-timeout.json"
+        nostop_path.write_text(json.dumps({"taskDefinition": nostop}))
+        rc, ns = plan_json(rep, binary, ["--task-definition",
+                           str(nostop_path)] + files, {},
+                           "plan reads a describe output without "
+                           "stopTimeout")
+        rep.check(rc == 1 and ns is not None and
+                  ns["inputs"]["stop_timeout_ms"] == 30000 and
+                  not ns["inputs"]["stop_timeout_set"] and any(
+                      c["key"] == "drain_cap_not_below_stop_timeout"
+                      for c in ns["contradictions"]),
+                  "no stopTimeout is ECS's 30 s, against the 30 s cap "
+                  "(exit %d)" % rc)
+
+        bad = Path(tmp) / "bad.json"
+        bad.write_text(TASKDEF.read_text()[:200])
+        rc, out, err = run_plan(binary, ["--task-definition", str(bad)], {})
+        rep.check(rc == 2 and out == "" and err.count("\n") == 1 and
+                  str(bad) in err, "a cut task definition: one line naming "
+                  "the file, exit 2 (exit %d)" % rc, err.strip())
+
+    # Every other task definition in the kit passes through plan too.
+    for other in sorted(TASKDEF.parent.glob("*.json")):
+        if other == TASKDEF:
+            continue
+        rel = other.relative_to(ROOT)
+        rc, o = plan_json(rep, binary, ["--task-definition", str(other)] +
+                          files, {}, "plan reads %s" % rel)
+        rep.check(rc == 0 and o is not None and o["ok"] is True,
+                  "plan finds no contradiction in %s (exit %d)" % (rel, rc),
+                  "; ".join(c["problem"] for c in
+                            (o or {}).get("contradictions", [])))
+
     check_workflow(rep, wf, WORKFLOW.read_text(), td, hg, {
         "--alb-interval": "%ds" % tg["interval"],
         "--alb-timeout": "%ds" % tg["timeout"],
         "--alb-healthy": str(tg["healthy threshold"]),
         "--alb-unhealthy": str(tg["unhealthy threshold"]),
         "--deregistration-delay": "%ds" % tg["deregistration delay"],
-        "--stop-timeout": "%ds" % (stop or 0),
-        "--interval": secs(i["interval_ms"]),
-        "--timeout": secs(i["timeout_ms"]),
-        "--rise": str(i["rise"]), "--fall": str(i["fall"]),
-        "--drain-timeout": secs(i["drain_timeout_ms"]),
-        "--drain-fall": str(i["drain_fall"]),
-        "--drain-window": secs(i["drain_window_ms"]),
+        "--task-definition": "/deploy/ecs/task-definition.json",
     })
     check_markers(rep, {f["key"]: f for f in kit["figures"]})
+    check_supervised(rep, binary)
+
+
+def _seconds(text):
+    """A healthgate duration ("30s", "2s", "500ms", "1m") in seconds."""
+    total = 0.0
+    for num, unit in re.findall(r"([0-9.]+)(ms|s|m|h)?", text or ""):
+        total += float(num) * {"ms": 0.001, "s": 1, "m": 60,
+                               "h": 3600}.get(unit or "s")
+    return total
+
+
+def check_supervised(rep, binary):
+    """The single-container form: the app's image runs healthgate as its
+    entry point, the app after "--" (README: "Supervisor mode")."""
+    rel = SUPERVISED.relative_to(ROOT)
+    try:
+        td = json.loads(SUPERVISED.read_text())
+    except (OSError, ValueError) as e:
+        rep.check(False, "%s is there and parses" % rel, str(e))
+        return
+    cs = td.get("containerDefinitions") or []
+    rep.equal(len(cs), 1, "%s has one container" % rel)
+    c = cs[0] if cs else {}
+    rep.check(c.get("essential") is True, "its container is essential")
+    entry, cmd = c.get("entryPoint") or [], c.get("command") or []
+    rep.check(entry[:1] == ["healthgate"] and entry[-1:] == ["--"],
+              "its entryPoint is healthgate [options] --", repr(entry))
+    rep.check(bool(cmd), "its command is the app", repr(cmd))
+    rep.equal((c.get("healthCheck") or {}).get("command"),
+              ["CMD", "healthgate", "probe", "/live"],
+              "its health check is healthgate probe /live (no curl)")
+    env = {e["name"]: e["value"] for e in c.get("environment", [])}
+    rep.equal(listen_port(env.get("HEALTHGATE_LISTEN")), 8081,
+              "HEALTHGATE_LISTEN is :8081")
+    rep.check(8081 in ports(c) and any(
+        p != 8081 for p in ports(c)), "it maps healthgate's port and the "
+        "app's", repr(ports(c)))
+    checks = " ".join(entry) + " " + env.get("HEALTHGATE_CHECKS", "")
+    m = re.search(r"http://(127\.0\.0\.1|localhost|\[::1\]):([0-9]+)/",
+                  checks)
+    rep.check(m is not None and int(m.group(2)) in ports(c) and
+              int(m.group(2)) != 8081, "healthgate checks the app's port "
+              "over loopback", checks.strip())
+    need = (_seconds(env.get("HEALTHGATE_DRAIN_TIMEOUT", "30s")) +
+            _seconds(env.get("HEALTHGATE_DRAIN_LINGER", "2s")) +
+            _seconds(env.get("HEALTHGATE_STOP_TIMEOUT", "10s")))
+    stop = c.get("stopTimeout") or 30
+    rep.check(need <= stop <= FARGATE_STOP_MAX, "stopTimeout %ds holds "
+              "drain cap + linger + the app's stop timeout (%gs), within "
+              "Fargate's 120 s" % (stop, need))
+    # Its form is the README's recipe: the same ENTRYPOINT and CMD.
+    if PYTHON_RECIPE.exists():
+        text = PYTHON_RECIPE.read_text()
+        got = {}
+        for key in ("ENTRYPOINT", "CMD"):
+            mm = re.search(r"^%s (\[.*\])$" % key, text, re.M)
+            got[key] = json.loads(mm.group(1)) if mm else None
+        rep.equal([got["ENTRYPOINT"], got["CMD"]], [entry, cmd],
+                  "its entryPoint and command are docker/python's "
+                  "ENTRYPOINT and CMD")
+    # The daemon takes these very settings: run them, with a stand-in app
+    # that exits 7, on a free loopback port; healthgate must exit 7.
+    run_env = {k: v for k, v in os.environ.items()
+               if not k.startswith("HEALTHGATE_")}
+    run_env.update(env)
+    run_env["HEALTHGATE_LISTEN"] = "127.0.0.1:0"
+    try:
+        p = subprocess.run([binary] + entry[1:] + ["sh", "-c", "exit 7"],
+                           env=run_env, capture_output=True, text=True,
+                           timeout=10)
+        rep.check(p.returncode == 7, "healthgate runs with its entryPoint "
+                  "and environment, and exits with the app's status "
+                  "(exit %d)" % p.returncode, p.stderr.strip()[-300:])
+    except subprocess.TimeoutExpired:
+        rep.check(False, "healthgate runs with its entryPoint and "
+                  "environment", "still running after 10 s")
+    _, o = plan_json(rep, binary, ["--task-definition", str(SUPERVISED)],
+                     {}, "plan reads %s" % rel)
+    if o is not None:
+        rep.check("supervisor" in json.dumps(o.get("inputs", {})),
+                  "plan sees the supervisor mode in %s" % rel)
+
+
+README = ROOT / "README.md"
+PLAN_BLOCK_RE = re.compile(r"^```text\n(\$ healthgate plan[^\n]*)\n(.*?)^```$",
+                           re.S | re.M)
+
+
+def plan_block(binary, cmdline):
+    """What a README plan block must hold: plan's output for the command
+    on its first line, run from the top of the tree with no environment,
+    and its exit status when it is not 0."""
+    args = shlex.split(cmdline[2:])[2:]
+    p = subprocess.run([binary, "plan"] + args, cwd=ROOT,
+                       env={"PATH": os.environ.get("PATH", "/bin")},
+                       capture_output=True, text=True, timeout=30)
+    body = p.stdout
+    if p.returncode != 0:
+        body += "$ echo $?\n%d\n" % p.returncode
+    return body
+
+
+def check_readme(rep, binary, update):
+    """The README's plan blocks are plan's output; with update, they are
+    rewritten to be."""
+    text = README.read_text()
+    blocks = list(PLAN_BLOCK_RE.finditer(text))
+    rep.check(len(blocks) >= 2, "README.md has plan blocks (the kit's and "
+              "AWS's defaults)", "%d found" % len(blocks))
+    out, at = [], 0
+    for m in blocks:
+        want = plan_block(binary, m.group(1))
+        out.append(text[at:m.start(2)] + want)
+        at = m.end(2)
+        if not update:
+            got = m.group(2)
+            diff = next((i for i, (a, b) in enumerate(zip(
+                got.split("\n"), want.split("\n"))) if a != b), None)
+            rep.check(got == want, "README.md: %s is plan's output" %
+                      m.group(1), "first difference at line %s of the "
+                      "block; regenerate with check_deploy.py "
+                      "--update-readme" % diff)
+    out.append(text[at:])
+    if update:
+        README.write_text("".join(out))
+        print("README.md: %d plan blocks written" % len(blocks))
 
 
 def main(argv):
+    update = "--update-readme" in argv
+    argv = [a for a in argv if a != "--update-readme"]
     if len(argv) != 2:
-        print("usage: check_deploy.py PATH/TO/healthgate", file=sys.stderr)
+        print("usage: check_deploy.py [--update-readme] PATH/TO/healthgate",
+              file=sys.stderr)
         return 2
     rep = Report()
     try:
+        check_readme(rep, str(Path(argv[1]).resolve()), update)
+        if update:
+            return 0
         run_checks(rep, str(Path(argv[1]).resolve()))
     except Exception as e:  # a file too broken to check any further
         rep.check(False, "the checks ran to the end", "%s: %s" % (

@@ -1,5 +1,8 @@
-/* Fuzzes config_parse_duration and config_parse_count. */
-#include "config.h"
+/*
+ * Fuzzes opts_parse_duration (with opts_format_duration: what is accepted
+ * prints in a form read back the same) and opts_parse_count.
+ */
+#include "opts.h"
 #include "fuzz.h"
 
 int
@@ -10,9 +13,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (s == NULL)
 		return 0;
-	if (config_parse_duration(s, &v) == NULL && v > 24u * 3600 * 1000)
-		abort();
-	if (config_parse_count(s, &v) == NULL && v > 1000000)
+	if (opts_parse_duration(s, &v) == NULL) {
+		char buf[OPTS_DURATION_LEN];
+		unsigned back;
+
+		if (v > OPTS_DURATION_MAX)
+			abort();
+		/* What is accepted prints in a form read back the same. */
+		opts_format_duration(v, buf, sizeof(buf));
+		if (opts_parse_duration(buf, &back) != NULL || back != v)
+			abort();
+	}
+	if (opts_parse_count(s, &v) == NULL && v > 1000000)
 		abort();
 	free(s);
 	return 0;

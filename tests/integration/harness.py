@@ -20,12 +20,19 @@ class Daemon:
     """healthgate started with the given flags, listening on a free port
     (--listen ADDR:0; the port is read from its start line)."""
 
-    def __init__(self, *args, env=None, listen="127.0.0.1:0"):
+    def __init__(self, *args, env=None, listen="127.0.0.1:0", prefix=()):
         full_env = {k: v for k, v in os.environ.items()
                     if not k.startswith("HEALTHGATE_")}
         full_env.update(env or {})
-        # HEALTHGATE_WRAP runs the daemon under a tool (make valgrind).
-        cmd = os.environ.get("HEALTHGATE_WRAP", "").split() + [BINARY]
+        # A preloaded library (libfaketime) comes before ASan's runtime in
+        # a sanitized build: tell ASan that is fine.
+        if "LD_PRELOAD" in (env or {}):
+            full_env["ASAN_OPTIONS"] = ":".join(filter(None, [
+                full_env.get("ASAN_OPTIONS"), "verify_asan_link_order=0"]))
+        # HEALTHGATE_WRAP runs the daemon under a tool (make valgrind);
+        # prefix goes before it (prlimit --nofile=...).
+        cmd = list(prefix) + \
+            os.environ.get("HEALTHGATE_WRAP", "").split() + [BINARY]
         if listen is not None:
             cmd += ["--listen", listen]
         cmd += list(args)
@@ -94,12 +101,18 @@ class Daemon:
 
     def get(self, path="/health", method="GET", source=None, timeout=2.0,
             headers=None, body=None):
-        """One request on a new connection: (status, headers, body)."""
+        """One request on a new connection: (status, headers, body).
+        Without a source it is the test's own look, as `healthgate probe`
+        takes one: it says so in its User-Agent and never holds a drain
+        (loopback is watched). With a source it is a load balancer's."""
         conn = http.client.HTTPConnection(
             self.host, self.port, timeout=timeout,
             source_address=(source, 0) if source else None)
+        headers = dict(headers or {})
+        if source is None:
+            headers.setdefault("User-Agent", "healthgate-probe/test")
         try:
-            conn.request(method, path, body=body, headers=headers or {})
+            conn.request(method, path, body=body, headers=headers)
             r = conn.getresponse()
             return r.status, {k.lower(): v for k, v in r.getheaders()}, \
                 r.read()

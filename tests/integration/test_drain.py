@@ -6,7 +6,7 @@ import socket
 import time
 import unittest
 
-from harness import (Daemon, Prober, SIGINT, SIGTERM, SIGUSR1, SIGUSR2,
+from harness import (BINARY, Daemon, Prober, SIGINT, SIGTERM, SIGUSR1, SIGUSR2,
                      wait_until)
 
 FAST = ["--drain-fall", "2", "--drain-window", "1s", "--drain-ignore",
@@ -66,15 +66,46 @@ class Drain(unittest.TestCase):
             self.assertLess(time.monotonic() - t0, 0.5)
             self.assertIsNotNone(d.wait_log(r"drain_end reason=idle"))
 
-    def test_loopback_prober_is_ignored_by_default(self):
+    def test_loopback_prober_is_watched_by_default(self):
+        # A load balancer on the same host probes from loopback: with the
+        # defaults it holds the drain until it has seen its 503s.
         with Daemon("--drain-timeout", "3s") as d:
             p = polling(self, d, "127.0.0.1", period=0.1)
-            t0 = time.monotonic()
             d.signal(SIGTERM)
             rc = d.wait(3)
             p.stop()
             self.assertEqual(rc, 0)
+            self.assertIsNotNone(d.wait_log(r"drain_end reason=evidence "
+                                            r"watched=1 served=1"), d.log())
+            after = p.results[p.results.index(503):]
+            self.assertGreaterEqual(after.count(503), 2, p.results)
+            self.assertIsNone(d.wait_log("drain_ignoring", timeout=0))
+
+    def test_healthgate_probe_never_counts(self):
+        # A container's own health check (healthgate probe, even of
+        # /health) is not a load balancer: the drain does not wait for it.
+        import subprocess
+        with Daemon("--drain-timeout", "3s") as d:
+            for _ in range(2):
+                r = subprocess.run([BINARY, "probe", d.url()],
+                                   capture_output=True, timeout=5)
+                self.assertEqual(r.returncode, 0, r.stderr)
+            t0 = time.monotonic()
+            d.signal(SIGTERM)
+            self.assertEqual(d.wait(3), 0)
             self.assertLess(time.monotonic() - t0, 0.5)
+            self.assertIsNotNone(d.wait_log(r"drain_end reason=idle"))
+
+    def test_ignored_prober_is_named_at_warning_level(self):
+        with Daemon("--drain-ignore", "127.0.0.0/8", "--drain-timeout",
+                    "3s") as d:
+            p = polling(self, d, "127.0.0.5", period=0.1)
+            d.signal(SIGTERM)
+            self.assertEqual(d.wait(3), 0)
+            p.stop()
+            self.assertIsNotNone(d.wait_log(
+                r"warn drain_ignoring sources=127\.0\.0\.5 "), d.log())
+            self.assertIsNotNone(d.wait_log(r"drain_end reason=idle"))
 
     def test_ignore_list_narrower_than_loopback(self):
         with Daemon("--drain-ignore", "127.0.0.1/32", "--drain-window", "1s",

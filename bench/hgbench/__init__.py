@@ -1,0 +1,1 @@
+"""bench/run's modules: settings, procs, servers, load, figures, report."""

@@ -1,0 +1,24 @@
+#ifndef HEALTHGATE_HTTP_REQUEST_H
+#define HEALTHGATE_HTTP_REQUEST_H
+
+/*
+ * The one request both HTTP clients send (the http check and the probe):
+ * a GET with Host, User-Agent and Connection: close, nothing else. Pure.
+ */
+
+#include <stddef.h>
+
+#include "addr.h"
+
+/* Room for any request of a URL that addr_parse_url() took. */
+#define HTTP_REQUEST_MAX	(ADDR_PATH_MAX + ADDR_HOST_MAX + 160)
+
+/*
+ * Writes the request into buf (size bytes, HTTP_REQUEST_MAX is enough)
+ * and returns its length. host is a name or an address, IPv6 without
+ * brackets; agent, "healthgate/" or PROBE_USER_AGENT, is followed by the version.
+ */
+size_t	http_request_get(char *buf, size_t size, const char *host,
+	    unsigned port, const char *path, const char *agent);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * fd_budget.c: how many connections fit under the open-file limit
+ * (fd_budget.h). The plan is pure; apply reads and raises the limit.
+ */
+#include "fd_budget.h"
+#include "log.h"
+
+void
+fd_budget_plan(rlim_t cur, rlim_t max, unsigned want, unsigned headroom,
+    struct fd_budget *b)
+{
+	rlim_t need = (rlim_t)want + headroom + FD_BUDGET_RESERVE, left;
+
+	b->soft = cur;
+	if (cur < need && cur != RLIM_INFINITY)
+		b->soft = max == RLIM_INFINITY || max >= need ? need : max;
+	b->max_connections = want;
+	b->headroom = headroom;
+	b->lowered = 0;
+	if (b->soft == RLIM_INFINITY || b->soft >= need)
+		return;
+	/* Short: share what is left over the reserve, 3/4 and 1/4. */
+	left = b->soft > FD_BUDGET_RESERVE ? b->soft - FD_BUDGET_RESERVE : 0;
+	b->headroom = (unsigned)(left / 4);
+	if (b->headroom > headroom)
+		b->headroom = headroom;
+	if (b->headroom < 1)
+		b->headroom = 1;
+	b->max_connections = left > b->headroom ?
+	    (unsigned)(left - b->headroom) : 1;
+	if (b->max_connections > want)
+		b->max_connections = want;
+	b->lowered = b->max_connections < want;
+}
+
+void
+fd_budget_apply(unsigned *max_connections, unsigned headroom,
+    struct fd_budget *b)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		b->max_connections = *max_connections;
+		b->headroom = headroom;
+		b->lowered = 0;
+		return;
+	}
+	fd_budget_plan(rl.rlim_cur, rl.rlim_max, *max_connections, headroom,
+	    b);
+	if (b->soft != rl.rlim_cur) {
+		rl.rlim_cur = b->soft;
+		/* Refused (it should not be, up to the hard limit): plan
+		 * again for what is really there. */
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 &&
+		    getrlimit(RLIMIT_NOFILE, &rl) == 0)
+			fd_budget_plan(rl.rlim_cur, rl.rlim_cur,
+			    *max_connections, headroom, b);
+	}
+	if (b->lowered)
+		log_event(LOG_WARN, "limit", "max_connections=%u lowered_to=%u "
+		    "headroom=%u reason=\"open file limit %llu\"",
+		    *max_connections, b->max_connections, b->headroom,
+		    (unsigned long long)b->soft);
+	*max_connections = b->max_connections;
+}

@@ -1,0 +1,81 @@
+/*
+ * metrics.c: the /metrics text. Every family has its HELP and TYPE lines,
+ * and a labelled family prints only the series that have happened, so the
+ * text stays short on a quiet daemon.
+ */
+#include "metrics.h"
+#include "version.h"
+
+static const unsigned counted_codes[METRICS_NCODES] = {
+	200, 400, 404, 405, 413, 503,
+};
+
+static const char *const route_paths[ROUTE_COUNT] = {
+	"/health", "/live", "/metrics", "other",
+};
+
+int
+metrics_code_index(unsigned code)
+{
+	for (unsigned i = 0; i < METRICS_NCODES; i++)
+		if (counted_codes[i] == code)
+			return (int)i;
+	return -1;
+}
+
+static void
+family(struct sbuf *b, const char *name, const char *type, const char *help)
+{
+	sbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void
+metrics_render_http(struct sbuf *b, const struct metrics_http *m)
+{
+	const struct conn_stats *cs = &m->conns;
+
+	family(b, "healthgate_build_info", "gauge", "Version of this "
+	    "healthgate.");
+	sbuf_printf(b, "healthgate_build_info{version=\"%s\"} 1\n",
+	    HEALTHGATE_VERSION);
+	family(b, "healthgate_requests_total", "counter", "HTTP requests "
+	    "answered, by path and status.");
+	for (unsigned rt = 0; rt < ROUTE_COUNT; rt++)
+		for (unsigned i = 0; i < METRICS_NCODES; i++)
+			if (m->requests[rt][i])
+				sbuf_printf(b, "healthgate_requests_total"
+				    "{path=\"%s\",code=\"%u\"} %llu\n",
+				    route_paths[rt], counted_codes[i],
+				    m->requests[rt][i]);
+	family(b, "healthgate_connections", "gauge", "Open HTTP connections "
+	    "holding a slot.");
+	sbuf_printf(b, "healthgate_connections %u\n", cs->open);
+	family(b, "healthgate_connections_refused_total", "counter",
+	    "Connections closed at once on arrival, by reason.");
+	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
+		sbuf_printf(b, "healthgate_connections_refused_total"
+		    "{reason=\"%s\"} %llu\n", conn_refusal_name(r),
+		    cs->refused[r]);
+	family(b, "healthgate_connections_cut_total", "counter",
+	    "Connections cut by healthgate, by reason.");
+	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
+		sbuf_printf(b, "healthgate_connections_cut_total"
+		    "{reason=\"%s\"} %llu\n", conn_cut_name(c), cs->cut[c]);
+}
+
+void
+metrics_render_daemon(struct sbuf *b, const struct metrics_daemon *m)
+{
+	family(b, "healthgate_draining", "gauge", "1 from SIGTERM until "
+	    "exit.");
+	sbuf_printf(b, "healthgate_draining %d\n", m->draining);
+	family(b, "healthgate_maintenance", "gauge", "1 between SIGUSR1 and "
+	    "SIGUSR2.");
+	sbuf_printf(b, "healthgate_maintenance %d\n", m->maintenance);
+	family(b, "healthgate_drain_503_total", "counter", "503s served "
+	    "while draining.");
+	sbuf_printf(b, "healthgate_drain_503_total %llu\n", m->drain_503s);
+	family(b, "healthgate_drain_watched_probers", "gauge", "Probers the "
+	    "drain waits for.");
+	sbuf_printf(b, "healthgate_drain_watched_probers %u\n", m->watched);
+}

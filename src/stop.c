@@ -1,0 +1,190 @@
+/*
+ * stop.c: the drain on the loop, from the stop signal to done() (stop.h).
+ *
+ * Every time it reads comes from clock_mono(): a wall-clock step (NTP, a
+ * VM resumed, an operator's date -s) neither ends a drain early nor
+ * stretches it past the cap. The one timer is relative (ev_timer runs on
+ * libev's monotonic time), armed for the next moment drain.c named.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "stop.h"
+
+struct stop {
+	struct ev_loop	*loop;
+	struct drain	*drain;		/* owned */
+	struct stop_params params;
+	struct stop_hooks hooks;
+	ev_timer	 timer;		/* the next time the drain may be over */
+	bool		 over;		/* done() was called */
+	unsigned long long n503;	/* 503s served while draining */
+};
+
+static void
+finish(struct stop *s, enum stop_end how, enum drain_state reason)
+{
+	s->over = true;
+	ev_timer_stop(s->loop, &s->timer);
+	s->hooks.done(s->hooks.arg, how, reason);
+}
+
+/* Where the drain stands now: re-arm the timer, or end it. */
+static void
+check(struct stop *s)
+{
+	struct drain_stats st;
+	enum drain_state ds;
+	double now = clock_mono(), next = now;
+
+	if (s->over || !drain_started(s->drain))
+		return;
+	ds = drain_poll(s->drain, now, s->hooks.inflight(s->hooks.arg), &next);
+	ev_timer_stop(s->loop, &s->timer);
+	if (ds == DRAIN_RUNNING) {
+		ev_timer_set(&s->timer, next > now ? next - now : 0., 0.);
+		ev_timer_start(s->loop, &s->timer);
+		return;
+	}
+	drain_stats(s->drain, now, &st);
+	log_event(ds == DRAIN_CAPPED ? LOG_WARN : LOG_INFO,
+	    ds == DRAIN_CAPPED ? "drain_capped" : "drain_end",
+	    "reason=%s watched=%u served=%u silent=%u 503s=%llu",
+	    drain_state_name(ds), st.watched, st.served, st.silent, s->n503);
+	finish(s, STOP_END_DRAINED, ds);
+}
+
+static void
+timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	check(w->data);
+}
+
+struct stop *
+stop_new(struct ev_loop *loop, const struct stop_params *p,
+    const struct stop_hooks *h)
+{
+	struct stop *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->drain = drain_new(p->ignore, p->nignore, p->window_ms / 1000.0,
+	    p->fall, p->cap_ms / 1000.0);
+	if (s->drain == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->loop = loop;
+	s->params = *p;
+	s->hooks = *h;
+	ev_init(&s->timer, timer_cb);
+	s->timer.data = s;
+	return s;
+}
+
+void
+stop_free(struct stop *s)
+{
+	if (s == NULL)
+		return;
+	ev_timer_stop(s->loop, &s->timer);
+	drain_free(s->drain);
+	free(s);
+}
+
+/*
+ * Sources the drain ignores although they asked for /health just before
+ * it: if one is the load balancer, the drain is not waiting for it.
+ */
+static void
+warn_ignored(struct stop *s, double now)
+{
+	struct addr seen[DRAIN_MAX_IGNORED];
+	char list[DRAIN_MAX_IGNORED * (ADDR_STR_MAX + 1)] = "";
+	char one[ADDR_STR_MAX];
+	unsigned n;
+
+	n = drain_ignored(s->drain, now, seen, DRAIN_MAX_IGNORED);
+	if (n == 0)
+		return;
+	for (unsigned i = 0; i < n && i < DRAIN_MAX_IGNORED; i++) {
+		addr_format(&seen[i], one, sizeof(one));
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s%s", i ? "," : "", one);
+	}
+	log_event(LOG_WARN, "drain_ignoring", "sources=%s reason=\"they "
+	    "asked for /health within the window but match --drain-ignore; "
+	    "the drain does not wait for them\"", list);
+}
+
+void
+stop_signal(struct stop *s, const char *signame)
+{
+	struct drain_stats st;
+	double now;
+
+	if (s->over)
+		return;
+	if (drain_started(s->drain)) {
+		log_event(LOG_WARN, "drain_abort", "signal=%s", signame);
+		finish(s, STOP_END_ABORTED, DRAIN_RUNNING);
+		return;
+	}
+	now = clock_mono();
+	drain_start(s->drain, now);
+	/* The 503 is in place before anything says the drain began. */
+	s->hooks.begin(s->hooks.arg);
+	drain_stats(s->drain, now, &st);
+	log_event(LOG_INFO, "drain_start", "signal=%s watched=%u fall=%u "
+	    "window_ms=%u cap_ms=%u", signame, st.watched, s->params.fall,
+	    s->params.window_ms, s->params.cap_ms);
+	warn_ignored(s, now);
+	check(s);
+}
+
+void
+stop_served(struct stop *s, const struct addr *client, unsigned status)
+{
+	char ip[ADDR_STR_MAX];
+	bool failed = status == 503;
+
+	if (drain_started(s->drain) && failed)
+		s->n503++;
+	if (drain_note(s->drain, client, failed, clock_mono())) {
+		addr_format(client, ip, sizeof(ip));
+		log_event(LOG_INFO, "prober_done", "addr=%s failures=%u", ip,
+		    s->params.fall);
+	}
+}
+
+void
+stop_poll(struct stop *s)
+{
+	check(s);
+}
+
+bool
+stop_draining(const struct stop *s)
+{
+	return drain_started(s->drain);
+}
+
+bool
+stop_known_prober(const struct stop *s, const struct addr *client,
+    double within)
+{
+	return drain_recent(s->drain, client, within, clock_mono());
+}
+
+void
+stop_stats(const struct stop *s, struct drain_stats *st,
+    unsigned long long *n503)
+{
+	drain_stats(s->drain, clock_mono(), st);
+	*n503 = s->n503;
+}

@@ -1,0 +1,455 @@
+/*
+ * Unit tests for checks.c, the scheduler, OpenVPN-style: the clock
+ * (clock_mono), libev's timer calls and log_event are replaced with
+ * -Wl,--wrap=, and the three probe kinds' ops tables are this file's fake
+ * ones (check_http.o and friends are not linked). A test fires a timer
+ * when it says its time has come, and ends a run with check_done() as a
+ * probe would.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "checks.h"
+#include "clock.h"
+#include "log.h"
+
+/* --- the fake world ------------------------------------------------ */
+
+static double fake_now;
+
+#define MAX_TIMERS	512
+static struct {
+	ev_timer	*w;
+	bool		 armed;
+	double		 after, repeat;
+} timers[MAX_TIMERS];
+static unsigned ntimers;
+
+static char logged[32][256];
+static unsigned nlogged;
+
+static unsigned starts, cancels, changes;
+static struct check *started[8];	/* the last run started, per check */
+
+double	__wrap_clock_mono(void);
+void	__wrap_ev_timer_start(struct ev_loop *, ev_timer *);
+void	__wrap_ev_timer_stop(struct ev_loop *, ev_timer *);
+void	__wrap_log_event(enum log_level, const char *, const char *, ...);
+
+double
+__wrap_clock_mono(void)
+{
+	return fake_now;
+}
+
+static unsigned
+timer_slot(ev_timer *w)
+{
+	for (unsigned i = 0; i < ntimers; i++)
+		if (timers[i].w == w)
+			return i;
+	assert_true(ntimers < MAX_TIMERS);
+	timers[ntimers].w = w;
+	return ntimers++;
+}
+
+void
+__wrap_ev_timer_start(struct ev_loop *loop, ev_timer *w)
+{
+	unsigned i = timer_slot(w);
+
+	(void)loop;
+	timers[i].armed = true;
+	timers[i].after = ((ev_watcher_time *)w)->at;
+	timers[i].repeat = w->repeat;
+}
+
+void
+__wrap_ev_timer_stop(struct ev_loop *loop, ev_timer *w)
+{
+	(void)loop;
+	timers[timer_slot(w)].armed = false;
+}
+
+void
+__wrap_log_event(enum log_level lv, const char *event, const char *fmt, ...)
+{
+	char fields[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fields, sizeof(fields), fmt, ap);
+	va_end(ap);
+	assert_true(nlogged < 32);
+	snprintf(logged[nlogged++], sizeof(logged[0]), "%d %s %s", (int)lv,
+	    event, fields);
+}
+
+static unsigned
+spec_index(struct check *c);
+
+static void
+fake_start(struct check *c)
+{
+	starts++;
+	started[spec_index(c)] = c;
+}
+
+static void
+fake_cancel(struct check *c)
+{
+	(void)c;
+	cancels++;
+}
+
+const struct check_ops check_http_ops = { "http", NULL, fake_start,
+    fake_cancel };
+const struct check_ops check_tcp_ops = { "tcp", NULL, fake_start,
+    fake_cancel };
+const struct check_ops check_exec_ops = { "exec", NULL, fake_start,
+    fake_cancel };
+
+static struct check_spec specs[8];
+
+static unsigned
+spec_index(struct check *c)
+{
+	return (unsigned)(c->spec - specs);
+}
+
+static void
+on_changed(void *arg)
+{
+	(void)arg;
+	changes++;
+}
+
+/* Fires w as libev would; a repeating timer stays armed. */
+static void
+fire(ev_timer *w)
+{
+	unsigned i = timer_slot(w);
+
+	assert_true(timers[i].armed);
+	timers[i].armed = timers[i].repeat > 0;
+	w->cb(NULL, w, EV_TIMER);
+}
+
+static bool
+armed(ev_timer *w)
+{
+	return timers[timer_slot(w)].armed;
+}
+
+static unsigned
+count_logged(const char *prefix)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nlogged; i++)
+		n += strncmp(logged[i], prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+/*
+ * The slot's timers, found by what checks_start and a run arm: the k-th
+ * timer armed with a repeat is check k's "every"; the one armed without
+ * is the running check's deadline.
+ */
+static ev_timer *
+every_of(unsigned k)
+{
+	unsigned seen = 0;
+
+	for (unsigned i = 0; i < ntimers; i++)
+		if (timers[i].repeat > 0 && seen++ == k)
+			return timers[i].w;
+	fail_msg("no every timer %u", k);
+	return NULL;
+}
+
+static ev_timer *
+deadline_armed(void)
+{
+	for (unsigned i = 0; i < ntimers; i++)
+		if (timers[i].armed && timers[i].repeat == 0)
+			return timers[i].w;
+	return NULL;
+}
+
+static struct checks *
+make(unsigned n, unsigned interval_ms, unsigned timeout_ms, unsigned rise,
+    unsigned fall)
+{
+	struct checks *cs;
+
+	memset(specs, 0, sizeof(specs));
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(specs[i].name, sizeof(specs[i].name), "c%u", i);
+		specs[i].kind = (enum check_kind)(i % 3);
+		specs[i].interval_ms = interval_ms;
+		specs[i].timeout_ms = timeout_ms;
+		specs[i].rise = rise;
+		specs[i].fall = fall;
+	}
+	cs = checks_new(NULL, specs, n, on_changed, NULL);
+	assert_non_null(cs);
+	checks_start(cs);
+	return cs;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	fake_now = 500.0;
+	memset(timers, 0, sizeof(timers));
+	ntimers = nlogged = starts = cancels = changes = 0;
+	memset(started, 0, sizeof(started));
+	return 0;
+}
+
+/* One run of check 0, ending in code after `ms` on the fake clock. */
+static void
+run(struct checks *cs, enum check_code code, const char *why,
+    const char *output, double ms)
+{
+	(void)cs;
+	fire(every_of(0));
+	assert_non_null(started[0]);
+	if (output)
+		snprintf(started[0]->output, sizeof(started[0]->output), "%s",
+		    output);
+	fake_now += ms / 1000.0;
+	check_done(started[0], code, why);
+}
+
+/* --- the tests ----------------------------------------------------- */
+
+static void
+test_checks_start_jitter_spreads_first_runs(void **state)
+{
+	struct checks *cs = make(3, 2000, 1000, 1, 1);
+
+	(void)state;
+	for (unsigned k = 0; k < 3; k++) {
+		assert_true(armed(every_of(k)));
+		assert_float_equal(timers[timer_slot(every_of(k))].after,
+		    k * 0.010, 1e-9);
+		assert_float_equal(timers[timer_slot(every_of(k))].repeat,
+		    2.0, 1e-9);
+	}
+	assert_int_equal(starts, 0);	/* nothing runs before the loop */
+	checks_free(cs);
+}
+
+/* Many checks: the first runs stay within half an interval. */
+static void
+test_checks_start_jitter_is_bounded_by_half_an_interval(void **state)
+{
+	struct check_spec many[200];
+	struct checks *cs;
+
+	(void)state;
+	memset(many, 0, sizeof(many));
+	for (unsigned i = 0; i < 200; i++) {
+		snprintf(many[i].name, sizeof(many[i].name), "m%u", i);
+		many[i].kind = CHECK_TCP;
+		many[i].interval_ms = 1000;
+		many[i].timeout_ms = 500;
+		many[i].rise = many[i].fall = 1;
+	}
+	cs = checks_new(NULL, many, 200, on_changed, NULL);
+	assert_non_null(cs);
+	checks_start(cs);
+	assert_int_equal(ntimers, 200);
+	for (unsigned i = 0; i < ntimers; i++) {
+		assert_true(timers[i].after >= 0);
+		assert_true(timers[i].after <= 0.5 + 1e-9);
+		assert_float_equal(timers[i].repeat, 1.0, 1e-9);
+	}
+	checks_free(cs);
+}
+
+static void
+test_checks_a_check_never_overlaps_itself(void **state)
+{
+	struct checks *cs = make(1, 200, 100, 1, 1);
+
+	(void)state;
+	fire(every_of(0));
+	assert_int_equal(starts, 1);
+	fire(every_of(0));		/* the interval again, still running */
+	fire(every_of(0));
+	assert_int_equal(starts, 1);
+	check_done(started[0], CHECK_PASS, "");
+	fire(every_of(0));
+	assert_int_equal(starts, 2);
+	checks_free(cs);		/* cancels the run still going */
+	assert_int_equal(cancels, 1);
+}
+
+static void
+test_checks_deadline_ends_a_run_as_timeout(void **state)
+{
+	struct checks *cs = make(1, 2000, 150, 1, 1);
+	const struct health_check *v;
+	struct sbuf b;
+	unsigned n;
+
+	(void)state;
+	fire(every_of(0));
+	assert_non_null(deadline_armed());
+	assert_float_equal(timers[timer_slot(deadline_armed())].after, 0.150,
+	    1e-9);
+	fake_now += 0.150;
+	fire(deadline_armed());
+	assert_int_equal(cancels, 1);
+	assert_null(deadline_armed());
+	checks_view(cs, &v, &n);
+	assert_int_equal(n, 1);
+	assert_false(v[0].up);
+	assert_true(v[0].ran);
+	assert_string_equal(v[0].output, "timeout after 150 ms");
+	assert_float_equal(v[0].duration_ms, 150.0, 1e-6);
+	/* The probe's own late verdict after the cancel is ignored. */
+	check_done(started[0], CHECK_PASS, "");
+	checks_view(cs, &v, &n);
+	assert_false(v[0].up);
+	sbuf_init(&b);
+	checks_metrics(cs, &b);
+	assert_non_null(strstr(b.data, "healthgate_check_results_total"
+	    "{check=\"c0\",result=\"timeout\"} 1\n"));
+	assert_null(strstr(b.data, "result=\"pass\""));
+	sbuf_free(&b);
+	checks_free(cs);
+}
+
+/* A pass ends the deadline: it never fires into the next run. */
+static void
+test_checks_a_finished_run_disarms_its_deadline(void **state)
+{
+	struct checks *cs = make(1, 2000, 150, 1, 1);
+
+	(void)state;
+	run(cs, CHECK_PASS, "", NULL, 20);
+	assert_null(deadline_armed());
+	assert_int_equal(cancels, 0);
+	checks_free(cs);
+	assert_int_equal(cancels, 0);	/* nothing running to cancel */
+}
+
+/* Durations come from clock_mono, whatever else happens meanwhile. */
+static void
+test_checks_duration_is_read_from_the_monotonic_clock(void **state)
+{
+	struct checks *cs = make(1, 2000, 1000, 1, 1);
+	const struct health_check *v;
+	struct sbuf b;
+	unsigned n;
+
+	(void)state;
+	run(cs, CHECK_PASS, "", NULL, 250);
+	checks_view(cs, &v, &n);
+	assert_float_equal(v[0].duration_ms, 250.0, 1e-6);
+	assert_true(v[0].up);
+	sbuf_init(&b);
+	checks_metrics(cs, &b);
+	assert_non_null(strstr(b.data, "healthgate_check_duration_seconds"
+	    "{check=\"c0\"} 0.250000\n"));
+	sbuf_free(&b);
+	checks_free(cs);
+}
+
+static void
+test_checks_rise_and_fall_are_logged_once_each(void **state)
+{
+	struct checks *cs = make(1, 2000, 1000, 2, 2);
+	const struct health_check *v;
+	unsigned n;
+
+	(void)state;
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_int_equal(count_logged("1 check_up"), 0);	/* rising */
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_int_equal(count_logged("1 check_up name=c0 ms=5.0"), 1);
+	run(cs, CHECK_PASS, "", NULL, 5);
+	run(cs, CHECK_EXIT, "exit status 1", NULL, 5);	/* one: still up */
+	checks_view(cs, &v, &n);
+	assert_true(v[0].up);
+	assert_int_equal(count_logged("2 check_down"), 0);
+	run(cs, CHECK_EXIT, "exit status 1", NULL, 5);
+	assert_int_equal(count_logged("2 check_down name=c0 result=exit "
+	    "reason=\"exit status 1\""), 1);
+	for (int i = 0; i < 5; i++)
+		run(cs, CHECK_EXIT, "exit status 1", NULL, 5);
+	run(cs, CHECK_PASS, "", NULL, 5);
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_int_equal(count_logged("1 check_up"), 2);
+	assert_int_equal(count_logged("2 check_down"), 1);
+	assert_int_equal(nlogged, 3);
+	assert_int_equal(changes, 12);		/* every run re-renders */
+	checks_free(cs);
+}
+
+/* Starts down and stays down: its first failure is its first verdict. */
+static void
+test_checks_down_from_the_first_run_is_logged_once(void **state)
+{
+	struct checks *cs = make(1, 2000, 1000, 1, 1);
+
+	(void)state;
+	run(cs, CHECK_EXIT, "exit status 2", "psql: \"db\" refused\\\n"
+	    "second line", 5);
+	assert_int_equal(nlogged, 1);
+	assert_string_equal(logged[0], "2 check_down name=c0 result=exit "
+	    "reason=\"exit status 2: psql: 'db' refused/\"");
+	for (int i = 0; i < 4; i++)
+		run(cs, CHECK_REFUSED, "connection refused", NULL, 5);
+	assert_int_equal(nlogged, 1);
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_int_equal(count_logged("1 check_up name=c0"), 1);
+	assert_int_equal(nlogged, 2);
+	checks_free(cs);
+}
+
+/* Rising from the start is not a verdict yet: nothing until it rises. */
+static void
+test_checks_a_rising_check_is_logged_when_it_rises(void **state)
+{
+	struct checks *cs = make(1, 2000, 1000, 3, 1);
+
+	(void)state;
+	run(cs, CHECK_PASS, "", NULL, 5);
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_int_equal(nlogged, 0);
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_int_equal(count_logged("1 check_up name=c0"), 1);
+	assert_int_equal(nlogged, 1);
+	checks_free(cs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f)	cmocka_unit_test_setup(f, setup)
+		T(test_checks_start_jitter_spreads_first_runs),
+		T(test_checks_start_jitter_is_bounded_by_half_an_interval),
+		T(test_checks_a_check_never_overlaps_itself),
+		T(test_checks_deadline_ends_a_run_as_timeout),
+		T(test_checks_a_finished_run_disarms_its_deadline),
+		T(test_checks_duration_is_read_from_the_monotonic_clock),
+		T(test_checks_rise_and_fall_are_logged_once_each),
+		T(test_checks_down_from_the_first_run_is_logged_once),
+		T(test_checks_a_rising_check_is_logged_when_it_rises),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

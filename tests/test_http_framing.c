@@ -1,0 +1,81 @@
+/*
+ * Unit tests for http_framing.c: a table of header sets and the verdict
+ * each gets.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "http_framing.h"
+
+struct field {
+	const char	*name, *value;
+};
+
+static const struct {
+	const char	*what;
+	struct field	 fields[4];
+	enum http_framing_verdict want;
+} cases[] = {
+	{ "no framing fields", { { "Host", "x" } }, HTTP_FRAMING_NO_BODY },
+	{ "Content-Length 0", { { "Content-Length", "0" } },
+	    HTTP_FRAMING_NO_BODY },
+	{ "Content-Length 000", { { "content-length", "000" } },
+	    HTTP_FRAMING_NO_BODY },
+	{ "Content-Length 5", { { "Content-Length", "5" } },
+	    HTTP_FRAMING_BODY },
+	{ "chunked", { { "Transfer-Encoding", "chunked" } },
+	    HTTP_FRAMING_BODY },
+	{ "5 twice", { { "Content-Length", "5" }, { "Content-Length", "5" } },
+	    HTTP_FRAMING_BODY },
+	{ "5 and 05", { { "Content-Length", "5" },
+	    { "Content-Length", "05" } }, HTTP_FRAMING_BODY },
+	{ "0 then 34", { { "Content-Length", "0" },
+	    { "Content-Length", "34" } }, HTTP_FRAMING_BAD },
+	{ "34 then 0", { { "Content-Length", "34" },
+	    { "CONTENT-LENGTH", "0" } }, HTTP_FRAMING_BAD },
+	{ "second not digits", { { "Content-Length", "0" },
+	    { "Content-Length", "1x" } }, HTTP_FRAMING_BAD },
+	{ "empty", { { "Content-Length", "" } }, HTTP_FRAMING_BAD },
+	{ "20 digits", { { "Content-Length", "18446744073709551616" } },
+	    HTTP_FRAMING_BAD },
+	{ "length and chunked", { { "Content-Length", "3" },
+	    { "Transfer-Encoding", "chunked" } }, HTTP_FRAMING_BAD },
+	{ "chunked and length 0", { { "Transfer-Encoding", "chunked" },
+	    { "Content-Length", "0" } }, HTTP_FRAMING_BAD },
+	{ "space before colon", { { "Content-Length ", "5" } },
+	    HTTP_FRAMING_BAD },
+	{ "tab before colon", { { "Host\t", "x" } }, HTTP_FRAMING_BAD },
+	{ "empty name", { { "", "x" } }, HTTP_FRAMING_BAD },
+	{ "odd legal name", { { "X-A.b_c~!#$%&'*+^`|", "1" } },
+	    HTTP_FRAMING_NO_BODY },
+};
+
+static void
+test_http_framing_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_framing f;
+
+		http_framing_init(&f);
+		for (unsigned j = 0; j < 4 && cases[i].fields[j].name; j++)
+			http_framing_field(&f, cases[i].fields[j].name,
+			    cases[i].fields[j].value);
+		if (http_framing_verdict(&f) != cases[i].want)
+			fail_msg("%s: got %d, want %d", cases[i].what,
+			    http_framing_verdict(&f), cases[i].want);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http_framing_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

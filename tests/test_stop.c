@@ -1,0 +1,345 @@
+/*
+ * Unit tests for stop.c, the drain's loop glue, OpenVPN-style: clock_mono,
+ * the two libev timer calls and log_event are replaced with -Wl,--wrap=,
+ * so "now" is whatever the test says and the timer fires when the test
+ * fires it. drain.c is the real one.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "clock.h"
+#include "log.h"
+#include "stop.h"
+
+/* The fake world one test drives. */
+static double fake_now;
+static bool timer_armed;
+static double timer_after;		/* s from arming, as ev_timer_set said */
+static ev_timer *timer_w;
+static char logged[16][160];		/* "level event fields" */
+static unsigned nlogged;
+
+double	__wrap_clock_mono(void);
+void	__wrap_ev_timer_start(struct ev_loop *, ev_timer *);
+void	__wrap_ev_timer_stop(struct ev_loop *, ev_timer *);
+void	__wrap_log_event(enum log_level, const char *, const char *, ...);
+
+double
+__wrap_clock_mono(void)
+{
+	return fake_now;
+}
+
+void
+__wrap_ev_timer_start(struct ev_loop *loop, ev_timer *w)
+{
+	(void)loop;
+	timer_armed = true;
+	timer_after = ((ev_watcher_time *)w)->at;
+	timer_w = w;
+}
+
+void
+__wrap_ev_timer_stop(struct ev_loop *loop, ev_timer *w)
+{
+	(void)loop;
+	(void)w;
+	timer_armed = false;
+}
+
+void
+__wrap_log_event(enum log_level lv, const char *event, const char *fmt, ...)
+{
+	char fields[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fields, sizeof(fields), fmt, ap);
+	va_end(ap);
+	assert_true(nlogged < 16);
+	snprintf(logged[nlogged++], sizeof(logged[0]), "%d %s %s", (int)lv,
+	    event, fields);
+}
+
+/* What the owner saw through its hooks. */
+struct owner {
+	struct stop	*s;
+	unsigned	 inflight;
+	unsigned	 begins;
+	unsigned	 logged_at_begin;	/* log lines before begin() */
+	bool		 draining_at_begin;
+	unsigned	 dones;
+	enum stop_end	 how;
+	enum drain_state reason;
+	double		 done_at;
+};
+
+static void
+on_begin(void *arg)
+{
+	struct owner *o = arg;
+
+	o->begins++;
+	o->logged_at_begin = nlogged;
+	o->draining_at_begin = stop_draining(o->s);
+}
+
+static unsigned
+on_inflight(void *arg)
+{
+	return ((struct owner *)arg)->inflight;
+}
+
+static void
+on_done(void *arg, enum stop_end how, enum drain_state reason)
+{
+	struct owner *o = arg;
+
+	o->dones++;
+	o->how = how;
+	o->reason = reason;
+	o->done_at = fake_now;
+}
+
+static struct cidr no_ignore[1];
+
+/* window 1 s, cap 3 s, nothing ignored; the fall given. */
+static void
+remake(struct owner *o, unsigned fall)
+{
+	struct stop_params p = { .ignore = no_ignore, .nignore = 0,
+	    .window_ms = 1000, .fall = fall, .cap_ms = 3000 };
+	struct stop_hooks h = { .begin = on_begin, .inflight = on_inflight,
+	    .done = on_done, .arg = o };
+
+	stop_free(o->s);
+	o->s = stop_new(NULL, &p, &h);
+	assert_non_null(o->s);
+}
+
+/* fall 2. */
+static int
+setup(void **state)
+{
+	struct owner *o = test_calloc(1, sizeof(*o));
+
+	fake_now = 1000.0;
+	timer_armed = false;
+	timer_w = NULL;
+	nlogged = 0;
+	remake(o, 2);
+	*state = o;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct owner *o = *state;
+
+	stop_free(o->s);
+	test_free(o);
+	return 0;
+}
+
+static struct addr
+ip(const char *s)
+{
+	struct addr a;
+
+	assert_null(addr_parse_ip(s, &a));
+	return a;
+}
+
+/* Fires the timer as libev would once its time has come. */
+static void
+fire(void)
+{
+	assert_true(timer_armed);
+	assert_non_null(timer_w);
+	timer_armed = false;
+	timer_w->cb(NULL, timer_w, EV_TIMER);
+}
+
+static bool
+was_logged(const char *prefix)
+{
+	for (unsigned i = 0; i < nlogged; i++)
+		if (strncmp(logged[i], prefix, strlen(prefix)) == 0)
+			return true;
+	return false;
+}
+
+static void
+test_stop_nobody_watching_ends_at_once(void **state)
+{
+	struct owner *o = *state;
+
+	assert_false(stop_draining(o->s));
+	stop_signal(o->s, "SIGTERM");
+	assert_int_equal(o->begins, 1);
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->how, STOP_END_DRAINED);
+	assert_int_equal(o->reason, DRAIN_DONE_IDLE);
+	assert_false(timer_armed);
+	assert_true(was_logged("1 drain_start signal=SIGTERM watched=0 fall=2 "
+	    "window_ms=1000 cap_ms=3000"));
+	assert_true(was_logged("1 drain_end reason=idle watched=0"));
+}
+
+/* The 503 is in place (begin) before drain_start is logged. */
+static void
+test_stop_begin_comes_before_the_start_line(void **state)
+{
+	struct owner *o = *state;
+
+	stop_signal(o->s, "SIGINT");
+	assert_int_equal(o->logged_at_begin, 0);
+	assert_true(o->draining_at_begin);
+	assert_true(was_logged("1 drain_start signal=SIGINT"));
+}
+
+static void
+test_stop_evidence_ends_it_when_the_last_request_ends(void **state)
+{
+	struct owner *o = *state;
+	struct addr a = ip("10.0.0.7");
+	struct drain_stats st;
+	unsigned long long n503;
+
+	stop_served(o->s, &a, 200);
+	fake_now += 0.2;
+	stop_signal(o->s, "SIGTERM");
+	assert_int_equal(o->dones, 0);
+	assert_true(timer_armed);
+	stop_served(o->s, &a, 503);
+	o->inflight = 1;
+	stop_poll(o->s);
+	stop_served(o->s, &a, 503);
+	assert_true(was_logged("1 prober_done addr=10.0.0.7 failures=2"));
+	stop_poll(o->s);		/* a request still in flight */
+	assert_int_equal(o->dones, 0);
+	o->inflight = 0;
+	stop_poll(o->s);
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->reason, DRAIN_DONE_EVIDENCE);
+	assert_false(timer_armed);
+	stop_stats(o->s, &st, &n503);
+	assert_int_equal(st.watched, 1);
+	assert_int_equal(st.served, 1);
+	assert_int_equal(n503, 2);
+	assert_true(was_logged("1 drain_end reason=evidence watched=1 served=1 "
+	    "silent=0 503s=2"));
+}
+
+/* A prober that never sees enough 503s: the cap, 3 s on clock_mono. */
+static void
+test_stop_cap_runs_on_the_monotonic_clock(void **state)
+{
+	struct owner *o = *state;
+	struct addr a = ip("10.0.0.7");
+
+	remake(o, 50);
+	stop_served(o->s, &a, 200);
+	stop_signal(o->s, "SIGTERM");
+	for (int i = 0; i < 14; i++) {		/* 503s every 0.2 s to 2.8 s */
+		fake_now += 0.2;
+		stop_served(o->s, &a, 503);
+		stop_poll(o->s);
+		assert_true(timer_armed);
+		assert_true(timer_after > 0 && timer_after <= 1.0 + 1e-9);
+	}
+	o->inflight = 1;	/* a stuck request does not hold the cap */
+	fake_now += 0.2;
+	fire();
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->reason, DRAIN_CAPPED);
+	assert_true(o->done_at - 1000.0 >= 3.0 - 1e-9);
+	assert_true(was_logged("2 drain_capped reason=cap watched=1"));
+}
+
+/* The timer is armed for the moment a silent prober's window ends. */
+static void
+test_stop_silence_wakes_at_the_window(void **state)
+{
+	struct owner *o = *state;
+	struct addr a = ip("10.0.0.7");
+
+	stop_served(o->s, &a, 200);
+	fake_now += 0.4;
+	stop_signal(o->s, "SIGTERM");
+	assert_true(timer_armed);
+	assert_float_equal(timer_after, 0.6, 1e-9);
+	fake_now += 0.6;
+	fire();
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->reason, DRAIN_DONE_SILENCE);
+}
+
+static void
+test_stop_second_signal_aborts_once(void **state)
+{
+	struct owner *o = *state;
+	struct addr a = ip("10.0.0.7");
+
+	stop_served(o->s, &a, 200);
+	stop_signal(o->s, "SIGTERM");
+	assert_int_equal(o->dones, 0);
+	stop_signal(o->s, "SIGINT");
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->how, STOP_END_ABORTED);
+	assert_false(timer_armed);
+	assert_true(was_logged("2 drain_abort signal=SIGINT"));
+	stop_signal(o->s, "SIGTERM");
+	stop_poll(o->s);
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->begins, 1);
+}
+
+/* 503s before the signal (maintenance) are not the drain's. */
+static void
+test_stop_counts_only_503s_while_draining(void **state)
+{
+	struct owner *o = *state;
+	struct addr a = ip("10.0.0.7");
+	struct drain_stats st;
+	unsigned long long n503;
+
+	stop_served(o->s, &a, 503);
+	stop_served(o->s, &a, 503);
+	stop_stats(o->s, &st, &n503);
+	assert_int_equal(n503, 0);
+	assert_int_equal(st.watched, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_stop_nobody_watching_ends_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_begin_comes_before_the_start_line, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_evidence_ends_it_when_the_last_request_ends,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_cap_runs_on_the_monotonic_clock, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_silence_wakes_at_the_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_second_signal_aborts_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_counts_only_503s_while_draining, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
