@@ -86,7 +86,8 @@ MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-httpupgrade --disable-thread-names"
 
 # shellcheck disable=SC2086
-./scripts/deps.sh --only $tools make dpkg-dev xz-utils
+./scripts/deps.sh --only $tools make dpkg-dev xz-utils autoconf automake \
+    libtool
 
 mkdir -p "$BUILD/static/$TARGET"
 top=$(cd "$BUILD/static" && pwd)
@@ -250,7 +251,10 @@ lib() {
 	name=$1 prefix=$2 tree=$3 conf=$4
 	shift 4
 	# shellcheck disable=SC2086
+	# A source package without a configure script (jansson's) is made
+	# ready with autoreconf, as Debian's build does (debhelper 13).
 	(cd "$tree" &&
+	    { [ -x configure ] || autoreconf -fi; } &&
 	    ./configure -q --host="$gnu" --prefix="$prefix" $conf \
 		CC="$CC" CFLAGS="$HG_CFLAGS" &&
 	    for d in "$@"; do
