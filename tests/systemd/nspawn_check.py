@@ -17,7 +17,6 @@ usage: nspawn_check.py BUILD_DIR
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -105,7 +104,8 @@ class Container:
         # Its own session, so a ^C at the terminal reaches only this
         # script, which then powers the container off.
         self.nspawn = subprocess.Popen(
-            ["systemd-nspawn", "-D", ROOT, "-b", "--machine=hgtest",
+            ["systemd-nspawn", "-D", ROOT, "-b",
+             "--machine=hgtest-%d" % os.getpid(),
              "--private-network", "--register=no", "--keep-unit",
              "--console=pipe"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -654,7 +654,7 @@ def prepare():
         raise RuntimeError("no root file system")
     end_stale_run()
     t = time.monotonic()
-    shutil.rmtree(ROOT, ignore_errors=True)
+    subprocess.run(["rm", "-rf", ROOT], check=True)
     subprocess.run(["cp", "-a", "--reflink=auto", ROOTFS, ROOT], check=True)
     say("  fresh copy at %s in %.1fs" % (ROOT, time.monotonic() - t))
     say("== make install DESTDIR=%s" % ROOT)
