@@ -358,6 +358,35 @@ out:
 	return rc;
 }
 
+/*
+ * Read apart from config_load, which stops at the first refusal and may
+ * never reach --log-format, or be refusing its very value. The variable,
+ * then each --log-format flag in turn: the last valid one wins, a bad one
+ * is passed over (its own refusal then goes out in the format the others
+ * asked for, or as text).
+ */
+enum log_format
+config_log_format_asked(int argc, char *const argv[], char *const envp[])
+{
+	struct config tmp = { .log_format = LOG_TEXT };
+	struct opts_ctx ctx = { .fields = &tmp };
+	const struct opts_def *o;
+	const char *v;
+
+	if ((v = opts_env(envp, "HEALTHGATE_LOG_FORMAT")) != NULL)
+		(void)set_log_format(NULL, v, &ctx);
+	for (int i = 1; i < argc; i++) {
+		if ((o = opts_find(opts, NOPTS, argv[i], &v)) == NULL)
+			continue;
+		/* Every option takes a value: skip it as config_load does. */
+		if (v == NULL && (v = i + 1 < argc ? argv[++i] : NULL) == NULL)
+			break;
+		if (o->set == set_log_format)
+			(void)set_log_format(o, v, &ctx);
+	}
+	return tmp.log_format;
+}
+
 void
 config_free(struct config *c)
 {

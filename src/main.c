@@ -342,9 +342,9 @@ main(int argc, char *argv[])
 		printf("healthgate %s\n", HEALTHGATE_VERSION);
 		return 0;
 	case CONFIG_ERROR:
-		/* "<3>" first when stderr is the journal: an error there. */
-		fprintf(stderr, "%shealthgate: %s\n", log_level_prefix(LOG_ERROR),
-		    err);
+		/* One line, JSON if asked; "<3>" first when it is the journal. */
+		log_refusal(config_log_format_asked(argc, argv, environ),
+		    "config_error", err);
 		return 2;
 	}
 	log_init(d.cfg.log_format);
