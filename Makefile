@@ -29,10 +29,11 @@ UNIT	 := addr config conn_table drain health http_status log metrics \
 UNIT	 += signame supervise
 UNIT	 += checks
 UNIT	 += http_framing
-UNIT	 += answer
+UNIT	 += answer check_target
 UNIT	 += check_spec
 T_addr		= addr
 T_answer	= answer addr
+T_check_target	= check_target answer addr
 T_check_spec	= check_spec opts addr
 T_config	= config addr opts check_spec signame
 T_conn_table	= conn_table addr
@@ -59,7 +60,8 @@ T_checks	= checks risefall sbuf clock check_target answer resolve addr
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
-	install systemd-check deploy-check fuzz image image-test bench static
+	install systemd-check deploy-check fuzz image image-test bench static \
+	haproxy-test python-recipe-test
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -221,6 +223,18 @@ image:
 
 image-test:
 	@./scripts/image-test.sh
+
+# healthgate -- APP behind a real HAProxy: two backends, eight clients, one
+# backend stopped at four points of the check cycle; baselines beside it
+# (README: "Supervisor mode"). About two minutes; HAPROXY_QUICK=1: five runs.
+haproxy-test: deps $(BUILD)/healthgate
+	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
+	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
+	    $(if $(HAPROXY_QUICK),--quick)
+
+# The README's Python recipe (docker/python/) built and run with podman.
+python-recipe-test:
+	@./scripts/python-recipe-test.sh
 
 clean:
 	rm -rf $(BUILD)

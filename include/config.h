@@ -51,6 +51,10 @@ enum config_result {
 enum config_result config_load(struct config *, int argc, char *const argv[],
 		    char *const envp[], char *err);
 void		 config_free(struct config *);
+
+/* The log format argv and envp ask for, for a refusal from config_load. */
+enum log_format	 config_log_format_asked(int argc, char *const argv[],
+		    char *const envp[]);
 void		 config_usage(void);
 
 #endif

@@ -46,6 +46,14 @@ void		 drain_free(struct drain *);
 bool		 drain_note(struct drain *, const struct addr *, bool failed,
 		    double now);
 
+/*
+ * Whether addr was served /health within the last `within` seconds: a
+ * known prober, which the connection table never evicts. Ignored sources
+ * are never recorded, so never known.
+ */
+bool		 drain_recent(const struct drain *, const struct addr *,
+		    double within, double now);
+
 void		 drain_start(struct drain *, double now);
 bool		 drain_started(const struct drain *);
 

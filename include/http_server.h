@@ -26,6 +26,12 @@ struct http_hooks {
 		    unsigned code);
 	/* A request ended and none is in flight any more. */
 	void	(*idle)(void *arg);
+	/*
+	 * Whether client is a known prober: served /health within the last
+	 * HTTP_SERVER_PROBER_MEMORY seconds. Its connections are never
+	 * evicted, and it may use the table's reserve.
+	 */
+	bool	(*prober)(void *arg, const struct addr *client);
 	/* Appends the caller's own lines to the /metrics text. */
 	void	(*metrics)(void *arg, struct sbuf *);
 	void	 *arg;
@@ -36,6 +42,13 @@ struct http_hooks {
  * many more descriptors are needed for them (see refuse()).
  */
 #define HTTP_SERVER_HEADROOM	256
+
+/* Past --max-connections, slots only known probers may take. */
+#define HTTP_SERVER_RESERVE	64
+
+/* How long a source that was served /health stays a known prober: the
+ * longest ALB health-check interval. */
+#define HTTP_SERVER_PROBER_MEMORY	300.0
 
 /* What one client may hold, and for how long. */
 struct http_limits {

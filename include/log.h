@@ -37,6 +37,16 @@ void	log_format_line(char *buf, unsigned size, enum log_format,
 	    const char *fields);
 
 /*
+ * A refusal to start (a bad flag or variable), which comes before
+ * log_init: "healthgate: MSG" as text, or under JSON one object,
+ * {"ts":...,"level":"error","event":EVENT,"msg":MSG}. log_format_refusal
+ * formats it (pure, like log_format_line); log_refusal writes it.
+ */
+void	log_format_refusal(char *buf, unsigned size, enum log_format,
+	    const char *ts, const char *event, const char *msg);
+void	log_refusal(enum log_format, const char *event, const char *msg);
+
+/*
  * "<6>", "<4>"... (sd-daemon(3)) when stderr is the journal's stream,
  * else "": what starts a line of that level written to stderr. Whether
  * it is the journal is looked up once (log_init looks again), so a line

@@ -58,6 +58,13 @@ enum opts_result opts_take(const struct opts_def *, size_t n, int argc,
 		    size_t errlen);
 
 /*
+ * The row whose flag arg is, alone (*inline_val NULL: the value is the
+ * next word) or as "--flag=value"; NULL when none is.
+ */
+const struct opts_def *opts_find(const struct opts_def *, size_t n,
+		    const char *arg, const char **inline_val);
+
+/*
  * Applies every row's variable that envp sets, in table order; false with
  * err ("VAR: \"VALUE\" WHY") at the first refused one.
  */

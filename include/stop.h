@@ -67,6 +67,9 @@ void		 stop_served(struct stop *, const struct addr *client,
 void		 stop_poll(struct stop *);
 
 bool		 stop_draining(const struct stop *);	/* from the signal on */
+/* drain_recent() now: client was served /health within `within` s. */
+bool		 stop_known_prober(const struct stop *, const struct addr *,
+		    double within);
 
 /* For /metrics: the drain's counts now, and the 503s served draining. */
 void		 stop_stats(const struct stop *, struct drain_stats *,

@@ -71,7 +71,7 @@ static const struct opts_def opts[] = {
 	    "connections open at once from one address (default 32)" },
 	{ "--conn-memory", "HEALTHGATE_CONN_MEMORY", opts_set_count,
 	    F(conn_memory), 2048, 1048576, false, "BYTES", "memory per "
-	    "connection; bounds the request head (default 8192)" },
+	    "connection; bounds the request head (default 2048)" },
 	{ "--request-timeout", "HEALTHGATE_REQUEST_TIMEOUT", opts_set_duration,
 	    F(request_timeout_ms), 1000, D, false, "D", "a new connection "
 	    "must deliver its request head within this\n      (default 5s)" },
@@ -250,7 +250,7 @@ set_defaults(struct config *c)
 	c->log_format = LOG_TEXT;
 	c->max_connections = 1000;
 	c->max_per_ip = 32;
-	c->conn_memory = 8192;
+	c->conn_memory = 2048;
 	c->request_timeout_ms = 5000;
 	c->idle_timeout_ms = 10000;
 	/*
@@ -356,6 +356,35 @@ out:
 	if (rc != CONFIG_OK)
 		config_free(c);
 	return rc;
+}
+
+/*
+ * Read apart from config_load, which stops at the first refusal and may
+ * never reach --log-format, or be refusing its very value. The variable,
+ * then each --log-format flag in turn: the last valid one wins, a bad one
+ * is passed over (its own refusal then goes out in the format the others
+ * asked for, or as text).
+ */
+enum log_format
+config_log_format_asked(int argc, char *const argv[], char *const envp[])
+{
+	struct config tmp = { .log_format = LOG_TEXT };
+	struct opts_ctx ctx = { .fields = &tmp };
+	const struct opts_def *o;
+	const char *v;
+
+	if ((v = opts_env(envp, "HEALTHGATE_LOG_FORMAT")) != NULL)
+		(void)set_log_format(NULL, v, &ctx);
+	for (int i = 1; i < argc; i++) {
+		if ((o = opts_find(opts, NOPTS, argv[i], &v)) == NULL)
+			continue;
+		/* Every option takes a value: skip it as config_load does. */
+		if (v == NULL && (v = i + 1 < argc ? argv[++i] : NULL) == NULL)
+			break;
+		if (o->set == set_log_format)
+			(void)set_log_format(o, v, &ctx);
+	}
+	return tmp.log_format;
 }
 
 void

@@ -142,6 +142,17 @@ cut(struct conn_table *t, struct conn *c, enum conn_cut why)
 	t->stats.cut[why]++;
 }
 
+/* The oldest connection on list l not from a known prober, or NULL. */
+static struct conn *
+oldest_evictable(const struct conn_list *l)
+{
+	struct conn *c;
+
+	for (c = l->head; c && c->prober; c = c->next)
+		;
+	return c;
+}
+
 struct conn *
 conn_table_admit(struct conn_table *t, const struct addr *client,
     bool prober, double now, struct conn **victim, enum conn_refusal *why)
@@ -155,8 +166,16 @@ conn_table_admit(struct conn_table *t, const struct addr *client,
 		goto refused;
 	}
 	if (t->stats.open >= t->limits.max_open) {
-		*why = CONN_REFUSED_FULL;
-		goto refused;
+		if ((c = oldest_evictable(&t->lists[CONN_WAITING])) != NULL)
+			cut(t, c, CONN_CUT_EVICTED_NO_HEAD);
+		else if ((c = oldest_evictable(&t->lists[CONN_IDLE])) != NULL)
+			cut(t, c, CONN_CUT_EVICTED_IDLE);
+		else if (!prober || t->stats.open >=
+		    t->limits.max_open + t->limits.reserve) {
+			*why = CONN_REFUSED_FULL;
+			goto refused;
+		}
+		*victim = c;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		*why = CONN_REFUSED_FULL;

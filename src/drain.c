@@ -163,6 +163,17 @@ drain_note(struct drain *d, const struct addr *a, bool failed, double now)
 	return failed && ++p->fails == d->fall;
 }
 
+bool
+drain_recent(const struct drain *d, const struct addr *a, double within,
+    double now)
+{
+	for (unsigned i = 0; i < d->nprobers; i++)
+		if (d->probers[i].addr.family == a->family &&
+		    memcmp(d->probers[i].addr.bytes, a->bytes, 16) == 0)
+			return now - d->probers[i].last_seen <= within;
+	return false;
+}
+
 void
 drain_start(struct drain *d, double now)
 {

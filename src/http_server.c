@@ -26,6 +26,7 @@
 #include "conn_table.h"
 #include "http_framing.h"
 #include "http_server.h"
+#include "log.h"
 #include "probe.h"
 #include "metrics.h"
 
@@ -37,6 +38,8 @@ struct http_server {
 	ev_io		 mhd_io;	/* MHD's epoll fd is readable */
 	ev_timer	 mhd_timer;	/* MHD_get_timeout ran out */
 	ev_timer	 sweep;		/* cuts slow heads; runs while conns */
+	ev_timer	 summary;	/* the admission log line, while busy */
+	struct conn_stats logged;	/* the counts it last logged */
 	struct http_hooks hooks;
 	struct http_limits limits;
 	struct sockaddr_storage bound;	/* where the listener ended up */
@@ -322,8 +325,12 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 	conn_table_idle(s->table, c, clock_mono());
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
-	    c->route == ROUTE_HEALTH && !c->self && s->hooks.served)
+	    c->route == ROUTE_HEALTH && !c->self && s->hooks.served) {
 		s->hooks.served(s->hooks.arg, &c->client, c->code);
+		/* Its source may have just become a known prober. */
+		if (!c->prober && s->hooks.prober)
+			c->prober = s->hooks.prober(s->hooks.arg, &c->client);
+	}
 	if (s->inflight == 0 && s->hooks.idle)
 		s->hooks.idle(s->hooks.arg);
 }
@@ -340,6 +347,53 @@ shut(struct MHD_Connection *mc)
 	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (ci)
 		shutdown(ci->connect_fd, SHUT_RDWR);
+}
+
+/*
+ * Under a flood, one line every SUMMARY_PERIOD seconds says what admission
+ * did, never one per connection. Idle keep-alive connections timing out is
+ * normal and starts no line by itself.
+ */
+#define SUMMARY_PERIOD	5.0
+
+static void
+summary_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct http_server *s = w->data;
+	struct conn_stats st, *was = &s->logged;
+	unsigned long long d[CONN_CUT_COUNT], r[CONN_REFUSED_COUNT], any = 0;
+
+	(void)revents;
+	conn_table_stats(s->table, &st);
+	for (unsigned i = 0; i < CONN_CUT_COUNT; i++) {
+		d[i] = st.cut[i] - was->cut[i];
+		if (i != CONN_CUT_IDLE_TIMEOUT)
+			any += d[i];
+	}
+	for (unsigned i = 0; i < CONN_REFUSED_COUNT; i++)
+		any += r[i] = st.refused[i] - was->refused[i];
+	if (any == 0)
+		return;		/* quiet again: the next event restarts it */
+	log_event(LOG_WARN, "admission", "period_s=%g open=%u "
+	    "evicted_no_head=%llu evicted_idle=%llu request_timeout=%llu "
+	    "idle_timeout=%llu refused_full=%llu refused_per_ip=%llu",
+	    SUMMARY_PERIOD, st.open, d[CONN_CUT_EVICTED_NO_HEAD],
+	    d[CONN_CUT_EVICTED_IDLE], d[CONN_CUT_REQUEST_TIMEOUT],
+	    d[CONN_CUT_IDLE_TIMEOUT], r[CONN_REFUSED_FULL],
+	    r[CONN_REFUSED_PER_IP]);
+	*was = st;
+	ev_timer_set(w, SUMMARY_PERIOD, 0.);
+	ev_timer_start(loop, w);
+}
+
+/* Something worth a summary happened: one comes within the period. */
+static void
+summary_soon(struct http_server *s)
+{
+	if (!ev_is_active(&s->summary)) {
+		ev_timer_set(&s->summary, SUMMARY_PERIOD, 0.);
+		ev_timer_start(s->loop, &s->summary);
+	}
 }
 
 /*
@@ -362,15 +416,20 @@ connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci;
 		struct addr client = { 0 };
+		bool prober;
 
 		ci = MHD_get_connection_info(mc,
 		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		if (ci && ci->client_addr)
 			addr_from_sockaddr(ci->client_addr, &client);
-		c = conn_table_admit(s->table, &client, false, clock_mono(),
+		prober = s->hooks.prober && s->hooks.prober(s->hooks.arg,
+		    &client);
+		c = conn_table_admit(s->table, &client, prober, clock_mono(),
 		    &victim, &why);
 		if (victim)
 			shut(victim->handle);
+		if (victim || c == NULL)
+			summary_soon(s);
 		if (c == NULL) {
 			shut(mc);
 			return;
@@ -414,8 +473,10 @@ sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		shut(c->handle);
 		cut = true;
 	}
-	if (cut)
+	if (cut) {
+		summary_soon(s);
 		pump(s);
+	}
 }
 
 /* Binds the listener; the any-address falls back to IPv4 without IPv6. */
@@ -475,12 +536,14 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	const union MHD_DaemonInfo *di;
 	struct conn_limits cl = {
 		.max_open = limits->max_connections,
-		.reserve = 0,
+		.reserve = HTTP_SERVER_RESERVE,
 		.max_per_ip = limits->max_per_ip,
 		.request_timeout = limits->request_timeout,
 		.idle_timeout = limits->idle_timeout,
 	};
 	struct http_server *s;
+	unsigned headroom = limits->headroom ? limits->headroom :
+	    HTTP_SERVER_HEADROOM;
 	unsigned backstop = (unsigned)(limits->request_timeout >
 	    limits->idle_timeout ? limits->request_timeout :
 	    limits->idle_timeout) + 1;
@@ -494,6 +557,13 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->loop = loop;
 	s->hooks = *hooks;
 	s->limits = *limits;
+	/*
+	 * The reserve lives in MHD's headroom, which also holds refused and
+	 * cut connections until MHD closes them: at most half of it, when a
+	 * low open-file limit has shrunk it.
+	 */
+	if (headroom / 2 < cl.reserve)
+		cl.reserve = headroom / 2;
 	if ((s->table = conn_table_new(&cl)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -512,8 +582,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
-	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections +
-	    (limits->headroom ? limits->headroom : HTTP_SERVER_HEADROOM),
+	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections + headroom,
 	    /*
 	     * No MHD_OPTION_PER_IP_CONNECTION_LIMIT: conn_table counts per
 	     * address, so a refusal is counted and MHD keeps no tree of its own.
@@ -548,6 +617,8 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	/* A quarter of the shorter timeout: a slow head is cut within 25 %. */
 	period = (limits->request_timeout < limits->idle_timeout ?
 	    limits->request_timeout : limits->idle_timeout) / 4;
+	ev_init(&s->summary, summary_cb);
+	s->summary.data = s;
 	ev_init(&s->sweep, sweep_cb);
 	s->sweep.repeat = period;
 	s->sweep.data = s;
@@ -566,6 +637,7 @@ http_server_free(struct http_server *s)
 	ev_io_stop(s->loop, &s->mhd_io);
 	ev_timer_stop(s->loop, &s->mhd_timer);
 	ev_timer_stop(s->loop, &s->sweep);
+	ev_timer_stop(s->loop, &s->summary);
 	if (s->mhd)
 		MHD_stop_daemon(s->mhd);	/* closes every connection */
 	if (s->health)

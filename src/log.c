@@ -230,24 +230,64 @@ log_format_line(char *buf, unsigned size, enum log_format fmt,
 	}
 }
 
+/* Now, as every line prints it: UTC with milliseconds. */
+static void
+timestamp(char *ts, size_t size)
+{
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	snprintf(ts, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+}
+
 void
 log_event(enum log_level level, const char *event, const char *fmt, ...)
 {
 	char fields[1024], line[2048], ts[64];
-	struct timespec now;
-	struct tm tm;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(fields, sizeof(fields), fmt, ap);
 	va_end(ap);
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
-
+	timestamp(ts, sizeof(ts));
 	log_format_line(line, sizeof(line), log_fmt, ts, level, event, fields);
 	fprintf(stderr, "%s%s\n", log_level_prefix(level), line);
+}
+
+void
+log_format_refusal(char *buf, unsigned size, enum log_format fmt,
+    const char *ts, const char *event, const char *msg)
+{
+	unsigned len = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (fmt != LOG_JSON) {
+		put(buf, size, &len, "healthgate: ", 12);
+		put(buf, size, &len, msg, (unsigned)strlen(msg));
+		return;
+	}
+	put(buf, size, &len, "{\"ts\":\"", 7);
+	put_json(buf, size, &len, ts, (unsigned)strlen(ts));
+	put(buf, size, &len, "\",\"level\":\"error\",\"event\":\"", 27);
+	put_json(buf, size, &len, event, (unsigned)strlen(event));
+	put(buf, size, &len, "\",\"msg\":\"", 9);
+	put_json(buf, size, &len, msg, (unsigned)strlen(msg));
+	put(buf, size, &len, "\"}", 2);
+}
+
+void
+log_refusal(enum log_format fmt, const char *event, const char *msg)
+{
+	char line[2048], ts[64];
+
+	timestamp(ts, sizeof(ts));
+	log_format_refusal(line, sizeof(line), fmt, ts, event, msg);
+	fprintf(stderr, "%s%s\n", log_level_prefix(LOG_ERROR), line);
 }

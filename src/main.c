@@ -240,6 +240,14 @@ on_served(void *arg, const struct addr *client, unsigned code)
 	stop_served(d->stop, client, code);
 }
 
+static bool
+on_prober(void *arg, const struct addr *client)
+{
+	struct daemon *d = arg;
+
+	return stop_known_prober(d->stop, client, HTTP_SERVER_PROBER_MEMORY);
+}
+
 static void
 on_idle(void *arg)
 {
@@ -334,9 +342,9 @@ main(int argc, char *argv[])
 		printf("healthgate %s\n", HEALTHGATE_VERSION);
 		return 0;
 	case CONFIG_ERROR:
-		/* "<3>" first when stderr is the journal: an error there. */
-		fprintf(stderr, "%shealthgate: %s\n", log_level_prefix(LOG_ERROR),
-		    err);
+		/* One line, JSON if asked; "<3>" first when it is the journal. */
+		log_refusal(config_log_format_asked(argc, argv, environ),
+		    "config_error", err);
 		return 2;
 	}
 	log_init(d.cfg.log_format);
@@ -359,7 +367,7 @@ main(int argc, char *argv[])
 		.inflight = on_drain_inflight, .done = on_drain_done,
 		.arg = &d });
 	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
-	    .metrics = on_metrics, .arg = &d };
+	    .prober = on_prober, .metrics = on_metrics, .arg = &d };
 	if (d.stop == NULL) {
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;

@@ -29,9 +29,8 @@ opts_field(const struct opts_def *o, struct opts_ctx *ctx)
 	return (unsigned *)((char *)ctx->fields + o->off);
 }
 
-/* The row whose flag arg is, alone or as "--flag=value". */
-static const struct opts_def *
-find(const struct opts_def *tab, size_t n, const char *arg,
+const struct opts_def *
+opts_find(const struct opts_def *tab, size_t n, const char *arg,
     const char **inline_val)
 {
 	for (size_t k = 0; k < n; k++) {
@@ -54,7 +53,7 @@ opts_take(const struct opts_def *tab, size_t n, int argc, char *const argv[],
 	const struct opts_def *o;
 	const char *v, *why;
 
-	if ((o = find(tab, n, argv[*i], &v)) == NULL)
+	if ((o = opts_find(tab, n, argv[*i], &v)) == NULL)
 		return OPTS_UNKNOWN;
 	if (v == NULL) {
 		if (*i + 1 >= argc) {

@@ -153,11 +153,10 @@ set_app_stop(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
  */
 static const struct opts_def popts[] = {
 	{ "--task-definition", NULL, set_taskdef, 0, 0, 0, false, "FILE|-",
-	    "an ECS task definition, or aws ecs describe-task-definition "
-	    "output" },
+	    "a task definition, or describe-task-definition output" },
 	{ "--target-group", NULL, set_tg, 0, 0, 0, false, "FILE|-",
-	    "aws elbv2 describe-target-groups and/or "
-	    "describe-target-group-attributes output (repeatable)" },
+	    "describe-target-groups and/or describe-target-group-attributes\n"
+	    "                                   output (repeatable)" },
 	{ "--alb-interval", NULL, opts_set_duration, P(alb_interval_ms), 5000,
 	    300000, true, "D", "ALB health check interval, 5s-300s" },
 	{ "--alb-timeout", NULL, opts_set_duration, P(alb_timeout_ms), 2000,
@@ -170,17 +169,19 @@ static const struct opts_def popts[] = {
 	    0, 3600000, true, "D", "target group deregistration delay, "
 	    "0s-3600s" },
 	{ "--stop-timeout", NULL, set_stop, P(stop_timeout_ms), 1000,
-	    OPTS_DURATION_MAX, true, "D", "the orchestrator's: ECS stopTimeout "
-	    "(docker stop -t, systemd TimeoutStopSec); unset, ECS's 30s" },
+	    OPTS_DURATION_MAX, true, "D", "the orchestrator's: ECS stopTimeout,"
+	    " docker stop -t,\n                                   systemd "
+	    "TimeoutStopSec (unset: ECS's 30s)" },
 	{ "--launch-type", NULL, set_launch, 0, 0, 0, false, "fargate|ec2",
-	    "Fargate allows a stopTimeout of at most 120s (default fargate)" },
+	    "Fargate's stopTimeout is at most 120s (default fargate)" },
 	{ "--tasks", NULL, opts_set_count, P(tasks), 1, 5000, false, "N",
 	    "the service's desired count, 1-5000" },
 	{ "--wait-for-service-stability", NULL, set_wait, 0, 0, 0, false,
-	    "true|false", "whether the deploy step waits (default true)" },
+	    "BOOL", "does the deploy step wait: true|false (default true)" },
 	{ "--app-stop-timeout", NULL, set_app_stop, 0, 0, 0, false, "D",
-	    "supervisor mode: the daemon's --stop-timeout (the app's stop "
-	    "signal to SIGKILL), given to it as that" },
+	    "supervisor mode: the daemon's --stop-timeout, its\n"
+	    "                                   stop signal to SIGKILL "
+	    "(default 10s)" },
 	{ "--format", NULL, set_format, 0, 0, 0, false, "text|json",
 	    "output (default text)" },
 };
@@ -203,13 +204,13 @@ plan_usage(void)
 	opts_usage(popts, NPOPTS, 32, &def);
 	printf("\nhealthgate's own options and HEALTHGATE_* variables "
 	    "(--interval, --timeout,\n--rise, --fall, --drain-timeout, "
-	    "--drain-fall, --drain-window, --check, ...)\nare read as the "
-	    "daemon reads them: from the task definition's healthgate\n"
-	    "container when one is given, else from this environment; with "
-	    "several\n--check, the slowest settings count. A \"--\" says the "
-	    "supervisor mode\n(healthgate [options] -- APP); what follows it "
-	    "is not read. Durations: 250ms, 1.5s,\n1m30s; a bare number is "
-	    "seconds.\n");
+	    "--drain-fall, --drain-window, --drain-linger,\n--stop-signal, "
+	    "--check, ...) are read as the daemon reads them: from the task\n"
+	    "definition's healthgate container when one is given, else from "
+	    "this\nenvironment; with several --check, the slowest settings "
+	    "count. A \"--\"\nsays the supervisor mode (healthgate [options] "
+	    "-- APP); what follows it is\nnot read. Durations: 250ms, 1.5s, "
+	    "1m30s; a bare number is seconds.\n");
 }
 
 /* The whole of a file, or of stdin for "-"; NULL with err filled. */

@@ -389,6 +389,7 @@ command_line(const json_t *c, const char *cpath, struct plan_taskdef *td,
 	const char *words[MAX_WORDS];
 	size_t n = 0, from = 0, to;
 	long hg;
+	bool app_cmd = false;
 
 	if (strings(c, "entryPoint", cpath, words, &n, name, err, errlen) < 0 ||
 	    strings(c, "command", cpath, words, &n, name, err, errlen) < 0)
@@ -398,10 +399,19 @@ command_line(const json_t *c, const char *cpath, struct plan_taskdef *td,
 	else if (json_object_get(c, "entryPoint") != NULL &&
 	    !json_is_null(json_object_get(c, "entryPoint")))
 		from = n;	/* someone else's entry point: no options */
+	else if (n > 0 && words[0][0] != '-') {
+		/*
+		 * A command that is no option under the image's ENTRYPOINT:
+		 * the supervisor recipe, ENTRYPOINT ["healthgate", ..., "--"]
+		 * and the app as CMD. The image's options are not in the file.
+		 */
+		from = n;
+		app_cmd = true;
+	}
 	/* Else the image's ENTRYPOINT is healthgate; command is its args. */
 	for (to = from; to < n && strcmp(words[to], "--") != 0; to++)
 		;
-	td->supervisor = to < n;
+	td->supervisor = to < n || app_cmd;
 	if ((td->argv = calloc(to - from + 2, sizeof(char *))) == NULL)
 		return fail(err, errlen, name, cpath, "out of memory");
 	if ((td->argv[0] = strdup("plan")) == NULL)

@@ -174,6 +174,13 @@ stop_draining(const struct stop *s)
 	return drain_started(s->drain);
 }
 
+bool
+stop_known_prober(const struct stop *s, const struct addr *client,
+    double within)
+{
+	return drain_recent(s->drain, client, within, clock_mono());
+}
+
 void
 stop_stats(const struct stop *s, struct drain_stats *st,
     unsigned long long *n503)

@@ -259,6 +259,28 @@ test_config_check_flags_replace_env_list(void **state)
 	config_free(&c);
 }
 
+/* The format a refusal goes out in, whatever config_load refuses. */
+static void
+test_config_log_format_asked_reads_past_a_refusal(void **state)
+{
+	(void)state;
+	assert_int_equal(config_log_format_asked(3, ARGV("--interval", "abc"),
+	    no_env), LOG_TEXT);
+	assert_int_equal(config_log_format_asked(4, ARGV("--interval", "abc",
+	    "--log-format=json"), no_env), LOG_JSON);
+	assert_int_equal(config_log_format_asked(1, ARGV(NULL),
+	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_JSON);
+	assert_int_equal(config_log_format_asked(3, ARGV("--log-format", "xml"),
+	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_JSON);
+	assert_int_equal(config_log_format_asked(3, ARGV("--log-format", "text"),
+	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_TEXT);
+	/* A value that merely looks like the flag is a value. */
+	assert_int_equal(config_log_format_asked(4, ARGV("--check",
+	    "--log-format", "json"), no_env), LOG_TEXT);
+	assert_int_equal(config_log_format_asked(2, ARGV("--log-format"),
+	    no_env), LOG_TEXT);
+}
+
 /* Lists as a user types them: a space after each comma. */
 static void
 test_config_lists_trim_spaces_around_items(void **state)
@@ -368,6 +390,8 @@ main(void)
 		cmocka_unit_test(test_config_check_bad_specs_table),
 		cmocka_unit_test(test_config_command_after_double_dash),
 		cmocka_unit_test(test_config_lists_trim_spaces_around_items),
+		cmocka_unit_test(
+		    test_config_log_format_asked_reads_past_a_refusal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,7 @@ ip(const char *s)
 	return a;
 }
 
-/* 4 slots, 2 per address, request timeout 10 s, idle timeout 60 s. */
+/* 4 slots and 2 reserved for probers, 2 per address, request timeout 10 s, idle timeout 60 s. */
 static int
 setup(void **state)
 {
@@ -158,6 +158,72 @@ test_conn_table_idle_timeout_runs_from_the_last_answer(void **state)
 	assert_int_equal(st.cut[CONN_CUT_IDLE_TIMEOUT], 1);
 }
 
+static void
+test_conn_table_full_evicts_the_oldest_without_a_head(void **state)
+{
+	struct conn_table *t = *state;
+	struct addr client = ip("10.0.9.9");
+	struct conn *c[4], *n, *victim;
+	enum conn_refusal why;
+	struct conn_stats st;
+
+	c[0] = admit(t, "10.0.1.0", true, 0);	/* a known prober's */
+	c[1] = admit(t, "10.0.1.1", false, 1);
+	c[2] = admit(t, "10.0.1.2", false, 2);
+	c[3] = admit(t, "10.0.1.3", false, 3);
+	conn_table_busy(t, c[2]);
+	conn_table_idle(t, c[2], 2.5);		/* delivered a head */
+	n = conn_table_admit(t, &client, false, 4, &victim, &why);
+	assert_non_null(n);
+	all[nall++] = n;
+	/* Not the prober's, older as it is: the oldest headless other one. */
+	assert_ptr_equal(victim, c[1]);
+	assert_int_equal(c[1]->state, CONN_CUT);
+	conn_table_stats(t, &st);
+	assert_int_equal(st.cut[CONN_CUT_EVICTED_NO_HEAD], 1);
+	assert_int_equal(st.open, 4);
+	/* Next the newest headless, then the idle one, never the prober. */
+	n = conn_table_admit(t, &client, false, 5, &victim, &why);
+	all[nall++] = n;
+	assert_ptr_equal(victim, c[3]);
+	conn_table_busy(t, all[nall - 1]);
+	conn_table_busy(t, all[nall - 2]);
+	n = conn_table_admit(t, &(struct addr){ .family = AF_INET,
+	    .bytes = { 10, 0, 9, 8 } }, false, 6, &victim, &why);
+	all[nall++] = n;
+	assert_ptr_equal(victim, c[2]);
+	conn_table_stats(t, &st);
+	assert_int_equal(st.cut[CONN_CUT_EVICTED_IDLE], 1);
+	assert_int_equal(c[0]->state, CONN_WAITING);
+}
+
+static void
+test_conn_table_known_prober_gets_the_reserve(void **state)
+{
+	struct conn_table *t = *state;
+	struct conn_stats st;
+	struct conn *c;
+
+	for (unsigned i = 0; i < 4; i++) {
+		char a[16];
+
+		snprintf(a, sizeof(a), "10.0.1.%u", i);
+		conn_table_busy(t, admit(t, a, false, i));
+	}
+	/* Nothing evictable: anyone else is refused, a prober is not. */
+	assert_null(admit(t, "10.0.2.1", false, 5));
+	assert_non_null(c = admit(t, "10.0.3.1", true, 5));
+	conn_table_busy(t, c);
+	assert_non_null(admit(t, "10.0.3.2", true, 5));
+	/* The reserve (2) is used up. */
+	assert_null(admit(t, "10.0.3.3", true, 5));
+	conn_table_stats(t, &st);
+	assert_int_equal(st.open, 6);
+	assert_int_equal(st.refused[CONN_REFUSED_FULL], 2);
+	/* Its own waiting connection is no victim for another prober. */
+	assert_null(admit(t, "10.0.3.4", true, 6));
+}
+
 int
 main(void)
 {
@@ -173,6 +239,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_conn_table_idle_timeout_runs_from_the_last_answer,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_conn_table_full_evicts_the_oldest_without_a_head,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_conn_table_known_prober_gets_the_reserve, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

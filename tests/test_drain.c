@@ -288,6 +288,24 @@ test_drain_state_names_are_the_logged_reasons(void **state)
 	assert_string_equal(drain_state_name(DRAIN_CAPPED), "cap");
 }
 
+/* A known prober, for the connection table: served /health lately. */
+static void
+test_drain_recent_knows_served_sources_for_a_while(void **state)
+{
+	struct fixture *f = *state;
+	struct addr p = ip("10.0.0.7"), q = ip("10.0.0.8"), lo = ip("127.0.0.1");
+
+	drain_note(f->d, &p, false, 100);
+	drain_note(f->d, &lo, false, 100);
+	assert_true(drain_recent(f->d, &p, 300, 100));
+	assert_true(drain_recent(f->d, &p, 300, 400));
+	assert_false(drain_recent(f->d, &p, 300, 400.5));
+	assert_false(drain_recent(f->d, &q, 300, 100));
+	assert_false(drain_recent(f->d, &lo, 300, 100));	/* ignored */
+	drain_note(f->d, &p, true, 500);
+	assert_true(drain_recent(f->d, &p, 300, 501));
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -309,6 +327,7 @@ main(void)
 		T(test_drain_with_empty_ignore_list_watches_loopback),
 		T(test_drain_table_full_forgets_the_oldest),
 		T(test_drain_state_names_are_the_logged_reasons),
+		T(test_drain_recent_knows_served_sources_for_a_while),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

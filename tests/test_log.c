@@ -67,6 +67,25 @@ test_log_json_escapes_control_characters(void **state)
 }
 
 static void
+test_log_refusal_is_one_json_object_or_the_old_text(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	log_format_refusal(buf, sizeof(buf), LOG_JSON, "T", "config_error",
+	    "--interval: \"a\\b\n\" is not a duration");
+	assert_string_equal(buf, "{\"ts\":\"T\",\"level\":\"error\","
+	    "\"event\":\"config_error\",\"msg\":\"--interval: \\\"a\\\\b"
+	    "\\u000a\\\" is not a duration\"}");
+	log_format_refusal(buf, sizeof(buf), LOG_TEXT, "T", "config_error",
+	    "--interval: \"abc\" is not a duration");
+	assert_string_equal(buf, "healthgate: --interval: \"abc\" is not a "
+	    "duration");
+	log_format_refusal(buf, 10, LOG_JSON, "T", "e", "m");
+	assert_int_equal(strlen(buf), 9);
+}
+
+static void
 test_log_truncates_to_buffer(void **state)
 {
 	char buf[12];
@@ -203,6 +222,8 @@ main(void)
 		cmocka_unit_test(test_log_json_keeps_only_real_numbers_unquoted),
 		cmocka_unit_test(test_log_json_escapes_control_characters),
 		cmocka_unit_test(test_log_truncates_to_buffer),
+		cmocka_unit_test(
+		    test_log_refusal_is_one_json_object_or_the_old_text),
 		cmocka_unit_test(test_log_journal_lines_carry_syslog_level),
 		cmocka_unit_test(test_log_no_prefix_unless_stderr_is_the_journal),
 		cmocka_unit_test(test_log_journal_stream_parses_dev_ino),

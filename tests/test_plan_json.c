@@ -106,6 +106,33 @@ test_plan_json_reads_the_supervisor_command_line(void **state)
 	plan_json_taskdef_free(&td);
 }
 
+/* The recipe's image: ENTRYPOINT healthgate ... --, the app as command. */
+static void
+test_plan_json_app_command_under_the_images_entry_point(void **state)
+{
+	static const char doc[] =
+	    "{\"containerDefinitions\": [{\"name\": \"web\","
+	    " \"command\": [\"uvicorn\", \"app:app\"], \"environment\":"
+	    " [{\"name\": \"HEALTHGATE_DRAIN_LINGER\", \"value\": \"3s\"}]}]}";
+	static const char opts_doc[] =
+	    "{\"containerDefinitions\": [{\"name\": \"healthgate\","
+	    " \"command\": [\"--drain-fall\", \"3\"]}]}";
+	struct plan_taskdef td;
+	char err[PLAN_JSON_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(taskdef(doc, &td, err), 0);
+	assert_true(td.supervisor);
+	assert_int_equal(td.argc, 1);
+	plan_json_taskdef_free(&td);
+	/* Options as command: the image's ENTRYPOINT is healthgate itself. */
+	assert_int_equal(taskdef(opts_doc, &td, err), 0);
+	assert_false(td.supervisor);
+	assert_int_equal(td.argc, 3);
+	assert_string_equal(td.argv[1], "--drain-fall");
+	plan_json_taskdef_free(&td);
+}
+
 /* What the container health check asks, case by case. */
 static void
 test_plan_json_container_check_table(void **state)
@@ -324,6 +351,8 @@ main(void)
 		cmocka_unit_test(test_plan_json_reads_describe_output_the_same),
 		cmocka_unit_test(
 		    test_plan_json_reads_the_supervisor_command_line),
+		cmocka_unit_test(
+		    test_plan_json_app_command_under_the_images_entry_point),
 		cmocka_unit_test(test_plan_json_container_check_table),
 		cmocka_unit_test(test_plan_json_taskdef_errors_name_the_field),
 		cmocka_unit_test(test_plan_json_reads_groups_and_attributes),

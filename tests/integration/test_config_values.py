@@ -95,5 +95,48 @@ class Lists(unittest.TestCase):
         self.assertNotIn("scheme", r.stderr)
 
 
+class JsonRefusals(unittest.TestCase):
+    """A refusal to start is one JSON line when JSON logs are asked for,
+    by the flag or the variable, wherever the bad value is."""
+
+    def refusal(self, *args, env=None):
+        r = run(*args, env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        lines = r.stderr.splitlines()
+        self.assertEqual(len(lines), 1, r.stderr)
+        return lines[0]
+
+    def test_json_asked_by_flag_or_variable(self):
+        for args, env, msg in [
+                (["--interval", "abc", "--log-format", "json"], None,
+                 '--interval: "abc" is not a duration'),
+                (["--log-format=json", "--frobnicate"], None,
+                 'unknown option "--frobnicate"'),
+                (["--check", "my:app=http://127.0.0.1:1/"],
+                 {"HEALTHGATE_LOG_FORMAT": "json"},
+                 '--check: "my:app=http://127.0.0.1:1/" has a name'),
+                ([], {"HEALTHGATE_LOG_FORMAT": "json",
+                      "HEALTHGATE_TIMEOUT": "x"},
+                 'HEALTHGATE_TIMEOUT: "x" is not a duration'),
+                # The format flag itself is bad: the variable's still holds.
+                (["--log-format", "xml"], {"HEALTHGATE_LOG_FORMAT": "json"},
+                 '--log-format: "xml" is not text or json')]:
+            obj = json.loads(self.refusal(*args, env=env))
+            self.assertEqual(obj["level"], "error")
+            self.assertEqual(obj["event"], "config_error")
+            self.assertIn(msg, obj["msg"])
+            self.assertRegex(obj["ts"], r"^\d{4}-\d\d-\d\dT")
+
+    def test_text_when_no_valid_format_asks_for_json(self):
+        self.assertEqual(self.refusal("--log-format", "jsn"),
+                         'healthgate: --log-format: "jsn" is not text or json')
+        self.assertEqual(self.refusal("--interval", "abc"),
+                         'healthgate: --interval: "abc" is not a duration')
+        # The flag wins over the variable, as for the daemon's own lines.
+        self.assertEqual(self.refusal("--log-format", "text", "--rise", "0",
+                                      env={"HEALTHGATE_LOG_FORMAT": "json"}),
+                         'healthgate: --rise: "0" is not within 1-100')
+
+
 if __name__ == "__main__":
     unittest.main()

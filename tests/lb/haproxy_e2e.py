@@ -62,9 +62,12 @@ class Proc:
     def __init__(self, cmd, name):
         self.name = name
         self.lines = []
+        # A session of its own, so that stop() reaches whatever it
+        # started (the sleep-3s wrapper's app) and nothing else.
         self.p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
+                                  stderr=subprocess.PIPE, text=True,
+                                  start_new_session=True)
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
 
@@ -89,9 +92,13 @@ class Proc:
         return None
 
     def stop(self):
+        try:
+            os.killpg(self.p.pid, signal.SIGKILL)
+        except OSError:
+            pass
         if self.p.poll() is None:
             self.p.kill()
-            self.p.wait(5)
+        self.p.wait(5)
         self.t.join(2)
 
 
@@ -132,7 +139,8 @@ def haproxy_cfg(front, servers, stats):
     for i, s in enumerate(servers):
         where = ""
         if s.get("check_addr"):
-            where += " addr %s" % s["check_addr"]
+            # HAProxy reads "::1" as host:port; brackets keep it whole.
+            where += " addr [%s]" % s["check_addr"]
         if s.get("check_port"):
             where += " port %d" % s["check_port"]
         lines.append("    server b%d 127.0.0.1:%d check inter 1s fall 2 "
@@ -237,9 +245,9 @@ def run(kind, phase=0.0, flags=(), ipv6=False):
             if kind in ("none", "sleep-3s"):
                 if kind == "sleep-3s":
                     # The app's SIGTERM 3 s after the stop began.
-                    app = ["sh", "-c", 'trap "sleep 3; kill -TERM $c; '
-                           'wait $c; exit 143" TERM; "$@" & c=$!; wait $c',
-                           "sleep3"] + app
+                    app = ["sh", "-c", "trap 'sleep 3; kill -TERM \"$c\"; "
+                           "wait \"$c\"; exit 143' TERM; \"$@\" & c=$!; "
+                           "wait \"$c\"", "sleep3"] + app
                 p = Proc(app, "app%d" % i)
                 servers.append({"port": aport, "path": "/"})
                 backends.append((p, None))
@@ -356,6 +364,9 @@ def main():
                                           "--drain-timeout", "3s",
                                           "--drain-linger", "0"), False))
         plan += [("sleep-3s", 0.3, (), False), ("none", 0.3, (), False)]
+    only = os.environ.get("HAPROXY_ONLY")
+    if only:
+        plan = [p for p in plan if p[0] == only]
     results = []
     for kind, phase, flags, ipv6 in plan:
         r = run(kind, phase, flags, ipv6)
