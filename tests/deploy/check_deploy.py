@@ -905,6 +905,13 @@ def run_checks(rep, binary):
                   "plan finds no contradiction in %s (exit %d)" % (rel, rc),
                   "; ".join(c["problem"] for c in
                             (o or {}).get("contradictions", [])))
+        words = [w for c in json.loads(other.read_text()).get(
+            "containerDefinitions", []) for w in
+            (c.get("entryPoint") or []) + (c.get("command") or [])]
+        if o is not None:
+            rep.equal(o["inputs"]["supervisor"], "--" in words,
+                      "plan sees %s's supervisor mode (a \"--\" in its "
+                      "command line) as it is" % rel)
 
     check_workflow(rep, wf, WORKFLOW.read_text(), td, hg, {
         "--alb-interval": "%ds" % tg["interval"],
