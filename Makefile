@@ -30,32 +30,33 @@ UNIT	 += signame supervise
 UNIT	 += checks
 UNIT	 += http_framing
 UNIT	 += answer
-UNIT	 += check_spec
+UNIT	 += check_spec jsonstr
 T_addr		= addr
 T_answer	= answer addr
 T_check_spec	= check_spec opts addr
+T_jsonstr	= jsonstr
 T_config	= config addr opts check_spec signame
 T_conn_table	= conn_table addr
-T_metrics	= metrics conn_table sbuf
+T_metrics	= metrics conn_table sbuf jsonstr
 T_http_framing	= http_framing
 T_drain		= drain addr
-T_health	= health sbuf
+T_health	= health sbuf jsonstr
 T_http_status	= http_status
-T_log		= log
-T_notify	= notify log opts
+T_log		= log jsonstr
+T_notify	= notify log opts jsonstr
 T_opts		= opts
 T_plan		= plan config addr opts check_spec signame
 T_plan_json	= plan_json plan opts
 T_probe		= probe addr opts http_status http_request sock resolve \
 		  answer clock
 T_risefall	= risefall
-T_sbuf		= sbuf
+T_sbuf		= sbuf jsonstr
 T_signame	= signame
-T_supervise	= supervise signame log clock
+T_supervise	= supervise signame log clock jsonstr
 T_stop		= stop drain addr
 T_reap		= reap
-T_fd_budget	= fd_budget log
-T_checks	= checks risefall sbuf clock check_target answer resolve addr
+T_fd_budget	= fd_budget log jsonstr
+T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -153,7 +154,7 @@ F_probe_response = probe http_status opts addr http_request sock \
 		   resolve answer clock
 # probe resolves names with c-ares on a libev loop.
 $(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
-F_log		= log
+F_log		= log jsonstr
 F_plan_json	= plan_json plan opts
 # plan_json walks what jansson parsed.
 $(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson
