@@ -338,10 +338,10 @@ if pm run -d --name "$name-dns" --network host --dns "$dns_ip" \
 	addrs=$(pm_logs "$name-dns" | grep -o \
 	    'check_address name=[a-z]* host=[a-z.]* addr=[0-9.]*' |
 	    sed 's/check_address //' | tr '\n' ';')
+	what="http://app.test (--add-host), tcp://db.test (--dns $dns_ip)"
 	[ "$code" = 200 ]
-	report $? "names in the container: /health 200 with http://app.test" \
-	    "(--add-host) and tcp://db.test (--dns $dns_ip): $addrs" \
-	    "names in the container: /health $code after 5 s: $addrs"
+	report $? "names in the container: /health 200 with $what: $addrs" \
+	    "names in the container: /health $code after 5 s with $what: $addrs"
 	[ "$code" = 200 ] || pm_logs "$name-dns" | tail -5
 	pm stop -t 10 "$name-dns" >/dev/null
 else

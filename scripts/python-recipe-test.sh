@@ -1,8 +1,8 @@
 #!/bin/sh
 # make python-recipe-test: the README's Python recipe (docker/python/), built
 # and run for real. There is no registry here, so python:3.11-slim is a
-# stand-in made locally from Debian bookworm's own packages (python3 3.11
-# and python3-uvicorn, with mmdebstrap, as scripts/image.sh makes its
+# stand-in made locally from Debian bookworm's own packages (python3 3.11,
+# python3-uvicorn and its uvicorn command, with mmdebstrap, as scripts/image.sh makes its
 # builder base) and given that name; healthgate:VERSION comes from
 # scripts/image.sh when it is not there yet. Then, in a network namespace of
 # the container's own (loopback only):
@@ -72,9 +72,10 @@ then
 fi
 if ! pm image exists "$BASE"; then
 	echo "python-recipe: making $BASE from bookworm's python3 and" \
-	    "python3-uvicorn (mmdebstrap, a minute or two)"
+	    "uvicorn (mmdebstrap, a minute or two)"
 	timeout 900 mmdebstrap --quiet --variant=apt \
-	    --include=python3,python3-uvicorn bookworm "$work/base.tar" ||
+	    --include=python3,python3-uvicorn,uvicorn bookworm \
+	    "$work/base.tar" ||
 	    die "FAIL  mmdebstrap"
 	timeout 300 podman $S import --quiet "$work/base.tar" "$BASE" \
 	    >/dev/null || die "FAIL  podman import $BASE"
@@ -127,13 +128,18 @@ else
 	bad "podman healthcheck run fails: $(tail -3 "$work/podman.err")"
 fi
 pid=$(pm inspect --format '{{.State.Pid}}' "$name")
-pid1=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+pid1=""
+kid=""
+if [ -n "$pid" ] && [ "$pid" != 0 ]; then
+	pid1=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+	kids=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null)
+	[ -n "$kids" ] &&
+	    kid=$(tr '\0' ' ' <"/proc/${kids%% *}/cmdline" 2>/dev/null)
+fi
 case $pid1 in
 healthgate*) ok "PID 1 is healthgate: $pid1" ;;
 *) bad "PID 1 is \"$pid1\"" ;;
 esac
-kids=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null)
-kid=$(tr '\0' ' ' <"/proc/${kids%% *}/cmdline" 2>/dev/null)
 case $kid in
 *uvicorn*) ok "its child is uvicorn: $kid" ;;
 *) bad "healthgate's child is \"$kid\"" ;;

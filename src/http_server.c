@@ -542,6 +542,8 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 		.idle_timeout = limits->idle_timeout,
 	};
 	struct http_server *s;
+	unsigned headroom = limits->headroom ? limits->headroom :
+	    HTTP_SERVER_HEADROOM;
 	unsigned backstop = (unsigned)(limits->request_timeout >
 	    limits->idle_timeout ? limits->request_timeout :
 	    limits->idle_timeout) + 1;
@@ -555,6 +557,13 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->loop = loop;
 	s->hooks = *hooks;
 	s->limits = *limits;
+	/*
+	 * The reserve lives in MHD's headroom, which also holds refused and
+	 * cut connections until MHD closes them: at most half of it, when a
+	 * low open-file limit has shrunk it.
+	 */
+	if (headroom / 2 < cl.reserve)
+		cl.reserve = headroom / 2;
 	if ((s->table = conn_table_new(&cl)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -573,8 +582,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
-	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections +
-	    (limits->headroom ? limits->headroom : HTTP_SERVER_HEADROOM),
+	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections + headroom,
 	    /*
 	     * No MHD_OPTION_PER_IP_CONNECTION_LIMIT: conn_table counts per
 	     * address, so a refusal is counted and MHD keeps no tree of its own.

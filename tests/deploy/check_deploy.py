@@ -34,6 +34,8 @@ WORKFLOW = DEPLOY / "github-actions" / "deploy.yml"
 DESCRIBE_TG = DEPLOY / "alb" / "describe-target-groups.json"
 DESCRIBE_ATTRS = DEPLOY / "alb" / "describe-target-group-attributes.json"
 HEALTH_CMD = ["CMD", "/healthgate", "probe", "http://127.0.0.1:8081/live"]
+SUPERVISED = DEPLOY / "ecs" / "task-definition-supervised.json"
+PYTHON_RECIPE = ROOT / "docker" / "python" / "Dockerfile"
 FARGATE_STOP_MAX = 120
 
 
@@ -903,6 +905,13 @@ def run_checks(rep, binary):
                   "plan finds no contradiction in %s (exit %d)" % (rel, rc),
                   "; ".join(c["problem"] for c in
                             (o or {}).get("contradictions", [])))
+        words = [w for c in json.loads(other.read_text()).get(
+            "containerDefinitions", []) for w in
+            (c.get("entryPoint") or []) + (c.get("command") or [])]
+        if o is not None:
+            rep.equal(o["inputs"]["supervisor"], "--" in words,
+                      "plan sees %s's supervisor mode (a \"--\" in its "
+                      "command line) as it is" % rel)
 
     check_workflow(rep, wf, WORKFLOW.read_text(), td, hg, {
         "--alb-interval": "%ds" % tg["interval"],
@@ -913,6 +922,88 @@ def run_checks(rep, binary):
         "--task-definition": "/deploy/ecs/task-definition.json",
     })
     check_markers(rep, {f["key"]: f for f in kit["figures"]})
+    check_supervised(rep, binary)
+
+
+def _seconds(text):
+    """A healthgate duration ("30s", "2s", "500ms", "1m") in seconds."""
+    total = 0.0
+    for num, unit in re.findall(r"([0-9.]+)(ms|s|m|h)?", text or ""):
+        total += float(num) * {"ms": 0.001, "s": 1, "m": 60,
+                               "h": 3600}.get(unit or "s")
+    return total
+
+
+def check_supervised(rep, binary):
+    """The single-container form: the app's image runs healthgate as its
+    entry point, the app after "--" (README: "Supervisor mode")."""
+    rel = SUPERVISED.relative_to(ROOT)
+    try:
+        td = json.loads(SUPERVISED.read_text())
+    except (OSError, ValueError) as e:
+        rep.check(False, "%s is there and parses" % rel, str(e))
+        return
+    cs = td.get("containerDefinitions") or []
+    rep.equal(len(cs), 1, "%s has one container" % rel)
+    c = cs[0] if cs else {}
+    rep.check(c.get("essential") is True, "its container is essential")
+    entry, cmd = c.get("entryPoint") or [], c.get("command") or []
+    rep.check(entry[:1] == ["healthgate"] and entry[-1:] == ["--"],
+              "its entryPoint is healthgate [options] --", repr(entry))
+    rep.check(bool(cmd), "its command is the app", repr(cmd))
+    rep.equal((c.get("healthCheck") or {}).get("command"),
+              ["CMD", "healthgate", "probe", "/live"],
+              "its health check is healthgate probe /live (no curl)")
+    env = {e["name"]: e["value"] for e in c.get("environment", [])}
+    rep.equal(listen_port(env.get("HEALTHGATE_LISTEN")), 8081,
+              "HEALTHGATE_LISTEN is :8081")
+    rep.check(8081 in ports(c) and any(
+        p != 8081 for p in ports(c)), "it maps healthgate's port and the "
+        "app's", repr(ports(c)))
+    checks = " ".join(entry) + " " + env.get("HEALTHGATE_CHECKS", "")
+    m = re.search(r"http://(127\.0\.0\.1|localhost|\[::1\]):([0-9]+)/",
+                  checks)
+    rep.check(m is not None and int(m.group(2)) in ports(c) and
+              int(m.group(2)) != 8081, "healthgate checks the app's port "
+              "over loopback", checks.strip())
+    need = (_seconds(env.get("HEALTHGATE_DRAIN_TIMEOUT", "30s")) +
+            _seconds(env.get("HEALTHGATE_DRAIN_LINGER", "2s")) +
+            _seconds(env.get("HEALTHGATE_STOP_TIMEOUT", "10s")))
+    stop = c.get("stopTimeout") or 30
+    rep.check(need <= stop <= FARGATE_STOP_MAX, "stopTimeout %ds holds "
+              "drain cap + linger + the app's stop timeout (%gs), within "
+              "Fargate's 120 s" % (stop, need))
+    # Its form is the README's recipe: the same ENTRYPOINT and CMD.
+    if PYTHON_RECIPE.exists():
+        text = PYTHON_RECIPE.read_text()
+        got = {}
+        for key in ("ENTRYPOINT", "CMD"):
+            mm = re.search(r"^%s (\[.*\])$" % key, text, re.M)
+            got[key] = json.loads(mm.group(1)) if mm else None
+        rep.equal([got["ENTRYPOINT"], got["CMD"]], [entry, cmd],
+                  "its entryPoint and command are docker/python's "
+                  "ENTRYPOINT and CMD")
+    # The daemon takes these very settings: run them, with a stand-in app
+    # that exits 7, on a free loopback port; healthgate must exit 7.
+    run_env = {k: v for k, v in os.environ.items()
+               if not k.startswith("HEALTHGATE_")}
+    run_env.update(env)
+    run_env["HEALTHGATE_LISTEN"] = "127.0.0.1:0"
+    try:
+        p = subprocess.run([binary] + entry[1:] + ["sh", "-c", "exit 7"],
+                           env=run_env, capture_output=True, text=True,
+                           timeout=10)
+        rep.check(p.returncode == 7, "healthgate runs with its entryPoint "
+                  "and environment, and exits with the app's status "
+                  "(exit %d)" % p.returncode, p.stderr.strip()[-300:])
+    except subprocess.TimeoutExpired:
+        rep.check(False, "healthgate runs with its entryPoint and "
+                  "environment", "still running after 10 s")
+    _, o = plan_json(rep, binary, ["--task-definition", str(SUPERVISED)],
+                     {}, "plan reads %s" % rel)
+    if o is not None:
+        rep.check("supervisor" in json.dumps(o.get("inputs", {})),
+                  "plan sees the supervisor mode in %s" % rel)
 
 
 README = ROOT / "README.md"

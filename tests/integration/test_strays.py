@@ -17,10 +17,11 @@ class Strays(unittest.TestCase):
     def setUp(self):
         # "20.0NNNNNN": a sleep of about 20 s, unique to this test run.
         self.marker = "20.0%06d" % (os.getpid() % 1000000)
+        self.app_marker = "21.0%06d" % (os.getpid() % 1000000)
         self.scripts = []
 
     def tearDown(self):
-        for pid in procs_with(self.marker):
+        for pid in procs_with(self.marker) + procs_with(self.app_marker):
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -91,6 +92,26 @@ class Strays(unittest.TestCase):
             d.signal(SIGTERM)
             self.assertEqual(d.wait(5), 0)
         self.assertEqual(self.count(), 0, procs_with(self.marker))
+
+    def test_supervisor_kills_a_checks_stray_but_not_the_apps_orphan(self):
+        # healthgate -- APP is the app's PID 1: the app's own orphan is
+        # reparented to healthgate as a check's stray is, but carries no
+        # HEALTHGATE_CHECK mark, so it is reaped, never killed.
+        app = self.script("sh -c 'setsid sleep %s & exit 0'\n"
+                          "exec sleep %s\n" % (self.app_marker,
+                                                self.app_marker))
+        cmd = self.script("setsid sleep %s &\nsleep 0.1\nexit 0\n"
+                          % self.marker)
+        with Daemon("--interval", "300ms", "--timeout", "200ms",
+                    "--check", "bg=exec:%s" % cmd, "--", app) as d:
+            self.assertIsNotNone(d.wait_log(r"check_up name=bg"), d.log())
+            self.assertTrue(wait_until(
+                lambda: len(procs_with(self.app_marker)) == 2, 3),
+                procs_with(self.app_marker))
+            worst = self.watch(d, 1.5)
+            self.assertLessEqual(worst, 1, d.log())
+            # The app and its orphan both live on.
+            self.assertEqual(len(procs_with(self.app_marker)), 2, d.log())
 
 
 if __name__ == "__main__":
