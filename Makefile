@@ -45,8 +45,8 @@ T_http_framing	= http_framing decimal
 T_drain		= drain addr decimal
 T_health	= health sbuf jsonstr
 T_http_status	= http_status
-T_log		= log jsonstr
-T_notify	= notify log opts jsonstr decimal
+T_log		= log jsonstr clock
+T_notify	= notify log opts jsonstr decimal clock
 T_opts		= opts decimal
 T_plan		= plan config addr opts check_spec signame decimal
 T_plan_json	= plan_json plan opts decimal
@@ -58,7 +58,7 @@ T_signame	= signame decimal
 T_supervise	= supervise signame log clock jsonstr decimal
 T_stop		= stop drain addr decimal
 T_reap		= reap
-T_fd_budget	= fd_budget log jsonstr
+T_fd_budget	= fd_budget log jsonstr clock
 T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
@@ -157,7 +157,7 @@ F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock
 # probe resolves names with c-ares on a libev loop.
 $(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
-F_log		= log jsonstr
+F_log		= log jsonstr clock
 F_plan_json	= plan_json plan opts decimal
 # plan_json walks what jansson parsed.
 $(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson
