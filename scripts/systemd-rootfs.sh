@@ -1,15 +1,20 @@
 #!/bin/sh
 # The Debian bookworm root file system that make systemd-check boots with
-# systemd-nspawn: systemd as PID 1, healthgate's two libraries, and what
-# its tests run inside (curl, python3, procps, iproute2). Made once with
-# mmdebstrap and kept at DIR; a second run finds DIR/.complete naming the
-# same package list and does nothing. A half-made tree (a run killed
-# midway) never gets that file, so it is removed and made again.
-# usage: systemd-rootfs.sh DIR
+# systemd-nspawn: systemd as PID 1, what its tests run inside (curl,
+# python3, procps, iproute2), and the packages given (the libraries the
+# binary under test loads). Made once with mmdebstrap and kept at DIR; a
+# second run finds DIR/.complete naming the same package list and does
+# nothing. A half-made tree (a run killed midway) never gets that file,
+# so it is removed and made again.
+# usage: systemd-rootfs.sh DIR [PACKAGE...]
 set -eu
-dir=${1:?usage: systemd-rootfs.sh DIR}
+dir=${1:?usage: systemd-rootfs.sh DIR [PACKAGE...]}
+shift
 suite=bookworm
-pkgs=systemd,systemd-sysv,dbus,curl,python3,libmicrohttpd12,libev4,procps,iproute2
+pkgs=systemd,systemd-sysv,dbus,curl,python3,procps,iproute2
+for p in "$@"; do
+	pkgs="$pkgs,$p"
+done
 want="$suite $pkgs"
 # About 80 s on a quiet machine; a stalled mirror must not hang CI.
 limit=${HEALTHGATE_ROOTFS_TIMEOUT:-900}

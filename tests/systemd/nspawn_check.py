@@ -135,9 +135,11 @@ class Container:
     def run(self, *argv, timeout=30, quiet=False, input=None):
         """argv inside the container; never longer than timeout."""
         cmd = ["nsenter", "-t", str(self.pid1), "-a"] + list(argv)
+        # Its own session: nothing it signals can reach this script.
         try:
             p = subprocess.run(cmd, env=ENV, capture_output=True,
-                               text=True, timeout=timeout, input=input)
+                               text=True, timeout=timeout, input=input,
+                               start_new_session=True)
         except subprocess.TimeoutExpired as e:
             p = subprocess.CompletedProcess(cmd, 124,
                                             (e.stdout or b"").decode()
@@ -370,10 +372,14 @@ def step_ready(c):
     v = c.show("ActiveState", "SubState", "Type", "MainPID")
     say("  start took %.2fs; then GET /live (one try) -> %s; %s" %
         (took, code, v))
-    result("start returns when serving", p.returncode == 0 and
-           code == "200" and v.get("ActiveState") == "active",
-           "exit %d, /live %s, %s" % (p.returncode, code,
-                                       v.get("ActiveState")))
+    ok = p.returncode == 0 and code == "200" and \
+        v.get("ActiveState") == "active"
+    result("start returns when serving", ok, "exit %d, /live %s, %s" % (
+        p.returncode, code, v.get("ActiveState")))
+    if not ok:
+        # Every later step needs a running healthgate; say why not.
+        c.run("journalctl", "-u", UNIT, "--no-pager", "-n", "20")
+        raise RuntimeError("healthgate did not start under systemd")
 
 
 def step_status_and_checks(c):
@@ -429,12 +435,21 @@ def step_journal_priority(c):
                                                  took))
 
 
+def main_pid(v):
+    """MainPID from systemctl show, only if it is a process's (kill 0
+    or -1 would signal far more than healthgate)."""
+    pid = v.get("MainPID", "")
+    if not pid.isdigit() or int(pid) <= 1:
+        raise RuntimeError("healthgate has no main process: %s" % v)
+    return pid
+
+
 def step_watchdog(c):
     say("\n== a frozen healthgate (kill -STOP) is killed by the watchdog "
         "and restarted")
     cur = cursor(c)
     v = c.show("MainPID", "NRestarts", "WatchdogUSec")
-    pid = v.get("MainPID")
+    pid = main_pid(v)
     say("  before: %s" % v)
     c.run("kill", "-STOP", pid)
     t = time.monotonic()
@@ -460,7 +475,7 @@ def step_kill9(c):
     say("\n== kill -9 restarts it")
     cur = cursor(c)
     v = c.show("MainPID", "NRestarts")
-    pid = v.get("MainPID")
+    pid = main_pid(v)
     c.run("kill", "-KILL", pid)
     new, took = wait_for("restarted", lambda: (
         lambda s: s.get("MainPID") not in (pid, "0", None) and
@@ -646,10 +661,34 @@ STEPS = [step_ready, step_status_and_checks, step_journal_priority,
          step_sandbox, step_drain_capped, step_bad_config, step_start_limit]
 
 
+def runtime_packages(binary):
+    """The Debian packages of the shared libraries binary loads, sorted."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True,
+                         check=True).stdout
+    pkgs = set()
+    for lib in re.findall(r"=> (/\S+)", out):
+        # dpkg knows a file by the path its package ships it under:
+        # /lib or /usr/lib (merged /usr), or the real file of a link.
+        tries = [lib, os.path.realpath(lib)]
+        tries += ["/usr" + t for t in tries if not t.startswith("/usr/")]
+        for path in tries:
+            r = subprocess.run(["dpkg", "-S", path], capture_output=True,
+                               text=True)
+            if r.returncode == 0:
+                pkgs.add(r.stdout.split(":", 1)[0].strip())
+                break
+        else:
+            raise RuntimeError("no Debian package ships %s" % lib)
+    return sorted(pkgs)
+
+
 def prepare():
     say("== root file system")
+    binary = os.path.join(BUILD, "healthgate")
+    pkgs = runtime_packages(binary)
+    say("  %s loads libraries from: %s" % (binary, " ".join(pkgs)))
     r = subprocess.run([os.path.join(REPO, "scripts", "systemd-rootfs.sh"),
-                        ROOTFS], cwd=REPO)
+                        ROOTFS] + pkgs, cwd=REPO)
     if r.returncode != 0:
         raise RuntimeError("no root file system")
     end_stale_run()
@@ -664,6 +703,13 @@ def prepare():
     say(indent(r.stdout + r.stderr))
     if r.returncode != 0:
         raise RuntimeError("make install failed")
+    # The installed binary runs in that root (its libraries are there).
+    r = subprocess.run(["chroot", ROOT, "/usr/local/bin/healthgate",
+                        "--version"], capture_output=True, text=True)
+    say("  chroot: healthgate --version -> %s" % (r.stdout + r.stderr).strip())
+    if r.returncode != 0:
+        raise RuntimeError("the installed healthgate does not run in the "
+                           "container's root (exit %d)" % r.returncode)
     write("/usr/local/bin/hg-test-check", CHECK_SCRIPT, 0o755)
     write("/srv/app/healthz", "ok")
 
