@@ -42,8 +42,8 @@ T_http_framing	= http_framing
 T_drain		= drain addr
 T_health	= health sbuf
 T_http_status	= http_status
-T_log		= log
-T_notify	= notify log opts
+T_log		= log clock
+T_notify	= notify log opts clock
 T_opts		= opts
 T_plan		= plan config addr opts check_spec signame
 T_plan_json	= plan_json plan opts
@@ -55,7 +55,7 @@ T_signame	= signame
 T_supervise	= supervise signame log clock
 T_stop		= stop drain addr
 T_reap		= reap
-T_fd_budget	= fd_budget log
+T_fd_budget	= fd_budget log clock
 T_checks	= checks risefall sbuf clock check_target answer resolve addr
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
@@ -154,7 +154,7 @@ F_probe_response = probe http_status opts addr http_request sock \
 		   resolve answer clock
 # probe resolves names with c-ares on a libev loop.
 $(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
-F_log		= log
+F_log		= log clock
 F_plan_json	= plan_json plan opts
 # plan_json walks what jansson parsed.
 $(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <sys/stat.h>
 
+#include "clock.h"
 #include "log.h"
 
 static enum log_format log_fmt = LOG_TEXT;
@@ -237,7 +238,7 @@ timestamp(char *ts, size_t size)
 	struct timespec now;
 	struct tm tm;
 
-	clock_gettime(CLOCK_REALTIME, &now);
+	clock_wall(&now);	/* printed, never subtracted */
 	gmtime_r(&now.tv_sec, &tm);
 	snprintf(ts, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
