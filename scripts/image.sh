@@ -3,13 +3,14 @@
 # (default linux/amd64,linux/arm64) into one manifest list IMAGE (default
 # localhost/healthgate:VERSION). With a Docker engine that answers, docker
 # buildx build (a multi-platform --load needs Docker's containerd image
-# store); otherwise buildah, as ../shared/notes/containers.md does it: vfs storage,
-# chroot isolation, docker format (the OCI format drops HEALTHCHECK), and a
-# debian:bookworm-slim base made locally with mmdebstrap when none is there
-# (there may be no registry to pull it from).
+# store); otherwise buildah, as ../shared/notes/containers.md does it: vfs
+# storage, chroot isolation, docker format (the OCI format drops
+# HEALTHCHECK), and a debian:bookworm-slim base made locally with mmdebstrap
+# when none is there (there may be no registry to pull it from).
 #
-# Environment: IMAGE, PLATFORMS, VERSION (else the Makefile's), BUILDER=docker|buildah
-# (else docker when `docker info` answers), CONTAINERS_CONF, STORAGE_DRIVER.
+# Environment: IMAGE, PLATFORMS, VERSION (else the Makefile's),
+# BUILDER=docker|buildah (else docker when `docker info` answers),
+# CONTAINERS_CONF, STORAGE_DRIVER.
 set -eu
 cd "$(dirname "$0")/.."
 

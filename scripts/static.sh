@@ -6,7 +6,7 @@
 # cross-compiled, never emulated).
 #
 # It is linked against musl, not glibc: static glibc alone is about 950 KB,
-# the whole musl binary about 400 (README, "Container image", has each
+# the whole musl binary under 400 KB (README, "Container image", has each
 # part's cost). musl is built for the target from Debian's source package
 # with musl's older malloc (see musl_sysroot: the default one costs 47 %
 # more CPU per new connection), and a gcc specs file written here points
@@ -14,9 +14,10 @@
 # gcc-x86-64-linux-gnu cross compiler) at its headers, start files and
 # libc.a: no dpkg multiarch, nothing installed for the target.
 #
-# libev, c-ares, jansson and libmicrohttpd come from Debian's source packages too, so
-# Debian's patches come with them, at the versions of the system's -dev
-# packages, and are built static for the target with that compiler:
+# libev, c-ares, jansson and libmicrohttpd come from Debian's source
+# packages too, so Debian's patches come with them, at the versions of the
+# system's -dev packages, and are built static for the target with that
+# compiler:
 # libmicrohttpd without HTTPS (Debian's libmicrohttpd.a needs gnutls, which
 # has no static build in Debian) and without the parts healthgate never
 # calls: POST parsing, authentication, Upgrade, its own error messages
@@ -26,7 +27,7 @@
 # request (measured with bench/run --compare). No _FORTIFY_SOURCE: musl's
 # headers have no checked variants, so it would do nothing; no
 # -z pack-relative-relocs: musl 1.2.3's self-relocation (rcrt1.o) does not
-# read DT_RELR, and the binary would crash at its first instruction.
+# read DT_RELR, and the binary crashes before main (tried: SIGSEGV).
 #
 # The sources are fetched through an apt setup of its own under
 # BUILD/static/TARGET/apt: entries made from the system's own deb entries,
@@ -59,8 +60,8 @@ BUILD=${BUILD:-build}
 HOST_ARCH=$(dpkg --print-architecture)
 TARGET=${TARGET:-$HOST_ARCH}
 case $TARGET in
-amd64)	gnu=x86_64-linux-gnu musl=x86_64-linux-musl ;;
-arm64)	gnu=aarch64-linux-gnu musl=aarch64-linux-musl ;;
+amd64)	gnu=x86_64-linux-gnu ;;
+arm64)	gnu=aarch64-linux-gnu ;;
 *)	die "TARGET=$TARGET: amd64 or arm64" ;;
 esac
 if [ "$TARGET" = "$HOST_ARCH" ]; then
@@ -265,7 +266,8 @@ lib() {
 	}
 }
 
-stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS, oldmalloc); libev $(want libev-dev);\
+stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
+ oldmalloc); libev $(want libev-dev);\
  c-ares $(want libc-ares-dev); jansson $(want libjansson-dev);\
  libmicrohttpd $(want libmicrohttpd-dev); ev: $EV_CONFIGURE;\
  cares: $CARES_CONFIGURE; jansson: $JANSSON_CONFIGURE; mhd: $MHD_CONFIGURE;\
