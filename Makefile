@@ -143,6 +143,7 @@ valgrind: deps $(BUILD)/healthgate
 FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
+FUZZ	 += http_framing
 F_duration	= opts
 F_listen	= addr
 F_cidr		= addr
@@ -150,6 +151,7 @@ F_url		= addr
 F_check		= check_spec opts addr
 F_env		= config addr opts check_spec signame
 F_http_status	= http_status
+F_http_framing	= http_framing
 F_probe_response = probe http_status opts addr http_request sock \
 		   resolve answer clock
 # probe resolves names with c-ares on a libev loop.
