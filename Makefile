@@ -43,7 +43,7 @@ T_conn_table	= conn_table addr decimal
 T_metrics	= metrics conn_table sbuf jsonstr
 T_http_framing	= http_framing decimal
 T_drain		= drain addr decimal
-T_health	= health sbuf jsonstr
+T_health	= health sbuf jsonstr clock
 T_http_status	= http_status
 T_log		= log jsonstr clock
 T_notify	= notify log opts jsonstr decimal clock
@@ -64,7 +64,7 @@ UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
-	haproxy-test python-recipe-test
+	release release-test haproxy-test python-recipe-test
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -123,9 +123,11 @@ check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@./scripts/check.sh $(BUILD) $(UNIT_BINS)
 
-# The files under deploy/ parse, agree, and pass healthgate plan.
+# The files under deploy/ parse, agree, and pass healthgate plan; the
+# GitHub workflows pass actionlint.
 deploy-check: deps $(BUILD)/healthgate
 	@python3 tests/deploy/check_deploy.py $(BUILD)/healthgate
+	@BUILD=$(BUILD) ./scripts/actionlint.sh
 
 # The whole of make check with AddressSanitizer and UBSan, in its own tree.
 sanitize: deps
@@ -216,18 +218,36 @@ bench: deps static $(BUILD)/healthgate
 	@BENCH_ALSO=$(BUILD)/healthgate ./bench/run $(BUILD)/static/healthgate
 
 # The binary the image ships, built on this machine by the image's own
-# recipe: libmicrohttpd from Debian's source package, static without HTTPS,
-# and healthgate as a static PIE, in $(BUILD)/static/healthgate.
+# recipe: musl, libev, c-ares and libmicrohttpd (static, without HTTPS)
+# from Debian's source packages, and healthgate as a static PIE, in
+# $(BUILD)/static/TARGET/healthgate; TARGET=amd64 or arm64 (cross-compiled),
+# default this machine's, which $(BUILD)/static/healthgate links to.
+TARGET	 ?=
 static:
-	@BUILD=$(BUILD) ./scripts/static.sh
+	@BUILD=$(BUILD) TARGET=$(TARGET) ./scripts/static.sh
 
-# The container image (docker/Dockerfile): docker build where a Docker
-# engine answers, else buildah; image-test builds it and runs it with podman.
+# The container images (docker/Dockerfile), one manifest list
+# localhost/healthgate:$(VERSION) for PLATFORMS: docker buildx where a
+# Docker engine answers, else buildah; image-test builds and checks them,
+# runs the amd64 one with podman and the arm64 binary under qemu-user.
+PLATFORMS ?= linux/amd64,linux/arm64
 image:
-	@./scripts/image.sh
+	@PLATFORMS=$(PLATFORMS) ./scripts/image.sh
 
 image-test:
-	@./scripts/image-test.sh
+	@PLATFORMS=$(PLATFORMS) ./scripts/image-test.sh
+
+# make release REGISTRY=HOST[:PORT]/NAMESPACE [TLS_VERIFY=false]: the list
+# pushed as REGISTRY/healthgate:$(VERSION) and :latest (built first unless
+# make image built it from these sources). release-test does it for real
+# into a docker-registry on loopback and reads it back.
+REGISTRY ?=
+TLS_VERIFY ?= true
+release:
+	@REGISTRY=$(REGISTRY) TLS_VERIFY=$(TLS_VERIFY) ./scripts/release.sh
+
+release-test:
+	@./scripts/release-test.sh
 
 # healthgate -- APP behind a real HAProxy: two backends, eight clients, one
 # backend stopped at four points of the check cycle; baselines beside it
