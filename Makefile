@@ -156,7 +156,7 @@ F_url		= addr decimal
 F_check		= check_spec opts addr decimal
 F_env		= config addr opts check_spec signame decimal
 F_http_status	= http_status
-F_http_framing	= http_framing
+F_http_framing	= http_framing decimal
 F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock
 # probe resolves names with c-ares on a libev loop.
