@@ -186,6 +186,10 @@ start_app(struct daemon *d)
 	for (char *const *a = d->cfg.app_argv; *a; a++)
 		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s%s",
 		    cmd[0] ? " " : "", *a);
+	/* A quoted logfmt value: no quote, backslash or control inside. */
+	for (char *p = cmd; *p; p++)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+			*p = '?';
 	d->app = supervise_start(d->loop, d->cfg.app_argv, environ,
 	    on_app_exit, d, &errnum);
 	if (d->app == NULL) {

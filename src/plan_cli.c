@@ -421,8 +421,12 @@ plan_main(int argc, char *const argv[], char *const envp[])
 		rc = 0;
 		goto out;
 	case CONFIG_ERROR:
-		fprintf(stderr, "healthgate: %s%s\n", cli.taskdef ? "plan: "
-		    "the task definition's healthgate container: " : "", err);
+		if (cli.taskdef)
+			fprintf(stderr, "healthgate: plan: %s: container %s: "
+			    "%s\n", strcmp(cli.taskdef, "-") ? cli.taskdef :
+			    "stdin", td.container, err);
+		else
+			fprintf(stderr, "healthgate: %s\n", err);
 		goto out;
 	}
 	plan_from_config(&in, &cfg);

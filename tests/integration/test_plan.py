@@ -137,8 +137,10 @@ class Plan(unittest.TestCase):
                 e["value"] = "lots"
         rc, out, err = plan("--task-definition", "-", stdin=json.dumps(td))
         self.assertEqual(rc, 2)
-        self.assertIn("HEALTHGATE_DRAIN_FALL", err)
-        self.assertIn("lots", err)
+        self.assertTrue(err.startswith("healthgate: plan: stdin: container "
+                                       "healthgate: HEALTHGATE_DRAIN_FALL: "
+                                       "\"lots\""), err)
+        self.assertEqual(err.count("\n"), 1, err)
         # Our own environment is not the container's.
         rc, doc, _ = plan_json(*KIT, env={"PATH": "/usr/bin:/bin",
                                           "HEALTHGATE_DRAIN_FALL": "7"})

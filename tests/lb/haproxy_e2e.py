@@ -338,7 +338,6 @@ def run(kind, phase=0.0, flags=(), ipv6=False):
                 res["last_end_ms"] = int((last_end - t_end) * 1000)
         if victim.p.returncode is not None:
             res["status"] = victim.p.returncode
-        res["zombies"] = 0
         return res
     finally:
         halt.set()

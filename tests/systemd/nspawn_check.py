@@ -598,6 +598,7 @@ def step_drain_capped(c):
 def step_bad_config(c):
     say("\n== a bad value in /etc/default/healthgate: one failed start, "
         "no restart loop")
+    c.run("systemctl", "stop", UNIT, quiet=True)
     configure(CONFIG_APP + "HEALTHGATE_INTERVAL=abc\n")
     c.run("systemctl", "reset-failed", UNIT, quiet=True)
     cur = cursor(c)
@@ -617,6 +618,22 @@ def step_bad_config(c):
     result("the configuration error is at priority err",
            "HEALTHGATE_INTERVAL" in err and "abc" in err, err.strip().splitlines()[0]
            if err.strip() else "nothing at -p err")
+    # The same refusal as JSON, when JSON is asked for: still one line
+    # at priority err (the <3> comes before the object).
+    configure(CONFIG_APP + "HEALTHGATE_LOG_FORMAT=json\n"
+              "HEALTHGATE_INTERVAL=abc\n")
+    cur = cursor(c)
+    c.run("systemctl", "start", UNIT, timeout=60)
+    err = journal(c, cur, "-p", "err")
+    line = next((x for x in err.splitlines() if x.startswith("{")), "")
+    say("  with HEALTHGATE_LOG_FORMAT=json, -p err: %s" % line)
+    try:
+        doc = json.loads(line)
+    except ValueError:
+        doc = {}
+    result("the JSON refusal is one object at priority err",
+           doc.get("level") == "error" and
+           "HEALTHGATE_INTERVAL" in json.dumps(doc), line)
     configure(CONFIG_APP)
     p = c.run("systemctl", "start", UNIT, timeout=60)
     result("fixed, it starts again without reset-failed",
