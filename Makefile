@@ -31,37 +31,40 @@ UNIT	 += checks
 UNIT	 += http_framing
 UNIT	 += answer check_target
 UNIT	 += check_spec
-T_addr		= addr
-T_answer	= answer addr
-T_check_target	= check_target answer addr
-T_check_spec	= check_spec opts addr
-T_config	= config addr opts check_spec signame
-T_conn_table	= conn_table addr
-T_metrics	= metrics conn_table sbuf
-T_http_framing	= http_framing
-T_drain		= drain addr
-T_health	= health sbuf
+UNIT	 += jsonstr decimal
+T_addr		= addr decimal
+T_answer	= answer addr decimal
+T_check_target	= check_target answer addr decimal
+T_check_spec	= check_spec opts addr decimal
+T_jsonstr	= jsonstr
+T_decimal	= decimal
+T_config	= config addr opts check_spec signame decimal
+T_conn_table	= conn_table addr decimal
+T_metrics	= metrics conn_table sbuf jsonstr
+T_http_framing	= http_framing decimal
+T_drain		= drain addr decimal
+T_health	= health sbuf jsonstr clock
 T_http_status	= http_status
-T_log		= log clock
-T_notify	= notify log opts clock
-T_opts		= opts
-T_plan		= plan config addr opts check_spec signame
-T_plan_json	= plan_json plan opts
-T_probe		= probe addr opts http_status http_request sock resolve \
+T_log		= log jsonstr clock
+T_notify	= notify log opts jsonstr decimal clock
+T_opts		= opts decimal
+T_plan		= plan config addr opts check_spec signame decimal
+T_plan_json	= plan_json plan opts decimal
+T_probe		= probe addr opts http_status http_request sock resolve decimal \
 		  answer clock
 T_risefall	= risefall
-T_sbuf		= sbuf
-T_signame	= signame
-T_supervise	= supervise signame log clock
-T_stop		= stop drain addr
+T_sbuf		= sbuf jsonstr
+T_signame	= signame decimal
+T_supervise	= supervise signame log clock jsonstr decimal
+T_stop		= stop drain addr decimal
 T_reap		= reap
-T_fd_budget	= fd_budget log clock
-T_checks	= checks risefall sbuf clock check_target answer resolve addr
+T_fd_budget	= fd_budget log jsonstr clock
+T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
-	haproxy-test python-recipe-test
+	release release-test haproxy-test python-recipe-test
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -120,9 +123,11 @@ check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@./scripts/check.sh $(BUILD) $(UNIT_BINS)
 
-# The files under deploy/ parse, agree, and pass healthgate plan.
+# The files under deploy/ parse, agree, and pass healthgate plan; the
+# GitHub workflows pass actionlint.
 deploy-check: deps $(BUILD)/healthgate
 	@python3 tests/deploy/check_deploy.py $(BUILD)/healthgate
+	@BUILD=$(BUILD) ./scripts/actionlint.sh
 
 # The whole of make check with AddressSanitizer and UBSan, in its own tree.
 sanitize: deps
@@ -143,19 +148,21 @@ valgrind: deps $(BUILD)/healthgate
 FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
-F_duration	= opts
-F_listen	= addr
-F_cidr		= addr
-F_url		= addr
-F_check		= check_spec opts addr
-F_env		= config addr opts check_spec signame
+FUZZ	 += http_framing
+F_duration	= opts decimal
+F_listen	= addr decimal
+F_cidr		= addr decimal
+F_url		= addr decimal
+F_check		= check_spec opts addr decimal
+F_env		= config addr opts check_spec signame decimal
 F_http_status	= http_status
-F_probe_response = probe http_status opts addr http_request sock \
+F_http_framing	= http_framing
+F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock
 # probe resolves names with c-ares on a libev loop.
 $(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
-F_log		= log clock
-F_plan_json	= plan_json plan opts
+F_log		= log jsonstr clock
+F_plan_json	= plan_json plan opts decimal
 # plan_json walks what jansson parsed.
 $(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -211,18 +218,36 @@ bench: deps static $(BUILD)/healthgate
 	@BENCH_ALSO=$(BUILD)/healthgate ./bench/run $(BUILD)/static/healthgate
 
 # The binary the image ships, built on this machine by the image's own
-# recipe: libmicrohttpd from Debian's source package, static without HTTPS,
-# and healthgate as a static PIE, in $(BUILD)/static/healthgate.
+# recipe: musl, libev, c-ares and libmicrohttpd (static, without HTTPS)
+# from Debian's source packages, and healthgate as a static PIE, in
+# $(BUILD)/static/TARGET/healthgate; TARGET=amd64 or arm64 (cross-compiled),
+# default this machine's, which $(BUILD)/static/healthgate links to.
+TARGET	 ?=
 static:
-	@BUILD=$(BUILD) ./scripts/static.sh
+	@BUILD=$(BUILD) TARGET=$(TARGET) ./scripts/static.sh
 
-# The container image (docker/Dockerfile): docker build where a Docker
-# engine answers, else buildah; image-test builds it and runs it with podman.
+# The container images (docker/Dockerfile), one manifest list
+# localhost/healthgate:$(VERSION) for PLATFORMS: docker buildx where a
+# Docker engine answers, else buildah; image-test builds and checks them,
+# runs the amd64 one with podman and the arm64 binary under qemu-user.
+PLATFORMS ?= linux/amd64,linux/arm64
 image:
-	@./scripts/image.sh
+	@PLATFORMS=$(PLATFORMS) ./scripts/image.sh
 
 image-test:
-	@./scripts/image-test.sh
+	@PLATFORMS=$(PLATFORMS) ./scripts/image-test.sh
+
+# make release REGISTRY=HOST[:PORT]/NAMESPACE [TLS_VERIFY=false]: the list
+# pushed as REGISTRY/healthgate:$(VERSION) and :latest (built first unless
+# make image built it from these sources). release-test does it for real
+# into a docker-registry on loopback and reads it back.
+REGISTRY ?=
+TLS_VERIFY ?= true
+release:
+	@REGISTRY=$(REGISTRY) TLS_VERIFY=$(TLS_VERIFY) ./scripts/release.sh
+
+release-test:
+	@./scripts/release-test.sh
 
 # healthgate -- APP behind a real HAProxy: two backends, eight clients, one
 # backend stopped at four points of the check cycle; baselines beside it

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "decimal.h"
 
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -110,17 +111,17 @@ cidr_parse(const char *s, struct cidr *c)
 		bits = 96;
 	if (slash) {
 		const char *p = slash + 1;
-		unsigned n = 0;
+		size_t len = strlen(p);
+		unsigned long long v;
+		unsigned n;
 
-		if (*p == '\0')
+		if (len == 0)
 			return "prefix length missing";
-		for (; *p; p++) {
-			if (*p < '0' || *p > '9')
-				return "prefix length is not a number";
-			n = n * 10 + (unsigned)(*p - '0');
-			if (n > 128)
-				return "prefix length too long";
-		}
+		if (decimal_span(p, len) != len)
+			return "prefix length is not a number";
+		if (!decimal_parse(p, len, 128, &v))
+			return "prefix length too long";
+		n = (unsigned)v;
 		if (n < bits || n - bits > max)
 			return "prefix length too long";
 		c->bits = n - bits;
@@ -162,7 +163,7 @@ addr_split_hostport(const char *s, char *host, unsigned *port)
 {
 	const char *colon, *p;
 	size_t hlen;
-	unsigned n = 0;
+	unsigned long long n;
 
 	if (s[0] == '[') {
 		const char *end = strchr(s, ']');
@@ -192,14 +193,11 @@ addr_split_hostport(const char *s, char *host, unsigned *port)
 	p = colon + 1;
 	if (*p == '\0')
 		return "missing port";
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return "port is not a number";
-		n = n * 10 + (unsigned)(*p - '0');
-		if (n > 65535)
-			return "port out of range";
-	}
-	*port = n;
+	if (decimal_span(p, strlen(p)) != strlen(p))
+		return "port is not a number";
+	if (!decimal_parse(p, strlen(p), 65535, &n))
+		return "port out of range";
+	*port = (unsigned)n;
 	return NULL;
 }
 

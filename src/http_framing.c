@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "decimal.h"
 #include "http_framing.h"
 
 /* RFC 9110 5.6.2: tchar. */
@@ -29,17 +30,11 @@ is_token(const char *s)
 static bool
 parse_length(const char *s, uint64_t *v)
 {
-	size_t n = strspn(s, "0123456789");
+	unsigned long long n;
 
-	if (n == 0 || s[n] != '\0')
+	if (!decimal_parse(s, strlen(s), 9999999999999999999ULL, &n))
 		return false;
-	while (*s == '0' && s[1] != '\0')	/* 007 is 7 */
-		s++, n--;
-	if (n > 19)
-		return false;
-	*v = 0;
-	for (; *s; s++)
-		*v = *v * 10 + (uint64_t)(*s - '0');
+	*v = n;
 	return true;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "jsonstr.h"
 #include "log.h"
 
 static enum log_format log_fmt = LOG_TEXT;
@@ -89,25 +90,14 @@ put(char *buf, unsigned size, unsigned *len, const char *s, unsigned n)
 	buf[*len] = '\0';
 }
 
-/* Appends s as the inside of a JSON string. */
+/* Appends s as the inside of a JSON string (jsonstr.c's escaping). */
 static void
 put_json(char *buf, unsigned size, unsigned *len, const char *s, unsigned n)
 {
-	char esc[8];
+	size_t at = *len;
 
-	for (unsigned i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			put(buf, size, len, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			put(buf, size, len, esc, 6);
-		} else
-			put(buf, size, len, (const char *)&s[i], 1);
-	}
+	jsonstr_put(buf, size, &at, s, n);
+	*len = (unsigned)at;
 }
 
 /* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)? */
@@ -236,13 +226,10 @@ static void
 timestamp(char *ts, size_t size)
 {
 	struct timespec now;
-	struct tm tm;
 
 	clock_wall(&now);	/* printed, never subtracted */
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(ts, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+	clock_format_wall(now.tv_sec, (unsigned)(now.tv_nsec / 1000000), ts,
+	    size);
 }
 
 void

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "opts.h"
 #include "log.h"
 #include "notify.h"
@@ -69,23 +70,6 @@ notify_parse_socket(const char *s, struct sockaddr_un *sa, socklen_t *len)
 	return "is neither an absolute path nor @name";
 }
 
-/* A decimal number, digits only, within max; false if anything else. */
-static bool
-parse_ull(const char *s, unsigned long long max, unsigned long long *v)
-{
-	*v = 0;
-	if (*s == '\0')
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		if (*v > (max - (unsigned long long)(*s - '0')) / 10)
-			return false;
-		*v = *v * 10 + (unsigned long long)(*s - '0');
-	}
-	return true;
-}
-
 enum notify_watchdog
 notify_parse_watchdog(const char *usec, const char *pid, pid_t mypid,
     double *interval)
@@ -95,11 +79,11 @@ notify_parse_watchdog(const char *usec, const char *pid, pid_t mypid,
 	*interval = 0;
 	if (usec == NULL)
 		return NOTIFY_WATCHDOG_OFF;
-	if (!parse_ull(usec, ~0ULL, &us) || us == 0)
+	if (!decimal_parse(usec, strlen(usec), ~0ULL, &us) || us == 0)
 		return NOTIFY_WATCHDOG_INVALID;
 	/* systemd sets WATCHDOG_PID so a forked child does not ping too. */
 	if (pid != NULL) {
-		if (!parse_ull(pid, 0x7fffffffULL, &p) || p == 0)
+		if (!decimal_parse(pid, strlen(pid), 0x7fffffffULL, &p) || p == 0)
 			return NOTIFY_WATCHDOG_INVALID;
 		if ((pid_t)p != mypid)
 			return NOTIFY_WATCHDOG_OTHER_PID;

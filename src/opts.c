@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "opts.h"
 
 const char *
@@ -152,11 +153,11 @@ opts_parse_duration(const char *s, unsigned *ms)
 		unsigned unit = 0, nfrac = 0;
 		size_t k;
 
-		for (; *p >= '0' && *p <= '9'; p++) {
-			whole = whole * 10 + (unsigned)(*p - '0');
-			digits = true;
-			if (whole > OPTS_DURATION_MAX)
+		if ((k = decimal_span(p, strlen(p))) > 0) {
+			if (!decimal_parse(p, k, OPTS_DURATION_MAX, &whole))
 				return "is too long (at most 24h)";
+			digits = true;
+			p += k;
 		}
 		if (*p == '.') {
 			for (p++; *p >= '0' && *p <= '9'; p++) {
@@ -204,17 +205,13 @@ opts_parse_duration(const char *s, unsigned *ms)
 const char *
 opts_parse_count(const char *s, unsigned *out)
 {
-	unsigned long v = 0;
+	size_t n = strlen(s);
+	unsigned long long v;
 
-	if (*s == '\0')
+	if (n == 0 || decimal_span(s, n) != n)
 		return "is not a number";
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return "is not a number";
-		v = v * 10 + (unsigned)(*s - '0');
-		if (v > OPTS_COUNT_MAX)
-			return "is too large";
-	}
+	if (!decimal_parse(s, n, OPTS_COUNT_MAX, &v))
+		return "is too large";
 	*out = (unsigned)v;
 	return NULL;
 }

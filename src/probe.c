@@ -17,8 +17,9 @@
 
 #include "clock.h"
 #include "http_request.h"
-#include "opts.h"
+#include "decimal.h"
 #include "http_status.h"
+#include "opts.h"
 #include "probe.h"
 #include "resolve.h"
 #include "sock.h"
@@ -87,7 +88,7 @@ content_length(const char *buf, const char *end)
 {
 	static const char name[] = "\ncontent-length:";
 	size_t n = sizeof(name) - 1;
-	long long v = 0;
+	unsigned long long v;
 	const char *p;
 
 	for (p = buf; p + n < end; p++)
@@ -97,12 +98,12 @@ content_length(const char *buf, const char *end)
 		return -1;
 	for (p += n; p < end && (*p == ' ' || *p == '\t'); p++)
 		;
-	if (p == end || *p < '0' || *p > '9')
+	if ((n = decimal_span(p, (size_t)(end - p))) == 0)
 		return -1;
-	for (; p < end && *p >= '0' && *p <= '9'; p++)
-		if ((v = v * 10 + (*p - '0')) > RESPONSE_MAX)
-			return RESPONSE_MAX;
-	return v;
+	/* More than we would read is as good as too much. */
+	if (!decimal_parse(p, n, RESPONSE_MAX, &v))
+		return RESPONSE_MAX;
+	return (long long)v;
 }
 
 bool

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonstr.h"
 #include "sbuf.h"
 
 void
@@ -62,20 +63,14 @@ sbuf_printf(struct sbuf *b, const char *fmt, ...)
 void
 sbuf_json_string(struct sbuf *b, const char *s)
 {
-	sbuf_printf(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t n = strlen(s), need = jsonstr_len(s, n) + 2;
 
-		if (c == '"' || c == '\\')
-			sbuf_printf(b, "\\%c", c);
-		else if (c == '\n')
-			sbuf_printf(b, "\\n");
-		else if (c < 0x20 || c == 0x7f)
-			sbuf_printf(b, "\\u%04x", c);
-		else
-			sbuf_printf(b, "%c", c);
-	}
-	sbuf_printf(b, "\"");
+	if (!reserve(b, need))
+		return;
+	b->data[b->len++] = '"';
+	jsonstr_put(b->data, b->cap, &b->len, s, n);
+	b->data[b->len++] = '"';
+	b->data[b->len] = '\0';
 }
 
 bool

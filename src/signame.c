@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "decimal.h"
 #include "signame.h"
 
 static const struct {
@@ -51,11 +52,11 @@ signame_parse(const char *s, int *signum)
 	unsigned n = 0;
 
 	if (*s >= '0' && *s <= '9') {
-		for (; *s; s++) {
-			if (*s < '0' || *s > '9' || (n = n * 10 +
-			    (unsigned)(*s - '0')) > 64)
-				return "is not a signal (SIGTERM, TERM, 15)";
-		}
+		unsigned long long v;
+
+		if (!decimal_parse(s, strlen(s), 64, &v))
+			return "is not a signal (SIGTERM, TERM, 15)";
+		n = (unsigned)v;
 		if (signame_name((int)n) == NULL)
 			return "is not a signal number this system names";
 		*signum = (int)n;

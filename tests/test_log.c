@@ -76,7 +76,7 @@ test_log_refusal_is_one_json_object_or_the_old_text(void **state)
 	    "--interval: \"a\\b\n\" is not a duration");
 	assert_string_equal(buf, "{\"ts\":\"T\",\"level\":\"error\","
 	    "\"event\":\"config_error\",\"msg\":\"--interval: \\\"a\\\\b"
-	    "\\u000a\\\" is not a duration\"}");
+	    "\\n\\\" is not a duration\"}");
 	log_format_refusal(buf, sizeof(buf), LOG_TEXT, "T", "config_error",
 	    "--interval: \"abc\" is not a duration");
 	assert_string_equal(buf, "healthgate: --interval: \"abc\" is not a "
