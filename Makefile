@@ -43,7 +43,7 @@ T_conn_table	= conn_table addr decimal
 T_metrics	= metrics conn_table sbuf jsonstr
 T_http_framing	= http_framing decimal
 T_drain		= drain addr decimal
-T_health	= health sbuf jsonstr
+T_health	= health sbuf jsonstr clock
 T_http_status	= http_status
 T_log		= log jsonstr clock
 T_notify	= notify log opts jsonstr decimal clock
@@ -149,6 +149,7 @@ valgrind: deps $(BUILD)/healthgate
 FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
+FUZZ	 += http_framing
 F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
@@ -156,6 +157,7 @@ F_url		= addr decimal
 F_check		= check_spec opts addr decimal
 F_env		= config addr opts check_spec signame decimal
 F_http_status	= http_status
+F_http_framing	= http_framing
 F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock
 # probe resolves names with c-ares on a libev loop.
