@@ -65,6 +65,7 @@ UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
 	release release-test haproxy-test python-recipe-test
+.PHONY: attack
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -256,6 +257,17 @@ haproxy-test: deps $(BUILD)/healthgate
 	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
 	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
 	    $(if $(HAPROXY_QUICK),--quick)
+
+# Outside tools against the real binary (tests/attack/): zzuf mutates
+# valid requests (600 seeds), slowhttptest runs its four attacks beside a
+# timed prober; then zzuf again (200 seeds) with the daemon under memcheck.
+# About a minute and a half.
+attack: deps $(BUILD)/healthgate
+	@command -v zzuf >/dev/null && command -v slowhttptest >/dev/null || \
+	    ./scripts/deps.sh zzuf slowhttptest valgrind
+	@timeout 600 python3 tests/attack/run.py $(BUILD)/healthgate
+	@HEALTHGATE_WRAP="$(VALGRIND)" ATTACK_ZZUF_SEEDS=200 timeout 600 \
+	    python3 tests/attack/run.py $(BUILD)/healthgate test_zzuf.py
 
 # The README's Python recipe (docker/python/) built and run with podman.
 python-recipe-test:
