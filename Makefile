@@ -43,7 +43,7 @@ T_conn_table	= conn_table addr decimal
 T_metrics	= metrics conn_table sbuf jsonstr
 T_http_framing	= http_framing decimal
 T_drain		= drain addr decimal
-T_health	= health sbuf jsonstr
+T_health	= health sbuf jsonstr clock
 T_http_status	= http_status
 T_log		= log jsonstr clock
 T_notify	= notify log opts jsonstr decimal clock
@@ -65,6 +65,7 @@ UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
 	release release-test haproxy-test python-recipe-test
+.PHONY: attack
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -148,6 +149,7 @@ valgrind: deps $(BUILD)/healthgate
 FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
+FUZZ	 += http_framing
 F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
@@ -155,6 +157,7 @@ F_url		= addr decimal
 F_check		= check_spec opts addr decimal
 F_env		= config addr opts check_spec signame decimal
 F_http_status	= http_status
+F_http_framing	= http_framing decimal
 F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock
 # probe resolves names with c-ares on a libev loop.
@@ -254,6 +257,17 @@ haproxy-test: deps $(BUILD)/healthgate
 	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
 	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
 	    $(if $(HAPROXY_QUICK),--quick)
+
+# Outside tools against the real binary (tests/attack/): zzuf mutates
+# valid requests (600 seeds), slowhttptest runs its four attacks beside a
+# timed prober; then zzuf again (200 seeds) with the daemon under memcheck.
+# About a minute and a half.
+attack: deps $(BUILD)/healthgate
+	@command -v zzuf >/dev/null && command -v slowhttptest >/dev/null || \
+	    ./scripts/deps.sh zzuf slowhttptest valgrind
+	@timeout 600 python3 tests/attack/run.py $(BUILD)/healthgate
+	@HEALTHGATE_WRAP="$(VALGRIND)" ATTACK_ZZUF_SEEDS=200 timeout 600 \
+	    python3 tests/attack/run.py $(BUILD)/healthgate test_zzuf.py
 
 # The README's Python recipe (docker/python/) built and run with podman.
 python-recipe-test:

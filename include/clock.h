@@ -12,6 +12,7 @@
  * Unit tests replace clock_mono with -Wl,--wrap=clock_mono.
  */
 
+#include <stddef.h>
 #include <time.h>
 
 /* Seconds on CLOCK_MONOTONIC, from an arbitrary start. */
@@ -22,5 +23,11 @@ unsigned long long clock_mono_ms(void);
 
 /* The wall clock, for printed timestamps only. */
 void	clock_wall(struct timespec *);
+
+/*
+ * A wall time as every printed timestamp shows it (log lines, the /health
+ * body): ISO 8601 in UTC with milliseconds, "2026-11-26T08:35:35.794Z".
+ */
+void	clock_format_wall(time_t sec, unsigned ms, char *buf, size_t size);
 
 #endif

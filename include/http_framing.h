@@ -12,6 +12,9 @@
  * it is told to be lenient), and lets Transfer-Encoding win over
  * Content-Length silently. Each of those lets the bytes after the head be
  * read as a body by one party and as a second request by the other.
+ * Host is judged here too (RFC 9112 3.2: exactly one, and none missing
+ * from HTTP/1.1): libmicrohttpd 0.9.75's own check of it queues its 400
+ * head twice, so it is off (http_server.c) and this module says 400.
  *
  * Pure: no I/O.
  */
@@ -31,6 +34,8 @@ struct http_framing {
 	bool		 length_bad;	/* one was not digits, or they differ */
 	bool		 chunked;	/* Transfer-Encoding seen */
 	bool		 bad_name;	/* a field name that is not a token */
+	unsigned	 nhost;		/* Host fields seen */
+	bool		 need_host;	/* HTTP/1.1: set by the caller */
 };
 
 void		 http_framing_init(struct http_framing *);

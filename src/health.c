@@ -4,18 +4,17 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "clock.h"
 #include "health.h"
 
+/* A wall time in seconds, printed as log lines print theirs. */
 static void
 iso8601(double when, char *buf, size_t size)
 {
 	time_t secs = (time_t)when;
-	struct tm tm;
 
-	gmtime_r(&secs, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)((when - (double)secs) * 1000));
+	clock_format_wall(secs, (unsigned)((when - (double)secs) * 1000), buf,
+	    size);
 }
 
 unsigned

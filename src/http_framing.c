@@ -54,6 +54,10 @@ http_framing_field(struct http_framing *f, const char *name,
 		f->bad_name = true;
 		return;
 	}
+	if (strcasecmp(name, "Host") == 0) {
+		f->nhost++;
+		return;
+	}
 	if (strcasecmp(name, "Transfer-Encoding") == 0) {
 		f->chunked = true;
 		return;
@@ -73,6 +77,8 @@ enum http_framing_verdict
 http_framing_verdict(const struct http_framing *f)
 {
 	if (f->bad_name || f->length_bad || (f->chunked && f->nlength > 0))
+		return HTTP_FRAMING_BAD;
+	if (f->nhost > 1 || (f->need_host && f->nhost == 0))
 		return HTTP_FRAMING_BAD;
 	if (f->chunked || f->length > 0)
 		return HTTP_FRAMING_BODY;

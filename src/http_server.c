@@ -219,11 +219,13 @@ framing_field(void *cls, enum MHD_ValueKind kind, const char *name,
 
 /* Every header field, not MHD's first of each: see http_framing.h. */
 static enum http_framing_verdict
-framing(struct MHD_Connection *mc)
+framing(struct MHD_Connection *mc, const char *version)
 {
 	struct http_framing f;
 
 	http_framing_init(&f);
+	/* MHD takes HTTP/1.x above 1.0 as 1.1; 0.9 it refuses itself. */
+	f.need_host = strcmp(version, MHD_HTTP_VERSION_1_0) != 0;
 	MHD_get_connection_values(mc, MHD_HEADER_KIND, framing_field, &f);
 	return http_framing_verdict(&f);
 }
@@ -257,7 +259,6 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
 	bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 
-	(void)version;
 	(void)upload;
 	if (c == NULL) {
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc,
@@ -274,7 +275,7 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		if (!get && !head)
 			return queue(s, c, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    s->not_allowed);
-		switch (framing(mc)) {
+		switch (framing(mc, version)) {
 		case HTTP_FRAMING_BAD:
 			return queue(s, c, MHD_HTTP_BAD_REQUEST,
 			    s->bad_request);
@@ -590,8 +591,12 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)limits->conn_memory,
 	    /* A backstop for stalled writes; heads are bounded by the sweep. */
 	    MHD_OPTION_CONNECTION_TIMEOUT, backstop,
-	    /* 400 for HTTP/1.1 without Host, and for malformed headers. */
-	    MHD_OPTION_STRICT_FOR_CLIENT, 1,
+	    /*
+	     * Not MHD_OPTION_STRICT_FOR_CLIENT 1: in 0.9.75 its 400 for
+	     * HTTP/1.1 without Host sends the head twice, the first without
+	     * its body. http_framing judges Host instead (access_cb).
+	     */
+	    MHD_OPTION_STRICT_FOR_CLIENT, 0,
 	    MHD_OPTION_END);
 	if (s->mhd == NULL) {
 		close(fd);

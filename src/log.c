@@ -226,13 +226,10 @@ static void
 timestamp(char *ts, size_t size)
 {
 	struct timespec now;
-	struct tm tm;
 
 	clock_wall(&now);	/* printed, never subtracted */
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(ts, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+	clock_format_wall(now.tv_sec, (unsigned)(now.tv_nsec / 1000000), ts,
+	    size);
 }
 
 void

@@ -51,7 +51,26 @@ static const struct {
 	{ "empty name", { { "", "x" } }, HTTP_FRAMING_BAD },
 	{ "odd legal name", { { "X-A.b_c~!#$%&'*+^`|", "1" } },
 	    HTTP_FRAMING_NO_BODY },
+	{ "Host twice", { { "Host", "a" }, { "host", "b" } },
+	    HTTP_FRAMING_BAD },
 };
+
+/* need_host: an HTTP/1.1 request's Host rule; HTTP/1.0 may have none. */
+static void
+test_http_framing_host(void **state)
+{
+	struct http_framing f;
+
+	(void)state;
+	http_framing_init(&f);
+	assert_int_equal(http_framing_verdict(&f), HTTP_FRAMING_NO_BODY);
+	f.need_host = true;
+	assert_int_equal(http_framing_verdict(&f), HTTP_FRAMING_BAD);
+	http_framing_field(&f, "HOST", "x");
+	assert_int_equal(http_framing_verdict(&f), HTTP_FRAMING_NO_BODY);
+	http_framing_field(&f, "Host", "x");
+	assert_int_equal(http_framing_verdict(&f), HTTP_FRAMING_BAD);
+}
 
 static void
 test_http_framing_table(void **state)
@@ -75,6 +94,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_http_framing_table),
+		cmocka_unit_test(test_http_framing_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,7 +55,8 @@ CONFIG_SANDBOX = ('HEALTHGATE_CHECKS="ip=exec:ip -br link,'
                   'nice=exec:nice -n 5 /bin/true,'
                   'pgrep=exec:pgrep -x healthgate,'
                   'pgrep1=exec:pgrep -x systemd,'
-                  'taskset=exec:taskset -c 0 /bin/true"\n'
+                  'taskset=exec:taskset -c 0 /bin/true,'
+                  'ionice=exec:ionice -c 3 /bin/true"\n'
                   "HEALTHGATE_DRAIN_FALL=1000\n"
                   "HEALTHGATE_DRAIN_TIMEOUT=2s\n" + BASE)
 CHECK_SCRIPT = """#!/bin/sh
@@ -535,7 +536,7 @@ def step_sandbox(c):
 
     def all_ran():
         s = check_states(health(c)[1])
-        return len(s) == 5 and all(o != "not run yet"
+        return len(s) == 6 and all(o != "not run yet"
                                    for _, o in s.values()) and s
     states, took = wait_for("ran", all_ran, 10)
     states = states or {}
@@ -557,22 +558,34 @@ def step_sandbox(c):
     ts = states.get("taskset", ("missing", ""))
     result("taskset is refused (~@resources)", ts[0] == "fail" and
            "Operation not permitted" in ts[1], "%s %r" % ts)
+    io = states.get("ionice", ("missing", ""))
+    result("ionice is refused (~@resources)", io[0] == "fail" and
+           "Operation not permitted" in io[1], "%s %r" % io)
 
     # AF_NETLINK alone does not bring ip back; with capset allowed too,
     # it runs: the loosening the unit's comment gives.
     dropin = "/etc/systemd/system/healthgate.service.d/ip.conf"
-    for lines, want in ((["RestrictAddressFamilies=AF_NETLINK"], "fail"),
-                        (["RestrictAddressFamilies=AF_NETLINK",
-                          "SystemCallFilter=capset"], "pass")):
+    # The filter without ~@resources (the comment's drop-in) lets nice,
+    # ionice and taskset take effect.
+    for lines, names, want in (
+            (["RestrictAddressFamilies=AF_NETLINK"], ["ip"], "fail"),
+            (["RestrictAddressFamilies=AF_NETLINK",
+              "SystemCallFilter=capset"], ["ip"], "pass"),
+            (["SystemCallFilter=", "SystemCallFilter=@system-service",
+              "SystemCallFilter=~@privileged"],
+             ["nice", "ionice", "taskset"], "pass")):
         write(dropin, "[Service]\n" + "\n".join(lines) + "\n")
         say("  drop-in %s: %s" % (dropin, "; ".join(lines)))
         c.run("systemctl", "daemon-reload", quiet=True)
         c.run("systemctl", "reset-failed", UNIT, quiet=True)
         c.run("systemctl", "restart", UNIT, timeout=60)
         s, _ = wait_for("ran", all_ran, 10)
-        ip = (s or {}).get("ip", ("missing", ""))
-        result("ip with %s: %s" % (" + ".join(lines), want), ip[0] == want,
-               "%s %r" % ip)
+        got = {n: (s or {}).get(n, ("missing", "")) for n in names}
+        # A nice that took effect has nothing to say.
+        result("%s with %s: %s" % (", ".join(names), " + ".join(lines),
+                                   want),
+               all(v[0] == want and "not permitted" not in v[1]
+                   for v in got.values()), str(got))
     os.unlink(os.path.join(ROOT, dropin.lstrip("/")))
     c.run("systemctl", "daemon-reload", quiet=True)
     c.run("systemctl", "reset-failed", UNIT, quiet=True)

@@ -1,0 +1,109 @@
+"""promtool (Debian's prometheus package) checks /metrics in every state
+the daemon can be in: checks up and down, an exec check timing out, names
+resolving and failing (a DNS server on loopback in a mount namespace, as
+test_resolve.py does), draining, and after evictions and refusals
+(test_admission.py checks that one alone). Every text must pass
+`promtool check metrics` and also parse as exposition format with
+promtool's own parser (`promtool check metrics` lints; a parse error is an
+error too)."""
+
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import unittest
+
+from harness import Daemon, Upstream, wait_until
+import test_resolve as tr
+
+PROMTOOL = shutil.which("promtool")
+
+
+def check(tc, d, what):
+    _, _, text = d.get("/metrics")
+    r = subprocess.run([PROMTOOL, "check", "metrics"], input=text,
+                       capture_output=True, timeout=20)
+    out = (r.stdout + r.stderr).decode()
+    tc.assertEqual(r.returncode, 0, "%s: %s\n%s" % (what, out,
+                                                     text.decode()))
+    return text.decode()
+
+
+@unittest.skipIf(PROMTOOL is None, "promtool not installed (scripts/deps.sh)")
+class Promtool(unittest.TestCase):
+
+    def test_up_down_timeout_and_draining(self):
+        with Upstream() as up:
+            with Daemon("--interval", "200ms", "--timeout", "150ms",
+                        "--drain-timeout", "3s", "--drain-ignore", "none",
+                        "--check", "app=http://127.0.0.1:%d/" % up.port,
+                        "--check", "tcp=tcp://127.0.0.1:%d" % up.port,
+                        "--check", "slow=exec:sleep 5",
+                        "--check", "name=http://localhost:%d/" % up.port) \
+                    as d:
+                wait_until(lambda: "slow" in str(d.health()[1]) and
+                           d.health()[1]["checks"]["slow:responseTime"][0]
+                           .get("output", "") != "not run yet", 3)
+                check(self, d, "app up, exec timing out")
+                up.mode = 500
+                self.assertIsNotNone(wait_until(
+                    lambda: d.health()[1]["checks"]["app:responseTime"][0]
+                    ["status"] == "fail", 3))
+                check(self, d, "app down")
+                # A watched prober, then SIGTERM: draining.
+                d.get("/health", source="127.0.0.2")
+                d.signal(signal.SIGTERM)
+                self.assertIsNotNone(d.wait_log("drain_start"), d.log())
+                text = check(self, d, "draining")
+                self.assertIn("healthgate_draining 1", text)
+                d.signal(signal.SIGTERM)
+                self.assertIsNotNone(d.wait(5))
+
+    def test_after_evictions_and_refusals(self):
+        with Daemon("--max-connections", "4", "--max-connections-per-ip",
+                    "3", "--request-timeout", "1s") as d:
+            socks = []
+            for i in range(10):
+                s = socket.socket()
+                s.bind(("127.0.0.%d" % (20 + i % 3), 0))
+                s.connect(("127.0.0.1", d.port))
+                s.send(b"GET /health HTTP/1.1\r\nHo")
+                socks.append(s)
+            time.sleep(1.5)
+            text = check(self, d, "evicted, refused, timed out")
+            for s in socks:
+                s.close()
+            self.assertIn('reason="request_timeout"', text)
+
+    @unittest.skipUnless(tr.CAN, "needs root and unshare -m")
+    def test_names_resolving_and_failing(self):
+        dns = tr.DNS()
+        app = tr.App("127.0.0.1", 0)
+        box = tr.Box(["127.0.0.1 app.hosts"], dns.ip)
+        mute = tr.DNS(mode="mute")
+        box2 = tr.Box([], mute.ip)
+        try:
+            with box.daemon("--interval", "300ms", "--timeout", "250ms",
+                            "--check", "a=http://app.hosts:%d/" % app.port,
+                            "--check", "b=http://gone.test:%d/" % app.port) \
+                    as d:
+                self.assertIsNotNone(wait_until(
+                    lambda: tr.output(d.health()[1], "b") != "not run yet",
+                    5))
+                text = check(self, d, "a resolving, b NXDOMAIN")
+                self.assertIn('healthgate_check_lookup_failures_total'
+                              '{check="b"}', text)
+            with box2.daemon("--interval", "300ms", "--timeout", "250ms",
+                             "--check", "m=tcp://mute.test:1") as d:
+                self.assertIsNotNone(wait_until(
+                    lambda: tr.output(d.health()[1], "m") != "not run yet",
+                    5))
+                check(self, d, "a lookup never answered")
+        finally:
+            for o in (box2, mute, box, app, dns):
+                o.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
