@@ -10,16 +10,16 @@
 
 #define CHECK_SPEC_NAME_MAX	64	/* longest check name, with its NUL */
 
-enum check_kind {
-	CHECK_HTTP,		/* GET a URL, up on an expected status */
-	CHECK_TCP,		/* up when a connect completes */
-	CHECK_EXEC,		/* run a command, up on exit status 0 */
+enum check_spec_kind {
+	CHECK_SPEC_HTTP,		/* GET a URL, up on an expected status */
+	CHECK_SPEC_TCP,		/* up when a connect completes */
+	CHECK_SPEC_EXEC,		/* run a command, up on exit status 0 */
 };
 
 /* One --check, parsed; the schedule fields are filled from the defaults. */
 struct check_spec {
 	char		 name[CHECK_SPEC_NAME_MAX];	/* unique among checks */
-	enum check_kind	 kind;
+	enum check_spec_kind	 kind;
 	char		 host[ADDR_HOST_MAX];	/* http, tcp */
 	unsigned	 port;			/* http, tcp */
 	char		 path[ADDR_PATH_MAX];	/* http: path and app's query */

@@ -27,10 +27,10 @@
 #include "addr.h"
 
 enum conn_state {
-	CONN_WAITING,		/* accepted, no complete head yet */
-	CONN_BUSY,		/* a request between its head and its end */
-	CONN_IDLE,		/* answered; waiting for the next head */
-	CONN_CUT,		/* cut by the table; closing, holds no slot */
+	CONN_STATE_WAITING,		/* accepted, no complete head yet */
+	CONN_STATE_BUSY,		/* a request between its head and its end */
+	CONN_STATE_IDLE,		/* answered; waiting for the next head */
+	CONN_STATE_CUT,		/* cut by the table; closing, holds no slot */
 };
 
 /* Why a newcomer was refused, for /metrics. */
@@ -91,7 +91,7 @@ void		 conn_table_free(struct conn_table *);
 /*
  * Admits a connection from client. Returns its entry, or NULL when it is
  * refused (*why says why). When a slot was freed for it, *victim is the
- * connection evicted (now CONN_CUT: the caller shuts its socket down), else
+ * connection evicted (now CONN_STATE_CUT: the caller shuts its socket down), else
  * NULL.
  */
 struct conn	*conn_table_admit(struct conn_table *, const struct addr *client,
@@ -104,7 +104,7 @@ void		 conn_table_busy(struct conn_table *, struct conn *);
 void		 conn_table_idle(struct conn_table *, struct conn *, double now);
 
 /*
- * The next connection whose head is late at now, marked CONN_CUT (the
+ * The next connection whose head is late at now, marked CONN_STATE_CUT (the
  * caller shuts it down), or NULL when none is. Call until NULL.
  */
 struct conn	*conn_table_expired(struct conn_table *, double now);

@@ -13,11 +13,11 @@
 #include "sbuf.h"
 
 enum http_route {
-	ROUTE_HEALTH,
-	ROUTE_LIVE,
-	ROUTE_METRICS,
-	ROUTE_OTHER,
-	ROUTE_COUNT,
+	HTTP_ROUTE_HEALTH,
+	HTTP_ROUTE_LIVE,
+	HTTP_ROUTE_METRICS,
+	HTTP_ROUTE_OTHER,
+	HTTP_ROUTE_COUNT,
 };
 
 struct http_hooks {

@@ -19,8 +19,8 @@ enum log_level {
 };
 
 enum log_format {
-	LOG_TEXT,
-	LOG_JSON,
+	LOG_FORMAT_TEXT,
+	LOG_FORMAT_JSON,
 };
 
 /* Also looks again whether stderr is the journal (log_level_prefix). */

@@ -46,9 +46,9 @@ enum plan_launch {
 
 /* What a task definition says, when plan read one; else unknown. */
 enum plan_known {
-	PLAN_UNKNOWN,
-	PLAN_NO,
-	PLAN_YES,
+	PLAN_KNOWN_UNSET,
+	PLAN_KNOWN_NO,
+	PLAN_KNOWN_YES,
 };
 
 struct plan_input {
@@ -80,26 +80,26 @@ struct plan_input {
 
 /* Which platform a figure or a finding is for. */
 enum plan_platform {
-	PLAN_ANY,		/* wherever the ALB checks healthgate */
-	PLAN_ECS,		/* an ECS service: deregistered, then SIGTERM */
-	PLAN_ROUTED,		/* SIGTERM while the load balancer routes */
-	PLAN_NPLATFORMS
+	PLAN_PLATFORM_ANY,		/* wherever the ALB checks healthgate */
+	PLAN_PLATFORM_ECS,		/* an ECS service: deregistered, then SIGTERM */
+	PLAN_PLATFORM_ROUTED,		/* SIGTERM while the load balancer routes */
+	PLAN_PLATFORM_COUNT
 };
 
 enum plan_figure_id {
-	PLAN_START_TO_ROUTING,	/* app ready -> the ALB routes to the task */
-	PLAN_FAIL_TO_UNROUTED,	/* app fails -> the ALB stops routing */
-	PLAN_FAIL_TO_503,	/* ...of which healthgate's own part */
-	PLAN_ECS_TO_SIGTERM,	/* deregistration -> SIGTERM: the delay */
-	PLAN_ECS_TO_EXIT,	/* SIGTERM -> healthgate's drain ends */
-	PLAN_ECS_REPLACEMENT,	/* one old task: deregistration + stop */
-	PLAN_ECS_DEPLOY,	/* a whole rolling deploy */
-	PLAN_ECS_DEPLOY_STEP,	/* ...as wait-for-service-stability waits */
-	PLAN_ROUTED_UNROUTED,	/* SIGTERM -> the ALB stops routing */
-	PLAN_ROUTED_TO_EXIT,	/* SIGTERM -> the drain ends */
-	PLAN_ROUTED_APP_SIGNAL,	/* SIGTERM -> the app is told to stop */
-	PLAN_ROUTED_GONE,	/* SIGTERM -> the task is gone */
-	PLAN_NFIGURES
+	PLAN_FIGURE_START_TO_ROUTING,	/* app ready -> the ALB routes to the task */
+	PLAN_FIGURE_FAIL_TO_UNROUTED,	/* app fails -> the ALB stops routing */
+	PLAN_FIGURE_FAIL_TO_503,	/* ...of which healthgate's own part */
+	PLAN_FIGURE_ECS_TO_SIGTERM,	/* deregistration -> SIGTERM: the delay */
+	PLAN_FIGURE_ECS_TO_EXIT,	/* SIGTERM -> healthgate's drain ends */
+	PLAN_FIGURE_ECS_REPLACEMENT,	/* one old task: deregistration + stop */
+	PLAN_FIGURE_ECS_DEPLOY,	/* a whole rolling deploy */
+	PLAN_FIGURE_ECS_DEPLOY_STEP,	/* ...as wait-for-service-stability waits */
+	PLAN_FIGURE_ROUTED_UNROUTED,	/* SIGTERM -> the ALB stops routing */
+	PLAN_FIGURE_ROUTED_TO_EXIT,	/* SIGTERM -> the drain ends */
+	PLAN_FIGURE_ROUTED_APP_SIGNAL,	/* SIGTERM -> the app is told to stop */
+	PLAN_FIGURE_ROUTED_GONE,	/* SIGTERM -> the task is gone */
+	PLAN_FIGURE_COUNT
 };
 
 struct plan_figure {
@@ -114,33 +114,33 @@ struct plan_figure {
 
 /* How much a finding weighs: only contradictions make plan exit 1. */
 enum plan_level {
-	PLAN_CONTRADICTION,	/* settings that defeat each other */
-	PLAN_SLOW,		/* a setting that costs time, and its fix */
-	PLAN_NOTE,		/* what the figures assume, or a trade-off */
+	PLAN_LEVEL_CONTRADICTION,	/* settings that defeat each other */
+	PLAN_LEVEL_SLOW,		/* a setting that costs time, and its fix */
+	PLAN_LEVEL_NOTE,		/* what the figures assume, or a trade-off */
 };
 
 enum plan_finding_id {
-	PLAN_ALB_TIMEOUT,	/* ALB timeout not below its interval */
-	PLAN_CHECK_TIMEOUT,	/* healthgate timeout not below its interval */
-	PLAN_FARGATE_STOP_MAX,	/* stopTimeout above Fargate's 120 s */
-	PLAN_SIGKILL,		/* drain cap (+ linger + app stop) >= S */
-	PLAN_STOP_BELOW_DEREG,	/* stop timeout not above the delay */
-	PLAN_CAP_BELOW_DETECT,	/* drain cap < unhealthy x ALB interval */
-	PLAN_DRAIN_FALL,	/* drain-fall below the unhealthy threshold */
-	PLAN_WINDOW,		/* drain window not above the ALB interval */
-	PLAN_NO_DEPENDS_ON,	/* sidecar without dependsOn the app */
-	PLAN_CHECK_NOT_LIVE,	/* container health check asks /health */
-	PLAN_SLOW_DEREG,	/* deregistration delay above 60 s */
-	PLAN_SLOW_INTERVAL,	/* ALB interval above 10 s */
-	PLAN_SLOW_HEALTHY,	/* healthy threshold above 2 */
-	PLAN_SLOW_UNHEALTHY,	/* unhealthy threshold above 2 */
-	PLAN_SLOW_ALB_TIMEOUT,	/* ALB timeout above 5 s */
-	PLAN_WINDOW_OVER_DEREG,	/* window outlasts the delay: ECS stop waits */
-	PLAN_STOP_DEFAULTED,	/* no stopTimeout: ECS's 30 s */
-	PLAN_ECS_DRAIN_MOOT,	/* the drain after deregistration */
-	PLAN_SIDECAR_ROUTED,	/* sidecar when SIGTERM reaches the app too */
-	PLAN_WAIT_STABILITY,	/* what the deploy step's wait costs */
-	PLAN_NFINDINGS
+	PLAN_FINDING_ALB_TIMEOUT,	/* ALB timeout not below its interval */
+	PLAN_FINDING_CHECK_TIMEOUT,	/* healthgate timeout not below its interval */
+	PLAN_FINDING_FARGATE_STOP_MAX,	/* stopTimeout above Fargate's 120 s */
+	PLAN_FINDING_SIGKILL,		/* drain cap (+ linger + app stop) >= S */
+	PLAN_FINDING_STOP_BELOW_DEREG,	/* stop timeout not above the delay */
+	PLAN_FINDING_CAP_BELOW_DETECT,	/* drain cap < unhealthy x ALB interval */
+	PLAN_FINDING_DRAIN_FALL,	/* drain-fall below the unhealthy threshold */
+	PLAN_FINDING_WINDOW,		/* drain window not above the ALB interval */
+	PLAN_FINDING_NO_DEPENDS_ON,	/* sidecar without dependsOn the app */
+	PLAN_FINDING_CHECK_NOT_LIVE,	/* container health check asks /health */
+	PLAN_FINDING_SLOW_DEREG,	/* deregistration delay above 60 s */
+	PLAN_FINDING_SLOW_INTERVAL,	/* ALB interval above 10 s */
+	PLAN_FINDING_SLOW_HEALTHY,	/* healthy threshold above 2 */
+	PLAN_FINDING_SLOW_UNHEALTHY,	/* unhealthy threshold above 2 */
+	PLAN_FINDING_SLOW_ALB_TIMEOUT,	/* ALB timeout above 5 s */
+	PLAN_FINDING_WINDOW_OVER_DEREG,	/* window outlasts the delay: ECS stop waits */
+	PLAN_FINDING_STOP_DEFAULTED,	/* no stopTimeout: ECS's 30 s */
+	PLAN_FINDING_ECS_DRAIN_MOOT,	/* the drain after deregistration */
+	PLAN_FINDING_SIDECAR_ROUTED,	/* sidecar when SIGTERM reaches the app too */
+	PLAN_FINDING_WAIT_STABILITY,	/* what the deploy step's wait costs */
+	PLAN_FINDING_COUNT
 };
 
 struct plan_finding {
@@ -153,11 +153,11 @@ struct plan_finding {
 };
 
 struct plan_result {
-	struct plan_figure fig[PLAN_NFIGURES];
+	struct plan_figure fig[PLAN_FIGURE_COUNT];
 	unsigned	 peak_tasks;	/* old and new at once, at 200 % */
 	unsigned	 nfindings;
 	unsigned	 ncontra;	/* of which contradictions */
-	struct plan_finding finding[PLAN_NFINDINGS];
+	struct plan_finding finding[PLAN_FINDING_COUNT];
 };
 
 /* AWS's ALB and ECS defaults; healthgate's are left 0. */

@@ -77,7 +77,7 @@ take_params(char *query, struct check_spec *cs, bool keep_others)
 			    cs->fall < 1 || cs->fall > 100 ?
 			    "fall is not 1-100" : NULL;
 		else if (val && strcmp(kv, "expect") == 0 &&
-		    cs->kind == CHECK_HTTP)
+		    cs->kind == CHECK_SPEC_HTTP)
 			err = parse_expect(val, cs);
 		else if (keep_others) {
 			if (out[0])
@@ -220,7 +220,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 	if (strncmp(buf, "http://", 7) == 0) {
 		struct url u;
 
-		cs->kind = CHECK_HTTP;
+		cs->kind = CHECK_SPEC_HTTP;
 		if ((err = addr_parse_url(buf, &u)) != NULL)
 			return err;
 		if ((q = strchr(u.path, '?')) != NULL) {
@@ -238,7 +238,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		if (cs->name[0] == '\0')
 			default_name(cs, "http-%s-%u", cs->host, cs->port);
 	} else if (strncmp(buf, "tcp://", 6) == 0) {
-		cs->kind = CHECK_TCP;
+		cs->kind = CHECK_SPEC_TCP;
 		if ((q = strchr(buf, '?')) != NULL) {
 			*q = '\0';
 			if ((err = take_params(q + 1, cs, false)) != NULL)
@@ -259,7 +259,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 	    (buf[4] == ':' || buf[4] == '?')) {
 		char *cmd = strchr(buf, ':');
 
-		cs->kind = CHECK_EXEC;
+		cs->kind = CHECK_SPEC_EXEC;
 		if (cmd == NULL)
 			return "exec?PARAMS: needs ':' before the command";
 		*cmd++ = '\0';

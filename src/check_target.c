@@ -147,7 +147,7 @@ check_target_counts(const struct check *c, unsigned long long *lookups,
 	struct sockaddr_storage ss;
 	socklen_t len;
 
-	if (c->spec->kind == CHECK_EXEC ||
+	if (c->spec->kind == CHECK_SPEC_EXEC ||
 	    addr_to_sockaddr(c->spec->host, 80, &ss, &len) == NULL)
 		return false;
 	*lookups = c->target ? c->target->lookups : 0;

@@ -189,12 +189,12 @@ every_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static const struct check_ops *
-ops_for(enum check_kind k)
+ops_for(enum check_spec_kind k)
 {
 	switch (k) {
-	case CHECK_HTTP:	return &check_http_ops;
-	case CHECK_TCP:		return &check_tcp_ops;
-	case CHECK_EXEC:	return &check_exec_ops;
+	case CHECK_SPEC_HTTP:	return &check_http_ops;
+	case CHECK_SPEC_TCP:		return &check_tcp_ops;
+	case CHECK_SPEC_EXEC:	return &check_exec_ops;
 	}
 	return NULL;
 }
@@ -207,7 +207,7 @@ needs_resolver(const struct check_spec *specs, unsigned n)
 	socklen_t len;
 
 	for (unsigned i = 0; i < n; i++)
-		if (specs[i].kind != CHECK_EXEC &&
+		if (specs[i].kind != CHECK_SPEC_EXEC &&
 		    addr_to_sockaddr(specs[i].host, 80, &ss, &len) != NULL)
 			return true;
 	return false;

@@ -196,9 +196,9 @@ set_log_format(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 
 	(void)o;
 	if (strcmp(v, "text") == 0)
-		c->log_format = LOG_TEXT;
+		c->log_format = LOG_FORMAT_TEXT;
 	else if (strcmp(v, "json") == 0)
-		c->log_format = LOG_JSON;
+		c->log_format = LOG_FORMAT_JSON;
 	else
 		return "is not text or json";
 	return NULL;
@@ -247,7 +247,7 @@ set_defaults(struct config *c)
 	c->drain_timeout_ms = 30000;
 	c->drain_window_ms = 15000;
 	c->drain_fall = 2;
-	c->log_format = LOG_TEXT;
+	c->log_format = LOG_FORMAT_TEXT;
 	c->max_connections = 1000;
 	c->max_per_ip = 32;
 	c->conn_memory = 2048;
@@ -368,7 +368,7 @@ out:
 enum log_format
 config_log_format_asked(int argc, char *const argv[], char *const envp[])
 {
-	struct config tmp = { .log_format = LOG_TEXT };
+	struct config tmp = { .log_format = LOG_FORMAT_TEXT };
 	struct opts_ctx ctx = { .fields = &tmp };
 	const struct opts_def *o;
 	const char *v;

@@ -20,7 +20,7 @@ struct conn_list {
 
 struct conn_table {
 	struct conn_limits limits;
-	struct conn_list lists[CONN_CUT];	/* WAITING, BUSY, IDLE */
+	struct conn_list lists[CONN_STATE_CUT];	/* WAITING, BUSY, IDLE */
 	struct conn	**buckets;		/* address hash chains */
 	unsigned	 nbuckets;		/* a power of two */
 	struct conn_stats stats;
@@ -119,7 +119,7 @@ conn_table_free(struct conn_table *t)
 {
 	if (t == NULL)
 		return;
-	for (unsigned s = 0; s < CONN_CUT; s++)
+	for (unsigned s = 0; s < CONN_STATE_CUT; s++)
 		while (t->lists[s].head) {
 			struct conn *c = t->lists[s].head;
 
@@ -137,7 +137,7 @@ cut(struct conn_table *t, struct conn *c, enum conn_cut why)
 {
 	list_unlink(&t->lists[c->state], c);
 	hash_unlink(t, c);
-	c->state = CONN_CUT;
+	c->state = CONN_STATE_CUT;
 	t->stats.open--;
 	t->stats.cut[why]++;
 }
@@ -166,9 +166,9 @@ conn_table_admit(struct conn_table *t, const struct addr *client,
 		goto refused;
 	}
 	if (t->stats.open >= t->limits.max_open) {
-		if ((c = oldest_evictable(&t->lists[CONN_WAITING])) != NULL)
+		if ((c = oldest_evictable(&t->lists[CONN_STATE_WAITING])) != NULL)
 			cut(t, c, CONN_CUT_EVICTED_NO_HEAD);
-		else if ((c = oldest_evictable(&t->lists[CONN_IDLE])) != NULL)
+		else if ((c = oldest_evictable(&t->lists[CONN_STATE_IDLE])) != NULL)
 			cut(t, c, CONN_CUT_EVICTED_IDLE);
 		else if (!prober || t->stats.open >=
 		    t->limits.max_open + t->limits.reserve) {
@@ -184,8 +184,8 @@ conn_table_admit(struct conn_table *t, const struct addr *client,
 	c->client = *client;
 	c->prober = prober;
 	c->since = now;
-	c->state = CONN_WAITING;
-	list_append(&t->lists[CONN_WAITING], c);
+	c->state = CONN_STATE_WAITING;
+	list_append(&t->lists[CONN_STATE_WAITING], c);
 	b = bucket_of(t, client);
 	c->hnext = t->buckets[b];
 	t->buckets[b] = c;
@@ -199,22 +199,22 @@ refused:
 void
 conn_table_busy(struct conn_table *t, struct conn *c)
 {
-	if (c->state != CONN_WAITING && c->state != CONN_IDLE)
+	if (c->state != CONN_STATE_WAITING && c->state != CONN_STATE_IDLE)
 		return;
 	list_unlink(&t->lists[c->state], c);
-	c->state = CONN_BUSY;
-	list_append(&t->lists[CONN_BUSY], c);
+	c->state = CONN_STATE_BUSY;
+	list_append(&t->lists[CONN_STATE_BUSY], c);
 }
 
 void
 conn_table_idle(struct conn_table *t, struct conn *c, double now)
 {
-	if (c->state != CONN_BUSY)
+	if (c->state != CONN_STATE_BUSY)
 		return;
-	list_unlink(&t->lists[CONN_BUSY], c);
-	c->state = CONN_IDLE;
+	list_unlink(&t->lists[CONN_STATE_BUSY], c);
+	c->state = CONN_STATE_IDLE;
 	c->since = now;
-	list_append(&t->lists[CONN_IDLE], c);
+	list_append(&t->lists[CONN_STATE_IDLE], c);
 }
 
 struct conn *
@@ -222,12 +222,12 @@ conn_table_expired(struct conn_table *t, double now)
 {
 	struct conn *c;
 
-	c = t->lists[CONN_WAITING].head;
+	c = t->lists[CONN_STATE_WAITING].head;
 	if (c && now - c->since >= t->limits.request_timeout) {
 		cut(t, c, CONN_CUT_REQUEST_TIMEOUT);
 		return c;
 	}
-	c = t->lists[CONN_IDLE].head;
+	c = t->lists[CONN_STATE_IDLE].head;
 	if (c && now - c->since >= t->limits.idle_timeout) {
 		cut(t, c, CONN_CUT_IDLE_TIMEOUT);
 		return c;
@@ -238,7 +238,7 @@ conn_table_expired(struct conn_table *t, double now)
 void
 conn_table_remove(struct conn_table *t, struct conn *c)
 {
-	if (c->state != CONN_CUT) {
+	if (c->state != CONN_STATE_CUT) {
 		list_unlink(&t->lists[c->state], c);
 		hash_unlink(t, c);
 		t->stats.open--;
@@ -250,7 +250,7 @@ void
 conn_table_each(struct conn_table *t, void (*fn)(struct conn *, void *),
     void *arg)
 {
-	for (unsigned s = 0; s < CONN_CUT; s++)
+	for (unsigned s = 0; s < CONN_STATE_CUT; s++)
 		for (struct conn *c = t->lists[s].head, *n; c; c = n) {
 			n = c->next;
 			fn(c, arg);

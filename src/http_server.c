@@ -55,7 +55,7 @@ struct http_server {
 
 	struct conn_table *table;	/* every connection holding a slot */
 	unsigned	 inflight;
-	unsigned long long requests[ROUTE_COUNT][METRICS_NCODES];
+	unsigned long long requests[HTTP_ROUTE_COUNT][METRICS_NCODES];
 };
 
 /* Re-arms the timer from what MHD says it needs next. */
@@ -191,12 +191,12 @@ static enum http_route
 route_of(const char *url)
 {
 	if (strcmp(url, "/health") == 0)
-		return ROUTE_HEALTH;
+		return HTTP_ROUTE_HEALTH;
 	if (strcmp(url, "/live") == 0)
-		return ROUTE_LIVE;
+		return HTTP_ROUTE_LIVE;
 	if (strcmp(url, "/metrics") == 0)
-		return ROUTE_METRICS;
-	return ROUTE_OTHER;
+		return HTTP_ROUTE_METRICS;
+	return HTTP_ROUTE_OTHER;
 }
 
 static enum MHD_Result
@@ -295,11 +295,11 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		return MHD_YES;
 
 	switch (c->route) {
-	case ROUTE_HEALTH:
+	case HTTP_ROUTE_HEALTH:
 		return queue(s, c, s->health_code, s->health);
-	case ROUTE_LIVE:
+	case HTTP_ROUTE_LIVE:
 		return queue(s, c, MHD_HTTP_OK, s->live);
-	case ROUTE_METRICS: {
+	case HTTP_ROUTE_METRICS: {
 		struct MHD_Response *r = metrics_response(s);
 		enum MHD_Result rc = queue(s, c, MHD_HTTP_OK, r);
 
@@ -326,7 +326,7 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 	conn_table_idle(s->table, c, clock_mono());
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
-	    c->route == ROUTE_HEALTH && !c->self && s->hooks.served) {
+	    c->route == HTTP_ROUTE_HEALTH && !c->self && s->hooks.served) {
 		s->hooks.served(s->hooks.arg, &c->client, c->code);
 		/* Its source may have just become a known prober. */
 		if (!c->prober && s->hooks.prober)

@@ -13,7 +13,7 @@
 #include "jsonstr.h"
 #include "log.h"
 
-static enum log_format log_fmt = LOG_TEXT;
+static enum log_format log_fmt = LOG_FORMAT_TEXT;
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
@@ -198,7 +198,7 @@ log_format_line(char *buf, unsigned size, enum log_format fmt,
 	if (size == 0)
 		return;
 	buf[0] = '\0';
-	if (fmt == LOG_JSON) {
+	if (fmt == LOG_FORMAT_JSON) {
 		put(buf, size, &len, "{\"ts\":\"", 7);
 		put_json(buf, size, &len, ts, (unsigned)strlen(ts));
 		put(buf, size, &len, "\",\"level\":\"", 11);
@@ -256,7 +256,7 @@ log_format_refusal(char *buf, unsigned size, enum log_format fmt,
 	if (size == 0)
 		return;
 	buf[0] = '\0';
-	if (fmt != LOG_JSON) {
+	if (fmt != LOG_FORMAT_JSON) {
 		put(buf, size, &len, "healthgate: ", 12);
 		put(buf, size, &len, msg, (unsigned)strlen(msg));
 		return;

@@ -10,7 +10,7 @@ static const unsigned counted_codes[METRICS_NCODES] = {
 	200, 400, 404, 405, 413, 503,
 };
 
-static const char *const route_paths[ROUTE_COUNT] = {
+static const char *const route_paths[HTTP_ROUTE_COUNT] = {
 	"/health", "/live", "/metrics", "other",
 };
 
@@ -40,7 +40,7 @@ metrics_render_http(struct sbuf *b, const struct metrics_http *m)
 	    HEALTHGATE_VERSION);
 	family(b, "healthgate_requests_total", "counter", "HTTP requests "
 	    "answered, by path and status.");
-	for (unsigned rt = 0; rt < ROUTE_COUNT; rt++)
+	for (unsigned rt = 0; rt < HTTP_ROUTE_COUNT; rt++)
 		for (unsigned i = 0; i < METRICS_NCODES; i++)
 			if (m->requests[rt][i])
 				sbuf_printf(b, "healthgate_requests_total"

@@ -193,10 +193,10 @@ const char *
 plan_platform_key(enum plan_platform p)
 {
 	switch (p) {
-	case PLAN_ANY:		return "any";
-	case PLAN_ECS:		return "ecs";
-	case PLAN_ROUTED:	return "routed";
-	case PLAN_NPLATFORMS:	break;
+	case PLAN_PLATFORM_ANY:		return "any";
+	case PLAN_PLATFORM_ECS:		return "ecs";
+	case PLAN_PLATFORM_ROUTED:	return "routed";
+	case PLAN_PLATFORM_COUNT:	break;
 	}
 	return "?";
 }
@@ -205,14 +205,14 @@ const char *
 plan_platform_title(enum plan_platform p)
 {
 	switch (p) {
-	case PLAN_ANY:
+	case PLAN_PLATFORM_ANY:
 		return "wherever the ALB checks healthgate";
-	case PLAN_ECS:
+	case PLAN_PLATFORM_ECS:
 		return "ECS service behind the ALB (deregistered, then SIGTERM)";
-	case PLAN_ROUTED:
+	case PLAN_PLATFORM_ROUTED:
 		return "SIGTERM while the ALB still routes (Fargate Spot, "
 		    "docker stop, systemd)";
-	case PLAN_NPLATFORMS:
+	case PLAN_PLATFORM_COUNT:
 		break;
 	}
 	return "?";
@@ -222,9 +222,9 @@ const char *
 plan_level_key(enum plan_level l)
 {
 	switch (l) {
-	case PLAN_CONTRADICTION:	return "contradiction";
-	case PLAN_SLOW:			return "slow";
-	case PLAN_NOTE:			return "note";
+	case PLAN_LEVEL_CONTRADICTION:	return "contradiction";
+	case PLAN_LEVEL_SLOW:			return "slow";
+	case PLAN_LEVEL_NOTE:			return "note";
 	}
 	return "?";
 }
@@ -295,61 +295,61 @@ figures(const struct plan_input *in, struct plan_result *r)
 	struct stop_cost sc;
 	bool sup = in->supervisor;
 
-	figure(r, PLAN_START_TO_ROUTING, "start_to_routing", PLAN_ANY,
+	figure(r, PLAN_FIGURE_START_TO_ROUTING, "start_to_routing", PLAN_PLATFORM_ANY,
 	    "task start -> ALB routing",
 	    rr * i + t + H * I, (rr - 0.5) * i + (H - 0.5) * I,
 	    "r*i + t + H*I", "(r-1/2)*i + (H-1/2)*I");
-	figure(r, PLAN_FAIL_TO_UNROUTED, "fail_to_unrouted", PLAN_ANY,
+	figure(r, PLAN_FIGURE_FAIL_TO_UNROUTED, "fail_to_unrouted", PLAN_PLATFORM_ANY,
 	    "app failing -> ALB not routing",
 	    f * i + t + U * I, (f - 0.5) * i + (U - 0.5) * I,
 	    "f*i + t + U*I", "(f-1/2)*i + (U-1/2)*I");
-	figure(r, PLAN_FAIL_TO_503, "fail_to_503", PLAN_ANY,
+	figure(r, PLAN_FIGURE_FAIL_TO_503, "fail_to_503", PLAN_PLATFORM_ANY,
 	    "of which healthgate (to 503)",
 	    f * i + t, (f - 0.5) * i,
 	    "f*i + t", "(f-1/2)*i");
 
 	/* ECS: the ALB's last probe came before the deregistration. */
-	figure(r, PLAN_ECS_TO_SIGTERM, "ecs_deregistered_to_sigterm", PLAN_ECS,
+	figure(r, PLAN_FIGURE_ECS_TO_SIGTERM, "ecs_deregistered_to_sigterm", PLAN_PLATFORM_ECS,
 	    "deregistered -> SIGTERM", D, D, "D", "D");
 	xw = dmin(C, dmax(0, W - D));
 	xt = dmin(C, dmax(0, W - D - I / 2));
-	figure(r, PLAN_ECS_TO_EXIT, "ecs_sigterm_to_drain_end", PLAN_ECS,
+	figure(r, PLAN_FIGURE_ECS_TO_EXIT, "ecs_sigterm_to_drain_end", PLAN_PLATFORM_ECS,
 	    "SIGTERM -> drain ends", xw, xt,
 	    "min(C, max(0, W-D))", "min(C, max(0, W-D-I/2))");
 	sc = after_drain(in, xw, xt);
-	figure(r, PLAN_ECS_REPLACEMENT, "ecs_task_replacement", PLAN_ECS,
+	figure(r, PLAN_FIGURE_ECS_REPLACEMENT, "ecs_task_replacement", PLAN_PLATFORM_ECS,
 	    "one task replacement", D + sc.worst, D + sc.typical,
 	    sup ? "D + min(x+L+A, S)" : "D + min(x, S) + S",
 	    sup ? "D + x + L" : "D + x");
-	figure(r, PLAN_ECS_DEPLOY, "ecs_whole_deploy", PLAN_ECS,
+	figure(r, PLAN_FIGURE_ECS_DEPLOY, "ecs_whole_deploy", PLAN_PLATFORM_ECS,
 	    "whole rolling deploy",
-	    r->fig[PLAN_START_TO_ROUTING].worst_ms +
-	    r->fig[PLAN_ECS_REPLACEMENT].worst_ms,
-	    r->fig[PLAN_START_TO_ROUTING].typical_ms +
-	    r->fig[PLAN_ECS_REPLACEMENT].typical_ms,
+	    r->fig[PLAN_FIGURE_START_TO_ROUTING].worst_ms +
+	    r->fig[PLAN_FIGURE_ECS_REPLACEMENT].worst_ms,
+	    r->fig[PLAN_FIGURE_START_TO_ROUTING].typical_ms +
+	    r->fig[PLAN_FIGURE_ECS_REPLACEMENT].typical_ms,
 	    "start + replacement", "start + replacement");
-	figure(r, PLAN_ECS_DEPLOY_STEP, "ecs_deploy_step_waited", PLAN_ECS,
+	figure(r, PLAN_FIGURE_ECS_DEPLOY_STEP, "ecs_deploy_step_waited", PLAN_PLATFORM_ECS,
 	    "deploy step, waiting for stability",
-	    r->fig[PLAN_ECS_DEPLOY].worst_ms + P,
-	    r->fig[PLAN_ECS_DEPLOY].typical_ms + P / 2,
+	    r->fig[PLAN_FIGURE_ECS_DEPLOY].worst_ms + P,
+	    r->fig[PLAN_FIGURE_ECS_DEPLOY].typical_ms + P / 2,
 	    "deploy + P", "deploy + P/2");
 
 	/* Routed: the ALB must see the 503s itself. */
-	figure(r, PLAN_ROUTED_UNROUTED, "routed_sigterm_to_unrouted",
-	    PLAN_ROUTED, "SIGTERM -> ALB not routing",
+	figure(r, PLAN_FIGURE_ROUTED_UNROUTED, "routed_sigterm_to_unrouted",
+	    PLAN_PLATFORM_ROUTED, "SIGTERM -> ALB not routing",
 	    U * I, (U - 0.5) * I, "U*I", "(U-1/2)*I");
 	xw = dmin(C, dmax(F * I, W));
 	xt = dmin(C, (F - 0.5) * I);
-	figure(r, PLAN_ROUTED_TO_EXIT, "routed_sigterm_to_drain_end",
-	    PLAN_ROUTED, "SIGTERM -> drain ends", xw, xt,
+	figure(r, PLAN_FIGURE_ROUTED_TO_EXIT, "routed_sigterm_to_drain_end",
+	    PLAN_PLATFORM_ROUTED, "SIGTERM -> drain ends", xw, xt,
 	    "min(C, max(F*I, W))", "min(C, (F-1/2)*I)");
-	figure(r, PLAN_ROUTED_APP_SIGNAL, "routed_sigterm_to_app_signal",
-	    PLAN_ROUTED, sup ? "SIGTERM -> app's stop signal" :
+	figure(r, PLAN_FIGURE_ROUTED_APP_SIGNAL, "routed_sigterm_to_app_signal",
+	    PLAN_PLATFORM_ROUTED, sup ? "SIGTERM -> app's stop signal" :
 	    "SIGTERM -> app stopped (dependsOn)",
 	    xw + (sup ? L : 0), xt + (sup ? L : 0),
 	    sup ? "x + L" : "x", sup ? "x + L" : "x");
 	sc = after_drain(in, xw, xt);
-	figure(r, PLAN_ROUTED_GONE, "routed_sigterm_to_gone", PLAN_ROUTED,
+	figure(r, PLAN_FIGURE_ROUTED_GONE, "routed_sigterm_to_gone", PLAN_PLATFORM_ROUTED,
 	    "SIGTERM -> task gone", sc.worst, sc.typical,
 	    sup ? "min(x+L+A, S)" : "min(x, S) + S", sup ? "x + L" : "x");
 	r->peak_tasks = 2 * in->tasks;
@@ -365,7 +365,7 @@ finding(struct plan_result *r, enum plan_finding_id id, enum plan_level lv,
 	c->level = lv;
 	c->platform = p;
 	c->key = key;
-	if (lv == PLAN_CONTRADICTION)
+	if (lv == PLAN_LEVEL_CONTRADICTION)
 		r->ncontra++;
 	return c;
 }
@@ -407,7 +407,7 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 		stop_fix = budget + STOP_MARGIN_MS;
 
 	if (in->alb_timeout_ms >= I) {
-		c = finding(r, PLAN_ALB_TIMEOUT, PLAN_CONTRADICTION, PLAN_ANY,
+		c = finding(r, PLAN_FINDING_ALB_TIMEOUT, PLAN_LEVEL_CONTRADICTION, PLAN_PLATFORM_ANY,
 		    "alb_timeout_not_below_interval");
 		snprintf(c->problem, sizeof(c->problem), "ALB health check "
 		    "timeout %s is not below its interval %s: the target "
@@ -417,7 +417,7 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 		    FMT(0, whole_s(I / 2.0, 2000)));
 	}
 	if (in->timeout_ms >= in->interval_ms) {
-		c = finding(r, PLAN_CHECK_TIMEOUT, PLAN_CONTRADICTION, PLAN_ANY,
+		c = finding(r, PLAN_FINDING_CHECK_TIMEOUT, PLAN_LEVEL_CONTRADICTION, PLAN_PLATFORM_ANY,
 		    "check_timeout_not_below_interval");
 		snprintf(c->problem, sizeof(c->problem), "healthgate's check "
 		    "timeout %s is not below its interval %s: a check would "
@@ -427,8 +427,8 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 		    "--interval, e.g. %s", FMT(0, in->interval_ms / 2.0));
 	}
 	if (fargate && S > PLAN_FARGATE_STOP_MAX_MS) {
-		c = finding(r, PLAN_FARGATE_STOP_MAX, PLAN_CONTRADICTION,
-		    PLAN_ANY, "stop_timeout_above_fargate_max");
+		c = finding(r, PLAN_FINDING_FARGATE_STOP_MAX, PLAN_LEVEL_CONTRADICTION,
+		    PLAN_PLATFORM_ANY, "stop_timeout_above_fargate_max");
 		snprintf(c->problem, sizeof(c->problem), "stopTimeout %s is "
 		    "above Fargate's maximum of 120s: ECS will not give a "
 		    "Fargate container longer, and a Spot task is stopped two "
@@ -438,7 +438,7 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 		    "say --launch-type ec2", FMT(0, budget));
 	}
 	if (budget >= S) {
-		c = finding(r, PLAN_SIGKILL, PLAN_CONTRADICTION, PLAN_ROUTED,
+		c = finding(r, PLAN_FINDING_SIGKILL, PLAN_LEVEL_CONTRADICTION, PLAN_PLATFORM_ROUTED,
 		    "drain_cap_not_below_stop_timeout");
 		if (in->supervisor)
 			snprintf(c->problem, sizeof(c->problem), "drain cap "
@@ -468,8 +468,8 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 			    FMT(1, S));
 	}
 	if (S <= D) {
-		c = finding(r, PLAN_STOP_BELOW_DEREG, PLAN_CONTRADICTION,
-		    PLAN_ROUTED, "stop_timeout_not_above_deregistration_delay");
+		c = finding(r, PLAN_FINDING_STOP_BELOW_DEREG, PLAN_LEVEL_CONTRADICTION,
+		    PLAN_PLATFORM_ROUTED, "stop_timeout_not_above_deregistration_delay");
 		snprintf(c->problem, sizeof(c->problem), "stop timeout %s%s is "
 		    "not above the deregistration delay %s: a task stopped "
 		    "without being deregistered first (Fargate Spot, a stop "
@@ -489,8 +489,8 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 			    "120s)");
 	}
 	if ((double)C < (double)U * I) {
-		c = finding(r, PLAN_CAP_BELOW_DETECT, PLAN_CONTRADICTION,
-		    PLAN_ROUTED, "drain_cap_below_alb_detection");
+		c = finding(r, PLAN_FINDING_CAP_BELOW_DETECT, PLAN_LEVEL_CONTRADICTION,
+		    PLAN_PLATFORM_ROUTED, "drain_cap_below_alb_detection");
 		snprintf(c->problem, sizeof(c->problem), "drain cap %s is "
 		    "shorter than the ALB's worst time to see the 503s, "
 		    "unhealthy %u x interval %s = %s: healthgate may end its "
@@ -507,7 +507,7 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 			    FMT(0, (double)U * I));
 	}
 	if (in->drain_fall < U) {
-		c = finding(r, PLAN_DRAIN_FALL, PLAN_CONTRADICTION, PLAN_ROUTED,
+		c = finding(r, PLAN_FINDING_DRAIN_FALL, PLAN_LEVEL_CONTRADICTION, PLAN_PLATFORM_ROUTED,
 		    "drain_fall_below_alb_unhealthy");
 		snprintf(c->problem, sizeof(c->problem), "--drain-fall %u is "
 		    "below the ALB unhealthy threshold %u: healthgate may end "
@@ -519,7 +519,7 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 		    "threshold", U);
 	}
 	if (in->drain_window_ms <= I) {
-		c = finding(r, PLAN_WINDOW, PLAN_CONTRADICTION, PLAN_ROUTED,
+		c = finding(r, PLAN_FINDING_WINDOW, PLAN_LEVEL_CONTRADICTION, PLAN_PLATFORM_ROUTED,
 		    "drain_window_not_above_alb_interval");
 		snprintf(c->problem, sizeof(c->problem), "--drain-window %s is "
 		    "not above the ALB interval %s: an ALB node polling every "
@@ -533,9 +533,9 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 		    "above the deregistration delay makes every ECS stop wait "
 		    "W - D for probers that are gone" : "");
 	}
-	if (!in->supervisor && in->depends_on_app == PLAN_NO) {
-		c = finding(r, PLAN_NO_DEPENDS_ON, PLAN_CONTRADICTION,
-		    PLAN_ROUTED, "sidecar_without_depends_on_app");
+	if (!in->supervisor && in->depends_on_app == PLAN_KNOWN_NO) {
+		c = finding(r, PLAN_FINDING_NO_DEPENDS_ON, PLAN_LEVEL_CONTRADICTION,
+		    PLAN_PLATFORM_ROUTED, "sidecar_without_depends_on_app");
 		snprintf(c->problem, sizeof(c->problem), "the healthgate "
 		    "container does not dependsOn the app: ECS stops "
 		    "containers in the reverse of their dependency order, so "
@@ -546,9 +546,9 @@ contradictions(const struct plan_input *in, struct plan_result *r)
 		    "\"condition\": \"START\"}], or run the app under "
 		    "healthgate (healthgate [options] -- APP)");
 	}
-	if (in->check_uses_live == PLAN_NO) {
-		c = finding(r, PLAN_CHECK_NOT_LIVE, PLAN_CONTRADICTION,
-		    PLAN_ANY, "container_check_not_live");
+	if (in->check_uses_live == PLAN_KNOWN_NO) {
+		c = finding(r, PLAN_FINDING_CHECK_NOT_LIVE, PLAN_LEVEL_CONTRADICTION,
+		    PLAN_PLATFORM_ANY, "container_check_not_live");
 		snprintf(c->problem, sizeof(c->problem), "the container health "
 		    "check asks healthgate's /health (probe's default), which "
 		    "is 503 while the app is down and through every drain: ECS "
@@ -577,7 +577,7 @@ slow_settings(const struct plan_input *in, struct plan_result *r)
 			    (unsigned)D / 60000u, D == 60000 ? "" : "s");
 		else
 			plan_format_ms(D, wait, sizeof(wait));
-		c = finding(r, PLAN_SLOW_DEREG, PLAN_SLOW, PLAN_ECS,
+		c = finding(r, PLAN_FINDING_SLOW_DEREG, PLAN_LEVEL_SLOW, PLAN_PLATFORM_ECS,
 		    "deregistration_delay_slow");
 		snprintf(c->problem, sizeof(c->problem), "deregistration delay "
 		    "%s%s: ECS sends SIGTERM only when the target is unused, "
@@ -585,14 +585,14 @@ slow_settings(const struct plan_input *in, struct plan_result *r)
 		    "each task stop waits %s: %s of the %s one task "
 		    "replacement typically takes", FMT(0, D),
 		    D == PLAN_DEREG_DELAY_MS ? " (the ALB default)" : "", wait,
-		    FMT(1, D), FIG(2, r->fig[PLAN_ECS_REPLACEMENT].typical_ms));
+		    FMT(1, D), FIG(2, r->fig[PLAN_FIGURE_ECS_REPLACEMENT].typical_ms));
 		snprintf(c->fix, sizeof(c->fix), "set "
 		    "deregistration_delay.timeout_seconds to your slowest "
 		    "request plus a margin: 30 when requests take seconds, 5 "
 		    "when they take under one (AWS's advice)");
 	}
 	if (I > SLOW_INTERVAL_MS) {
-		c = finding(r, PLAN_SLOW_INTERVAL, PLAN_SLOW, PLAN_ANY,
+		c = finding(r, PLAN_FINDING_SLOW_INTERVAL, PLAN_LEVEL_SLOW, PLAN_PLATFORM_ANY,
 		    "alb_interval_slow");
 		snprintf(c->problem, sizeof(c->problem), "ALB interval %s: a "
 		    "new task waits (H-1/2) x I = %s typically before the ALB "
@@ -607,7 +607,7 @@ slow_settings(const struct plan_input *in, struct plan_result *r)
 		    FIG(3, (H - 0.5) * 10000.0), FIG(4, (U - 0.5) * 10000.0));
 	}
 	if (H > FAST_THRESHOLD) {
-		c = finding(r, PLAN_SLOW_HEALTHY, PLAN_SLOW, PLAN_ANY,
+		c = finding(r, PLAN_FINDING_SLOW_HEALTHY, PLAN_LEVEL_SLOW, PLAN_PLATFORM_ANY,
 		    "alb_healthy_threshold_slow");
 		snprintf(c->problem, sizeof(c->problem), "ALB healthy threshold "
 		    "%.0f: a new task needs %.0f passing checks, (H-1/2) x I = "
@@ -615,14 +615,14 @@ slow_settings(const struct plan_input *in, struct plan_result *r)
 		    "deploy waits for that: %s of the %s a whole deploy "
 		    "typically takes", H, H, FIG(0, (H - 0.5) * I),
 		    FIG(1, (H - 0.5) * I),
-		    FIG(2, r->fig[PLAN_ECS_DEPLOY].typical_ms));
+		    FIG(2, r->fig[PLAN_FIGURE_ECS_DEPLOY].typical_ms));
 		snprintf(c->fix, sizeof(c->fix), "set HealthyThresholdCount to "
 		    "2 (--alb-healthy 2, the least): healthgate's --rise "
 		    "already decides when the app is up; saves (H-2) x I = %s "
 		    "per deploy", FIG(3, (H - 2) * I));
 	}
 	if (U > FAST_THRESHOLD) {
-		c = finding(r, PLAN_SLOW_UNHEALTHY, PLAN_SLOW, PLAN_ROUTED,
+		c = finding(r, PLAN_FINDING_SLOW_UNHEALTHY, PLAN_LEVEL_SLOW, PLAN_PLATFORM_ROUTED,
 		    "alb_unhealthy_threshold_slow");
 		snprintf(c->problem, sizeof(c->problem), "ALB unhealthy "
 		    "threshold %.0f: a failing or signalled task keeps its "
@@ -634,7 +634,7 @@ slow_settings(const struct plan_input *in, struct plan_result *r)
 	}
 	if (in->alb_timeout_ms > SLOW_ALB_TIMEOUT_MS &&
 	    in->alb_timeout_ms < in->alb_interval_ms) {
-		c = finding(r, PLAN_SLOW_ALB_TIMEOUT, PLAN_SLOW, PLAN_ANY,
+		c = finding(r, PLAN_FINDING_SLOW_ALB_TIMEOUT, PLAN_LEVEL_SLOW, PLAN_PLATFORM_ANY,
 		    "alb_timeout_slow");
 		snprintf(c->problem, sizeof(c->problem), "ALB timeout %s: "
 		    "healthgate answers in milliseconds, so a longer timeout "
@@ -646,14 +646,14 @@ slow_settings(const struct plan_input *in, struct plan_result *r)
 		    "less, 2 at the least");
 	}
 	if (W > D) {
-		c = finding(r, PLAN_WINDOW_OVER_DEREG, PLAN_SLOW, PLAN_ECS,
+		c = finding(r, PLAN_FINDING_WINDOW_OVER_DEREG, PLAN_LEVEL_SLOW, PLAN_PLATFORM_ECS,
 		    "drain_window_outlasts_deregistration_delay");
 		snprintf(c->problem, sizeof(c->problem), "--drain-window %s "
 		    "outlasts the deregistration delay %s: at ECS's SIGTERM "
 		    "the ALB's last probes are still within the window, so "
 		    "healthgate waits up to W - D = %s for their silence on "
 		    "every ECS stop", FMT(0, W), FMT(1, D),
-		    FIG(2, r->fig[PLAN_ECS_TO_EXIT].worst_ms));
+		    FIG(2, r->fig[PLAN_FIGURE_ECS_TO_EXIT].worst_ms));
 		snprintf(c->fix, sizeof(c->fix), "make the deregistration "
 		    "delay at least the window (%s), or the window shorter "
 		    "than the delay (but above the ALB interval)", FMT(0, W));
@@ -669,7 +669,7 @@ notes(const struct plan_input *in, struct plan_result *r)
 	struct plan_finding *c;
 
 	if (!in->stop_timeout_set) {
-		c = finding(r, PLAN_STOP_DEFAULTED, PLAN_NOTE, PLAN_ANY,
+		c = finding(r, PLAN_FINDING_STOP_DEFAULTED, PLAN_LEVEL_NOTE, PLAN_PLATFORM_ANY,
 		    "stop_timeout_defaulted");
 		snprintf(c->problem, sizeof(c->problem), "no stopTimeout is "
 		    "set: %s, and the figures use %s",
@@ -680,7 +680,7 @@ notes(const struct plan_input *in, struct plan_result *r)
 		    "container definition (Fargate: at most 120), above the "
 		    "drain cap; --stop-timeout tells plan");
 	}
-	c = finding(r, PLAN_ECS_DRAIN_MOOT, PLAN_NOTE, PLAN_ECS,
+	c = finding(r, PLAN_FINDING_ECS_DRAIN_MOOT, PLAN_LEVEL_NOTE, PLAN_PLATFORM_ECS,
 	    "ecs_drain_after_deregistration");
 	snprintf(c->problem, sizeof(c->problem), "the ECS figures take the "
 	    "ALB to stop probing a target once it is draining, which AWS "
@@ -692,27 +692,27 @@ notes(const struct plan_input *in, struct plan_result *r)
 	    "tells which: watched=0 (reason idle) means the ALB had stopped "
 	    "probing; the cap bounds the cost either way");
 	if (!in->supervisor) {
-		c = finding(r, PLAN_SIDECAR_ROUTED, PLAN_NOTE, PLAN_ROUTED,
+		c = finding(r, PLAN_FINDING_SIDECAR_ROUTED, PLAN_LEVEL_NOTE, PLAN_PLATFORM_ROUTED,
 		    "sidecar_app_stopped_by_orchestrator");
 		snprintf(c->problem, sizeof(c->problem), "healthgate runs as a "
 		    "sidecar: the app must keep serving until healthgate "
 		    "exits. ECS does that through dependsOn; docker stop, "
 		    "Compose and systemd signal the app at once, while the ALB "
 		    "routes to it for up to %s", FIG(0,
-		    r->fig[PLAN_ROUTED_UNROUTED].worst_ms));
+		    r->fig[PLAN_FIGURE_ROUTED_UNROUTED].worst_ms));
 		snprintf(c->fix, sizeof(c->fix), "there, run the app under "
 		    "healthgate: healthgate [options] -- APP stops it only "
 		    "after the drain (and --drain-linger)");
 	}
-	c = finding(r, PLAN_WAIT_STABILITY, PLAN_NOTE, PLAN_ECS,
+	c = finding(r, PLAN_FINDING_WAIT_STABILITY, PLAN_LEVEL_NOTE, PLAN_PLATFORM_ECS,
 	    "wait_for_service_stability");
 	if (in->wait_stability) {
 		snprintf(c->problem, sizeof(c->problem), "a deploy step with "
 		    "wait-for-service-stability: true holds the pipeline for "
 		    "the whole deploy plus the waiter's 15s polling, %s "
 		    "typically, %s at worst (and task launch)",
-		    FIG(0, r->fig[PLAN_ECS_DEPLOY_STEP].typical_ms),
-		    FIG(1, r->fig[PLAN_ECS_DEPLOY_STEP].worst_ms));
+		    FIG(0, r->fig[PLAN_FIGURE_ECS_DEPLOY_STEP].typical_ms),
+		    FIG(1, r->fig[PLAN_FIGURE_ECS_DEPLOY_STEP].worst_ms));
 		snprintf(c->fix, sizeof(c->fix), "keep it: with it off the step "
 		    "ends in seconds, but the pipeline passes a deploy whose "
 		    "new tasks never turn healthy (ECS keeps retrying or rolls "
@@ -725,8 +725,8 @@ notes(const struct plan_input *in, struct plan_result *r)
 		snprintf(c->fix, sizeof(c->fix), "set "
 		    "wait-for-service-stability: true; with these settings "
 		    "the wait costs %s typically, %s at worst",
-		    FIG(0, r->fig[PLAN_ECS_DEPLOY_STEP].typical_ms),
-		    FIG(1, r->fig[PLAN_ECS_DEPLOY_STEP].worst_ms));
+		    FIG(0, r->fig[PLAN_FIGURE_ECS_DEPLOY_STEP].typical_ms),
+		    FIG(1, r->fig[PLAN_FIGURE_ECS_DEPLOY_STEP].worst_ms));
 	}
 }
 

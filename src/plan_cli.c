@@ -26,8 +26,8 @@
 #define FILE_MAX	(16u << 20)	/* no task definition is this big */
 
 enum plan_format {
-	FORMAT_TEXT,
-	FORMAT_JSON,
+	PLAN_FORMAT_TEXT,
+	PLAN_FORMAT_JSON,
 };
 
 /* What plan's flags say beside the plan_input they fill. */
@@ -47,9 +47,9 @@ set_format(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 
 	(void)o;
 	if (strcmp(v, "text") == 0)
-		cli->format = FORMAT_TEXT;
+		cli->format = PLAN_FORMAT_TEXT;
 	else if (strcmp(v, "json") == 0)
-		cli->format = FORMAT_JSON;
+		cli->format = PLAN_FORMAT_JSON;
 	else
 		return "is not text or json";
 	return NULL;
@@ -363,7 +363,7 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	struct plan_result res;
 	struct plan_taskdef td;
 	struct config cfg;
-	struct plan_cli cli = { .format = FORMAT_TEXT, .collect = true };
+	struct plan_cli cli = { .format = PLAN_FORMAT_TEXT, .collect = true };
 	struct opts_ctx ctx = { .fields = &scratch, .user = &cli };
 	char err[CONFIG_ERR_MAX], src[512];
 	char *const *denv;
@@ -434,7 +434,7 @@ plan_main(int argc, char *const argv[], char *const envp[])
 
 	plan_compute(&in, &res);
 	sources(&cli, &td, src, sizeof(src));
-	if (cli.format == FORMAT_JSON) {
+	if (cli.format == PLAN_FORMAT_JSON) {
 		if (plan_print_json(stdout, &in, &res, src[0] ? src : NULL) < 0) {
 			fprintf(stderr, "healthgate: plan: cannot write JSON\n");
 			goto out;

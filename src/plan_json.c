@@ -471,7 +471,7 @@ health_check(const json_t *c, const char *cpath, struct plan_taskdef *td,
 	size_t n = 0, k;
 	bool probe = false;
 
-	td->check_uses_live = PLAN_UNKNOWN;
+	td->check_uses_live = PLAN_KNOWN_UNSET;
 	if (hc == NULL || json_is_null(hc))
 		return 0;
 	snprintf(path, sizeof(path), "%s.healthCheck", cpath);
@@ -511,15 +511,15 @@ health_check(const json_t *c, const char *cpath, struct plan_taskdef *td,
 		const char *q = target ? strstr(target, "/live") : NULL;
 
 		td->check_uses_live = q && (q[5] == '\0' || q[5] == '?') ?
-		    PLAN_YES : PLAN_NO;
+		    PLAN_KNOWN_YES : PLAN_KNOWN_NO;
 		return 0;
 	}
 	for (k = 0; k < n; k++) {
 		if (strstr(words[k], "/live"))
-			td->check_uses_live = PLAN_YES;
+			td->check_uses_live = PLAN_KNOWN_YES;
 		else if (strstr(words[k], "/health") &&
-		    td->check_uses_live == PLAN_UNKNOWN)
-			td->check_uses_live = PLAN_NO;
+		    td->check_uses_live == PLAN_KNOWN_UNSET)
+			td->check_uses_live = PLAN_KNOWN_NO;
 	}
 	return 0;
 }
@@ -533,8 +533,8 @@ depends_on(const json_t *defs, const json_t *c, const char *cpath,
 	char path[160];
 	size_t k, j;
 
-	td->depends_on_app = json_array_size(defs) > 1 ? PLAN_NO :
-	    PLAN_UNKNOWN;
+	td->depends_on_app = json_array_size(defs) > 1 ? PLAN_KNOWN_NO :
+	    PLAN_KNOWN_UNSET;
 	if (deps == NULL || json_is_null(deps))
 		return 0;
 	snprintf(path, sizeof(path), "%s.dependsOn", cpath);
@@ -553,7 +553,7 @@ depends_on(const json_t *defs, const json_t *c, const char *cpath,
 			if (o != c && json_is_string(on) &&
 			    strcmp(json_string_value(on),
 			    json_string_value(cn)) == 0)
-				td->depends_on_app = PLAN_YES;
+				td->depends_on_app = PLAN_KNOWN_YES;
 		}
 	}
 	return 0;

@@ -93,20 +93,20 @@ print_figures(FILE *o, const struct plan_input *in,
 
 	fprintf(o, "%-37s %7s %8s  %s\n", "", "worst", "typical",
 	    "formula: worst | typical");
-	for (unsigned p = 0; p < PLAN_NPLATFORMS; p++) {
+	for (unsigned p = 0; p < PLAN_PLATFORM_COUNT; p++) {
 		fprintf(o, "%s:\n", plan_platform_title(p));
-		for (unsigned k = 0; k < PLAN_NFIGURES; k++) {
+		for (unsigned k = 0; k < PLAN_FIGURE_COUNT; k++) {
 			const struct plan_figure *f = &r->fig[k];
 			char label[64];
 
 			if (f->platform != p)
 				continue;
-			if (k == PLAN_ECS_DEPLOY)
+			if (k == PLAN_FIGURE_ECS_DEPLOY)
 				snprintf(label, sizeof(label), "  %s, %u tasks",
 				    f->label, in->tasks);
 			else
 				snprintf(label, sizeof(label), "%s%s",
-				    k == PLAN_FAIL_TO_503 ? "    " : "  ",
+				    k == PLAN_FIGURE_FAIL_TO_503 ? "    " : "  ",
 				    f->label);
 			plan_format_ms(f->worst_ms, w, sizeof(w));
 			plan_format_ms(f->typical_ms, t, sizeof(t));
@@ -138,12 +138,12 @@ static void
 print_findings(FILE *o, const struct plan_result *r)
 {
 	static const char *const heading[] = {
-		[PLAN_CONTRADICTION] = "contradiction",
-		[PLAN_SLOW] = "slow setting",
-		[PLAN_NOTE] = "note",
+		[PLAN_LEVEL_CONTRADICTION] = "contradiction",
+		[PLAN_LEVEL_SLOW] = "slow setting",
+		[PLAN_LEVEL_NOTE] = "note",
 	};
 
-	for (unsigned lv = PLAN_CONTRADICTION; lv <= PLAN_NOTE; lv++) {
+	for (unsigned lv = PLAN_LEVEL_CONTRADICTION; lv <= PLAN_LEVEL_NOTE; lv++) {
 		unsigned n = 0;
 
 		for (unsigned k = 0; k < r->nfindings; k++)
@@ -189,7 +189,7 @@ ms_value(double ms)
 static const char *
 known(enum plan_known k)
 {
-	return k == PLAN_YES ? "yes" : k == PLAN_NO ? "no" : "unknown";
+	return k == PLAN_KNOWN_YES ? "yes" : k == PLAN_KNOWN_NO ? "no" : "unknown";
 }
 
 static json_t *
@@ -228,7 +228,7 @@ figures(const struct plan_result *r)
 {
 	json_t *a = json_array(), *f;
 
-	for (unsigned k = 0; a && k < PLAN_NFIGURES; k++) {
+	for (unsigned k = 0; a && k < PLAN_FIGURE_COUNT; k++) {
 		const struct plan_figure *g = &r->fig[k];
 
 		f = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
@@ -254,7 +254,7 @@ findings(const struct plan_result *r, bool only_contra)
 	for (unsigned k = 0; a && k < r->nfindings; k++) {
 		const struct plan_finding *g = &r->finding[k];
 
-		if (only_contra && g->level != PLAN_CONTRADICTION)
+		if (only_contra && g->level != PLAN_LEVEL_CONTRADICTION)
 			continue;
 		f = json_pack("{s:s, s:s, s:s, s:s, s:s}", "key", g->key,
 		    "level", plan_level_key(g->level),

@@ -21,32 +21,32 @@ test_check_spec_good_table(void **state)
 	static const struct {
 		const char	*in;
 		const char	*name;
-		enum check_kind	 kind;
+		enum check_spec_kind	 kind;
 		const char	*host;	/* or argv[0] for exec */
 		unsigned	 port, interval_ms, timeout_ms;
 	} cases[] = {
-		{ "app=http://127.0.0.1:8080/healthz", "app", CHECK_HTTP,
+		{ "app=http://127.0.0.1:8080/healthz", "app", CHECK_SPEC_HTTP,
 		    "127.0.0.1", 8080, 2000, 1000 },
-		{ "http://[::1]:80/", "http-__1-80", CHECK_HTTP, "::1", 80, 2000,
+		{ "http://[::1]:80/", "http-__1-80", CHECK_SPEC_HTTP, "::1", 80, 2000,
 		    1000 },
 		{ "db=tcp://127.0.0.1:5432?interval=5s&timeout=2s", "db",
-		    CHECK_TCP, "127.0.0.1", 5432, 5000, 2000 },
-		{ "lag=exec?interval=10s&timeout=3s:/bin/true", "lag", CHECK_EXEC,
+		    CHECK_SPEC_TCP, "127.0.0.1", 5432, 5000, 2000 },
+		{ "lag=exec?interval=10s&timeout=3s:/bin/true", "lag", CHECK_SPEC_EXEC,
 		    "/bin/true", 0, 10000, 3000 },
 		/* Spaces a typed list leaves: around the spec and the '='. */
-		{ " b=tcp://127.0.0.1:1", "b", CHECK_TCP, "127.0.0.1", 1, 2000,
+		{ " b=tcp://127.0.0.1:1", "b", CHECK_SPEC_TCP, "127.0.0.1", 1, 2000,
 		    1000 },
-		{ "\tc = exec:/bin/true  ", "c", CHECK_EXEC, "/bin/true", 0, 2000,
+		{ "\tc = exec:/bin/true  ", "c", CHECK_SPEC_EXEC, "/bin/true", 0, 2000,
 		    1000 },
-		{ "  tcp://127.0.0.1:2 ", "tcp-127.0.0.1-2", CHECK_TCP,
+		{ "  tcp://127.0.0.1:2 ", "tcp-127.0.0.1-2", CHECK_SPEC_TCP,
 		    "127.0.0.1", 2, 2000, 1000 },
 		/* '=' inside a spec is the spec's. */
-		{ "http://127.0.0.1:1/?a=b", "http-127.0.0.1-1", CHECK_HTTP,
+		{ "http://127.0.0.1:1/?a=b", "http-127.0.0.1-1", CHECK_SPEC_HTTP,
 		    "127.0.0.1", 1, 2000, 1000 },
-		{ "exec:/bin/echo a=b", "exec-echo", CHECK_EXEC, "/bin/echo", 0,
+		{ "exec:/bin/echo a=b", "exec-echo", CHECK_SPEC_EXEC, "/bin/echo", 0,
 		    2000, 1000 },
 		{ "http://127.0.0.1:1/?x=http://y", "http-127.0.0.1-1",
-		    CHECK_HTTP, "127.0.0.1", 1, 2000, 1000 },
+		    CHECK_SPEC_HTTP, "127.0.0.1", 1, 2000, 1000 },
 	};
 
 	(void)state;
@@ -58,7 +58,7 @@ test_check_spec_good_table(void **state)
 			fail_msg("\"%s\": %s", cases[i].in, err);
 		assert_string_equal(cs.name, cases[i].name);
 		assert_int_equal(cs.kind, cases[i].kind);
-		if (cs.kind == CHECK_EXEC)
+		if (cs.kind == CHECK_SPEC_EXEC)
 			assert_string_equal(cs.argv[0], cases[i].host);
 		else {
 			assert_string_equal(cs.host, cases[i].host);

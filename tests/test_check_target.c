@@ -130,7 +130,7 @@ setup(void **state)
 
 	memset(&f, 0, sizeof(f));
 	snprintf(f.spec.name, sizeof(f.spec.name), "web");
-	f.spec.kind = CHECK_TCP;
+	f.spec.kind = CHECK_SPEC_TCP;
 	snprintf(f.spec.host, sizeof(f.spec.host), "app");
 	f.spec.port = 8080;
 	f.c.spec = &f.spec;

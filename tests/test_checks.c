@@ -191,7 +191,7 @@ make(unsigned n, unsigned interval_ms, unsigned timeout_ms, unsigned rise,
 	memset(specs, 0, sizeof(specs));
 	for (unsigned i = 0; i < n; i++) {
 		snprintf(specs[i].name, sizeof(specs[i].name), "c%u", i);
-		specs[i].kind = (enum check_kind)(i % 3);
+		specs[i].kind = (enum check_spec_kind)(i % 3);
 		specs[i].interval_ms = interval_ms;
 		specs[i].timeout_ms = timeout_ms;
 		specs[i].rise = rise;
@@ -259,7 +259,7 @@ test_checks_start_jitter_is_bounded_by_half_an_interval(void **state)
 	memset(many, 0, sizeof(many));
 	for (unsigned i = 0; i < 200; i++) {
 		snprintf(many[i].name, sizeof(many[i].name), "m%u", i);
-		many[i].kind = CHECK_TCP;
+		many[i].kind = CHECK_SPEC_TCP;
 		many[i].interval_ms = 1000;
 		many[i].timeout_ms = 500;
 		many[i].rise = many[i].fall = 1;

@@ -51,7 +51,7 @@ test_config_defaults(void **state)
 	/* A load balancer on the same host probes from loopback. */
 	assert_int_equal(c.ndrain_ignore, 0);
 	assert_int_equal(c.nchecks, 0);
-	assert_int_equal(c.log_format, LOG_TEXT);
+	assert_int_equal(c.log_format, LOG_FORMAT_TEXT);
 	assert_null(c.app_argv);
 	assert_int_equal(c.drain_linger_ms, 2000);
 	assert_int_equal(c.stop_signal, SIGTERM);
@@ -198,7 +198,7 @@ test_config_check_specs_and_names(void **state)
 	assert_int_equal(c.nchecks, 3);
 
 	assert_string_equal(c.checks[0].name, "app");
-	assert_int_equal(c.checks[0].kind, CHECK_HTTP);
+	assert_int_equal(c.checks[0].kind, CHECK_SPEC_HTTP);
 	assert_string_equal(c.checks[0].host, "127.0.0.1");
 	assert_int_equal(c.checks[0].port, 8080);
 	assert_string_equal(c.checks[0].path, "/healthz?x=1");
@@ -265,20 +265,20 @@ test_config_log_format_asked_reads_past_a_refusal(void **state)
 {
 	(void)state;
 	assert_int_equal(config_log_format_asked(3, ARGV("--interval", "abc"),
-	    no_env), LOG_TEXT);
+	    no_env), LOG_FORMAT_TEXT);
 	assert_int_equal(config_log_format_asked(4, ARGV("--interval", "abc",
-	    "--log-format=json"), no_env), LOG_JSON);
+	    "--log-format=json"), no_env), LOG_FORMAT_JSON);
 	assert_int_equal(config_log_format_asked(1, ARGV(NULL),
-	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_JSON);
+	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_FORMAT_JSON);
 	assert_int_equal(config_log_format_asked(3, ARGV("--log-format", "xml"),
-	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_JSON);
+	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_FORMAT_JSON);
 	assert_int_equal(config_log_format_asked(3, ARGV("--log-format", "text"),
-	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_TEXT);
+	    ENVP("HEALTHGATE_LOG_FORMAT=json")), LOG_FORMAT_TEXT);
 	/* A value that merely looks like the flag is a value. */
 	assert_int_equal(config_log_format_asked(4, ARGV("--check",
-	    "--log-format", "json"), no_env), LOG_TEXT);
+	    "--log-format", "json"), no_env), LOG_FORMAT_TEXT);
 	assert_int_equal(config_log_format_asked(2, ARGV("--log-format"),
-	    no_env), LOG_TEXT);
+	    no_env), LOG_FORMAT_TEXT);
 }
 
 /* Lists as a user types them: a space after each comma. */

@@ -126,7 +126,7 @@ test_conn_table_sweep_cuts_late_heads_oldest_first(void **state)
 	conn_table_busy(t, c);			/* busy: never swept */
 	assert_null(conn_table_expired(t, 9.99));
 	assert_ptr_equal(conn_table_expired(t, 10), a);
-	assert_int_equal(a->state, CONN_CUT);
+	assert_int_equal(a->state, CONN_STATE_CUT);
 	assert_null(conn_table_expired(t, 12.9));
 	assert_ptr_equal(conn_table_expired(t, 13), b);
 	assert_null(conn_table_expired(t, 1000));
@@ -178,7 +178,7 @@ test_conn_table_full_evicts_the_oldest_without_a_head(void **state)
 	all[nall++] = n;
 	/* Not the prober's, older as it is: the oldest headless other one. */
 	assert_ptr_equal(victim, c[1]);
-	assert_int_equal(c[1]->state, CONN_CUT);
+	assert_int_equal(c[1]->state, CONN_STATE_CUT);
 	conn_table_stats(t, &st);
 	assert_int_equal(st.cut[CONN_CUT_EVICTED_NO_HEAD], 1);
 	assert_int_equal(st.open, 4);
@@ -194,7 +194,7 @@ test_conn_table_full_evicts_the_oldest_without_a_head(void **state)
 	assert_ptr_equal(victim, c[2]);
 	conn_table_stats(t, &st);
 	assert_int_equal(st.cut[CONN_CUT_EVICTED_IDLE], 1);
-	assert_int_equal(c[0]->state, CONN_WAITING);
+	assert_int_equal(c[0]->state, CONN_STATE_WAITING);
 }
 
 static void

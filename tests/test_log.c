@@ -19,11 +19,11 @@ test_log_text_line(void **state)
 	char buf[256];
 
 	(void)state;
-	log_format_line(buf, sizeof(buf), LOG_TEXT, "T", LOG_WARN,
+	log_format_line(buf, sizeof(buf), LOG_FORMAT_TEXT, "T", LOG_WARN,
 	    "check_down", "name=app reason=\"timeout after 1000 ms\"");
 	assert_string_equal(buf, "T warn check_down name=app "
 	    "reason=\"timeout after 1000 ms\"");
-	log_format_line(buf, sizeof(buf), LOG_TEXT, "T", LOG_INFO, "exit", "");
+	log_format_line(buf, sizeof(buf), LOG_FORMAT_TEXT, "T", LOG_INFO, "exit", "");
 	assert_string_equal(buf, "T info exit");
 }
 
@@ -33,7 +33,7 @@ test_log_json_line_turns_fields_into_members(void **state)
 	char buf[256];
 
 	(void)state;
-	log_format_line(buf, sizeof(buf), LOG_JSON, "T", LOG_INFO,
+	log_format_line(buf, sizeof(buf), LOG_FORMAT_JSON, "T", LOG_INFO,
 	    "drain_end", "reason=evidence watched=3 why=\"a \\\"b\\\" c\" odd");
 	assert_string_equal(buf, "{\"ts\":\"T\",\"level\":\"info\","
 	    "\"event\":\"drain_end\",\"reason\":\"evidence\","
@@ -46,7 +46,7 @@ test_log_json_keeps_only_real_numbers_unquoted(void **state)
 	char buf[256];
 
 	(void)state;
-	log_format_line(buf, sizeof(buf), LOG_JSON, "T", LOG_INFO, "e",
+	log_format_line(buf, sizeof(buf), LOG_FORMAT_JSON, "T", LOG_INFO, "e",
 	    "a=1.5 b=-2 c=007 d=1. e=1.2.3 f=0 g=12ab h=-");
 	assert_string_equal(buf, "{\"ts\":\"T\",\"level\":\"info\","
 	    "\"event\":\"e\",\"a\":1.5,\"b\":-2,\"c\":\"007\","
@@ -60,7 +60,7 @@ test_log_json_escapes_control_characters(void **state)
 	char buf[256];
 
 	(void)state;
-	log_format_line(buf, sizeof(buf), LOG_JSON, "T", LOG_ERROR, "e",
+	log_format_line(buf, sizeof(buf), LOG_FORMAT_JSON, "T", LOG_ERROR, "e",
 	    "k=a\tb");
 	assert_string_equal(buf, "{\"ts\":\"T\",\"level\":\"error\","
 	    "\"event\":\"e\",\"k\":\"a\\u0009b\"}");
@@ -72,16 +72,16 @@ test_log_refusal_is_one_json_object_or_the_old_text(void **state)
 	char buf[256];
 
 	(void)state;
-	log_format_refusal(buf, sizeof(buf), LOG_JSON, "T", "config_error",
+	log_format_refusal(buf, sizeof(buf), LOG_FORMAT_JSON, "T", "config_error",
 	    "--interval: \"a\\b\n\" is not a duration");
 	assert_string_equal(buf, "{\"ts\":\"T\",\"level\":\"error\","
 	    "\"event\":\"config_error\",\"msg\":\"--interval: \\\"a\\\\b"
 	    "\\n\\\" is not a duration\"}");
-	log_format_refusal(buf, sizeof(buf), LOG_TEXT, "T", "config_error",
+	log_format_refusal(buf, sizeof(buf), LOG_FORMAT_TEXT, "T", "config_error",
 	    "--interval: \"abc\" is not a duration");
 	assert_string_equal(buf, "healthgate: --interval: \"abc\" is not a "
 	    "duration");
-	log_format_refusal(buf, 10, LOG_JSON, "T", "e", "m");
+	log_format_refusal(buf, 10, LOG_FORMAT_JSON, "T", "e", "m");
 	assert_int_equal(strlen(buf), 9);
 }
 
@@ -91,7 +91,7 @@ test_log_truncates_to_buffer(void **state)
 	char buf[12];
 
 	(void)state;
-	log_format_line(buf, sizeof(buf), LOG_TEXT, "TS", LOG_INFO, "event",
+	log_format_line(buf, sizeof(buf), LOG_FORMAT_TEXT, "TS", LOG_INFO, "event",
 	    "a=1 b=2 c=3");
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
 	assert_string_equal(buf, "TS info eve");
@@ -126,13 +126,13 @@ log_to_file(enum stream how, enum log_level level, char *out, size_t size)
 	saved = dup(2);
 	assert_true(saved >= 0);
 	assert_int_equal(dup2(fileno(f), 2), 2);
-	log_init(LOG_TEXT);
+	log_init(LOG_FORMAT_TEXT);
 	log_event(level, "check_down", "name=app");
 	fflush(stderr);
 	assert_int_equal(dup2(saved, 2), 2);
 	close(saved);
 	unsetenv("JOURNAL_STREAM");
-	log_init(LOG_TEXT);
+	log_init(LOG_FORMAT_TEXT);
 	rewind(f);
 	n = fread(out, 1, size - 1, f);
 	out[n] = '\0';

@@ -23,12 +23,12 @@ test_metrics_code_index(void **state)
 static void
 test_metrics_http_prints_what_happened(void **state)
 {
-	unsigned long long req[ROUTE_COUNT][METRICS_NCODES] = { { 0 } };
+	unsigned long long req[HTTP_ROUTE_COUNT][METRICS_NCODES] = { { 0 } };
 	struct metrics_http m = { .requests = req };
 	struct sbuf b;
 
 	(void)state;
-	req[ROUTE_HEALTH][metrics_code_index(503)] = 7;
+	req[HTTP_ROUTE_HEALTH][metrics_code_index(503)] = 7;
 	m.conns.open = 3;
 	m.conns.refused[CONN_REFUSED_PER_IP] = 2;
 	m.conns.cut[CONN_CUT_EVICTED_NO_HEAD] = 11;

@@ -88,7 +88,7 @@ level_mask(const struct plan_result *r, enum plan_level lv)
 static unsigned
 contra_mask(const struct plan_result *r)
 {
-	return level_mask(r, PLAN_CONTRADICTION);
+	return level_mask(r, PLAN_LEVEL_CONTRADICTION);
 }
 
 static const struct plan_finding *
@@ -151,17 +151,17 @@ test_plan_kit_has_no_contradiction_and_no_slow_setting(void **state)
 	defaults(&in);
 	plan_compute(&in, &r);
 	for (unsigned k = 0; k < r.nfindings; k++)
-		if (r.finding[k].level != PLAN_NOTE)
+		if (r.finding[k].level != PLAN_LEVEL_NOTE)
 			print_error("unexpected: %s\n", r.finding[k].problem);
 	assert_int_equal(r.ncontra, 0);
-	assert_int_equal(level_mask(&r, PLAN_SLOW), 0);
+	assert_int_equal(level_mask(&r, PLAN_LEVEL_SLOW), 0);
 }
 
 struct figure_case {
 	const char	*name;
 	struct set	 sets[10];
-	double		 worst[PLAN_NFIGURES];	/* seconds, in enum order */
-	double		 typical[PLAN_NFIGURES];
+	double		 worst[PLAN_FIGURE_COUNT];	/* seconds, in enum order */
+	double		 typical[PLAN_FIGURE_COUNT];
 };
 
 /*
@@ -229,7 +229,7 @@ test_plan_figures_follow_the_formulas(void **state)
 
 		with(&in, fc->sets);
 		plan_compute(&in, &r);
-		for (unsigned f = 0; f < PLAN_NFIGURES; f++) {
+		for (unsigned f = 0; f < PLAN_FIGURE_COUNT; f++) {
 			snprintf(what, sizeof(what), "%s: %s worst", fc->name,
 			    r.fig[f].key);
 			assert_ms(r.fig[f].worst_ms, fc->worst[f] * 1000.0,
@@ -253,9 +253,9 @@ test_plan_ecs_replacement_is_the_delay_when_the_window_is_shorter(
 	(void)state;
 	defaults(&in);
 	plan_compute(&in, &r);
-	assert_ms(r.fig[PLAN_ECS_REPLACEMENT].typical_ms, in.dereg_delay_ms,
+	assert_ms(r.fig[PLAN_FIGURE_ECS_REPLACEMENT].typical_ms, in.dereg_delay_ms,
 	    "ECS replacement, typical");
-	assert_ms(r.fig[PLAN_ECS_TO_EXIT].worst_ms, 0, "ECS drain, worst");
+	assert_ms(r.fig[PLAN_FIGURE_ECS_TO_EXIT].worst_ms, 0, "ECS drain, worst");
 }
 
 static void
@@ -264,19 +264,19 @@ test_plan_figures_have_keys_platforms_labels_and_formulas(void **state)
 	static const struct {
 		const char		*key;
 		enum plan_platform	 platform;
-	} want[PLAN_NFIGURES] = {
-		{ "start_to_routing", PLAN_ANY },
-		{ "fail_to_unrouted", PLAN_ANY },
-		{ "fail_to_503", PLAN_ANY },
-		{ "ecs_deregistered_to_sigterm", PLAN_ECS },
-		{ "ecs_sigterm_to_drain_end", PLAN_ECS },
-		{ "ecs_task_replacement", PLAN_ECS },
-		{ "ecs_whole_deploy", PLAN_ECS },
-		{ "ecs_deploy_step_waited", PLAN_ECS },
-		{ "routed_sigterm_to_unrouted", PLAN_ROUTED },
-		{ "routed_sigterm_to_drain_end", PLAN_ROUTED },
-		{ "routed_sigterm_to_app_signal", PLAN_ROUTED },
-		{ "routed_sigterm_to_gone", PLAN_ROUTED },
+	} want[PLAN_FIGURE_COUNT] = {
+		{ "start_to_routing", PLAN_PLATFORM_ANY },
+		{ "fail_to_unrouted", PLAN_PLATFORM_ANY },
+		{ "fail_to_503", PLAN_PLATFORM_ANY },
+		{ "ecs_deregistered_to_sigterm", PLAN_PLATFORM_ECS },
+		{ "ecs_sigterm_to_drain_end", PLAN_PLATFORM_ECS },
+		{ "ecs_task_replacement", PLAN_PLATFORM_ECS },
+		{ "ecs_whole_deploy", PLAN_PLATFORM_ECS },
+		{ "ecs_deploy_step_waited", PLAN_PLATFORM_ECS },
+		{ "routed_sigterm_to_unrouted", PLAN_PLATFORM_ROUTED },
+		{ "routed_sigterm_to_drain_end", PLAN_PLATFORM_ROUTED },
+		{ "routed_sigterm_to_app_signal", PLAN_PLATFORM_ROUTED },
+		{ "routed_sigterm_to_gone", PLAN_PLATFORM_ROUTED },
 	};
 	struct plan_input in;
 	struct plan_result r;
@@ -284,7 +284,7 @@ test_plan_figures_have_keys_platforms_labels_and_formulas(void **state)
 	(void)state;
 	defaults(&in);
 	plan_compute(&in, &r);
-	for (unsigned f = 0; f < PLAN_NFIGURES; f++) {
+	for (unsigned f = 0; f < PLAN_FIGURE_COUNT; f++) {
 		assert_string_equal(r.fig[f].key, want[f].key);
 		assert_int_equal(r.fig[f].platform, want[f].platform);
 		assert_true(strlen(r.fig[f].label) > 0);
@@ -306,8 +306,8 @@ test_plan_deploy_is_one_wave_whatever_the_task_count(void **state)
 	plan_compute(&in, &one);
 	in.tasks = 500;
 	plan_compute(&in, &many);
-	assert_ms(many.fig[PLAN_ECS_DEPLOY].worst_ms,
-	    one.fig[PLAN_ECS_DEPLOY].worst_ms, "deploy worst");
+	assert_ms(many.fig[PLAN_FIGURE_ECS_DEPLOY].worst_ms,
+	    one.fig[PLAN_FIGURE_ECS_DEPLOY].worst_ms, "deploy worst");
 	assert_int_equal(one.peak_tasks, 2);
 	assert_int_equal(many.peak_tasks, 1000);
 }
@@ -323,27 +323,27 @@ struct mask_case {
 static const struct mask_case contra_cases[] = {
 	{ "kit", { END }, 0 },
 	{ "ALB timeout equal to its interval",
-	    { SET(alb_timeout_ms, S(10)), END }, BIT(PLAN_ALB_TIMEOUT) },
+	    { SET(alb_timeout_ms, S(10)), END }, BIT(PLAN_FINDING_ALB_TIMEOUT) },
 	{ "ALB timeout above its interval",
 	    { SET(alb_timeout_ms, S(20)), SET(alb_interval_ms, S(12)), END },
-	    BIT(PLAN_ALB_TIMEOUT) },
+	    BIT(PLAN_FINDING_ALB_TIMEOUT) },
 	{ "ALB timeout just below its interval",
 	    { SET(alb_timeout_ms, S(9)), END }, 0 },
 	{ "healthgate timeout equal to its interval",
-	    { SET(timeout_ms, S(2)), END }, BIT(PLAN_CHECK_TIMEOUT) },
+	    { SET(timeout_ms, S(2)), END }, BIT(PLAN_FINDING_CHECK_TIMEOUT) },
 	{ "drain cap above the stop timeout, and stop at the delay",
 	    { SET(drain_timeout_ms, S(40)), SET(stop_timeout_ms, S(30)), END },
-	    BIT(PLAN_SIGKILL) | BIT(PLAN_STOP_BELOW_DEREG) },
+	    BIT(PLAN_FINDING_SIGKILL) | BIT(PLAN_FINDING_STOP_BELOW_DEREG) },
 	{ "drain cap equal to the stop timeout",
-	    { SET(drain_timeout_ms, S(45)), END }, BIT(PLAN_SIGKILL) },
+	    { SET(drain_timeout_ms, S(45)), END }, BIT(PLAN_FINDING_SIGKILL) },
 	{ "no stopTimeout: ECS's 30 s against a 30 s cap, delay 20 s",
 	    { SET(stop_timeout_ms, S(30)), SET(stop_timeout_set, 0),
-	    SET(dereg_delay_ms, S(20)), END }, BIT(PLAN_SIGKILL) },
+	    SET(dereg_delay_ms, S(20)), END }, BIT(PLAN_FINDING_SIGKILL) },
 	{ "stop timeout a second above both", { SET(stop_timeout_ms, S(31)),
 	    END }, 0 },
 	{ "stopTimeout 200 s on Fargate",
 	    { SET(stop_timeout_ms, S(200)), END },
-	    BIT(PLAN_FARGATE_STOP_MAX) },
+	    BIT(PLAN_FINDING_FARGATE_STOP_MAX) },
 	{ "stopTimeout 120 s on Fargate", { SET(stop_timeout_ms, S(120)),
 	    END }, 0 },
 	{ "stopTimeout 200 s on EC2",
@@ -351,52 +351,52 @@ static const struct mask_case contra_cases[] = {
 	    END }, 0 },
 	{ "stop timeout below the delay, drain cap lowered",
 	    { SET(stop_timeout_ms, S(25)), SET(drain_timeout_ms, S(20)),
-	    END }, BIT(PLAN_STOP_BELOW_DEREG) },
+	    END }, BIT(PLAN_FINDING_STOP_BELOW_DEREG) },
 	{ "supervisor: cap 30 + linger 2 + app 10 within 45",
 	    { SET(supervisor, 1), END }, 0 },
 	{ "supervisor: cap 30 + linger 2 + app 13 = 45, not below 45",
 	    { SET(supervisor, 1), SET(app_stop_timeout_ms, S(13)), END },
-	    BIT(PLAN_SIGKILL) },
+	    BIT(PLAN_FINDING_SIGKILL) },
 	{ "supervisor: a long linger alone",
 	    { SET(supervisor, 1), SET(linger_ms, S(20)), END },
-	    BIT(PLAN_SIGKILL) },
+	    BIT(PLAN_FINDING_SIGKILL) },
 	{ "drain cap shorter than unhealthy x interval",
-	    { SET(drain_timeout_ms, S(19)), END }, BIT(PLAN_CAP_BELOW_DETECT) },
+	    { SET(drain_timeout_ms, S(19)), END }, BIT(PLAN_FINDING_CAP_BELOW_DETECT) },
 	{ "drain cap exactly unhealthy x interval",
 	    { SET(drain_timeout_ms, S(20)), END }, 0 },
 	{ "drain-fall below the unhealthy threshold",
-	    { SET(drain_fall, 1), END }, BIT(PLAN_DRAIN_FALL) },
+	    { SET(drain_fall, 1), END }, BIT(PLAN_FINDING_DRAIN_FALL) },
 	{ "drain-fall below a raised unhealthy threshold, cap too short",
 	    { SET(alb_unhealthy, 4), END },
-	    BIT(PLAN_DRAIN_FALL) | BIT(PLAN_CAP_BELOW_DETECT) },
+	    BIT(PLAN_FINDING_DRAIN_FALL) | BIT(PLAN_FINDING_CAP_BELOW_DETECT) },
 	{ "drain window equal to the ALB interval",
-	    { SET(drain_window_ms, S(10)), END }, BIT(PLAN_WINDOW) },
+	    { SET(drain_window_ms, S(10)), END }, BIT(PLAN_FINDING_WINDOW) },
 	{ "sidecar that does not dependsOn the app",
-	    { SET(depends_on_app, PLAN_NO), END }, BIT(PLAN_NO_DEPENDS_ON) },
+	    { SET(depends_on_app, PLAN_KNOWN_NO), END }, BIT(PLAN_FINDING_NO_DEPENDS_ON) },
 	{ "...which supervisor mode does not need",
-	    { SET(depends_on_app, PLAN_NO), SET(supervisor, 1), END }, 0 },
+	    { SET(depends_on_app, PLAN_KNOWN_NO), SET(supervisor, 1), END }, 0 },
 	{ "container health check on /health",
-	    { SET(check_uses_live, PLAN_NO), END }, BIT(PLAN_CHECK_NOT_LIVE) },
+	    { SET(check_uses_live, PLAN_KNOWN_NO), END }, BIT(PLAN_FINDING_CHECK_NOT_LIVE) },
 	{ "container health check on /live",
-	    { SET(check_uses_live, PLAN_YES), SET(depends_on_app, PLAN_YES),
+	    { SET(check_uses_live, PLAN_KNOWN_YES), SET(depends_on_app, PLAN_KNOWN_YES),
 	    END }, 0 },
 	{ "the seed",
 	    { SET(dereg_delay_ms, S(300)), SET(alb_interval_ms, S(30)),
 	    SET(alb_healthy, 5), SET(stop_timeout_ms, S(30)),
 	    SET(stop_timeout_set, 0), END },
-	    BIT(PLAN_SIGKILL) | BIT(PLAN_STOP_BELOW_DEREG) |
-	    BIT(PLAN_CAP_BELOW_DETECT) | BIT(PLAN_WINDOW) },
+	    BIT(PLAN_FINDING_SIGKILL) | BIT(PLAN_FINDING_STOP_BELOW_DEREG) |
+	    BIT(PLAN_FINDING_CAP_BELOW_DETECT) | BIT(PLAN_FINDING_WINDOW) },
 	{ "everything at once",
 	    { SET(alb_timeout_ms, S(10)), SET(timeout_ms, S(3)),
 	    SET(drain_timeout_ms, S(50)), SET(dereg_delay_ms, S(300)),
 	    SET(drain_fall, 1), SET(drain_window_ms, S(5)),
 	    SET(alb_unhealthy, 6), SET(stop_timeout_ms, S(130)), END },
 	    /* with depends_on_app and check_uses_live set below */
-	    BIT(PLAN_ALB_TIMEOUT) | BIT(PLAN_CHECK_TIMEOUT) |
-	    BIT(PLAN_FARGATE_STOP_MAX) | BIT(PLAN_STOP_BELOW_DEREG) |
-	    BIT(PLAN_CAP_BELOW_DETECT) | BIT(PLAN_DRAIN_FALL) |
-	    BIT(PLAN_WINDOW) | BIT(PLAN_NO_DEPENDS_ON) |
-	    BIT(PLAN_CHECK_NOT_LIVE) },
+	    BIT(PLAN_FINDING_ALB_TIMEOUT) | BIT(PLAN_FINDING_CHECK_TIMEOUT) |
+	    BIT(PLAN_FINDING_FARGATE_STOP_MAX) | BIT(PLAN_FINDING_STOP_BELOW_DEREG) |
+	    BIT(PLAN_FINDING_CAP_BELOW_DETECT) | BIT(PLAN_FINDING_DRAIN_FALL) |
+	    BIT(PLAN_FINDING_WINDOW) | BIT(PLAN_FINDING_NO_DEPENDS_ON) |
+	    BIT(PLAN_FINDING_CHECK_NOT_LIVE) },
 };
 
 static const struct mask_case slow_cases[] = {
@@ -404,22 +404,22 @@ static const struct mask_case slow_cases[] = {
 	{ "the seed",
 	    { SET(dereg_delay_ms, S(300)), SET(alb_interval_ms, S(30)),
 	    SET(alb_healthy, 5), END },
-	    BIT(PLAN_SLOW_DEREG) | BIT(PLAN_SLOW_INTERVAL) |
-	    BIT(PLAN_SLOW_HEALTHY) },
+	    BIT(PLAN_FINDING_SLOW_DEREG) | BIT(PLAN_FINDING_SLOW_INTERVAL) |
+	    BIT(PLAN_FINDING_SLOW_HEALTHY) },
 	{ "every fix but the healthy threshold",
-	    { SET(alb_healthy, 5), END }, BIT(PLAN_SLOW_HEALTHY) },
+	    { SET(alb_healthy, 5), END }, BIT(PLAN_FINDING_SLOW_HEALTHY) },
 	{ "delay 60 s", { SET(dereg_delay_ms, S(60)), END }, 0 },
 	{ "delay 61 s", { SET(dereg_delay_ms, S(61)), SET(stop_timeout_ms,
-	    S(80)), END }, BIT(PLAN_SLOW_DEREG) },
+	    S(80)), END }, BIT(PLAN_FINDING_SLOW_DEREG) },
 	{ "interval 11 s", { SET(alb_interval_ms, S(11)), SET(drain_window_ms,
-	    S(17)), END }, BIT(PLAN_SLOW_INTERVAL) },
+	    S(17)), END }, BIT(PLAN_FINDING_SLOW_INTERVAL) },
 	{ "unhealthy 3", { SET(alb_unhealthy, 3), SET(drain_fall, 3), END },
-	    BIT(PLAN_SLOW_UNHEALTHY) },
+	    BIT(PLAN_FINDING_SLOW_UNHEALTHY) },
 	{ "ALB timeout 6 s", { SET(alb_timeout_ms, S(6)), END },
-	    BIT(PLAN_SLOW_ALB_TIMEOUT) },
+	    BIT(PLAN_FINDING_SLOW_ALB_TIMEOUT) },
 	{ "window above the delay",
 	    { SET(dereg_delay_ms, S(10)), SET(drain_window_ms, S(25)), END },
-	    BIT(PLAN_WINDOW_OVER_DEREG) },
+	    BIT(PLAN_FINDING_WINDOW_OVER_DEREG) },
 	{ "window equal to the delay",
 	    { SET(dereg_delay_ms, S(15)), END }, 0 },
 };
@@ -435,8 +435,8 @@ run_mask_cases(const struct mask_case *cases, size_t n, enum plan_level lv)
 
 		with(&in, cc->sets);
 		if (strcmp(cc->name, "everything at once") == 0) {
-			in.depends_on_app = PLAN_NO;
-			in.check_uses_live = PLAN_NO;
+			in.depends_on_app = PLAN_KNOWN_NO;
+			in.check_uses_live = PLAN_KNOWN_NO;
 		}
 		plan_compute(&in, &r);
 		got = level_mask(&r, lv);
@@ -456,7 +456,7 @@ test_plan_contradictions_table(void **state)
 {
 	(void)state;
 	run_mask_cases(contra_cases, sizeof(contra_cases) /
-	    sizeof(*contra_cases), PLAN_CONTRADICTION);
+	    sizeof(*contra_cases), PLAN_LEVEL_CONTRADICTION);
 }
 
 static void
@@ -464,7 +464,7 @@ test_plan_slow_settings_table(void **state)
 {
 	(void)state;
 	run_mask_cases(slow_cases, sizeof(slow_cases) / sizeof(*slow_cases),
-	    PLAN_SLOW);
+	    PLAN_LEVEL_SLOW);
 }
 
 static void
@@ -476,15 +476,15 @@ test_plan_notes_say_what_the_figures_assume(void **state)
 	(void)state;
 	defaults(&in);
 	plan_compute(&in, &r);
-	assert_int_equal(level_mask(&r, PLAN_NOTE), BIT(PLAN_ECS_DRAIN_MOOT) |
-	    BIT(PLAN_SIDECAR_ROUTED) | BIT(PLAN_WAIT_STABILITY));
-	assert_non_null(strstr(find_finding(&r, PLAN_ECS_DRAIN_MOOT)->problem,
+	assert_int_equal(level_mask(&r, PLAN_LEVEL_NOTE), BIT(PLAN_FINDING_ECS_DRAIN_MOOT) |
+	    BIT(PLAN_FINDING_SIDECAR_ROUTED) | BIT(PLAN_FINDING_WAIT_STABILITY));
+	assert_non_null(strstr(find_finding(&r, PLAN_FINDING_ECS_DRAIN_MOOT)->problem,
 	    "does not document"));
 	in.stop_timeout_set = false;
 	in.supervisor = true;
 	plan_compute(&in, &r);
-	assert_int_equal(level_mask(&r, PLAN_NOTE), BIT(PLAN_ECS_DRAIN_MOOT) |
-	    BIT(PLAN_STOP_DEFAULTED) | BIT(PLAN_WAIT_STABILITY));
+	assert_int_equal(level_mask(&r, PLAN_LEVEL_NOTE), BIT(PLAN_FINDING_ECS_DRAIN_MOOT) |
+	    BIT(PLAN_FINDING_STOP_DEFAULTED) | BIT(PLAN_FINDING_WAIT_STABILITY));
 }
 
 /* What a user reads must name the cause and the numbers. */
@@ -498,53 +498,53 @@ struct message_case {
 
 static const struct message_case message_cases[] = {
 	{ "SIGKILL", { SET(drain_timeout_ms, S(40)),
-	    SET(stop_timeout_ms, S(30)), END }, PLAN_SIGKILL,
+	    SET(stop_timeout_ms, S(30)), END }, PLAN_FINDING_SIGKILL,
 	    { "SIGKILL", "40s", "30s" }, { "stopTimeout", "55s" } },
 	{ "SIGKILL at ECS's default", { SET(stop_timeout_ms, S(30)),
 	    SET(stop_timeout_set, 0), SET(dereg_delay_ms, S(20)), END },
-	    PLAN_SIGKILL, { "30s", "no stopTimeout", "ECS's default" },
+	    PLAN_FINDING_SIGKILL, { "30s", "no stopTimeout", "ECS's default" },
 	    { "45s", NULL } },
 	{ "SIGKILL in supervisor mode", { SET(supervisor, 1),
-	    SET(app_stop_timeout_ms, S(20)), END }, PLAN_SIGKILL,
+	    SET(app_stop_timeout_ms, S(20)), END }, PLAN_FINDING_SIGKILL,
 	    { "linger 2s", "stop timeout 20s", "= 52s" },
 	    { "67s", NULL } },
 	{ "Fargate's 120 s", { SET(stop_timeout_ms, S(200)), END },
-	    PLAN_FARGATE_STOP_MAX, { "200s", "120s", NULL },
+	    PLAN_FINDING_FARGATE_STOP_MAX, { "200s", "120s", NULL },
 	    { "at most 120", NULL } },
 	{ "300 s delay", { SET(dereg_delay_ms, S(300)), SET(stop_timeout_ms,
-	    S(100)), END }, PLAN_SLOW_DEREG,
+	    S(100)), END }, PLAN_FINDING_SLOW_DEREG,
 	    /* the typical replacement is the delay alone */
 	    { "300s", "5 minutes", "5m00s one task" }, { "30", "5 when" } },
 	{ "healthy threshold", { SET(alb_healthy, 5), SET(alb_interval_ms,
 	    S(30)), SET(drain_window_ms, S(45)), SET(dereg_delay_ms, S(45)),
 	    SET(drain_timeout_ms, S(60)), SET(stop_timeout_ms, S(75)), END },
-	    PLAN_SLOW_HEALTHY, { "threshold 5", "2m15s", NULL },
+	    PLAN_FINDING_SLOW_HEALTHY, { "threshold 5", "2m15s", NULL },
 	    { "HealthyThresholdCount to 2", "90s" } },
 	{ "ALB interval", { SET(alb_interval_ms, S(30)),
 	    SET(drain_window_ms, S(45)), SET(dereg_delay_ms, S(45)), END },
-	    PLAN_SLOW_INTERVAL, { "30s", "45s", NULL }, { "10", "15s" } },
-	{ "ALB timeout", { SET(alb_timeout_ms, S(10)), END }, PLAN_ALB_TIMEOUT,
+	    PLAN_FINDING_SLOW_INTERVAL, { "30s", "45s", NULL }, { "10", "15s" } },
+	{ "ALB timeout", { SET(alb_timeout_ms, S(10)), END }, PLAN_FINDING_ALB_TIMEOUT,
 	    { "10s", NULL, NULL }, { "5s", NULL } },
 	{ "drain cap vs detection", { SET(alb_interval_ms, S(30)), END },
-	    PLAN_CAP_BELOW_DETECT, { "30s", "60s", NULL },
+	    PLAN_FINDING_CAP_BELOW_DETECT, { "30s", "60s", NULL },
 	    { "--drain-timeout to 60s", "15s" } },
-	{ "drain-fall", { SET(drain_fall, 1), END }, PLAN_DRAIN_FALL,
+	{ "drain-fall", { SET(drain_fall, 1), END }, PLAN_FINDING_DRAIN_FALL,
 	    { "--drain-fall 1", "threshold 2", NULL },
 	    { "--drain-fall", "to 2" } },
 	{ "window", { SET(alb_interval_ms, S(20)), SET(drain_timeout_ms,
-	    S(40)), SET(stop_timeout_ms, S(60)), END }, PLAN_WINDOW,
+	    S(40)), SET(stop_timeout_ms, S(60)), END }, PLAN_FINDING_WINDOW,
 	    { "15s", "20s", NULL }, { "30s", NULL } },
 	{ "window fix, with the delay below it", { SET(alb_interval_ms,
-	    S(30)), END }, PLAN_WINDOW, { "15s", "30s", NULL },
+	    S(30)), END }, PLAN_FINDING_WINDOW, { "15s", "30s", NULL },
 	    { "45s", "every ECS stop wait" } },
 	{ "window over the delay", { SET(dereg_delay_ms, S(10)),
-	    SET(drain_window_ms, S(25)), END }, PLAN_WINDOW_OVER_DEREG,
+	    SET(drain_window_ms, S(25)), END }, PLAN_FINDING_WINDOW_OVER_DEREG,
 	    { "25s", "10s", "15s" }, { "25s", NULL } },
 	{ "stop below a delay Fargate cannot match",
-	    { SET(dereg_delay_ms, S(300)), END }, PLAN_STOP_BELOW_DEREG,
+	    { SET(dereg_delay_ms, S(300)), END }, PLAN_FINDING_STOP_BELOW_DEREG,
 	    { "45s", "300s", NULL }, { "120s", NULL } },
 	{ "wait-for-service-stability off", { SET(wait_stability, 0), END },
-	    PLAN_WAIT_STABILITY, { "not wait", "never turn healthy", NULL },
+	    PLAN_FINDING_WAIT_STABILITY, { "not wait", "never turn healthy", NULL },
 	    { "53.5s", "113s" } },
 };
 
@@ -589,8 +589,8 @@ test_plan_suggested_stop_timeout_clears_both_stop_contradictions(
 	in.drain_timeout_ms = S(40);
 	in.stop_timeout_ms = S(30);
 	plan_compute(&in, &r);
-	assert_int_equal(contra_mask(&r), BIT(PLAN_SIGKILL) |
-	    BIT(PLAN_STOP_BELOW_DEREG));
+	assert_int_equal(contra_mask(&r), BIT(PLAN_FINDING_SIGKILL) |
+	    BIT(PLAN_FINDING_STOP_BELOW_DEREG));
 	in.stop_timeout_ms = S(55);	/* what the fix says */
 	plan_compute(&in, &r);
 	assert_int_equal(r.ncontra, 0);
@@ -606,15 +606,15 @@ test_plan_seed_fixes_applied_leave_nothing_slow(void **state)
 	(void)state;
 	aws_defaults(&in);
 	plan_compute(&in, &r);
-	assert_int_equal(level_mask(&r, PLAN_SLOW), BIT(PLAN_SLOW_DEREG) |
-	    BIT(PLAN_SLOW_INTERVAL) | BIT(PLAN_SLOW_HEALTHY));
+	assert_int_equal(level_mask(&r, PLAN_LEVEL_SLOW), BIT(PLAN_FINDING_SLOW_DEREG) |
+	    BIT(PLAN_FINDING_SLOW_INTERVAL) | BIT(PLAN_FINDING_SLOW_HEALTHY));
 	in.dereg_delay_ms = S(30);
 	in.alb_interval_ms = S(10);
 	in.alb_healthy = 2;
 	in.stop_timeout_ms = S(45);	/* the SIGKILL fix */
 	in.stop_timeout_set = true;
 	plan_compute(&in, &r);
-	assert_int_equal(level_mask(&r, PLAN_SLOW), 0);
+	assert_int_equal(level_mask(&r, PLAN_LEVEL_SLOW), 0);
 	assert_int_equal(r.ncontra, 0);
 }
 

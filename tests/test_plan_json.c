@@ -47,8 +47,8 @@ test_plan_json_reads_the_sidecar_task_definition(void **state)
 	assert_int_equal(td.stop_timeout_ms, S(45));
 	assert_true(td.launch_set);
 	assert_int_equal(td.launch, PLAN_LAUNCH_FARGATE);
-	assert_int_equal(td.depends_on_app, PLAN_YES);
-	assert_int_equal(td.check_uses_live, PLAN_YES);
+	assert_int_equal(td.depends_on_app, PLAN_KNOWN_YES);
+	assert_int_equal(td.check_uses_live, PLAN_KNOWN_YES);
 	assert_false(td.supervisor);
 	assert_int_equal(td.argc, 1);
 	assert_string_equal(td.argv[0], "plan");
@@ -72,7 +72,7 @@ test_plan_json_reads_describe_output_the_same(void **state)
 	    sidecar);
 	assert_int_equal(taskdef(doc, &td, err), 0);
 	assert_int_equal(td.stop_timeout_ms, S(45));
-	assert_int_equal(td.depends_on_app, PLAN_YES);
+	assert_int_equal(td.depends_on_app, PLAN_KNOWN_YES);
 	plan_json_taskdef_free(&td);
 }
 
@@ -96,8 +96,8 @@ test_plan_json_reads_the_supervisor_command_line(void **state)
 	assert_true(td.supervisor);
 	assert_false(td.stop_timeout_set);
 	assert_false(td.launch_set);
-	assert_int_equal(td.depends_on_app, PLAN_UNKNOWN);
-	assert_int_equal(td.check_uses_live, PLAN_YES);
+	assert_int_equal(td.depends_on_app, PLAN_KNOWN_UNSET);
+	assert_int_equal(td.check_uses_live, PLAN_KNOWN_YES);
 	assert_int_equal(td.argc, 4);
 	assert_string_equal(td.argv[1], "--check");
 	assert_string_equal(td.argv[2], "http://127.0.0.1:8000/");
@@ -141,17 +141,17 @@ test_plan_json_container_check_table(void **state)
 		const char	*command;
 		enum plan_known	 want;
 	} cases[] = {
-		{ "[\"CMD\", \"/healthgate\", \"probe\", \"/live\"]", PLAN_YES },
-		{ "[\"CMD\", \"/healthgate\", \"probe\"]", PLAN_NO },
-		{ "[\"CMD\", \"/healthgate\", \"probe\", \"/health\"]", PLAN_NO },
-		{ "[\"CMD\", \"/healthgate\", \"probe\", \"/lively\"]", PLAN_NO },
+		{ "[\"CMD\", \"/healthgate\", \"probe\", \"/live\"]", PLAN_KNOWN_YES },
+		{ "[\"CMD\", \"/healthgate\", \"probe\"]", PLAN_KNOWN_NO },
+		{ "[\"CMD\", \"/healthgate\", \"probe\", \"/health\"]", PLAN_KNOWN_NO },
+		{ "[\"CMD\", \"/healthgate\", \"probe\", \"/lively\"]", PLAN_KNOWN_NO },
 		{ "[\"CMD\", \"/healthgate\", \"probe\", \"--timeout=1s\","
-		    " \"http://[::1]:8081/live?x=1\"]", PLAN_YES },
+		    " \"http://[::1]:8081/live?x=1\"]", PLAN_KNOWN_YES },
 		{ "[\"CMD-SHELL\", \"/healthgate probe /live || exit 1\"]",
-		    PLAN_YES },
+		    PLAN_KNOWN_YES },
 		{ "[\"CMD-SHELL\", \"curl -f http://localhost:8081/health\"]",
-		    PLAN_NO },
-		{ "[\"CMD-SHELL\", \"true\"]", PLAN_UNKNOWN },
+		    PLAN_KNOWN_NO },
+		{ "[\"CMD-SHELL\", \"true\"]", PLAN_KNOWN_UNSET },
 	};
 
 	(void)state;

@@ -15,7 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (check_spec_parse(s, &sched, &cs) == NULL) {
 		if (cs.name[0] == '\0' || cs.timeout_ms >= cs.interval_ms)
 			abort();
-		if (cs.kind == CHECK_EXEC && (cs.argv == NULL ||
+		if (cs.kind == CHECK_SPEC_EXEC && (cs.argv == NULL ||
 		    cs.argv[0] == NULL))
 			abort();
 		check_spec_free(&cs);

@@ -9,10 +9,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (s == NULL)
 		return 0;
-	log_format_line(line, sizeof(line), LOG_JSON, "T", LOG_INFO, "e", s);
+	log_format_line(line, sizeof(line), LOG_FORMAT_JSON, "T", LOG_INFO, "e", s);
 	if (strlen(line) >= sizeof(line))
 		abort();
-	log_format_line(line, sizeof(line), LOG_TEXT, "T", LOG_INFO, "e", s);
+	log_format_line(line, sizeof(line), LOG_FORMAT_TEXT, "T", LOG_INFO, "e", s);
 	free(s);
 	return 0;
 }
