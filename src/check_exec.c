@@ -21,6 +21,7 @@
 
 #include "checks.h"
 #include "reap.h"
+#include "child.h"
 
 extern char **environ;
 
@@ -155,9 +156,7 @@ exec_start(struct check *c)
 	char mark[sizeof(REAP_MARK) + sizeof(c->spec->name) + 1];
 	char **env;
 	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
 	struct exec_probe *p;
-	sigset_t none, dfl;
 	char why[160];
 	int fds[2] = { -1, -1 }, err;
 	pid_t pid;
@@ -191,23 +190,10 @@ exec_start(struct check *c)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-	/*
-	 * Own group, so one kill reaches grandchildren; no blocked signals
-	 * and default dispositions, whatever libev and main set for us.
-	 */
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigfillset(&dfl);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	err = posix_spawnp(&pid, c->spec->argv[0], &fa, &attr,
-	    c->spec->argv, env);
+	/* Own group, so one kill reaches grandchildren (child.h). */
+	err = child_spawn(&pid, &fa, c->spec->argv, env);
 	free(env);
 	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
 	close(fds[1]);
 	if (err != 0) {
 		snprintf(why, sizeof(why), "%s: %s", c->spec->argv[0],

@@ -31,6 +31,7 @@
 #include "clock.h"
 #include "log.h"
 #include "signame.h"
+#include "child.h"
 #include "supervise.h"
 
 /*
@@ -176,9 +177,7 @@ struct supervise *
 supervise_start(struct ev_loop *loop, char *const argv[], char *const envp[],
     supervise_exit_fn *exited, void *arg, int *errnum)
 {
-	posix_spawnattr_t attr;
 	struct supervise *s;
-	sigset_t none, dfl;
 	pid_t pid;
 	int err;
 
@@ -191,21 +190,8 @@ supervise_start(struct ev_loop *loop, char *const argv[], char *const envp[],
 	 * them (or to nobody). As PID 1 that is so already.
 	 */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	/*
-	 * Its own group (see the top of the file); no blocked signals and
-	 * default dispositions, whatever libev and main set for healthgate
-	 * (SIGPIPE ignored, the signals libev watches blocked).
-	 */
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigfillset(&dfl);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	err = posix_spawnp(&pid, argv[0], NULL, &attr, argv, envp);
-	posix_spawnattr_destroy(&attr);
+	/* Its own group (see the top of the file, and child.h). */
+	err = child_spawn(&pid, NULL, argv, envp);
 	if (err != 0) {
 		*errnum = err;
 		free(s);
