@@ -7,13 +7,12 @@ when the attack ends, its connections are gone within the timeouts."""
 
 import os
 import shutil
-import signal
 import subprocess
 import threading
 import time
 import unittest
 
-from harness import Daemon
+from harness import Daemon, fds, rss_kib
 
 UNDER_TOOL = bool(os.environ.get("HEALTHGATE_WRAP") or
                   os.environ.get("HEALTHGATE_SANITIZED"))
@@ -22,18 +21,6 @@ CONNS = 400
 # BENCHMARKS.md: about 2.6 KiB a connection at --conn-memory 2048; 4 KiB
 # leaves room for the allocator (the same bound as test_admission.py).
 KIB_PER_CONN = 4
-
-
-def fds(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 class Prober(threading.Thread):

@@ -16,7 +16,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Daemon
+from harness import Daemon, fds, rss_kib
 
 UNDER_TOOL = bool(os.environ.get("HEALTHGATE_WRAP") or
                   os.environ.get("HEALTHGATE_SANITIZED"))
@@ -101,18 +101,6 @@ def answers(buf, sent, known):
         statuses.append(status)
         buf = rest[length:]
     return statuses
-
-
-def fds(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def exchange(port, payloads, deadline):

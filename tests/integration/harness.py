@@ -244,6 +244,20 @@ def wait_until(pred, timeout, step=0.02):
     return None
 
 
+def rss_kib(pid):
+    """The resident memory of process pid, in KiB (VmRSS)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def fds(pid):
+    """How many descriptors process pid holds open."""
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
 def children(pid):
     """Pids of the direct children of pid, from /proc."""
     out = []

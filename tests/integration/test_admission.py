@@ -11,7 +11,7 @@ import threading
 import time
 import unittest
 
-from harness import Daemon
+from harness import Daemon, rss_kib
 
 UNDER_TOOL = bool(os.environ.get("HEALTHGATE_WRAP") or
                   os.environ.get("HEALTHGATE_SANITIZED"))
@@ -28,14 +28,6 @@ def raise_nofile(n):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < n:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(n, hard), hard))
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def metrics(d):

@@ -8,7 +8,7 @@ import threading
 import time
 import unittest
 
-from harness import Daemon, wait_until
+from harness import Daemon, rss_kib, wait_until
 
 
 # Under ASan or valgrind, memory and latency measure the tool, not
@@ -21,14 +21,6 @@ UNDER_TOOL = bool(os.environ.get("HEALTHGATE_WRAP") or
 def bounded(test, value, limit, what):
     if not UNDER_TOOL:
         test.assertLess(value, limit, what)
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def metric(d, name):
