@@ -63,10 +63,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# runc, no default ulimits (the VM refuses raising them); see containers.md.
-export CONTAINERS_CONF="$work/containers.conf"
-printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n' \
-    >"$CONTAINERS_CONF"
+. scripts/containers.sh
+containers_conf "$work/containers.conf"
 # podman, bounded; its complaints (no systemd for healthcheck timers here)
 # go to a file, shown when a check needs them.
 pm() { timeout 60 podman --storage-driver vfs "$@" 2>>"$work/podman.err"; }

@@ -57,14 +57,11 @@ command -v buildah >/dev/null 2>&1 ||
     die "no Docker engine and no buildah" \
 	"(apt-get install buildah podman runc mmdebstrap)"
 
-# podman's defaults raise RLIMIT_NPROC/NOFILE, which these VMs refuse, and
-# crun cannot handle their hybrid cgroup layout: runc, no default ulimits.
-if [ -z "${CONTAINERS_CONF:-}" ]; then
-	CONTAINERS_CONF=${TMPDIR:-/tmp}/healthgate-containers.conf
-	printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n' \
-	    >"$CONTAINERS_CONF"
-	export CONTAINERS_CONF
-fi
+# runc and no default ulimits on these VMs (scripts/containers.sh), unless
+# the caller has its own settings.
+. scripts/containers.sh
+[ -n "${CONTAINERS_CONF:-}" ] ||
+    containers_conf "${TMPDIR:-/tmp}/healthgate-containers.conf"
 S="--storage-driver ${STORAGE_DRIVER:-vfs}"
 
 # shellcheck disable=SC2086

@@ -43,9 +43,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-export CONTAINERS_CONF="$work/containers.conf"
-printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n' \
-    >"$CONTAINERS_CONF"
+. scripts/containers.sh
+containers_conf "$work/containers.conf"
 S="--storage-driver vfs"
 pm() { timeout 60 podman $S "$@" 2>>"$work/podman.err"; }
 

@@ -46,9 +46,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-export CONTAINERS_CONF="$work/containers.conf"
-printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n' \
-    >"$CONTAINERS_CONF"
+. scripts/containers.sh
+containers_conf "$work/containers.conf"
 pm() { timeout 120 podman --storage-driver vfs "$@" 2>>"$work/podman.err"; }
 free_port() {
 	python3 -c 'import socket; s = socket.socket()
