@@ -59,7 +59,8 @@ T_supervise	= supervise child signame log clock jsonstr decimal
 T_stop		= stop drain addr decimal
 T_reap		= reap
 T_fd_budget	= fd_budget log jsonstr clock
-T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal
+T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal \
+		  metrics conn_table
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \

@@ -33,6 +33,7 @@ enum check_code {
 
 struct check;
 struct check_target;
+struct metrics_check;
 struct resolver;
 
 /* One probe kind. start() ends, now or later, in exactly one check_done(). */
@@ -95,6 +96,8 @@ void		 checks_start(struct checks *);
 void		 checks_free(struct checks *);	/* cancels every run */
 void		 checks_view(const struct checks *,
 		    const struct health_check **, unsigned *n);
-void		 checks_metrics(const struct checks *, struct sbuf *);
+/* Refreshes and points at each check's /metrics figures. */
+void		 checks_figures(struct checks *,
+		    const struct metrics_check **, unsigned *n);
 
 #endif

@@ -3,8 +3,9 @@
 
 /*
  * The /metrics text (Prometheus exposition format 0.0.4): the counts the
- * HTTP side keeps and the daemon's own gauges, rendered into an sbuf. Pure:
- * it formats what it is given and keeps nothing.
+ * HTTP side keeps, the daemon's own gauges and the checks' figures,
+ * rendered into an sbuf. Pure: it formats what it is given and keeps
+ * nothing.
  */
 
 #include <stdbool.h>
@@ -38,5 +39,26 @@ struct metrics_daemon {
 
 void		 metrics_render_daemon(struct sbuf *,
 		    const struct metrics_daemon *);
+
+/* Room for each way a check's run can end (checks.c asserts it fits). */
+#define METRICS_CHECK_RESULTS	12
+
+/* One check's figures, as checks_figures() fills them. */
+struct metrics_check {
+	const char	*name;
+	bool		 up;
+	double		 last_seconds;	/* duration of the last run */
+	unsigned long long transitions;	/* between up and down */
+	struct {
+		const char	*name;	/* NULL past the last */
+		unsigned long long n;
+	} results[METRICS_CHECK_RESULTS];
+	bool		 named;		/* its host is a name: lookups count */
+	unsigned long long lookups, lookup_failures;
+};
+
+/* Each check's state, duration, results, lookups and transitions. */
+void		 metrics_render_checks(struct sbuf *,
+		    const struct metrics_check *, unsigned n);
 
 #endif

@@ -16,6 +16,7 @@
 #include "checks.h"
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "resolve.h"
 #include "risefall.h"
 
@@ -46,7 +47,11 @@ struct checks {
 	unsigned	 n;
 	struct slot	*slots;		/* n of them */
 	struct health_check *view;	/* n of them, for health_render */
+	struct metrics_check *figures;	/* n of them, for /metrics */
 };
+
+_Static_assert(CHECK_CODE_COUNT <= METRICS_CHECK_RESULTS,
+    "METRICS_CHECK_RESULTS holds every check_code");
 
 static const char *const code_names[CHECK_CODE_COUNT] = {
 	"pass", "timeout", "refused", "connect", "status", "malformed",
@@ -226,7 +231,8 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 	cs->arg = arg;
 	cs->n = n;
 	if (n && ((cs->slots = calloc(n, sizeof(*cs->slots))) == NULL ||
-	    (cs->view = calloc(n, sizeof(*cs->view))) == NULL)) {
+	    (cs->view = calloc(n, sizeof(*cs->view))) == NULL ||
+	    (cs->figures = calloc(n, sizeof(*cs->figures))) == NULL)) {
 		checks_free(cs);
 		return NULL;
 	}
@@ -295,6 +301,7 @@ checks_free(struct checks *cs)
 	resolve_free(cs->resolver);
 	free(cs->slots);
 	free(cs->view);
+	free(cs->figures);
 	free(cs);
 }
 
@@ -306,67 +313,25 @@ checks_view(const struct checks *cs, const struct health_check **v,
 	*n = cs ? cs->n : 0;
 }
 
-/* Lookups of the checks that name their host, and how many failed. */
-static void
-checks_metrics_lookups(const struct checks *cs, struct sbuf *b)
-{
-	unsigned long long n[2];
-	static const char *const what[2][2] = {
-	    { "lookups_total", "Lookups of the check's host name." },
-	    { "lookup_failures_total", "Lookups that found no address." },
-	};
-
-	for (unsigned k = 0; k < 2; k++) {
-		bool head = false;
-
-		for (unsigned i = 0; i < cs->n; i++) {
-			if (!check_target_counts(&cs->slots[i].pub, &n[0],
-			    &n[1]))
-				continue;
-			if (!head)
-				sbuf_printf(b, "# HELP healthgate_check_%s %s\n"
-				    "# TYPE healthgate_check_%s counter\n",
-				    what[k][0], what[k][1], what[k][0]);
-			head = true;
-			sbuf_printf(b, "healthgate_check_%s{check=\"%s\"} "
-			    "%llu\n", what[k][0], cs->view[i].name, n[k]);
-		}
-	}
-}
-
 void
-checks_metrics(const struct checks *cs, struct sbuf *b)
+checks_figures(struct checks *cs, const struct metrics_check **v,
+    unsigned *n)
 {
-	if (cs == NULL || cs->n == 0)
-		return;
-	sbuf_printf(b, "# HELP healthgate_check_up 1 when the check is up.\n"
-	    "# TYPE healthgate_check_up gauge\n");
-	for (unsigned i = 0; i < cs->n; i++)
-		sbuf_printf(b, "healthgate_check_up{check=\"%s\"} %d\n",
-		    cs->view[i].name, cs->slots[i].rf.up);
-	sbuf_printf(b, "# HELP healthgate_check_duration_seconds Duration "
-	    "of the last run.\n"
-	    "# TYPE healthgate_check_duration_seconds gauge\n");
-	for (unsigned i = 0; i < cs->n; i++)
-		sbuf_printf(b, "healthgate_check_duration_seconds"
-		    "{check=\"%s\"} %.6f\n", cs->view[i].name,
-		    cs->slots[i].last_ms / 1000.0);
-	sbuf_printf(b, "# HELP healthgate_check_results_total Finished "
-	    "runs, by result.\n# TYPE healthgate_check_results_total "
-	    "counter\n");
-	for (unsigned i = 0; i < cs->n; i++)
-		for (unsigned c = 0; c < CHECK_CODE_COUNT; c++)
-			if (cs->slots[i].results[c])
-				sbuf_printf(b, "healthgate_check_results_total"
-				    "{check=\"%s\",result=\"%s\"} %llu\n",
-				    cs->view[i].name, code_names[c],
-				    cs->slots[i].results[c]);
-	checks_metrics_lookups(cs, b);
-	sbuf_printf(b, "# HELP healthgate_check_transitions_total Changes "
-	    "between up and down.\n"
-	    "# TYPE healthgate_check_transitions_total counter\n");
-	for (unsigned i = 0; i < cs->n; i++)
-		sbuf_printf(b, "healthgate_check_transitions_total"
-		    "{check=\"%s\"} %llu\n", cs->view[i].name,
-		    cs->slots[i].transitions);
+	*v = cs ? cs->figures : NULL;
+	*n = cs ? cs->n : 0;
+	for (unsigned i = 0; i < *n; i++) {
+		const struct slot *s = &cs->slots[i];
+		struct metrics_check *f = &cs->figures[i];
+
+		f->name = cs->view[i].name;
+		f->up = s->rf.up;
+		f->last_seconds = s->last_ms / 1000.0;
+		f->transitions = s->transitions;
+		for (unsigned c = 0; c < CHECK_CODE_COUNT; c++) {
+			f->results[c].name = code_names[c];
+			f->results[c].n = s->results[c];
+		}
+		f->named = check_target_counts(&s->pub, &f->lookups,
+		    &f->lookup_failures);
+	}
 }

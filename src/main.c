@@ -264,15 +264,18 @@ static void
 on_metrics(void *arg, struct sbuf *b)
 {
 	struct daemon *d = arg;
+	const struct metrics_check *figures;
 	struct drain_stats st;
 	unsigned long long n503;
+	unsigned n;
 
 	stop_stats(d->stop, &st, &n503);
 	metrics_render_daemon(b, &(struct metrics_daemon){
 	    .draining = stop_draining(d->stop),
 	    .maintenance = d->maintenance, .drain_503s = n503,
 	    .watched = st.watched });
-	checks_metrics(d->checks, b);
+	checks_figures(d->checks, &figures, &n);
+	metrics_render_checks(b, figures, n);
 }
 
 static void

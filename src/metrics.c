@@ -79,3 +79,55 @@ metrics_render_daemon(struct sbuf *b, const struct metrics_daemon *m)
 	    "drain waits for.");
 	sbuf_printf(b, "healthgate_drain_watched_probers %u\n", m->watched);
 }
+
+void
+metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
+    unsigned n)
+{
+	bool named = false;
+
+	if (n == 0)
+		return;
+	family(b, "healthgate_check_up", "gauge", "1 when the check is up.");
+	for (unsigned i = 0; i < n; i++)
+		sbuf_printf(b, "healthgate_check_up{check=\"%s\"} %d\n",
+		    v[i].name, v[i].up);
+	family(b, "healthgate_check_duration_seconds", "gauge", "Duration "
+	    "of the last run.");
+	for (unsigned i = 0; i < n; i++)
+		sbuf_printf(b, "healthgate_check_duration_seconds"
+		    "{check=\"%s\"} %.6f\n", v[i].name, v[i].last_seconds);
+	family(b, "healthgate_check_results_total", "counter", "Finished "
+	    "runs, by result.");
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned r = 0; r < METRICS_CHECK_RESULTS &&
+		    v[i].results[r].name; r++)
+			if (v[i].results[r].n)
+				sbuf_printf(b, "healthgate_check_results_total"
+				    "{check=\"%s\",result=\"%s\"} %llu\n",
+				    v[i].name, v[i].results[r].name,
+				    v[i].results[r].n);
+	for (unsigned i = 0; i < n; i++)
+		named |= v[i].named;
+	if (named) {
+		family(b, "healthgate_check_lookups_total", "counter",
+		    "Lookups of the check's host name.");
+		for (unsigned i = 0; i < n; i++)
+			if (v[i].named)
+				sbuf_printf(b, "healthgate_check_lookups_total"
+				    "{check=\"%s\"} %llu\n", v[i].name,
+				    v[i].lookups);
+		family(b, "healthgate_check_lookup_failures_total", "counter",
+		    "Lookups that found no address.");
+		for (unsigned i = 0; i < n; i++)
+			if (v[i].named)
+				sbuf_printf(b, "healthgate_check_lookup_"
+				    "failures_total{check=\"%s\"} %llu\n",
+				    v[i].name, v[i].lookup_failures);
+	}
+	family(b, "healthgate_check_transitions_total", "counter", "Changes "
+	    "between up and down.");
+	for (unsigned i = 0; i < n; i++)
+		sbuf_printf(b, "healthgate_check_transitions_total"
+		    "{check=\"%s\"} %llu\n", v[i].name, v[i].transitions);
+}

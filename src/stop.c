@@ -38,10 +38,11 @@ check(struct stop *s)
 {
 	struct drain_stats st;
 	enum drain_state ds;
-	double now = clock_mono(), next = now;
+	double now, next;
 
 	if (s->over || !drain_started(s->drain))
-		return;
+		return;		/* before a read of the clock: once a request */
+	now = next = clock_mono();
 	ds = drain_poll(s->drain, now, s->hooks.inflight(s->hooks.arg), &next);
 	ev_timer_stop(s->loop, &s->timer);
 	if (ds == DRAIN_RUNNING) {

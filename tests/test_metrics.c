@@ -69,6 +69,49 @@ test_metrics_daemon_gauges(void **state)
 	sbuf_free(&b);
 }
 
+/* Two checks: results that happened and lookups only for the named one. */
+static void
+test_metrics_checks(void **state)
+{
+	struct metrics_check v[2] = {
+	    { .name = "app", .up = true, .last_seconds = 0.0125,
+	      .transitions = 1, .results = { { "pass", 3 }, { "timeout", 0 } },
+	      .named = true, .lookups = 5, .lookup_failures = 2 },
+	    { .name = "db", .results = { { "pass", 0 }, { "refused", 4 } } },
+	};
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b);
+	metrics_render_checks(&b, v, 2);
+	assert_false(sbuf_failed(&b));
+	assert_non_null(strstr(b.data, "# TYPE healthgate_check_up gauge\n"
+	    "healthgate_check_up{check=\"app\"} 1\n"
+	    "healthgate_check_up{check=\"db\"} 0\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_check_duration_seconds"
+	    "{check=\"app\"} 0.012500\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_check_results_total"
+	    "{check=\"app\",result=\"pass\"} 3\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_check_results_total"
+	    "{check=\"db\",result=\"refused\"} 4\n"));
+	assert_null(strstr(b.data, "result=\"timeout\""));
+	assert_non_null(strstr(b.data, "\nhealthgate_check_lookups_total"
+	    "{check=\"app\"} 5\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_check_lookup_failures_"
+	    "total{check=\"app\"} 2\n"));
+	assert_null(strstr(b.data, "lookups_total{check=\"db\"}"));
+	assert_non_null(strstr(b.data, "\nhealthgate_check_transitions_total"
+	    "{check=\"db\"} 0\n"));
+	sbuf_free(&b);
+	/* No check, no family; none named, no lookup family. */
+	sbuf_init(&b);
+	metrics_render_checks(&b, v, 0);
+	assert_int_equal(b.len, 0);
+	metrics_render_checks(&b, &v[1], 1);
+	assert_null(strstr(b.data, "lookup"));
+	sbuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -76,6 +119,7 @@ main(void)
 		cmocka_unit_test(test_metrics_code_index),
 		cmocka_unit_test(test_metrics_http_prints_what_happened),
 		cmocka_unit_test(test_metrics_daemon_gauges),
+		cmocka_unit_test(test_metrics_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

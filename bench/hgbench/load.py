@@ -8,8 +8,8 @@ import subprocess
 import time
 
 from . import settings as S
-from .procs import (cpu_ticks, ctx_switches, open_sockets, run_ns,
-                    status_kb, steal_ticks)
+from .procs import (ctx_switches, open_sockets, run_ns, status_kb,
+                    steal_ticks, user_sys_ticks)
 from .servers import HAProxy, Healthgate, Nginx
 from .settings import (ALB, CLK_TCK, FOOT_REQUESTS, HOLD, IDLE_SECS, ROUNDS,
                        SECS, STARTS, say, which)
@@ -57,18 +57,22 @@ def alb(tmp, port, secs):
 
 
 def measured(server, load):
-    """Runs load(); adds the server's CPU time per request (µs) and the
-    steal during the run (ms)."""
+    """Runs load(); adds the server's CPU time per request (µs), its user
+    and system ticks (compare sums those over rounds before dividing: one
+    run's are too few) and the steal during the run (ms)."""
     pids = server.pids()
-    before = sum(cpu_ticks(p) for p in pids)
+    ticks0 = [user_sys_ticks(p) for p in pids]
     ns0 = sum(run_ns(p) for p in pids)
     steal0 = steal_ticks()
     r = load()
     r["steal_ms"] = (steal_ticks() - steal0) * 1e3 / CLK_TCK
-    after = sum(cpu_ticks(p) for p in pids)
     ns1 = sum(run_ns(p) for p in pids)
+    ticks1 = [user_sys_ticks(p) for p in pids]
+    r["user_ticks"] = sum(b[0] - a[0] for a, b in zip(ticks0, ticks1))
+    r["sys_ticks"] = sum(b[1] - a[1] for a, b in zip(ticks0, ticks1))
     n = r.get("requests", r.get("ok", 0))
-    r["cpu_us_per_req"] = (after - before) / CLK_TCK * 1e6 / n if n else None
+    ticks = r["user_ticks"] + r["sys_ticks"]
+    r["cpu_us_per_req"] = ticks / CLK_TCK * 1e6 / n if n else None
     # The same time from schedstat, in ns rather than 10 ms ticks.
     r["sched_us_per_req"] = (ns1 - ns0) / 1e3 / n if n else None
     return r

@@ -20,11 +20,12 @@ def children(pid):
     return out
 
 
-def cpu_ticks(pid):
-    """utime + stime of a process (all its threads), in clock ticks."""
+def user_sys_ticks(pid):
+    """(utime, stime) of a process (all its threads), in clock ticks: the
+    split is the kernel's tick sampling, so read it over many requests."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+    return int(fields[11]), int(fields[12])
 
 
 def run_ns(pid):
