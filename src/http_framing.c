@@ -11,20 +11,31 @@
 #include "decimal.h"
 #include "http_framing.h"
 
-/* RFC 9110 5.6.2: tchar. */
-static bool
-is_token(const char *s)
-{
-	static const char extra[] = "!#$%&'*+-.^_`|~";
+/*
+ * RFC 9110 5.6.2: tchar, as a table: a test per byte, where a strchr() of
+ * the punctuation cost most of this file's time per request (callgrind).
+ */
+#define T(c)	[(unsigned char)(c)] = true
+static const bool tchar[256] = {
+	['0' ... '9'] = true, ['a' ... 'z'] = true, ['A' ... 'Z'] = true,
+	T('!'), T('#'), T('$'), T('%'), T('&'), T('\''), T('*'), T('+'),
+	T('-'), T('.'), T('^'), T('_'), T('`'), T('|'), T('~'),
+};
+#undef T
 
-	if (*s == '\0')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= 'A' && *s <= 'Z') || strchr(extra, *s) != NULL))
-			return false;
-	return true;
+/* The length of a token, or 0 when s is empty or holds a non-tchar. */
+static size_t
+token_len(const char *s)
+{
+	size_t n = 0;
+
+	while (tchar[(unsigned char)s[n]])
+		n++;
+	return s[n] == '\0' ? n : 0;
 }
+
+/* Whether name, of length n, is the field name f (ASCII, any case). */
+#define IS(f, name, n)	((n) == sizeof(f) - 1 && strcasecmp((name), (f)) == 0)
 
 /* 1*DIGIT into *v; false for anything else or past 19 digits. */
 static bool
@@ -48,21 +59,22 @@ void
 http_framing_field(struct http_framing *f, const char *name,
     const char *value)
 {
+	size_t n = token_len(name);
 	uint64_t v;
 
-	if (!is_token(name)) {
+	if (n == 0) {
 		f->bad_name = true;
 		return;
 	}
-	if (strcasecmp(name, "Host") == 0) {
+	if (IS("Host", name, n)) {
 		f->nhost++;
 		return;
 	}
-	if (strcasecmp(name, "Transfer-Encoding") == 0) {
+	if (IS("Transfer-Encoding", name, n)) {
 		f->chunked = true;
 		return;
 	}
-	if (strcasecmp(name, "Content-Length") != 0)
+	if (!IS("Content-Length", name, n))
 		return;
 	if (!parse_length(value, &v))
 		f->length_bad = true;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -208,37 +209,51 @@ queue(struct http_server *s, struct conn *c, unsigned code,
 	return r ? MHD_queue_response(c->handle, code, r) : MHD_NO;
 }
 
+/* What one pass over a request's header fields finds. */
+struct head {
+	struct http_framing framing;
+	bool		 ua_seen;
+	bool		 self;	/* its User-Agent is healthgate probe's */
+};
+
 static enum MHD_Result
-framing_field(void *cls, enum MHD_ValueKind kind, const char *name,
-    const char *value)
+head_field(void *cls, enum MHD_ValueKind kind, const char *name,
+    size_t name_len, const char *value, size_t value_len)
 {
+	struct head *h = cls;
+
 	(void)kind;
-	http_framing_field(cls, name, value ? value : "");
+	(void)value_len;
+	value = value ? value : "";
+	http_framing_field(&h->framing, name, value);
+	/* The first User-Agent, as MHD's own lookup would take it; the length
+	 * first, as musl's strcasecmp() is slow. */
+	if (!h->ua_seen &&
+	    name_len == sizeof(MHD_HTTP_HEADER_USER_AGENT) - 1 &&
+	    strcasecmp(name, MHD_HTTP_HEADER_USER_AGENT) == 0) {
+		h->ua_seen = true;
+		h->self = strncmp(value, PROBE_USER_AGENT,
+		    sizeof(PROBE_USER_AGENT) - 1) == 0;
+	}
 	return MHD_YES;
 }
 
-/* Every header field, not MHD's first of each: see http_framing.h. */
+/*
+ * Every header field, not MHD's first of each (see http_framing.h), in
+ * one pass that also finds a container's own health check (healthgate
+ * probe), which is never a prober.
+ */
 static enum http_framing_verdict
-framing(struct MHD_Connection *mc, const char *version)
+read_head(struct MHD_Connection *mc, const char *version, bool *self)
 {
-	struct http_framing f;
+	struct head h = { .ua_seen = false };
 
-	http_framing_init(&f);
+	http_framing_init(&h.framing);
 	/* MHD takes HTTP/1.x above 1.0 as 1.1; 0.9 it refuses itself. */
-	f.need_host = strcmp(version, MHD_HTTP_VERSION_1_0) != 0;
-	MHD_get_connection_values(mc, MHD_HEADER_KIND, framing_field, &f);
-	return http_framing_verdict(&f);
-}
-
-/* A container's own health check (healthgate probe), never a prober. */
-static bool
-is_self_probe(struct MHD_Connection *mc)
-{
-	const char *ua = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_USER_AGENT);
-
-	return ua != NULL && strncmp(ua, PROBE_USER_AGENT,
-	    strlen(PROBE_USER_AGENT)) == 0;
+	h.framing.need_host = strcmp(version, MHD_HTTP_VERSION_1_0) != 0;
+	MHD_get_connection_values_n(mc, MHD_HEADER_KIND, head_field, &h);
+	*self = h.self;
+	return http_framing_verdict(&h.framing);
 }
 
 /*
@@ -256,26 +271,26 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 {
 	struct http_server *s = cls;
 	struct conn *c = *req;
-	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
-	bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 
 	(void)upload;
 	if (c == NULL) {
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc,
 		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		enum http_framing_verdict framing;
 
 		if (ci == NULL || (c = ci->socket_context) == NULL)
 			return MHD_NO;
 		conn_table_busy(s->table, c);
 		c->route = route_of(url);
 		c->code = 0;
-		c->self = is_self_probe(mc);
+		framing = read_head(mc, version, &c->self);
 		s->inflight++;
 		*req = c;
-		if (!get && !head)
+		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 			return queue(s, c, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    s->not_allowed);
-		switch (framing(mc, version)) {
+		switch (framing) {
 		case HTTP_FRAMING_BAD:
 			return queue(s, c, MHD_HTTP_BAD_REQUEST,
 			    s->bad_request);

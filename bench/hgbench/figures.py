@@ -1,6 +1,7 @@
 """From raw samples to figures: medians, the table's rows and their budgets,
 and the verdict of each against the better of nginx and HAProxy."""
 
+import math
 import statistics
 
 from .load import SCENARIOS
@@ -10,6 +11,27 @@ from .settings import HOLD, IDLE_SECS
 def med(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else float("nan")
+
+
+def paired(before, after):
+    """The change from before to after of runs taken side by side (round i
+    of each, minutes apart at most): the median of the per-round ratios,
+    and a distribution-free interval of at least 95 % around it (order
+    statistics of the ratios, the sign test's), as fractions: (-0.01,
+    -0.03, +0.02). Pairing takes out the drift a shared machine has over a
+    run; None with fewer than 6 rounds, too few for an interval."""
+    ratios = sorted(a / b for b, a in zip(before, after)
+                    if a is not None and b)
+    n = len(ratios)
+    if n < 6:
+        return None
+    # The largest k with P(Binomial(n, 1/2) < k) <= 2.5 %.
+    k, tail = 0, 0.0
+    while tail + math.comb(n, k) / 2 ** n <= 0.025:
+        tail += math.comb(n, k) / 2 ** n
+        k += 1
+    return (statistics.median(ratios) - 1, ratios[k - 1] - 1,
+            ratios[n - k] - 1)
 
 
 def summary(raw, names):
