@@ -3,6 +3,8 @@
  * and a labelled family prints only the series that have happened, so the
  * text stays short on a quiet daemon.
  */
+#include <stddef.h>
+
 #include "metrics.h"
 #include "version.h"
 
@@ -80,6 +82,20 @@ metrics_render_daemon(struct sbuf *b, const struct metrics_daemon *m)
 	sbuf_printf(b, "healthgate_drain_watched_probers %u\n", m->watched);
 }
 
+/* A counter with a series per check (only those that name their host,
+ * if named), read at offset field of each struct metrics_check. */
+static void
+check_counter(struct sbuf *b, const char *name, const char *help,
+    const struct metrics_check *v, unsigned n, size_t field, bool named)
+{
+	family(b, name, "counter", help);
+	for (unsigned i = 0; i < n; i++)
+		if (!named || v[i].named)
+			sbuf_printf(b, "%s{check=\"%s\"} %llu\n", name, v[i].name,
+			    *(const unsigned long long *)(const void *)
+			    ((const char *)&v[i] + field));
+}
+
 void
 metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
     unsigned n)
@@ -110,24 +126,14 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 	for (unsigned i = 0; i < n; i++)
 		named |= v[i].named;
 	if (named) {
-		family(b, "healthgate_check_lookups_total", "counter",
-		    "Lookups of the check's host name.");
-		for (unsigned i = 0; i < n; i++)
-			if (v[i].named)
-				sbuf_printf(b, "healthgate_check_lookups_total"
-				    "{check=\"%s\"} %llu\n", v[i].name,
-				    v[i].lookups);
-		family(b, "healthgate_check_lookup_failures_total", "counter",
-		    "Lookups that found no address.");
-		for (unsigned i = 0; i < n; i++)
-			if (v[i].named)
-				sbuf_printf(b, "healthgate_check_lookup_"
-				    "failures_total{check=\"%s\"} %llu\n",
-				    v[i].name, v[i].lookup_failures);
+		check_counter(b, "healthgate_check_lookups_total", "Lookups of "
+		    "the check's host name.", v, n,
+		    offsetof(struct metrics_check, lookups), true);
+		check_counter(b, "healthgate_check_lookup_failures_total",
+		    "Lookups that found no address.", v, n,
+		    offsetof(struct metrics_check, lookup_failures), true);
 	}
-	family(b, "healthgate_check_transitions_total", "counter", "Changes "
-	    "between up and down.");
-	for (unsigned i = 0; i < n; i++)
-		sbuf_printf(b, "healthgate_check_transitions_total"
-		    "{check=\"%s\"} %llu\n", v[i].name, v[i].transitions);
+	check_counter(b, "healthgate_check_transitions_total", "Changes "
+	    "between up and down.", v, n,
+	    offsetof(struct metrics_check, transitions), false);
 }
