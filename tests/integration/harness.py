@@ -148,6 +148,35 @@ def raw(port, data, host="127.0.0.1", timeout=2.0, read_all=True):
         return b"".join(chunks)
 
 
+HTTP_STATUS = re.compile(rb"HTTP/1\.1 ([1-5][0-9][0-9]) [ -~]*")
+
+
+def http_answer(buf, head_only=False):
+    """The first whole HTTP/1.1 answer in buf (status line, fields, a body
+    of its Content-Length; none for 1xx or, with head_only, a HEAD's):
+    (its status, the bytes after it). Raises ValueError where buf stops
+    being that."""
+    head, sep, rest = buf.partition(b"\r\n\r\n")
+    if not sep:
+        raise ValueError("unterminated head %r" % buf[:120])
+    lines = head.split(b"\r\n")
+    m = HTTP_STATUS.fullmatch(lines[0])
+    if not m:
+        raise ValueError("bad status line %r" % lines[0][:120])
+    status, length = int(m.group(1)), 0
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if not colon or not name or b" " in name:
+            raise ValueError("bad field %r" % line[:120])
+        if name.lower() == b"content-length":
+            length = int(value.strip())
+    if status < 200 or head_only:
+        length = 0
+    if len(rest) < length:
+        raise ValueError("body cut: %d of %d" % (len(rest), length))
+    return status, rest[length:]
+
+
 class Prober(threading.Thread):
     """A load-balancer-like prober: GET /health on a new connection every
     period from a given source address, recording every outcome."""

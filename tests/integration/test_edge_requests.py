@@ -6,7 +6,6 @@ health is unharmed. An HTTP/1.1 request without Host used to get
 libmicrohttpd 0.9.75's 400 head twice, the first with no body: a client
 read the second head as the first's body."""
 
-import re
 import shutil
 import signal
 import socket
@@ -14,10 +13,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Daemon
-
-STATUS = re.compile(rb"HTTP/1\.1 ([1-5][0-9][0-9]) [ -~]*")
-
+from harness import Daemon, http_answer
 
 def answers(buf, head_only=()):
     """buf cut into whole HTTP/1.1 answers: their status codes. Raises
@@ -25,26 +21,8 @@ def answers(buf, head_only=()):
     HEAD requests (a Content-Length, no body)."""
     statuses = []
     while buf:
-        head, sep, rest = buf.partition(b"\r\n\r\n")
-        if not sep:
-            raise ValueError("unterminated head %r" % buf[:120])
-        lines = head.split(b"\r\n")
-        m = STATUS.fullmatch(lines[0])
-        if not m:
-            raise ValueError("bad status line %r" % lines[0][:120])
-        status, length = int(m.group(1)), 0
-        for line in lines[1:]:
-            name, colon, value = line.partition(b":")
-            if not colon or not name or b" " in name:
-                raise ValueError("bad field %r" % line[:120])
-            if name.lower() == b"content-length":
-                length = int(value.strip())
-        if status < 200 or len(statuses) in head_only:
-            length = 0
-        if len(rest) < length:
-            raise ValueError("body cut: %d of %d" % (len(rest), length))
+        status, buf = http_answer(buf, len(statuses) in head_only)
         statuses.append(status)
-        buf = rest[length:]
     return statuses
 
 
