@@ -34,6 +34,9 @@ else
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# Several builds may install at once: wait for the other one's lock.
+LOCK="-o DPkg::Lock::Timeout=600"
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+$SUDO apt-get $LOCK update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get $LOCK install -y -qq --no-install-recommends $missing >/dev/null
