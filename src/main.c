@@ -24,7 +24,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
-#include "plan.h"
+#include "plan/plan.h"
 #include "probe.h"
 #include "reap.h"
 #include "signame.h"
