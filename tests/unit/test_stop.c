@@ -1,8 +1,8 @@
 /*
  * Unit tests for stop.c, the drain's loop glue, OpenVPN-style: clock_mono,
- * the two libev timer calls and log_event are replaced with -Wl,--wrap=,
- * so "now" is whatever the test says and the timer fires when the test
- * fires it. drain.c is the real one.
+ * the two libev timer calls and log_event are replaced with -Wl,--wrap= by
+ * the shared fake loop (fake_loop.c), so "now" is whatever the test says
+ * and the timer fires when the test fires it. drain.c is the real one.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,58 +12,21 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "clock.h"
-#include "log.h"
+#include "fake_loop.h"
 #include "stop.h"
 
-/* The fake world one test drives. */
-static double fake_now;
-static bool timer_armed;
-static double timer_after;		/* s from arming, as ev_timer_set said */
-static ev_timer *timer_w;
-static char logged[16][160];		/* "level event fields" */
-static unsigned nlogged;
-
-double	__wrap_clock_mono(void);
-void	__wrap_ev_timer_start(struct ev_loop *, ev_timer *);
-void	__wrap_ev_timer_stop(struct ev_loop *, ev_timer *);
-void	__wrap_log_event(enum log_level, const char *, const char *, ...);
-
-double
-__wrap_clock_mono(void)
+/* The drain's one timer, as the fake loop saw it last started. */
+static bool
+timer_armed(void)
 {
-	return fake_now;
+	return fake_loop_last && fake_loop_armed(fake_loop_last);
 }
 
-void
-__wrap_ev_timer_start(struct ev_loop *loop, ev_timer *w)
+static double
+timer_after(void)
 {
-	(void)loop;
-	timer_armed = true;
-	timer_after = ((ev_watcher_time *)w)->at;
-	timer_w = w;
-}
-
-void
-__wrap_ev_timer_stop(struct ev_loop *loop, ev_timer *w)
-{
-	(void)loop;
-	(void)w;
-	timer_armed = false;
-}
-
-void
-__wrap_log_event(enum log_level lv, const char *event, const char *fmt, ...)
-{
-	char fields[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(fields, sizeof(fields), fmt, ap);
-	va_end(ap);
-	assert_true(nlogged < 16);
-	snprintf(logged[nlogged++], sizeof(logged[0]), "%d %s %s", (int)lv,
-	    event, fields);
+	assert_non_null(fake_loop_last);
+	return fake_loop_timer(fake_loop_last)->after;
 }
 
 /* What the owner saw through its hooks. */
@@ -85,7 +48,7 @@ on_begin(void *arg)
 	struct owner *o = arg;
 
 	o->begins++;
-	o->logged_at_begin = nlogged;
+	o->logged_at_begin = fake_loop_nlogged;
 	o->draining_at_begin = stop_draining(o->s);
 }
 
@@ -103,7 +66,7 @@ on_done(void *arg, enum stop_end how, enum drain_state reason)
 	o->dones++;
 	o->how = how;
 	o->reason = reason;
-	o->done_at = fake_now;
+	o->done_at = fake_loop_now;
 }
 
 static struct cidr no_ignore[1];
@@ -128,10 +91,7 @@ setup(void **state)
 {
 	struct owner *o = test_calloc(1, sizeof(*o));
 
-	fake_now = 1000.0;
-	timer_armed = false;
-	timer_w = NULL;
-	nlogged = 0;
+	fake_loop_reset(1000.0);
 	remake(o, 2);
 	*state = o;
 	return 0;
@@ -160,19 +120,14 @@ ip(const char *s)
 static void
 fire(void)
 {
-	assert_true(timer_armed);
-	assert_non_null(timer_w);
-	timer_armed = false;
-	timer_w->cb(NULL, timer_w, EV_TIMER);
+	assert_non_null(fake_loop_last);
+	fake_loop_fire(fake_loop_last);
 }
 
 static bool
 was_logged(const char *prefix)
 {
-	for (unsigned i = 0; i < nlogged; i++)
-		if (strncmp(logged[i], prefix, strlen(prefix)) == 0)
-			return true;
-	return false;
+	return fake_loop_count_logged(prefix) > 0;
 }
 
 static void
@@ -186,7 +141,7 @@ test_stop_nobody_watching_ends_at_once(void **state)
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->how, STOP_END_DRAINED);
 	assert_int_equal(o->reason, DRAIN_DONE_IDLE);
-	assert_false(timer_armed);
+	assert_false(timer_armed());
 	assert_true(was_logged("1 drain_start signal=SIGTERM watched=0 fall=2 "
 	    "window_ms=1000 cap_ms=3000"));
 	assert_true(was_logged("1 drain_end reason=idle watched=0"));
@@ -213,10 +168,10 @@ test_stop_evidence_ends_it_when_the_last_request_ends(void **state)
 	unsigned long long n503;
 
 	stop_served(o->s, &a, 200);
-	fake_now += 0.2;
+	fake_loop_now += 0.2;
 	stop_signal(o->s, "SIGTERM");
 	assert_int_equal(o->dones, 0);
-	assert_true(timer_armed);
+	assert_true(timer_armed());
 	stop_served(o->s, &a, 503);
 	o->inflight = 1;
 	stop_poll(o->s);
@@ -228,7 +183,7 @@ test_stop_evidence_ends_it_when_the_last_request_ends(void **state)
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_DONE_EVIDENCE);
-	assert_false(timer_armed);
+	assert_false(timer_armed());
 	stop_stats(o->s, &st, &n503);
 	assert_int_equal(st.watched, 1);
 	assert_int_equal(st.served, 1);
@@ -248,14 +203,14 @@ test_stop_cap_runs_on_the_monotonic_clock(void **state)
 	stop_served(o->s, &a, 200);
 	stop_signal(o->s, "SIGTERM");
 	for (int i = 0; i < 14; i++) {		/* 503s every 0.2 s to 2.8 s */
-		fake_now += 0.2;
+		fake_loop_now += 0.2;
 		stop_served(o->s, &a, 503);
 		stop_poll(o->s);
-		assert_true(timer_armed);
-		assert_true(timer_after > 0 && timer_after <= 1.0 + 1e-9);
+		assert_true(timer_armed());
+		assert_true(timer_after() > 0 && timer_after() <= 1.0 + 1e-9);
 	}
 	o->inflight = 1;	/* a stuck request does not hold the cap */
-	fake_now += 0.2;
+	fake_loop_now += 0.2;
 	fire();
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_CAPPED);
@@ -271,11 +226,11 @@ test_stop_silence_wakes_at_the_window(void **state)
 	struct addr a = ip("10.0.0.7");
 
 	stop_served(o->s, &a, 200);
-	fake_now += 0.4;
+	fake_loop_now += 0.4;
 	stop_signal(o->s, "SIGTERM");
-	assert_true(timer_armed);
-	assert_float_equal(timer_after, 0.6, 1e-9);
-	fake_now += 0.6;
+	assert_true(timer_armed());
+	assert_float_equal(timer_after(), 0.6, 1e-9);
+	fake_loop_now += 0.6;
 	fire();
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_DONE_SILENCE);
@@ -293,7 +248,7 @@ test_stop_second_signal_aborts_once(void **state)
 	stop_signal(o->s, "SIGINT");
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->how, STOP_END_ABORTED);
-	assert_false(timer_armed);
+	assert_false(timer_armed());
 	assert_true(was_logged("2 drain_abort signal=SIGINT"));
 	stop_signal(o->s, "SIGTERM");
 	stop_poll(o->s);
