@@ -23,9 +23,12 @@ SRCS	 ?= $(wildcard src/*.c src/plan/*.c)
 OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
-# Every object but main's, in one static library that the daemon, the unit
-# tests and (built again, instrumented) the fuzzers link: the linker takes
-# from it only what a test reaches, so no test keeps a list of its objects.
+# Every object but main's, in one static library that the unit tests and
+# (built again, instrumented) the fuzzers link: the linker takes from it
+# only what a test reaches, so no test keeps a list of its objects. The
+# daemon links the objects themselves: the static build's nss_none.o is
+# reached only through -Wl,--wrap= from libcares.a, linked after it, which
+# an archive scanned before libcares.a would not supply.
 LIB	 := $(BUILD)/libhealthgate.a
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 
@@ -59,7 +62,7 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/healthgate: $(BUILD)/obj/main.o $(LIB)
+$(BUILD)/healthgate: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%.o: tests/%.c | $(DEPS_OK)
