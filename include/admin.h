@@ -40,6 +40,8 @@ enum admin_access {
 };
 
 enum admin_verb	 admin_verb_of(const char *url);
+/* The verb's path, "/admin/drain" (static). */
+const char	*admin_verb_path(enum admin_verb);
 /* The Allow field of a 405 for the verb ("POST", "GET, HEAD"). */
 const char	*admin_allow(enum admin_verb);
 bool		 admin_method_ok(enum admin_verb, const char *method);

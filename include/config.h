@@ -39,6 +39,8 @@ struct config {
 	unsigned	 drain_linger_ms;	/* drain end to stop signal */
 	int		 stop_signal;		/* sent to the app then */
 	unsigned	 stop_timeout_ms;	/* ...then SIGKILL after this */
+	/* Opens /admin/ beyond loopback; points into argv or envp. */
+	const char	*admin_token_file;
 };
 
 enum config_result {

@@ -17,12 +17,12 @@ static const struct {
 	const char	*path;
 	const char	*allow;
 } admin_verbs[] = {
-	{ ADMIN_VERB_MAINTENANCE_ON, "maintenance/on", "POST" },
-	{ ADMIN_VERB_MAINTENANCE_OFF, "maintenance/off", "POST" },
-	{ ADMIN_VERB_DRAIN, "drain", "POST" },
+	{ ADMIN_VERB_MAINTENANCE_ON, "/admin/maintenance/on", "POST" },
+	{ ADMIN_VERB_MAINTENANCE_OFF, "/admin/maintenance/off", "POST" },
+	{ ADMIN_VERB_DRAIN, "/admin/drain", "POST" },
 	/* GET only: a HEAD that starts a drain would surprise anyone. */
-	{ ADMIN_VERB_PRESTOP, "prestop", "GET" },
-	{ ADMIN_VERB_STATUS, "status", "GET, HEAD" },
+	{ ADMIN_VERB_PRESTOP, "/admin/prestop", "GET" },
+	{ ADMIN_VERB_STATUS, "/admin/status", "GET, HEAD" },
 };
 
 #define ADMIN_NVERBS	(sizeof(admin_verbs) / sizeof(admin_verbs[0]))
@@ -30,14 +30,19 @@ static const struct {
 enum admin_verb
 admin_verb_of(const char *url)
 {
-	size_t n = sizeof(ADMIN_PREFIX) - 1;
-
-	if (strncmp(url, ADMIN_PREFIX, n) != 0)
-		return ADMIN_VERB_NONE;
 	for (unsigned i = 0; i < ADMIN_NVERBS; i++)
-		if (strcmp(url + n, admin_verbs[i].path) == 0)
+		if (strcmp(url, admin_verbs[i].path) == 0)
 			return admin_verbs[i].verb;
 	return ADMIN_VERB_NONE;
+}
+
+const char *
+admin_verb_path(enum admin_verb v)
+{
+	for (unsigned i = 0; i < ADMIN_NVERBS; i++)
+		if (admin_verbs[i].verb == v)
+			return admin_verbs[i].path;
+	return "/admin/";
 }
 
 const char *
