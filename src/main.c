@@ -21,6 +21,7 @@
 #include "checks.h"
 #include "clock.h"
 #include "config.h"
+#include "ctl.h"
 #include "fd_budget.h"
 #include "health.h"
 #include "http_server.h"
@@ -569,6 +570,8 @@ main(int argc, char *argv[])
 		return probe_main(argc - 1, argv + 1, environ);
 	if (argc > 1 && strcmp(argv[1], "plan") == 0)
 		return plan_main(argc - 1, argv + 1, environ);
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return ctl_main(argc - 1, argv + 1, environ);
 
 	memset(&d, 0, sizeof(d));
 	switch (config_load(&d.cfg, argc, argv, environ, err)) {
