@@ -91,8 +91,8 @@ static const struct opts_def opts[] = {
 	    "stop signal to SIGKILL\n      (default 10s)" },
 	{ "--admin-token-file", "HEALTHGATE_ADMIN_TOKEN_FILE", set_file,
 	    F(admin_token_file), 0, 0, false, "FILE", "the bearer token that "
-	    "opens /admin/ to callers\n      outside loopback (default: "
-	    "loopback only)" },
+	    "opens /admin/ to callers\n      outside loopback (default none; "
+	    "/admin/ from loopback only)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
