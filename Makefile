@@ -11,7 +11,7 @@ WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lnghttp2
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -32,6 +32,8 @@ UNIT	 += http_framing
 UNIT	 += answer check_target
 UNIT	 += check_spec
 UNIT	 += jsonstr decimal
+UNIT	 += grpc_health
+T_grpc_health	= grpc_health
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
@@ -151,6 +153,9 @@ FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
 FUZZ	 += http_framing
+FUZZ	 += grpc_request grpc_response
+F_grpc_request	= grpc_health
+F_grpc_response	= grpc_health
 F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
