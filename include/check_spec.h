@@ -21,6 +21,12 @@ enum check_spec_kind {
 	CHECK_SPEC_GRPC,		/* grpc.health.v1 Check, up on SERVING */
 };
 
+/* What a failing check does to /health. */
+enum check_spec_severity {
+	CHECK_SPEC_SEVERITY_FAIL,	/* down: /health 503 */
+	CHECK_SPEC_SEVERITY_WARN,	/* down: /health 200, "status":"warn" */
+};
+
 /* One --check, parsed; the schedule fields are filled from the defaults. */
 struct check_spec {
 	char		 name[CHECK_SPEC_NAME_MAX];	/* unique among checks */
@@ -35,6 +41,7 @@ struct check_spec {
 	unsigned	 timeout_ms;
 	unsigned	 rise;			/* passes to go up */
 	unsigned	 fall;			/* failures to go down */
+	enum check_spec_severity severity;
 	char		 error[CHECK_SPEC_ERROR_MAX];	/* a refusal's words */
 };
 

@@ -128,8 +128,10 @@ test_check_spec_params_refused_by_name(void **state)
 		{ "http://127.0.0.1:1/?fall=x", "parameter fall is not 1-100" },
 		{ "exec?timeout=1x:/bin/true", "parameter timeout is not a "
 		    "duration" },
-		{ "tcp://127.0.0.1:1?x=1", "has an unknown parameter x (it "
-		    "takes interval, timeout, rise, fall)" },
+		{ "exec?x=1:/bin/true", "has an unknown parameter x (it "
+		    "takes interval, timeout, rise, fall, severity)" },
+		{ "tcp://127.0.0.1:1?severity=warning", "parameter severity "
+		    "is not fail or warn" },
 		{ "http://127.0.0.1:1/?expect=600", "parameter expect is not "
 		    "STATUS or LO-HI within 100-599" },
 	};
@@ -144,6 +146,34 @@ test_check_spec_params_refused_by_name(void **state)
 		if (strcmp(err, cases[i].err) != 0)
 			fail_msg("\"%s\": \"%s\", not \"%s\"", cases[i].in,
 			    err, cases[i].err);
+	}
+}
+
+/* severity: fail unless it says warn, on every kind. */
+static void
+test_check_spec_severity(void **state)
+{
+	static const struct {
+		const char	*in;
+		enum check_spec_severity sev;
+	} cases[] = {
+		{ "tcp://127.0.0.1:1", CHECK_SPEC_SEVERITY_FAIL },
+		{ "tcp://127.0.0.1:1?severity=warn", CHECK_SPEC_SEVERITY_WARN },
+		{ "http://127.0.0.1:1/?severity=warn&a=b",
+		    CHECK_SPEC_SEVERITY_WARN },
+		{ "exec?severity=fail:/bin/true", CHECK_SPEC_SEVERITY_FAIL },
+		{ "exec?severity=warn:/bin/true", CHECK_SPEC_SEVERITY_WARN },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct check_spec cs;
+		const char *err = check_spec_parse(cases[i].in, &sched, &cs);
+
+		if (err)
+			fail_msg("\"%s\": %s", cases[i].in, err);
+		assert_int_equal(cs.severity, cases[i].sev);
+		check_spec_free(&cs);
 	}
 }
 
@@ -176,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_check_spec_bad_table_says_what_is_wrong),
 		cmocka_unit_test(test_check_spec_params_refused_by_name),
 		cmocka_unit_test(test_check_spec_http_keeps_the_apps_parameters),
+		cmocka_unit_test(test_check_spec_severity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
