@@ -57,7 +57,8 @@ T_opts		= opts decimal
 T_plan		= plan config addr opts check_spec check_param signame decimal
 T_plan_json	= plan_json plan opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
-		  answer clock probe_grpc check_spec grpc_call grpc_health h2_conn
+		  answer clock probe_grpc check_spec check_param grpc_call grpc_health \
+		  h2_conn
 T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
@@ -178,8 +179,8 @@ F_env		= config addr opts check_spec check_param signame decimal
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
 F_probe_response = probe http_status opts addr http_request sock decimal \
-		   resolve answer clock probe_grpc check_spec grpc_call \
-		   grpc_health h2_conn
+		   resolve answer clock probe_grpc check_spec check_param \
+		   grpc_call grpc_health h2_conn
 # probe resolves names with c-ares on a libev loop.
 $(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2
 F_log		= log jsonstr clock
