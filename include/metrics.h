@@ -47,6 +47,7 @@ void		 metrics_render_daemon(struct sbuf *,
 struct metrics_check {
 	const char	*name;
 	bool		 up;
+	bool		 warn;		/* severity=warn */
 	double		 last_seconds;	/* duration of the last run */
 	unsigned long long transitions;	/* between up and down */
 	struct {
