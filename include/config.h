@@ -49,6 +49,8 @@ struct config {
 	const char	*release_id;		/* "releaseId" */
 	const char	*service_id;		/* "serviceId" */
 	const char	*description;		/* "description" */
+	/* Opens /admin/ beyond loopback; points into argv or envp. */
+	const char	*admin_token_file;
 };
 
 enum config_result {

@@ -16,7 +16,7 @@
 #include "sbuf.h"
 
 /* Status codes counted per route. */
-#define METRICS_NCODES	6
+#define METRICS_NCODES	8
 
 /* The column of code in a requests row, or -1 when it is not counted. */
 int		 metrics_code_index(unsigned code);

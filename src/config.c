@@ -26,7 +26,7 @@ struct load {
 };
 
 static opts_set_fn set_listen, set_grpc_listen, set_check, set_cidrs,
-    set_log_format, set_signal, set_text;
+    set_log_format, set_signal, set_text, set_file;
 
 #define F(field)	offsetof(struct config, field)
 #define D		OPTS_DURATION_MAX
@@ -102,6 +102,10 @@ static const struct opts_def opts[] = {
 	{ "--stop-timeout", "HEALTHGATE_STOP_TIMEOUT", opts_set_duration,
 	    F(stop_timeout_ms), 0, D, false, "D", "with -- COMMAND: from the "
 	    "stop signal to SIGKILL\n      (default 10s)" },
+	{ "--admin-token-file", "HEALTHGATE_ADMIN_TOKEN_FILE", set_file,
+	    F(admin_token_file), 0, 0, false, "FILE", "the bearer token that "
+	    "opens /admin/ to callers\n      outside loopback (default none; "
+	    "/admin/ from loopback only)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -111,6 +115,8 @@ config_usage(void)
 {
 	printf("usage: healthgate [options] [-- COMMAND [ARGS...]]\n"
 	    "       healthgate probe [--timeout D] [URL]\n"
+	    "       healthgate ctl maintenance on|off | drain [--wait] | "
+	    "status\n"
 	    "       healthgate plan [options]   (see healthgate plan --help)\n"
 	    "       healthgate --help | --version\n\n"
 	    "Serves /health, /live and /metrics for a load balancer; drains "
@@ -214,6 +220,16 @@ set_grpc_listen(const struct opts_def *o, const char *s,
 	if ((err = parse_listen(s, c->grpc_listen_host, &c->grpc_listen_port)))
 		return err;
 	c->grpc_listen = true;
+	return NULL;
+}
+
+/* A file named here is read at start by its user (main.c), not here. */
+static const char *
+set_file(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	if (v[0] == '\0')
+		return "is empty (give a file name)";
+	*(const char **)(void *)((char *)ctx->fields + o->off) = v;
 	return NULL;
 }
 

@@ -9,11 +9,11 @@
 #include "version.h"
 
 static const unsigned counted_codes[METRICS_NCODES] = {
-	200, 400, 404, 405, 413, 503,
+	200, 202, 400, 403, 404, 405, 413, 503,
 };
 
 static const char *const route_paths[HTTP_ROUTE_COUNT] = {
-	"/health", "/live", "/metrics", "other",
+	"/health", "/live", "/metrics", "/admin/", "other",
 };
 
 int
