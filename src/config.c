@@ -35,12 +35,12 @@ static const struct opts_def opts[] = {
 	{ "--listen", "HEALTHGATE_LISTEN", set_listen, 0, 0, 0, false,
 	    "ADDR:PORT", "where to serve /health (default [::]:8081)" },
 	{ "--grpc-listen", "HEALTHGATE_GRPC_LISTEN", set_grpc_listen, 0, 0, 0,
-	    false, "ADDR:PORT", "also answer grpc.health.v1 Check there, "
-	    "from the same\n      verdict (h2c; default off)" },
+	    false, "ADDR:PORT", "also answer grpc.health.v1 Check there "
+	    "(h2c), from the\n      verdict /health serves (default off)" },
 	{ "--check", "HEALTHGATE_CHECKS", set_check, 0, 0, 0, false,
 	    "[NAME=]SPEC", "check the app: http://HOST:PORT/PATH, "
-	    "tcp://HOST:PORT or\n      exec:COMMAND ARGS (repeatable; the "
-	    "variable is comma-separated)" },
+	    "tcp://HOST:PORT,\n      grpc://HOST:PORT[/SERVICE] or exec:COMMAND "
+	    "ARGS (repeatable; the\n      variable is comma-separated)" },
 	{ "--interval", "HEALTHGATE_INTERVAL", opts_set_duration,
 	    F(interval_ms), 1, D, false, "D",
 	    "time between check starts (default 2s)" },
