@@ -6,14 +6,29 @@
  * check_spec. Pure: text in, a spec or a reason out.
  */
 
+#include <stdbool.h>
+
 #include "addr.h"
 
 #define CHECK_SPEC_NAME_MAX	64	/* longest check name, with its NUL */
+#define CHECK_SPEC_FILE_MAX	256	/* longest ca=, cert=, key= file */
 
 enum check_spec_kind {
 	CHECK_SPEC_HTTP,		/* GET a URL, up on an expected status */
 	CHECK_SPEC_TCP,		/* up when a connect completes */
 	CHECK_SPEC_EXEC,		/* run a command, up on exit status 0 */
+	CHECK_SPEC_TLS,		/* up when a TLS handshake completes */
+};
+
+/* https:// and tls://: how the session is made and verified. */
+struct check_spec_tls {
+	bool	 on;			/* https://, tls:// */
+	bool	 insecure;		/* ?insecure: verify nothing */
+	char	 sni[ADDR_HOST_MAX];	/* ?sni=: the name sent and matched,
+					   else the host when it is a name */
+	char	 ca[CHECK_SPEC_FILE_MAX];	/* ?ca=: "" the system's */
+	char	 cert[CHECK_SPEC_FILE_MAX];	/* ?cert=: client chain */
+	char	 key[CHECK_SPEC_FILE_MAX];	/* ?key=: its key */
 };
 
 /* One --check, parsed; the schedule fields are filled from the defaults. */
@@ -25,6 +40,7 @@ struct check_spec {
 	char		 path[ADDR_PATH_MAX];	/* http: path and app's query */
 	unsigned	 expect_lo, expect_hi;	/* http: statuses that are up */
 	char		**argv;			/* exec: NULL-terminated, owned */
+	struct check_spec_tls tls;		/* https, tls */
 	unsigned	 interval_ms;
 	unsigned	 timeout_ms;
 	unsigned	 rise;			/* passes to go up */

@@ -55,6 +55,8 @@ struct metrics_check {
 	} results[METRICS_CHECK_RESULTS];
 	bool		 named;		/* its host is a name: lookups count */
 	unsigned long long lookups, lookup_failures;
+	bool		 tls;		/* a TLS check that has seen a chain */
+	double		 tls_expiry;	/* s until its earliest notAfter */
 };
 
 /* Each check's state, duration, results, lookups and transitions. */

@@ -2,11 +2,15 @@
  * check_spec.c: the grammar of one check, "[NAME=]SPEC".
  *
  *   http://HOST:PORT/PATH[?PARAMS]   PARAMS mixes ours and the app's
+ *   https://HOST:PORT/PATH[?PARAMS]  the same over TLS
  *   tcp://HOST:PORT[?PARAMS]
+ *   tls://HOST:PORT[?PARAMS]         up when a TLS handshake completes
  *   exec[?PARAMS]:COMMAND ARGS...    split on spaces, no shell
  *
- * PARAMS are interval, timeout, rise, fall (and expect for http). Where a
- * check is listed (flags, HEALTHGATE_CHECKS) is config.c's business.
+ * PARAMS are interval, timeout, rise, fall (and expect for http and
+ * https; ca, sni, insecure, cert and key for https and tls). Where a check
+ * is listed (flags, HEALTHGATE_CHECKS) is config.c's business; reading
+ * the files TLS parameters name is check_tls.c's, at start.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +20,8 @@
 
 #include "check_spec.h"
 #include "opts.h"
+
+#define CHECK_SPEC_TLS_PARAMS	"ca, sni, insecure, cert, key"
 
 static bool
 is_name_char(char ch)
@@ -41,6 +47,82 @@ parse_expect(const char *v, struct check_spec *cs)
 		return "expect is not STATUS or LO-HI within 100-599";
 	cs->expect_lo = lo;
 	cs->expect_hi = hi;
+	return NULL;
+}
+
+/* A file a TLS parameter (ca, cert or key) names, into dst. */
+static const char *
+check_spec_tls_file(const char *key, const char *v, char *dst)
+{
+	bool ca = strcmp(key, "ca") == 0;
+
+	if (v == NULL || v[0] == '\0')
+		return ca ? "ca= needs a file" : strcmp(key, "cert") == 0 ?
+		    "cert= needs a file" : "key= needs a file";
+	if (strlen(v) >= CHECK_SPEC_FILE_MAX)
+		return ca ? "ca= file name is too long" :
+		    strcmp(key, "cert") == 0 ? "cert= file name is too long" :
+		    "key= file name is too long";
+	strcpy(dst, v);
+	return NULL;
+}
+
+/*
+ * One of the TLS parameters (https, tls): true if k is one, with *err
+ * set when its value is refused.
+ */
+static bool
+check_spec_tls_param(const char *k, const char *v, struct check_spec *cs,
+    const char **err)
+{
+	struct check_spec_tls *t = &cs->tls;
+
+	*err = NULL;
+	if (!t->on)
+		return false;
+	if (strcmp(k, "insecure") == 0) {
+		if (v && strcmp(v, "1") != 0 && strcmp(v, "true") != 0)
+			*err = "insecure takes no value (or 1, true)";
+		t->insecure = true;
+	} else if (strcmp(k, "sni") == 0) {
+		if (v == NULL || addr_check_name(v) != NULL ||
+		    strlen(v) >= sizeof(t->sni))
+			*err = "sni= is not a host name";
+		else
+			strcpy(t->sni, v);
+	} else if (strcmp(k, "ca") == 0)
+		*err = check_spec_tls_file(k, v, t->ca);
+	else if (strcmp(k, "cert") == 0)
+		*err = check_spec_tls_file(k, v, t->cert);
+	else if (strcmp(k, "key") == 0)
+		*err = check_spec_tls_file(k, v, t->key);
+	else
+		return false;
+	return true;
+}
+
+/*
+ * The TLS parameters together: a client certificate needs its key, and a
+ * certificate is checked against a name, never an address.
+ */
+static const char *
+check_spec_tls_check(const struct check_spec *cs)
+{
+	const struct check_spec_tls *t = &cs->tls;
+	struct addr a;
+
+	if (!t->on)
+		return NULL;
+	if ((t->cert[0] != '\0') != (t->key[0] != '\0'))
+		return t->cert[0] ? "cert= needs key= (the certificate's "
+		    "private key)" : "key= needs cert= (its certificate)";
+	if (t->insecure && t->ca[0])
+		return "insecure and ca= contradict: insecure verifies nothing";
+	if (!t->insecure && t->sni[0] == '\0' &&
+	    addr_parse_ip(cs->host, &a) == NULL)
+		return "has an address for its host, and a certificate is "
+		    "checked against a name: add sni=NAME (the name in the "
+		    "certificate) or insecure";
 	return NULL;
 }
 
@@ -79,6 +161,8 @@ take_params(char *query, struct check_spec *cs, bool keep_others)
 		else if (val && strcmp(kv, "expect") == 0 &&
 		    cs->kind == CHECK_SPEC_HTTP)
 			err = parse_expect(val, cs);
+		else if (check_spec_tls_param(kv, val, cs, &err))
+			;
 		else if (keep_others) {
 			if (out[0])
 				strcat(out, "&");
@@ -88,8 +172,9 @@ take_params(char *query, struct check_spec *cs, bool keep_others)
 				strcat(out, val);
 			}
 		} else
-			err = "unknown parameter (interval, timeout, rise, "
-			    "fall)";
+			err = cs->tls.on ? "unknown parameter (interval, "
+			    "timeout, rise, fall, " CHECK_SPEC_TLS_PARAMS ")" :
+			    "unknown parameter (interval, timeout, rise, fall)";
 		if (err)
 			return err;
 	}
@@ -155,6 +240,7 @@ static bool
 has_scheme(const char *s)
 {
 	return strncmp(s, "http://", 7) == 0 || strncmp(s, "tcp://", 6) == 0 ||
+	    strncmp(s, "https://", 8) == 0 || strncmp(s, "tls://", 6) == 0 ||
 	    (strncmp(s, "exec", 4) == 0 && (s[4] == ':' || s[4] == '?'));
 }
 
@@ -217,12 +303,13 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 	memcpy(buf, spec, (size_t)(end - spec));
 	buf[end - spec] = '\0';
 
-	if (strncmp(buf, "http://", 7) == 0) {
+	if (strncmp(buf, "http://", 7) == 0 || strncmp(buf, "https://", 8) == 0) {
 		struct url u;
 
 		cs->kind = CHECK_SPEC_HTTP;
 		if ((err = addr_parse_url(buf, &u)) != NULL)
 			return err;
+		cs->tls.on = u.tls;
 		if ((q = strchr(u.path, '?')) != NULL) {
 			*q = '\0';
 			if ((err = take_params(q + 1, cs, true)) != NULL)
@@ -236,25 +323,33 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			return err;
 		strcpy(cs->path, u.path);
 		if (cs->name[0] == '\0')
-			default_name(cs, "http-%s-%u", cs->host, cs->port);
-	} else if (strncmp(buf, "tcp://", 6) == 0) {
-		cs->kind = CHECK_SPEC_TCP;
+			default_name(cs, "%s-%s-%u", u.tls ? "https" : "http",
+			    cs->host, cs->port);
+	} else if (strncmp(buf, "tcp://", 6) == 0 ||
+	    strncmp(buf, "tls://", 6) == 0) {
+		const char *scheme = buf[1] == 'l' ? "tls" : "tcp";
+
+		cs->kind = buf[1] == 'l' ? CHECK_SPEC_TLS : CHECK_SPEC_TCP;
+		cs->tls.on = cs->kind == CHECK_SPEC_TLS;
 		if ((q = strchr(buf, '?')) != NULL) {
 			*q = '\0';
 			if ((err = take_params(q + 1, cs, false)) != NULL)
 				return err;
 		}
 		if (strchr(buf + 6, '/') != NULL)
-			return "tcp:// takes no path";
+			return cs->tls.on ? "tls:// takes no path" :
+			    "tcp:// takes no path";
 		if ((err = addr_split_hostport(buf + 6, cs->host,
 		    &cs->port)) != NULL)
 			return err;
 		if (cs->host[0] == '\0' || cs->port == 0)
-			return "tcp:// needs HOST:PORT";
+			return cs->tls.on ? "tls:// needs HOST:PORT" :
+			    "tcp:// needs HOST:PORT";
 		if ((err = check_host(cs->host)) != NULL)
 			return err;
 		if (cs->name[0] == '\0')
-			default_name(cs, "tcp-%s-%u", cs->host, cs->port);
+			default_name(cs, "%s-%s-%u", scheme, cs->host,
+			    cs->port);
 	} else if (strncmp(buf, "exec", 4) == 0 &&
 	    (buf[4] == ':' || buf[4] == '?')) {
 		char *cmd = strchr(buf, ':');
@@ -275,9 +370,12 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			    cs->argv[0]);
 		}
 	} else
-		return "has an unknown scheme (use http://, tcp:// or exec:)";
+		return "has an unknown scheme (use http://, https://, tcp://, "
+		    "tls:// or exec:)";
 
-	if (cs->timeout_ms == 0 || cs->interval_ms == 0)
+	if ((err = check_spec_tls_check(cs)) != NULL)
+		;
+	else if (cs->timeout_ms == 0 || cs->interval_ms == 0)
 		err = "interval and timeout must be above zero";
 	else if (cs->timeout_ms >= cs->interval_ms)
 		err = "timeout must be below the interval";

@@ -114,6 +114,8 @@ const struct check_ops check_tcp_ops = { "tcp", NULL, fake_start,
     fake_cancel };
 const struct check_ops check_exec_ops = { "exec", NULL, fake_start,
     fake_cancel };
+const struct check_ops check_tls_ops = { "tls", NULL, fake_start,
+    fake_cancel };
 
 static struct check_spec specs[8];
 
@@ -199,6 +201,7 @@ make(unsigned n, unsigned interval_ms, unsigned timeout_ms, unsigned rise,
     unsigned fall)
 {
 	struct checks *cs;
+	char why[128];
 
 	memset(specs, 0, sizeof(specs));
 	for (unsigned i = 0; i < n; i++) {
@@ -209,7 +212,7 @@ make(unsigned n, unsigned interval_ms, unsigned timeout_ms, unsigned rise,
 		specs[i].rise = rise;
 		specs[i].fall = fall;
 	}
-	cs = checks_new(NULL, specs, n, on_changed, NULL);
+	cs = checks_new(NULL, specs, n, on_changed, NULL, why, sizeof(why));
 	assert_non_null(cs);
 	checks_start(cs);
 	return cs;
@@ -266,6 +269,7 @@ test_checks_start_jitter_is_bounded_by_half_an_interval(void **state)
 {
 	struct check_spec many[200];
 	struct checks *cs;
+	char why[128];
 
 	(void)state;
 	memset(many, 0, sizeof(many));
@@ -276,7 +280,8 @@ test_checks_start_jitter_is_bounded_by_half_an_interval(void **state)
 		many[i].timeout_ms = 500;
 		many[i].rise = many[i].fall = 1;
 	}
-	cs = checks_new(NULL, many, 200, on_changed, NULL);
+	cs = checks_new(NULL, many, 200, on_changed, NULL, why,
+	    sizeof(why));
 	assert_non_null(cs);
 	checks_start(cs);
 	assert_int_equal(ntimers, 200);
