@@ -151,6 +151,11 @@ FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
 FUZZ	 += http_framing
+FUZZ	 += tls_pem tls_handshake
+F_tls_pem	= tls_conf
+F_tls_handshake	= tls tls_conf clock
+$(BUILD)/fuzz/fuzz_tls_pem: FUZZ_LIBS = -lbearssl
+$(BUILD)/fuzz/fuzz_tls_handshake: FUZZ_LIBS = -lbearssl
 F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
