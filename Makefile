@@ -51,7 +51,7 @@ T_opts		= opts decimal
 T_plan		= plan config addr opts check_spec signame decimal
 T_plan_json	= plan_json plan opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
-		  answer clock
+		  answer clock check_spec tls tls_conf
 T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
@@ -96,7 +96,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
-$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
+$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares -lbearssl
 # test_supervise runs real children on a real libev loop.
 $(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
@@ -165,9 +165,9 @@ F_env		= config addr opts check_spec signame decimal
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
 F_probe_response = probe http_status opts addr http_request sock decimal \
-		   resolve answer clock
+		   resolve answer clock check_spec tls tls_conf
 # probe resolves names with c-ares on a libev loop.
-$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
+$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lbearssl
 F_log		= log jsonstr clock
 F_plan_json	= plan_json plan opts decimal
 # plan_json walks what jansson parsed.

@@ -58,4 +58,11 @@ const char	*check_spec_parse(const char *s, const struct check_spec *sched,
 		    struct check_spec *cs);
 void		 check_spec_free(struct check_spec *);
 
+/*
+ * The name a TLS check sends (SNI) and matches the certificate against:
+ * sni=, else the host when it is a name; NULL for an address (the grammar
+ * allows that only with insecure).
+ */
+const char	*check_spec_tls_name(const struct check_spec *);
+
 #endif

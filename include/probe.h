@@ -11,6 +11,8 @@
 
 #include "addr.h"
 
+struct tls_conf;
+
 /*
  * The User-Agent probe sends, up to its version. /health requests that
  * carry it never count for the drain: they come from a container's own
@@ -21,12 +23,18 @@
 /* Exit 0 on a 2xx answer, 1 on anything else (Docker reserves 2). */
 int	probe_main(int argc, char *const argv[], char *const envp[]);
 
+/* https: the session's settings and the server name to send and match. */
+struct probe_tls {
+	struct tls_conf	*conf;		/* owned by whoever made it */
+	const char	*name;		/* NULL: none (an address, insecure) */
+};
+
 /*
- * GETs u within timeout_ms. Returns the status code, or 0 with the reason
- * in why.
+ * GETs u within timeout_ms, over TLS when tls is not NULL. Returns the
+ * status code, or 0 with the reason in why.
  */
-unsigned probe_get(const struct url *u, unsigned timeout_ms, char *why,
-	    unsigned whylen);
+unsigned probe_get(const struct url *u, const struct probe_tls *tls,
+	    unsigned timeout_ms, char *why, unsigned whylen);
 
 /*
  * Whether buf holds a whole answer: its head and as much body as its

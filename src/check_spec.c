@@ -388,6 +388,16 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 	return err;
 }
 
+const char *
+check_spec_tls_name(const struct check_spec *cs)
+{
+	struct addr a;
+
+	if (cs->tls.sni[0])
+		return cs->tls.sni;
+	return addr_parse_ip(cs->host, &a) == NULL ? NULL : cs->host;
+}
+
 void
 check_spec_free(struct check_spec *cs)
 {

@@ -55,27 +55,12 @@ check_tls_late(struct check *c, char *why, size_t whylen)
 		    c->spec->timeout_ms);
 }
 
-/*
- * The name sent as SNI and matched against the certificate: sni=, else
- * the host when it is a name. An address with insecure sends none (the
- * spec grammar refuses an address that would be verified without sni=).
- */
-static const char *
-check_tls_name(const struct check_spec *sp)
-{
-	struct addr a;
-
-	if (sp->tls.sni[0])
-		return sp->tls.sni;
-	return addr_parse_ip(sp->host, &a) == NULL ? NULL : sp->host;
-}
-
 bool
 check_tls_begin(struct check *c)
 {
 	struct check_socket *p = c->probe;
 
-	p->tls = tls_conn_new(c->tls, check_tls_name(c->spec));
+	p->tls = tls_conn_new(c->tls, check_spec_tls_name(c->spec));
 	return p->tls != NULL;
 }
 

@@ -219,6 +219,29 @@ tls_conn_free(struct tls_conn *t)
 	free(t);
 }
 
+/*
+ * A send failed (the server closed on us): what it sent before closing
+ * is often an alert that says why (a client certificate it wanted), and
+ * may wait in the socket. Read it if the engine will take it now.
+ */
+static void
+tls_last_words(struct tls_conn *t, int fd)
+{
+	br_ssl_engine_context *e = &t->cc.eng;
+	unsigned char *b;
+	size_t len;
+	ssize_t n;
+
+	for (int i = 0; i < 16; i++) {
+		if (!(br_ssl_engine_current_state(e) & BR_SSL_RECVREC))
+			return;
+		b = br_ssl_engine_recvrec_buf(e, &len);
+		if ((n = recv(fd, b, len, MSG_DONTWAIT)) <= 0)
+			return;
+		br_ssl_engine_recvrec_ack(e, (size_t)n);
+	}
+}
+
 /* Until the engine's state has one of goal's bits, or the socket waits. */
 static enum tls_want
 tls_pump(struct tls_conn *t, int fd, unsigned goal)
@@ -252,6 +275,8 @@ tls_pump(struct tls_conn *t, int fd, unsigned goal)
 		if (n < 0) {
 			t->sys_err = errno;
 			t->sys_op = st & BR_SSL_SENDREC ? "send" : "recv";
+			if (st & BR_SSL_SENDREC)
+				tls_last_words(t, fd);
 			return TLS_FAILED;
 		}
 		if (st & BR_SSL_SENDREC)
@@ -425,7 +450,8 @@ tls_conn_reason(const struct tls_conn *t, char *buf, size_t size)
 	const char *words = tls_error_words(err);
 	char day[32];
 
-	if (t->sys_err)
+	if (t->sys_err && !(err >= BR_ERR_RECV_FATAL_ALERT &&
+	    err < BR_ERR_SEND_FATAL_ALERT))
 		snprintf(buf, size, "tls: %s: %s", t->sys_op,
 		    strerror(t->sys_err));
 	else if (err == BR_ERR_OK && t->eof)
