@@ -7,10 +7,12 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "addr.h"
 
 #define CHECK_SPEC_NAME_MAX	64	/* longest check name, with its NUL */
+#define CHECK_SPEC_ERROR_MAX	256	/* a reason naming the parameter */
 #define CHECK_SPEC_FILE_MAX	256	/* longest ca=, cert=, key= file */
 
 enum check_spec_kind {
@@ -31,6 +33,12 @@ struct check_spec_tls {
 	char	 key[CHECK_SPEC_FILE_MAX];	/* ?key=: its key */
 };
 
+/* What a failing check does to /health. */
+enum check_spec_severity {
+	CHECK_SPEC_SEVERITY_FAIL,	/* down: /health 503 */
+	CHECK_SPEC_SEVERITY_WARN,	/* down: /health 200, "status":"warn" */
+};
+
 /* One --check, parsed; the schedule fields are filled from the defaults. */
 struct check_spec {
 	char		 name[CHECK_SPEC_NAME_MAX];	/* unique among checks */
@@ -45,6 +53,8 @@ struct check_spec {
 	unsigned	 timeout_ms;
 	unsigned	 rise;			/* passes to go up */
 	unsigned	 fall;			/* failures to go down */
+	enum check_spec_severity severity;
+	char		 error[CHECK_SPEC_ERROR_MAX];	/* a refusal's words */
 };
 
 /*

@@ -7,10 +7,9 @@
  *   tls://HOST:PORT[?PARAMS]         up when a TLS handshake completes
  *   exec[?PARAMS]:COMMAND ARGS...    split on spaces, no shell
  *
- * PARAMS are interval, timeout, rise, fall (and expect for http and
- * https; ca, sni, insecure, cert and key for https and tls). Where a check
- * is listed (flags, HEALTHGATE_CHECKS) is config.c's business; reading
- * the files TLS parameters name is check_tls.c's, at start.
+ * PARAMS are check_param.c's table (interval, timeout, ... and each
+ * kind's own). Where a check is listed (flags, HEALTHGATE_CHECKS) is
+ * config.c's business.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,168 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_param.h"
 #include "check_spec.h"
-#include "opts.h"
-
-#define CHECK_SPEC_TLS_PARAMS	"ca, sni, insecure, cert, key"
 
 static bool
 is_name_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 	    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
-}
-
-static const char *
-parse_expect(const char *v, struct check_spec *cs)
-{
-	unsigned lo, hi;
-	char tail;
-
-	if (sscanf(v, "%3u-%3u%c", &lo, &hi, &tail) == 2) {
-		/* a range */
-	} else if (sscanf(v, "%3u%c", &lo, &tail) == 1)
-		hi = lo;
-	else
-		return "expect is not STATUS or LO-HI";
-	if (lo < 100 || hi > 599 || lo > hi || strspn(v, "0123456789-") !=
-	    strlen(v))
-		return "expect is not STATUS or LO-HI within 100-599";
-	cs->expect_lo = lo;
-	cs->expect_hi = hi;
-	return NULL;
-}
-
-/* A file a TLS parameter (ca, cert or key) names, into dst. */
-static const char *
-check_spec_tls_file(const char *key, const char *v, char *dst)
-{
-	bool ca = strcmp(key, "ca") == 0;
-
-	if (v == NULL || v[0] == '\0')
-		return ca ? "ca= needs a file" : strcmp(key, "cert") == 0 ?
-		    "cert= needs a file" : "key= needs a file";
-	if (strlen(v) >= CHECK_SPEC_FILE_MAX)
-		return ca ? "ca= file name is too long" :
-		    strcmp(key, "cert") == 0 ? "cert= file name is too long" :
-		    "key= file name is too long";
-	strcpy(dst, v);
-	return NULL;
-}
-
-/*
- * One of the TLS parameters (https, tls): true if k is one, with *err
- * set when its value is refused.
- */
-static bool
-check_spec_tls_param(const char *k, const char *v, struct check_spec *cs,
-    const char **err)
-{
-	struct check_spec_tls *t = &cs->tls;
-
-	*err = NULL;
-	if (!t->on)
-		return false;
-	if (strcmp(k, "insecure") == 0) {
-		if (v && strcmp(v, "1") != 0 && strcmp(v, "true") != 0)
-			*err = "insecure takes no value (or 1, true)";
-		t->insecure = true;
-	} else if (strcmp(k, "sni") == 0) {
-		if (v == NULL || addr_check_name(v) != NULL ||
-		    strlen(v) >= sizeof(t->sni))
-			*err = "sni= is not a host name";
-		else
-			strcpy(t->sni, v);
-	} else if (strcmp(k, "ca") == 0)
-		*err = check_spec_tls_file(k, v, t->ca);
-	else if (strcmp(k, "cert") == 0)
-		*err = check_spec_tls_file(k, v, t->cert);
-	else if (strcmp(k, "key") == 0)
-		*err = check_spec_tls_file(k, v, t->key);
-	else
-		return false;
-	return true;
-}
-
-/*
- * The TLS parameters together: a client certificate needs its key, and a
- * certificate is checked against a name, never an address.
- */
-static const char *
-check_spec_tls_check(const struct check_spec *cs)
-{
-	const struct check_spec_tls *t = &cs->tls;
-	struct addr a;
-
-	if (!t->on)
-		return NULL;
-	if ((t->cert[0] != '\0') != (t->key[0] != '\0'))
-		return t->cert[0] ? "cert= needs key= (the certificate's "
-		    "private key)" : "key= needs cert= (its certificate)";
-	if (t->insecure && t->ca[0])
-		return "insecure and ca= contradict: insecure verifies nothing";
-	if (!t->insecure && t->sni[0] == '\0' &&
-	    addr_parse_ip(cs->host, &a) == NULL)
-		return "has an address for its host, and a certificate is "
-		    "checked against a name: add sni=NAME (the name in the "
-		    "certificate) or insecure";
-	return NULL;
-}
-
-/*
- * Takes the per-check parameters out of a query string ("a=1&b=2") in
- * place. With keep_others, unknown parameters stay (they are the app's);
- * without, they are an error.
- */
-static const char *
-take_params(char *query, struct check_spec *cs, bool keep_others)
-{
-	char out[ADDR_PATH_MAX] = "", *save = NULL, *kv;
-	const char *err;
-
-	for (kv = strtok_r(query, "&", &save); kv;
-	    kv = strtok_r(NULL, "&", &save)) {
-		char *val = strchr(kv, '=');
-
-		err = NULL;
-		if (val)
-			*val++ = '\0';
-		if (val && strcmp(kv, "interval") == 0)
-			err = opts_parse_duration(val, &cs->interval_ms) ?
-			    "interval is not a duration" : NULL;
-		else if (val && strcmp(kv, "timeout") == 0)
-			err = opts_parse_duration(val, &cs->timeout_ms) ?
-			    "timeout is not a duration" : NULL;
-		else if (val && strcmp(kv, "rise") == 0)
-			err = opts_parse_count(val, &cs->rise) ||
-			    cs->rise < 1 || cs->rise > 100 ?
-			    "rise is not 1-100" : NULL;
-		else if (val && strcmp(kv, "fall") == 0)
-			err = opts_parse_count(val, &cs->fall) ||
-			    cs->fall < 1 || cs->fall > 100 ?
-			    "fall is not 1-100" : NULL;
-		else if (val && strcmp(kv, "expect") == 0 &&
-		    cs->kind == CHECK_SPEC_HTTP)
-			err = parse_expect(val, cs);
-		else if (check_spec_tls_param(kv, val, cs, &err))
-			;
-		else if (keep_others) {
-			if (out[0])
-				strcat(out, "&");
-			strcat(out, kv);
-			if (val) {
-				strcat(out, "=");
-				strcat(out, val);
-			}
-		} else
-			err = cs->tls.on ? "unknown parameter (interval, "
-			    "timeout, rise, fall, " CHECK_SPEC_TLS_PARAMS ")" :
-			    "unknown parameter (interval, timeout, rise, fall)";
-		if (err)
-			return err;
-	}
-	strcpy(query, out);
-	return NULL;
 }
 
 /*
@@ -312,7 +157,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		cs->tls.on = u.tls;
 		if ((q = strchr(u.path, '?')) != NULL) {
 			*q = '\0';
-			if ((err = take_params(q + 1, cs, true)) != NULL)
+			if ((err = check_param_take(q + 1, cs, true)) != NULL)
 				return err;
 			if (q[1] != '\0')
 				*q = '?';
@@ -333,7 +178,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		cs->tls.on = cs->kind == CHECK_SPEC_TLS;
 		if ((q = strchr(buf, '?')) != NULL) {
 			*q = '\0';
-			if ((err = take_params(q + 1, cs, false)) != NULL)
+			if ((err = check_param_take(q + 1, cs, false)) != NULL)
 				return err;
 		}
 		if (strchr(buf + 6, '/') != NULL)
@@ -358,8 +203,8 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		if (cmd == NULL)
 			return "exec?PARAMS: needs ':' before the command";
 		*cmd++ = '\0';
-		if (buf[4] == '?' && (err = take_params(buf + 5, cs,
-		    false)) != NULL)
+		if (buf[4] == '?' && (err = check_param_take(buf + 5,
+		    cs, false)) != NULL)
 			return err;
 		if ((err = split_argv(cmd, cs)) != NULL)
 			return err;
@@ -373,12 +218,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		return "has an unknown scheme (use http://, https://, tcp://, "
 		    "tls:// or exec:)";
 
-	if ((err = check_spec_tls_check(cs)) != NULL)
-		;
-	else if (cs->timeout_ms == 0 || cs->interval_ms == 0)
-		err = "interval and timeout must be above zero";
-	else if (cs->timeout_ms >= cs->interval_ms)
-		err = "timeout must be below the interval";
+	err = check_param_agree(cs);
 	/* Derived names may hold characters a name may not. */
 	for (char *p = cs->name; *p; p++)
 		if (!is_name_char(*p))
