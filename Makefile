@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -36,11 +36,15 @@ UNIT	 += http_framing
 UNIT	 += answer check_target
 UNIT	 += check_spec
 UNIT	 += jsonstr decimal
+UNIT	 += admin
+UNIT	 += grpc_health
+T_grpc_health	= grpc_health
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
 T_check_spec	= check_spec check_param opts addr decimal
 T_jsonstr	= jsonstr
+T_admin		= admin addr decimal sbuf jsonstr clock drain
 T_decimal	= decimal
 T_config	= config addr opts check_spec check_param signame decimal
 T_conn_table	= conn_table addr decimal
@@ -55,7 +59,8 @@ T_opts		= opts decimal
 T_plan		= plan config addr opts check_spec check_param signame decimal
 T_plan_json	= plan_json plan opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
-		  answer clock check_spec check_param tls tls_conf
+		  answer clock probe_grpc check_spec check_param grpc_call grpc_health \
+		  h2_conn tls tls_conf
 T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
@@ -109,7 +114,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
-$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares -lbearssl
+$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares -lnghttp2 -lbearssl
 # test_supervise runs real children on a real libev loop.
 $(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
@@ -169,6 +174,9 @@ F_tls_pem	= tls_conf
 F_tls_handshake	= tls tls_conf clock
 $(BUILD)/fuzz/fuzz_tls_pem: FUZZ_LIBS = -lbearssl
 $(BUILD)/fuzz/fuzz_tls_handshake: FUZZ_LIBS = -lbearssl
+FUZZ	 += grpc_request grpc_response
+F_grpc_request	= grpc_health
+F_grpc_response	= grpc_health
 F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
@@ -178,9 +186,10 @@ F_env		= config addr opts check_spec check_param signame decimal
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
 F_probe_response = probe http_status opts addr http_request sock decimal \
-		   resolve answer clock check_spec check_param tls tls_conf
+		   resolve answer clock probe_grpc check_spec check_param \
+		   grpc_call grpc_health h2_conn tls tls_conf
 # probe resolves names with c-ares on a libev loop.
-$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lbearssl
+$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2 -lbearssl
 F_log		= log jsonstr clock
 F_plan_json	= plan_json plan opts decimal
 # plan_json walks what jansson parsed.

@@ -46,6 +46,18 @@ check_param_fall(struct check_spec *cs, const char *v)
 	return check_param_streak(v, &cs->fall);
 }
 
+static const char *
+check_param_severity(struct check_spec *cs, const char *v)
+{
+	if (strcmp(v, "fail") == 0)
+		cs->severity = CHECK_SPEC_SEVERITY_FAIL;
+	else if (strcmp(v, "warn") == 0)
+		cs->severity = CHECK_SPEC_SEVERITY_WARN;
+	else
+		return "is not fail or warn";
+	return NULL;
+}
+
 /* http's expect: a status or a range of them, 100-599. */
 static const char *
 check_param_status(struct check_spec *cs, const char *v)
@@ -125,6 +137,7 @@ static const struct check_param check_param_rows[] = {
 	{ "timeout", CHECK_PARAM_ANY, 0, check_param_timeout },
 	{ "rise", CHECK_PARAM_ANY, 0, check_param_rise },
 	{ "fall", CHECK_PARAM_ANY, 0, check_param_fall },
+	{ "severity", CHECK_PARAM_ANY, 0, check_param_severity },
 
 	{ "expect", HTTP, 0, check_param_status },
 

@@ -183,21 +183,52 @@ probe_response_complete(const char *buf, size_t len)
 }
 
 unsigned
-probe_get(const struct url *u, const struct probe_tls *tls,
-    unsigned timeout_ms, char *why, unsigned whylen)
+probe_get(const struct url *u, unsigned timeout_ms, char *why,
+    unsigned whylen)
 {
+	return probe_call(&(struct probe_req){ .url = u, .method = "GET",
+	    .timeout_ms = timeout_ms }, NULL, why, whylen);
+}
+
+/* The answer's body (after its head, to its end), a copy for the caller. */
+static void
+probe_keep_body(const char *resp, size_t len, struct probe_body *body)
+{
+	const char *end = head_end(resp, len);
+	long long clen = end ? content_length(resp, end) : -1;
+	size_t n = end ? len - (size_t)(end - resp) : 0;
+
+	if (clen >= 0 && (size_t)clen < n)
+		n = (size_t)clen;
+	if ((body->data = malloc(n + 1)) == NULL)
+		return;
+	memcpy(body->data, end ? end : "", n);
+	body->data[n] = '\0';
+	body->len = n;
+}
+
+unsigned
+probe_call(const struct probe_req *r, struct probe_body *body, char *why,
+    unsigned whylen)
+{
+	const struct url *u = r->url;
+	unsigned timeout_ms = r->timeout_ms;
 	struct tls_conn *t = NULL;
 	short events = 0;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	char req[HTTP_REQUEST_MAX], *resp = NULL;
+	char *req = NULL, *resp = NULL;
 	double deadline = now_ms() + timeout_ms;
-	size_t len = 0, sent = 0, reqlen;
+	size_t len = 0, sent = 0, reqlen, reqmax;
 	unsigned code = 0;
 	int fd = -1, err;
 	struct addr a;
 	const char *bad;
 
+	if (u->tls && r->tls == NULL) {
+		snprintf(why, whylen, "https:// is for healthgate probe");
+		goto out;
+	}
 	if (addr_to_sockaddr(u->host, u->port, &ss, &sslen) != NULL) {
 		if ((bad = addr_check_name(u->host)) != NULL) {
 			snprintf(why, whylen, "%s", bad);
@@ -207,9 +238,14 @@ probe_get(const struct url *u, const struct probe_tls *tls,
 			goto out;
 		addr_sockaddr(&a, u->port, &ss, &sslen);
 	}
+	reqmax = HTTP_REQUEST_MAX + (r->token ? strlen(r->token) : 0);
+	if ((req = malloc(reqmax)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
 	/* http_server.c knows its own probe by this agent. */
-	reqlen = http_request_get(req, sizeof(req), u->host, u->port, u->path,
-	    PROBE_USER_AGENT);
+	reqlen = http_request_build(req, reqmax, r->method, u->host, u->port,
+	    u->path, PROBE_USER_AGENT, r->token);
 	if ((resp = malloc(RESPONSE_MAX)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
@@ -227,7 +263,8 @@ probe_get(const struct url *u, const struct probe_tls *tls,
 		snprintf(why, whylen, "connect: %s", strerror(err));
 		goto out;
 	}
-	if (tls && (t = tls_conn_new(tls->conf, tls->name)) == NULL) {
+	if (r->tls && (t = tls_conn_new(r->tls->conf, r->tls->name)) ==
+	    NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
@@ -281,12 +318,17 @@ probe_get(const struct url *u, const struct probe_tls *tls,
 		code = 0;
 		break;
 	}
+	if (code && body)
+		probe_keep_body(resp, len, body);
 out:
 	if (t)
 		tls_close(t, fd);
 	tls_conn_free(t);
 	if (fd >= 0)
 		close(fd);
+	if (req)	/* it may hold the token */
+		explicit_bzero(req, reqmax);
+	free(req);
 	free(resp);
 	return code;
 }
@@ -294,16 +336,17 @@ out:
 static void
 probe_usage(void)
 {
-	printf("usage: healthgate probe [--timeout D] [URL | /PATH]\n\n"
+	printf("usage: healthgate probe [--timeout D] [URL | /PATH | "
+	    "grpc://HOST:PORT[/SERVICE]]\n\n"
 	    "One GET with a deadline (default 2s) covering connect, send and "
 	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else. The "
 	    "default URL is\nhttp://127.0.0.1:PORT/health, PORT from "
 	    "HEALTHGATE_LISTEN (else 8081);\na bare /PATH asks that daemon "
-	    "for PATH instead. An https:// URL takes\nthe checks' TLS "
+	    "for PATH instead. An https:// URL takes the checks' TLS\n"
 	    "parameters: ?ca=FILE, ?sni=NAME, ?insecure, ?cert=FILE&key=FILE."
-	    "\n");
+	    "\ngrpc://: one grpc.health.v1 Check; exit 0 on SERVING, 1 on "
+	    "anything else.\n");
 }
-
 /*
  * An https:// URL read as a check reads it: its TLS parameters (ca, sni,
  * insecure, cert, key) are taken out of the query, the files read into
@@ -367,6 +410,8 @@ probe_main(int argc, char *const argv[], char *const envp[])
 			return 1;
 		}
 	}
+	if (target && strncmp(target, "grpc://", 7) == 0)
+		return probe_grpc_main(target, timeout_ms);
 	/* No URL, or a bare path: the daemon of the same environment. */
 	if (target == NULL || target[0] == '/') {
 		probe_default_url(opts_env(envp, "HEALTHGATE_LISTEN"),
@@ -377,15 +422,15 @@ probe_main(int argc, char *const argv[], char *const envp[])
 		fprintf(stderr, "healthgate probe: \"%s\": %s\n", target, err);
 		return 1;
 	}
-	if (u.tls && (err = probe_tls_url(target, &u, &cs, &tls,
-	    why, sizeof(why))) != NULL) {
+	if (u.tls && (err = probe_tls_url(target, &u, &cs, &tls, why,
+	    sizeof(why))) != NULL) {
 		fprintf(stderr, "healthgate probe: \"%s\": %s\n", target, err);
 		return 1;
 	}
-	code = probe_get(&u, u.tls ? &tls : NULL, timeout_ms, why,
+	code = probe_call(&(struct probe_req){ .url = &u, .method = "GET",
+	    .timeout_ms = timeout_ms, .tls = u.tls ? &tls : NULL }, NULL, why,
 	    sizeof(why));
-	if (u.tls)
-		tls_conf_free(tls.conf);
+	tls_conf_free(tls.conf);
 	if (code == 0) {
 		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
 		return 1;

@@ -44,7 +44,7 @@ test_probe_refuses_malformed_names_unasked(void **state)
 
 	(void)state;
 	assert_null(addr_parse_url("http://-app.internal:1/", &u));
-	assert_int_equal(probe_get(&u, NULL, 100, why, sizeof(why)), 0);
+	assert_int_equal(probe_get(&u, 100, why, sizeof(why)), 0);
 	assert_string_equal(why, "host name label starts with '-'");
 }
 
