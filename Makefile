@@ -169,6 +169,7 @@ FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
 FUZZ	 += http_framing
+FUZZ	 += admin
 FUZZ	 += grpc_request grpc_response
 F_grpc_request	= grpc_health
 F_grpc_response	= grpc_health
@@ -180,6 +181,7 @@ F_check		= check_spec check_param opts addr decimal
 F_env		= config addr opts check_spec check_param signame decimal
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
+F_admin		= admin addr decimal sbuf jsonstr clock drain
 F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock probe_grpc check_spec check_param \
 		   grpc_call grpc_health h2_conn
