@@ -74,7 +74,7 @@ UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
-	release release-test haproxy-test python-recipe-test
+	release release-test haproxy-test python-recipe-test k8s-sidecar-test
 .PHONY: attack uninstall FORCE
 all: $(BUILD)/healthgate
 
@@ -307,6 +307,14 @@ haproxy-test: deps $(BUILD)/healthgate
 	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
 	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
 	    $(if $(HAPROXY_QUICK),--quick)
+
+# The sidecar form's Kubernetes-shaped stop behind a real HAProxy (docs/
+# kubernetes.md): the app's preStop on /admin/prestop as the kubelet sends
+# it from deploy/kubernetes/sidecar.yaml, a router that lets go a lag
+# after the stop; no request may fail. About a minute.
+k8s-sidecar-test: deps $(BUILD)/healthgate
+	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
+	@timeout 300 python3 tests/lb/k8s_sidecar.py $(BUILD)/healthgate
 
 # Outside tools against the real binary (tests/attack/): zzuf mutates
 # valid requests (600 seeds), slowhttptest runs its four attacks beside a
