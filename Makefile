@@ -74,7 +74,7 @@ UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
-	release release-test haproxy-test python-recipe-test
+	release release-test haproxy-test python-recipe-test k8s-sidecar-test
 .PHONY: attack uninstall FORCE
 all: $(BUILD)/healthgate
 
@@ -174,6 +174,7 @@ F_tls_pem	= tls_conf
 F_tls_handshake	= tls tls_conf clock
 $(BUILD)/fuzz/fuzz_tls_pem: FUZZ_LIBS = -lbearssl
 $(BUILD)/fuzz/fuzz_tls_handshake: FUZZ_LIBS = -lbearssl
+FUZZ	 += admin
 FUZZ	 += grpc_request grpc_response
 F_grpc_request	= grpc_health
 F_grpc_response	= grpc_health
@@ -185,6 +186,7 @@ F_check		= check_spec check_param opts addr decimal
 F_env		= config addr opts check_spec check_param signame decimal
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
+F_admin		= admin addr decimal sbuf jsonstr clock drain
 F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock probe_grpc check_spec check_param \
 		   grpc_call grpc_health h2_conn tls tls_conf
@@ -310,6 +312,14 @@ haproxy-test: deps $(BUILD)/healthgate
 	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
 	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
 	    $(if $(HAPROXY_QUICK),--quick)
+
+# The sidecar form's Kubernetes-shaped stop behind a real HAProxy (docs/
+# kubernetes.md): the app's preStop on /admin/prestop as the kubelet sends
+# it from deploy/kubernetes/sidecar.yaml, a router that lets go a lag
+# after the stop; no request may fail. About a minute.
+k8s-sidecar-test: deps $(BUILD)/healthgate
+	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
+	@timeout 300 python3 tests/lb/k8s_sidecar.py $(BUILD)/healthgate
 
 # Outside tools against the real binary (tests/attack/): zzuf mutates
 # valid requests (600 seeds), slowhttptest runs its four attacks beside a
