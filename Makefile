@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lnghttp2
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -46,7 +46,7 @@ UNIT_LIB  := $(BUILD)/tests/unit/libfake_loop.a
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
-	release release-test haproxy-test python-recipe-test
+	release release-test haproxy-test python-recipe-test k8s-sidecar-test
 .PHONY: attack uninstall FORCE
 all: $(BUILD)/healthgate
 
@@ -264,6 +264,14 @@ haproxy-test: deps $(BUILD)/healthgate
 	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
 	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
 	    $(if $(HAPROXY_QUICK),--quick)
+
+# The sidecar form's Kubernetes-shaped stop behind a real HAProxy (docs/
+# kubernetes.md): the app's preStop on /admin/prestop as the kubelet sends
+# it from deploy/kubernetes/sidecar.yaml, a router that lets go a lag
+# after the stop; no request may fail. About a minute.
+k8s-sidecar-test: deps $(BUILD)/healthgate
+	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
+	@timeout 300 python3 tests/lb/k8s_sidecar.py $(BUILD)/healthgate
 
 # Outside tools against the real binary (tests/attack/): zzuf mutates
 # valid requests (600 seeds), slowhttptest runs its four attacks beside a

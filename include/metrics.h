@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "conn_table.h"
+#include "grpc_server.h"
 #include "http_server.h"
 #include "sbuf.h"
 
@@ -40,8 +41,12 @@ struct metrics_daemon {
 void		 metrics_render_daemon(struct sbuf *,
 		    const struct metrics_daemon *);
 
+/* The gRPC side: answers by path and grpc-status, its connections. */
+void		 metrics_render_grpc(struct sbuf *,
+		    const struct grpc_server_stats *);
+
 /* Room for each way a check's run can end (checks.c asserts it fits). */
-#define METRICS_CHECK_RESULTS	12
+#define METRICS_CHECK_RESULTS	16
 
 /* One check's figures, as checks_figures() fills them. */
 struct metrics_check {
@@ -56,6 +61,8 @@ struct metrics_check {
 	} results[METRICS_CHECK_RESULTS];
 	bool		 named;		/* its host is a name: lookups count */
 	unsigned long long lookups, lookup_failures;
+	bool		 tls;		/* a TLS check that has seen a chain */
+	double		 tls_expiry;	/* s until its earliest notAfter */
 };
 
 /* Each check's state, duration, results, lookups and transitions. */
