@@ -11,7 +11,7 @@ WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lmnl
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -32,17 +32,19 @@ UNIT	 += http_framing
 UNIT	 += answer check_target
 UNIT	 += check_spec
 UNIT	 += jsonstr decimal
+UNIT	 += quiet
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
 T_check_spec	= check_spec opts addr decimal
 T_jsonstr	= jsonstr
 T_decimal	= decimal
+T_quiet		= quiet
 T_config	= config addr opts check_spec signame decimal
 T_conn_table	= conn_table addr decimal
 T_metrics	= metrics conn_table sbuf jsonstr
 T_http_framing	= http_framing decimal
-T_drain		= drain addr decimal
+T_drain		= drain agent addr decimal
 T_health	= health sbuf jsonstr clock
 T_http_status	= http_status
 T_log		= log jsonstr clock
