@@ -58,10 +58,10 @@ T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
 T_supervise	= supervise child signame log clock jsonstr decimal
-T_stop		= stop drain addr decimal
+T_stop		= stop drain agent quiet addr decimal
 T_reap		= reap
 T_fd_budget	= fd_budget log jsonstr clock
-T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal \
+T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal selfconn \
 		  metrics conn_table
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
@@ -109,10 +109,11 @@ $(BUILD)/tests/test_reap: TEST_LIBS = -lev
 $(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
 	    -Wl,--wrap=log_event -lcares -lev
-# test_stop fakes the clock, the drain timer and the log.
+# test_stop fakes the clock, the drain timer, the log and the app's traffic.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
-	    -Wl,--wrap=log_event
+	    -Wl,--wrap=log_event -Wl,--wrap=traffic_start \
+	    -Wl,--wrap=traffic_halt -Wl,--wrap=traffic_quiet
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate

@@ -65,6 +65,14 @@ void		 traffic_free(struct traffic *);
 enum traffic_seen traffic_probe(struct traffic *, unsigned *port, int *err);
 
 /*
+ * traffic_probe(), and the first time, one line: traffic_seen, or a
+ * traffic_unseen warning naming the port (or netlink's refusal) and the
+ * fallback. Called once the app is up (the first healthy verdict), and by
+ * traffic_start() if it never was.
+ */
+void		 traffic_look(struct traffic *);
+
+/*
  * The drain began at now: a scan now (the history before the stop), then
  * one every TRAFFIC_EVERY until traffic_halt(). Whether the traffic is
  * evidence: netlink answered and a listener was seen, now or at a probe.
