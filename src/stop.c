@@ -58,7 +58,8 @@ stop_log_end(struct stop *s, enum drain_state ds, double now)
 	    "conns=%u pending=%u last_byte_ms=%lld quiet_ms=%u arrivals=%u",
 	    drain_state_name(ds), st.watched, st.served, st.silent, s->n503,
 	    qs.conns, qs.pending, qs.since_recv < 0 ? -1LL :
-	    (long long)(qs.since_recv * 1000), (unsigned)(qs.period * 1000),
+	    (long long)(qs.since_recv * 1000 + 0.5),
+	    (unsigned)(qs.period * 1000 + 0.5),
 	    qs.arrivals);
 }
 

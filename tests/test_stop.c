@@ -218,6 +218,8 @@ was_logged(const char *prefix)
 	for (unsigned i = 0; i < nlogged; i++)
 		if (strncmp(logged[i], prefix, strlen(prefix)) == 0)
 			return true;
+	for (unsigned i = 0; i < nlogged; i++)
+		print_message("logged: %s\n", logged[i]);
 	return false;
 }
 
