@@ -72,6 +72,9 @@ enum traffic_seen traffic_probe(struct traffic *, unsigned *port, int *err);
  */
 void		 traffic_look(struct traffic *);
 
+/* The same warning, at start, when no app port is known at all. */
+void		 traffic_no_ports(void);
+
 /*
  * The drain began at now: a scan now (the history before the stop), then
  * one every TRAFFIC_EVERY until traffic_halt(). Whether the traffic is

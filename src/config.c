@@ -60,13 +60,13 @@ static const struct opts_def opts[] = {
 	    "before SIGTERM is\n      watched; silent this long, it is gone "
 	    "(default 15s)" },
 	{ "--drain-quiet", "HEALTHGATE_DRAIN_QUIET", set_quiet,
-	    F(drain_quiet_ms), 1, D, false, "D|auto", "the app's ports quiet "
-	    "this long end the drain; auto:\n      from the gaps between its "
-	    "requests, 0.5s-10s (default auto)" },
+	    F(drain_quiet_ms), 1, D, false, "D", "the app's ports quiet "
+	    "this long end the drain, or auto:\n      from the gaps between "
+	    "its requests, 0.5s-10s (default auto)" },
 	{ "--app-port", "HEALTHGATE_APP_PORTS", set_app_ports, 0, 0, 0, false,
-	    "PORT,...", "the app's ports whose traffic the drain watches, or "
-	    "none\n      (default the ports of http and tcp checks on a local "
-	    "host)" },
+	    "PORT,...", "the app's ports, whose traffic the drain reads, or "
+	    "none\n      (default from the checks; those of http and tcp checks "
+	    "on this host)" },
 	{ "--drain-ignore", "HEALTHGATE_DRAIN_IGNORE", set_cidrs, 0, 0, 0,
 	    false, "CIDR,...", "sources never watched, or none (default none;\n"
 	    "      healthgate probe and /live never count)" },

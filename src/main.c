@@ -468,6 +468,8 @@ main(int argc, char *argv[])
 	reap_init(d.loop, d.cfg.app_argv ? REAP_SUPERVISOR : REAP_SIDECAR);
 	refresh(&d);
 	log_start(&d);
+	if (nports == 0 && !d.cfg.app_ports_set)
+		traffic_no_ports();
 	/* The listener is open: connections queue from here on. */
 	notify_ready(d.notify, NULL);
 	checks_start(d.checks);

@@ -42,6 +42,8 @@ enum traffic_tcp_state {
 
 #define TRAFFIC_TIME_WAIT	60.0	/* s: the kernel's TCP_TIMEWAIT_LEN */
 #define TRAFFIC_BUF		(64 * 1024)	/* bytes per read of a dump */
+#define TRAFFIC_FALLBACK	"fallback=\"the watched probers and " \
+	"--drain-window, then --drain-linger\""
 
 struct traffic {
 	struct ev_loop	*loop;
@@ -367,8 +369,7 @@ traffic_tell(struct traffic *t, enum traffic_seen seen, unsigned port,
     int err)
 {
 	char ports[TRAFFIC_MAX_PORTS * 6 + 1] = "";
-	static const char fallback[] = "fallback=\"the watched probers and "
-	    "--drain-window, then --drain-linger\"";
+	const char *fallback = TRAFFIC_FALLBACK;
 
 	if (t->told)
 		return;
@@ -396,6 +397,14 @@ traffic_tell(struct traffic *t, enum traffic_seen seen, unsigned port,
 		    "sock_diag: %s\" %s", ports, strerror(err), fallback);
 		break;
 	}
+}
+
+void
+traffic_no_ports(void)
+{
+	log_event(LOG_WARN, "traffic_unseen", "reason=\"no app port: no http "
+	    "or tcp check on a local host, and no --app-port\" %s",
+	    TRAFFIC_FALLBACK);
 }
 
 void
