@@ -73,6 +73,7 @@ struct conn {
 	unsigned	 code;		/* the caller's: status queued for it */
 	enum agent_kind	 agent;		/* the caller's: who asks, by its
 					   User-Agent (agent.h) */
+	int		 hold;		/* the caller's: a held request's stage */
 	struct conn	*prev, *next;	/* its state's list, oldest first */
 	struct conn	*hnext;		/* its address's hash chain */
 };

@@ -15,7 +15,7 @@
 #include "sbuf.h"
 
 /* Status codes counted per route. */
-#define METRICS_NCODES	6
+#define METRICS_NCODES	8
 
 /* The column of code in a requests row, or -1 when it is not counted. */
 int		 metrics_code_index(unsigned code);
@@ -53,6 +53,7 @@ void		 metrics_render_daemon(struct sbuf *,
 struct metrics_check {
 	const char	*name;
 	bool		 up;
+	bool		 warn;		/* severity=warn */
 	double		 last_seconds;	/* duration of the last run */
 	unsigned long long transitions;	/* between up and down */
 	struct {

@@ -9,11 +9,11 @@
 #include "version.h"
 
 static const unsigned counted_codes[METRICS_NCODES] = {
-	200, 400, 404, 405, 413, 503,
+	200, 202, 400, 403, 404, 405, 413, 503,
 };
 
 static const char *const route_paths[HTTP_ROUTE_COUNT] = {
-	"/health", "/live", "/metrics", "other",
+	"/health", "/live", "/metrics", "/admin/", "other",
 };
 
 int
@@ -128,10 +128,11 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 
 	if (n == 0)
 		return;
-	family(b, "healthgate_check_up", "gauge", "1 when the check is up.");
+	family(b, "healthgate_check_up", "gauge", "1 when the check is up; "
+	    "severity warn: down never fails /health.");
 	for (unsigned i = 0; i < n; i++)
-		sbuf_printf(b, "healthgate_check_up{check=\"%s\"} %d\n",
-		    v[i].name, v[i].up);
+		sbuf_printf(b, "healthgate_check_up{check=\"%s\",severity=\"%s\"} "
+		    "%d\n", v[i].name, v[i].warn ? "warn" : "fail", v[i].up);
 	family(b, "healthgate_check_duration_seconds", "gauge", "Duration "
 	    "of the last run.");
 	for (unsigned i = 0; i < n; i++)

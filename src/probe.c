@@ -121,11 +121,38 @@ unsigned
 probe_get(const struct url *u, unsigned timeout_ms, char *why,
     unsigned whylen)
 {
+	return probe_call(&(struct probe_req){ .url = u, .method = "GET",
+	    .timeout_ms = timeout_ms }, NULL, why, whylen);
+}
+
+/* The answer's body (after its head, to its end), a copy for the caller. */
+static void
+probe_keep_body(const char *resp, size_t len, struct probe_body *body)
+{
+	const char *end = head_end(resp, len);
+	long long clen = end ? content_length(resp, end) : -1;
+	size_t n = end ? len - (size_t)(end - resp) : 0;
+
+	if (clen >= 0 && (size_t)clen < n)
+		n = (size_t)clen;
+	if ((body->data = malloc(n + 1)) == NULL)
+		return;
+	memcpy(body->data, end ? end : "", n);
+	body->data[n] = '\0';
+	body->len = n;
+}
+
+unsigned
+probe_call(const struct probe_req *r, struct probe_body *body, char *why,
+    unsigned whylen)
+{
+	const struct url *u = r->url;
+	unsigned timeout_ms = r->timeout_ms;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	char req[HTTP_REQUEST_MAX], *resp = NULL;
+	char *req = NULL, *resp = NULL;
 	double deadline = now_ms() + timeout_ms;
-	size_t len = 0, sent = 0, reqlen;
+	size_t len = 0, sent = 0, reqlen, reqmax;
 	unsigned code = 0;
 	int fd = -1, err;
 	struct addr a;
@@ -140,9 +167,14 @@ probe_get(const struct url *u, unsigned timeout_ms, char *why,
 			goto out;
 		addr_sockaddr(&a, u->port, &ss, &sslen);
 	}
+	reqmax = HTTP_REQUEST_MAX + (r->token ? strlen(r->token) : 0);
+	if ((req = malloc(reqmax)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
 	/* http_server.c knows its own probe by this agent. */
-	reqlen = http_request_get(req, sizeof(req), u->host, u->port, u->path,
-	    PROBE_USER_AGENT);
+	reqlen = http_request_build(req, reqmax, r->method, u->host, u->port,
+	    u->path, PROBE_USER_AGENT, r->token);
 	if ((resp = malloc(RESPONSE_MAX)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
@@ -212,9 +244,14 @@ probe_get(const struct url *u, unsigned timeout_ms, char *why,
 		code = 0;
 		break;
 	}
+	if (code && body)
+		probe_keep_body(resp, len, body);
 out:
 	if (fd >= 0)
 		close(fd);
+	if (req)	/* it may hold the token */
+		explicit_bzero(req, reqmax);
+	free(req);
 	free(resp);
 	return code;
 }
@@ -222,12 +259,14 @@ out:
 static void
 probe_usage(void)
 {
-	printf("usage: healthgate probe [--timeout D] [URL | /PATH]\n\n"
+	printf("usage: healthgate probe [--timeout D] [URL | /PATH | "
+	    "grpc://HOST:PORT[/SERVICE]]\n\n"
 	    "One GET with a deadline (default 2s) covering connect, send and "
 	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else. The "
 	    "default URL is\nhttp://127.0.0.1:PORT/health, PORT from "
 	    "HEALTHGATE_LISTEN (else 8081);\na bare /PATH asks that daemon "
-	    "for PATH instead.\n");
+	    "for PATH instead.\ngrpc://: one grpc.health.v1 Check; exit 0 on "
+	    "SERVING, 1 on anything else.\n");
 }
 
 int
@@ -267,6 +306,8 @@ probe_main(int argc, char *const argv[], char *const envp[])
 			return 1;
 		}
 	}
+	if (target && strncmp(target, "grpc://", 7) == 0)
+		return probe_grpc_main(target, timeout_ms);
 	/* No URL, or a bare path: the daemon of the same environment. */
 	if (target == NULL || target[0] == '/') {
 		probe_default_url(opts_env(envp, "HEALTHGATE_LISTEN"),
