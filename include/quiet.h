@@ -15,12 +15,15 @@
  * bytes at the stop, then every arrival while draining), within bounds:
  *
  *   no arrival in the last QUIET_HORIZON s   QUIET_MIN (an idle app)
- *   one arrival                              QUIET_MAX (one request says
- *                                            nothing of the next)
- *   two or more                              QUIET_MEAN_FACTOR x the mean
- *                                            gap, or QUIET_GAP_FACTOR x the
- *                                            longest gap, whichever is
- *                                            longer, within the bounds
+ *   n arrivals, the first at t0              QUIET_MEAN_FACTOR x the mean
+ *                                            gap, (now - t0) / n, or
+ *                                            QUIET_GAP_FACTOR x the longest
+ *                                            gap between two of them,
+ *                                            whichever is longer, within
+ *                                            the bounds
+ *
+ * The mean counts the gap still open: one request (n = 1) gives a period
+ * of 8 x its age, which only grows; it ends at the ceiling.
  */
 
 #include <stdbool.h>
@@ -60,13 +63,14 @@ void		 quiet_scan_end(struct quiet *, double now);
 void		 quiet_start(struct quiet *, double start);
 
 /*
- * Whether it is quiet now. When not, *at is when it would be if nothing
- * more arrived (or now, while an answer is owed).
+ * Whether it is quiet now. When not, *at is when it would be with the
+ * period as it stands (it grows while nothing arrives), or now, while an
+ * answer is owed.
  */
 bool		 quiet_poll(const struct quiet *, double now, double *at);
 
-/* The quiet period as it stands (seconds). */
-double		 quiet_period(const struct quiet *);
+/* The quiet period at now (seconds). */
+double		 quiet_period(const struct quiet *, double now);
 
 struct quiet_stats {
 	unsigned	 conns;		/* connections in the last scan */

@@ -148,34 +148,36 @@ quiet_start(struct quiet *q, double start)
 }
 
 /*
- * The arrivals within the horizon before the drain's start (before the
- * newest one, until it starts): the first index of them. Counted from
- * the start, so that the period does not change as the drain goes on.
+ * The arrivals within the horizon before the drain's start (before now,
+ * until it starts): the first index of them.
  */
 static unsigned
-quiet_recent(const struct quiet *q)
+quiet_recent(const struct quiet *q, double now)
 {
-	double ref = q->start;
+	double ref = q->start < 0 ? now : q->start;
 	unsigned i = 0;
 
-	if (ref < 0)
-		ref = q->narrivals ? q->arrivals[q->narrivals - 1] : 0;
 	while (i < q->narrivals && q->arrivals[i] < ref - QUIET_HORIZON)
 		i++;
 	return i;
 }
 
+/*
+ * The mean gap counts the one still open, up to now: n arrivals since the
+ * first of them is a rate of n over that time. So one request, or two in
+ * a row, is no evidence of a fast rate (the mean grows while nothing more
+ * comes, and the period with it, up to the ceiling), and a rate that was
+ * high and stopped is not taken for one still going.
+ */
 static double
-quiet_derive(const struct quiet *q)
+quiet_derive(const struct quiet *q, double now)
 {
-	unsigned first = quiet_recent(q), n = q->narrivals - first;
+	unsigned first = quiet_recent(q, now), n = q->narrivals - first;
 	double mean, longest = 0, p;
 
 	if (n == 0)
 		return QUIET_MIN;
-	if (n == 1)
-		return QUIET_MAX;
-	mean = (q->arrivals[q->narrivals - 1] - q->arrivals[first]) / (n - 1);
+	mean = (now - q->arrivals[first]) / n;
 	for (unsigned i = first + 1; i < q->narrivals; i++)
 		if (q->arrivals[i] - q->arrivals[i - 1] > longest)
 			longest = q->arrivals[i] - q->arrivals[i - 1];
@@ -186,9 +188,9 @@ quiet_derive(const struct quiet *q)
 }
 
 double
-quiet_period(const struct quiet *q)
+quiet_period(const struct quiet *q, double now)
 {
-	return q->fixed > 0 ? q->fixed : quiet_derive(q);
+	return q->fixed > 0 ? q->fixed : quiet_derive(q, now);
 }
 
 bool
@@ -202,7 +204,7 @@ quiet_poll(const struct quiet *q, double now, double *at)
 		*at = now;
 		return false;
 	}
-	*at = since + quiet_period(q);
+	*at = since + quiet_period(q, now);
 	return now >= *at;
 }
 
@@ -212,8 +214,8 @@ quiet_stats(const struct quiet *q, double now, struct quiet_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->conns = q->nconns;
 	st->pending = q->pending;
-	st->arrivals = q->narrivals - quiet_recent(q);
+	st->arrivals = q->narrivals - quiet_recent(q, now);
 	st->since_recv = q->narrivals ?
 	    now - q->arrivals[q->narrivals - 1] : -1;
-	st->period = quiet_period(q);
+	st->period = quiet_period(q, now);
 }

@@ -56,7 +56,7 @@ test_quiet_connection_older_than_the_horizon_is_no_traffic(void **state)
 	(void)state;
 	scan(q, 100.0, 1, last, NULL);
 	quiet_start(q, 100.0);
-	assert_true(quiet_period(q) == QUIET_MIN);
+	assert_true(quiet_period(q, 100.0) == QUIET_MIN);
 	assert_true(quiet_at(q, 100.0 + QUIET_MIN, NULL));
 	quiet_free(q);
 }
@@ -71,14 +71,18 @@ test_quiet_one_arrival_waits_the_ceiling(void **state)
 	(void)state;
 	scan(q, 100.0, 1, last, NULL);
 	quiet_start(q, 100.0);
-	assert_true(quiet_period(q) == QUIET_MAX);
+	/* 8 x 3 s, over the ceiling; it only grows. */
+	assert_true(quiet_period(q, 100.0) == QUIET_MAX);
 	/* Counted from the start, not from the request 3 s before it. */
 	assert_false(quiet_at(q, 100.0 + QUIET_MAX - 0.1, NULL));
 	assert_true(quiet_at(q, 100.0 + QUIET_MAX, NULL));
 	quiet_free(q);
 }
 
-/* Busy: arrivals every 0.1 s; the period is the floor or 8 mean gaps. */
+/*
+ * Busy: arrivals every 0.1 s; the period is 8 mean gaps, the open one
+ * counted.
+ */
 static void
 test_quiet_busy_app_period_follows_the_gaps(void **state)
 {
@@ -90,19 +94,25 @@ test_quiet_busy_app_period_follows_the_gaps(void **state)
 		last[i] = 99.3 + 0.1 * i;	/* 99.3 .. 100.0 */
 	scan(q, 100.0, 8, last, NULL);
 	quiet_start(q, 100.0);
-	/* mean 0.1 s: 8 x 0.1 = 0.8; longest 0.1: 2 x 0.1 = 0.2. */
-	assert_true(quiet_period(q) > 0.79 && quiet_period(q) < 0.81);
+	/* 8 in 0.7 s: 8 x 0.0875 = 0.7; longest 0.1: 2 x 0.1 = 0.2. */
+	assert_true(quiet_period(q, 100.0) > 0.69 &&
+	    quiet_period(q, 100.0) < 0.71);
 	/* Traffic goes on for 2 s, a connection each 0.1 s ... */
 	for (unsigned k = 1; k <= 20; k++) {
 		last[k % 8] = 100.0 + 0.1 * k;
 		scan(q, 100.0 + 0.1 * k, 8, last, NULL);
 		assert_false(quiet_at(q, 100.0 + 0.1 * k, NULL));
 	}
-	/* ... then the router stops: quiet 0.8 s after the last byte. */
+	/*
+	 * ... then the router stops at 102.0: 28 arrivals since 99.3, quiet
+	 * q once q >= 8 (2.7 + q) / 28, q >= 1.08 s.
+	 */
 	scan(q, 102.5, 8, last, NULL);
 	assert_false(quiet_at(q, 102.5, NULL));
-	scan(q, 102.8, 8, last, NULL);
-	assert_true(quiet_at(q, 102.81, NULL));
+	scan(q, 103.0, 8, last, NULL);
+	assert_false(quiet_at(q, 103.0, NULL));
+	scan(q, 103.1, 8, last, NULL);
+	assert_true(quiet_at(q, 103.1, NULL));
 	quiet_free(q);
 }
 
@@ -116,11 +126,12 @@ test_quiet_bursts_take_twice_the_longest_gap(void **state)
 	(void)state;
 	for (unsigned b = 0; b < 3; b++)
 		for (unsigned i = 0; i < 10; i++)
-			last[b * 10 + i] = 96.0 + 2.0 * b + 0.01 * i;
+			last[b * 10 + i] = 95.9 + 2.0 * b + 0.01 * i;
 	scan(q, 100.0, 30, last, NULL);
 	quiet_start(q, 100.0);
-	/* longest gap 1.91 s: 3.82 s; mean (4.09/29) x 8 = 1.13 s. */
-	assert_true(quiet_period(q) > 3.8 && quiet_period(q) < 3.84);
+	/* longest gap 1.91 s: 3.82 s; mean (4.1 / 30) x 8 = 1.09 s. */
+	assert_true(quiet_period(q, 100.0) > 3.8 &&
+	    quiet_period(q, 100.0) < 3.84);
 	quiet_free(q);
 }
 
@@ -157,11 +168,13 @@ test_quiet_same_connection_is_not_news(void **state)
 	last[0] = 99.0 + QUIET_JITTER / 2;
 	scan(q, 100.1, 1, last, NULL);
 	assert_false(quiet_at(q, 100.1, &at));
-	assert_true(at == 100.0 + QUIET_MAX);	/* still one arrival */
+	/* Still one arrival: 8 x its age, 1.1 s. */
+	assert_true(at > 108.79 && at < 108.81);
 	last[0] = 100.1;
 	scan(q, 100.2, 1, last, NULL);
-	/* Two arrivals 1.1 s apart: 8 x 1.1. */
-	assert_true(quiet_period(q) > 8.79 && quiet_period(q) < 8.81);
+	/* Two arrivals in 1.2 s: 8 x 0.6. */
+	assert_true(quiet_period(q, 100.2) > 4.79 &&
+	    quiet_period(q, 100.2) < 4.81);
 	quiet_free(q);
 }
 
@@ -183,8 +196,8 @@ test_quiet_new_connection_is_an_arrival(void **state)
 	assert_int_equal(st.arrivals, 2);
 	assert_true(st.since_recv > 0.09 && st.since_recv < 0.11);
 	assert_false(quiet_at(q, 100.4, &at));
-	/* 0.3 s apart: 8 x 0.3 = 2.4 s after the last one. */
-	assert_true(at > 102.69 && at < 102.71);
+	/* Two in 0.4 s: 8 x 0.2 = 1.6 s after the last one. */
+	assert_true(at > 101.89 && at < 101.91);
 	/* Gone from the next scan: no longer counted. */
 	scan(q, 100.5, 1, last, NULL);
 	quiet_stats(q, 100.5, &st);
@@ -202,7 +215,7 @@ test_quiet_fixed_period(void **state)
 	(void)state;
 	scan(q, 100.0, 1, last, NULL);
 	quiet_start(q, 100.0);
-	assert_true(quiet_period(q) == 3.0);
+	assert_true(quiet_period(q, 100.0) == 3.0);
 	assert_false(quiet_at(q, 102.8, NULL));
 	assert_true(quiet_at(q, 103.0, NULL));
 	quiet_free(q);
@@ -229,7 +242,7 @@ test_quiet_keeps_the_newest_arrivals(void **state)
 		scan(q, last[0], 1, last, NULL);
 	}
 	/* 64 arrivals 0.05 s apart: 8 x 0.05 = 0.4, the floor. */
-	assert_true(quiet_period(q) == QUIET_MIN);
+	assert_true(quiet_period(q, 30.0) == QUIET_MIN);
 	quiet_free(q);
 }
 

@@ -383,28 +383,31 @@ static void
 test_stop_traffic_quiet_ends_it(void **state)
 {
 	struct owner *o = *state;
-	double last[2] = { 999.7, 999.9 };
+	double last[10];
 
+	for (unsigned i = 0; i < 10; i++)
+		last[i] = 999.55 + 0.05 * i;
 	fake_quiet = quiet_new(0);
 	traffic_visible = true;
 	remake_with(o, 2, some_traffic);
-	scan(2, last, false);
+	scan(10, last, false);
 	stop_signal(o->s, "SIGTERM");
 	assert_int_equal(o->dones, 0);
 	assert_true(was_logged("1 drain_start signal=SIGTERM watched=0 "
 	    "nonrouting=0 fall=2 window_ms=1000 cap_ms=3000 traffic=seen"));
-	/* 0.2 s apart: 8 x 0.2 = 1.6 s from the start (1000). */
-	fake_now = 1001.5;
+	/* 10 since 999.55, the last at 1000: quiet once q >= 0.8 (0.45 + q),
+	 * at 1001.8. */
+	fake_now = 1001.7;
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 0);
-	fake_now = 1001.6;
+	fake_now = 1001.85;
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_DONE_QUIET);
 	assert_int_equal(halts, 1);
 	assert_true(was_logged("1 drain_end reason=quiet watched=0 served=0 "
-	    "silent=0 503s=0 conns=2 pending=0 last_byte_ms=1700 "
-	    "quiet_ms=1600 arrivals=2"));
+	    "silent=0 503s=0 conns=10 pending=0 last_byte_ms=1850 "
+	    "quiet_ms=1840 arrivals=10"));
 	quiet_free(fake_quiet);
 }
 

@@ -167,8 +167,8 @@ class Traffic(unittest.TestCase):
 
     def test_request_in_flight_holds_the_drain_until_answered(self):
         """A request the app answers 1.5 s later: the drain waits for it,
-        though nothing else arrives."""
-        app, d = self.start(delay=1.5)
+        though the quiet period (fixed at 0.5 s here) runs out first."""
+        app, d = self.start("--drain-quiet", "500ms", delay=1.5)
         result = []
 
         def one():
