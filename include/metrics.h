@@ -47,7 +47,7 @@ void		 metrics_render_daemon(struct sbuf *,
 		    const struct metrics_daemon *);
 
 /* Room for each way a check's run can end (checks.c asserts it fits). */
-#define METRICS_CHECK_RESULTS	12
+#define METRICS_CHECK_RESULTS	16
 
 /* One check's figures, as checks_figures() fills them. */
 struct metrics_check {
@@ -62,6 +62,8 @@ struct metrics_check {
 	} results[METRICS_CHECK_RESULTS];
 	bool		 named;		/* its host is a name: lookups count */
 	unsigned long long lookups, lookup_failures;
+	bool		 tls;		/* a TLS check that has seen a chain */
+	double		 tls_expiry;	/* s until its earliest notAfter */
 };
 
 /* Each check's state, duration, results, lookups and transitions. */

@@ -705,9 +705,11 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	d.checks = checks_new(d.loop, d.cfg.checks, d.cfg.nchecks,
-	    on_checks_changed, &d);
+	    on_checks_changed, &d, err, sizeof(err));
 	if (d.checks == NULL) {
-		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
+		/* A file a check names cannot be used: a start-up error. */
+		log_event(LOG_ERROR, "config_error", "error=\"%s\"", err);
+		rc = 2;
 		goto out;
 	}
 	signal_watch(&d, &d.sigterm, SIGTERM, on_stop);

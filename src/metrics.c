@@ -120,6 +120,29 @@ check_counter(struct sbuf *b, const char *name, const char *help,
 			    ((const char *)&v[i] + field));
 }
 
+/*
+ * Per TLS check that has read a chain: seconds until the earliest
+ * certificate the server sent expires (negative once it has), so an alert
+ * can fire before the check does.
+ */
+static void
+metrics_tls_expiry(struct sbuf *b, const struct metrics_check *v,
+    unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n && !v[i].tls; i++)
+		;
+	if (i == n)
+		return;
+	family(b, "healthgate_check_tls_expiry_seconds", "gauge", "Seconds "
+	    "until the earliest certificate the server last sent expires.");
+	for (i = 0; i < n; i++)
+		if (v[i].tls)
+			sbuf_printf(b, "healthgate_check_tls_expiry_seconds"
+			    "{check=\"%s\"} %.0f\n", v[i].name, v[i].tls_expiry);
+}
+
 void
 metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
     unsigned n)
@@ -161,4 +184,5 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 	check_counter(b, "healthgate_check_transitions_total", "Changes "
 	    "between up and down.", v, n,
 	    offsetof(struct metrics_check, transitions), false);
+	metrics_tls_expiry(b, v, n);
 }
