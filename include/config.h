@@ -22,6 +22,9 @@
 struct config {
 	char		 listen_host[ADDR_HOST_MAX];	/* "" is [::] */
 	unsigned	 listen_port;			/* 0: any free port */
+	bool		 grpc_listen;			/* --grpc-listen given */
+	char		 grpc_listen_host[ADDR_HOST_MAX];
+	unsigned	 grpc_listen_port;
 	struct check_spec *checks;			/* owned */
 	unsigned	 nchecks;
 	unsigned	 interval_ms, timeout_ms, rise, fall;	/* defaults */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "conn_table.h"
+#include "grpc_server.h"
 #include "http_server.h"
 #include "sbuf.h"
 
@@ -45,6 +46,10 @@ struct metrics_daemon {
 
 void		 metrics_render_daemon(struct sbuf *,
 		    const struct metrics_daemon *);
+
+/* The gRPC side: answers by path and grpc-status, its connections. */
+void		 metrics_render_grpc(struct sbuf *,
+		    const struct grpc_server_stats *);
 
 /* Room for each way a check's run can end (checks.c asserts it fits). */
 #define METRICS_CHECK_RESULTS	16

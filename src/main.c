@@ -24,6 +24,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "fd_budget.h"
+#include "grpc_server.h"
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
@@ -45,6 +46,7 @@ struct daemon {
 	struct config	 cfg;
 	struct ev_loop	*loop;
 	struct http_server *http;
+	struct grpc_server *grpc;	/* --grpc-listen, else NULL */
 	struct checks	*checks;
 	struct stop	*stop;		/* the drain, from SIGTERM to done */
 	struct traffic	*traffic;	/* the app's ports; NULL: none */
@@ -116,6 +118,12 @@ refresh(struct daemon *d)
 	code = health_render(&v, &b);
 	if (!sbuf_failed(&b))
 		http_server_set_health(d->http, code, b.data, b.len);
+	if (d->grpc) {
+		char why[160];
+
+		health_why(&v, why, sizeof(why));
+		grpc_server_set_health(d->grpc, code == 200, why);
+	}
 	if (code != d->health_code && d->health_code != 0)
 		log_event(LOG_INFO, "state", "from=%u to=%u", d->health_code,
 		    code);
@@ -147,6 +155,8 @@ on_drain_begin(void *arg)
 
 	clock_wall(&d->drain_wall);
 	http_server_set_closing(d->http);
+	if (d->grpc)
+		grpc_server_set_closing(d->grpc);
 	notify_stopping(d->notify, NULL);
 	refresh(d);		/* and STATUS=draining */
 }
@@ -156,7 +166,7 @@ on_drain_inflight(void *arg)
 {
 	struct daemon *d = arg;
 
-	return http_server_inflight(d->http);
+	return http_server_inflight(d->http) + grpc_server_inflight(d->grpc);
 }
 
 /*
@@ -404,6 +414,12 @@ on_metrics(void *arg, struct sbuf *b)
 	    .quiet_period = seen ? qs.period : 0 });
 	checks_figures(d->checks, &figures, &n);
 	metrics_render_checks(b, figures, n);
+	if (d->grpc) {
+		struct grpc_server_stats gs;
+
+		grpc_server_stats(d->grpc, &gs);
+		metrics_render_grpc(b, &gs);
+	}
 }
 
 /* The probers /admin/status lists, at most this many. */
@@ -595,6 +611,29 @@ log_start(struct daemon *d)
 		    c->checks[i].rise, c->checks[i].fall);
 }
 
+/* --grpc-listen: the gRPC health endpoint, with the HTTP side's limits. */
+static bool
+start_grpc(struct daemon *d, const struct http_limits *limits,
+    const struct http_hooks *hooks)
+{
+	char err[CONFIG_ERR_MAX], where[ADDR_STR_MAX];
+
+	if (!d->cfg.grpc_listen)
+		return true;
+	d->grpc = grpc_server_new(d->loop, d->cfg.grpc_listen_host,
+	    d->cfg.grpc_listen_port, limits, hooks, err, sizeof(err));
+	if (d->grpc == NULL) {
+		log_event(LOG_ERROR, "exit", "reason=\"cannot listen on "
+		    "%s:%u for gRPC: %s\"", d->cfg.grpc_listen_host[0] ?
+		    d->cfg.grpc_listen_host : "[::]", d->cfg.grpc_listen_port,
+		    err);
+		return false;
+	}
+	grpc_server_address(d->grpc, where, sizeof(where));
+	log_event(LOG_INFO, "grpc_listen", "listen=%s", where);
+	return true;
+}
+
 static void
 signal_watch(struct daemon *d, ev_signal *w, int signum,
     void (*cb)(struct ev_loop *, ev_signal *, int))
@@ -704,6 +743,8 @@ main(int argc, char *argv[])
 		    "[::]", d.cfg.listen_port, err);
 		goto out;
 	}
+	if (!start_grpc(&d, &limits, &hooks))
+		goto out;
 	d.checks = checks_new(d.loop, d.cfg.checks, d.cfg.nchecks,
 	    on_checks_changed, &d, err, sizeof(err));
 	if (d.checks == NULL) {
@@ -743,6 +784,7 @@ out:
 	supervise_free(d.app);	/* the app, reaped, if it still ran */
 	checks_free(d.checks);	/* kills every running check's group */
 	reap_final(1.0);	/* ...then what escaped them */
+	grpc_server_free(d.grpc);
 	http_server_free(d.http);
 	stop_free(d.stop);
 	traffic_free(d.traffic);

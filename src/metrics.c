@@ -186,3 +186,35 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 	    offsetof(struct metrics_check, transitions), false);
 	metrics_tls_expiry(b, v, n);
 }
+
+void
+metrics_render_grpc(struct sbuf *b, const struct grpc_server_stats *g)
+{
+	static const char *const paths[GRPC_SERVER_ROUTE_COUNT] =
+	    GRPC_SERVER_PATHS;
+
+	family(b, "healthgate_grpc_answers_total", "counter", "gRPC health "
+	    "answers, by path and grpc-status.");
+	for (unsigned rt = 0; rt < GRPC_SERVER_ROUTE_COUNT; rt++)
+		for (unsigned c = 0; c < GRPC_SERVER_CODES; c++)
+			if (g->answers[rt][c])
+				sbuf_printf(b, "healthgate_grpc_answers_total"
+				    "{path=\"%s\",grpc_status=\"%u\"} %llu\n",
+				    paths[rt], c,
+				    g->answers[rt][c]);
+	family(b, "healthgate_grpc_connections", "gauge", "Open gRPC "
+	    "connections holding a slot.");
+	sbuf_printf(b, "healthgate_grpc_connections %u\n", g->conns.open);
+	family(b, "healthgate_grpc_connections_refused_total", "counter",
+	    "gRPC connections closed at once on arrival, by reason.");
+	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
+		sbuf_printf(b, "healthgate_grpc_connections_refused_total"
+		    "{reason=\"%s\"} %llu\n", conn_refusal_name(r),
+		    g->conns.refused[r]);
+	family(b, "healthgate_grpc_connections_cut_total", "counter",
+	    "gRPC connections cut by healthgate, by reason.");
+	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
+		sbuf_printf(b, "healthgate_grpc_connections_cut_total"
+		    "{reason=\"%s\"} %llu\n", conn_cut_name(c),
+		    g->conns.cut[c]);
+}
