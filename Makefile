@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -94,10 +94,11 @@ $(UNIT_BINS): %: %.o $(UNIT_LIB) $(LIB)
 $(BUILD)/tests/unit/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
 	    -Wl,--wrap=log_event
-# test_stop fakes the clock, the drain timer and the log.
+# test_stop fakes the clock, the drain timer, the log and the app's traffic.
 $(BUILD)/tests/unit/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
-	    -Wl,--wrap=log_event
+	    -Wl,--wrap=log_event -Wl,--wrap=traffic_start \
+	    -Wl,--wrap=traffic_halt -Wl,--wrap=traffic_quiet
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate

@@ -103,7 +103,7 @@ __wrap_ev_timer_stop(struct ev_loop *loop, ev_timer *w)
 void
 __wrap_log_event(enum log_level lv, const char *event, const char *fmt, ...)
 {
-	char fields[200];
+	char fields[448];
 	va_list ap;
 
 	va_start(ap, fmt);

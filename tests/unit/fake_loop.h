@@ -17,7 +17,7 @@
 
 #define FAKE_LOOP_TIMERS	512
 #define FAKE_LOOP_LINES		32
-#define FAKE_LOOP_LINE		256
+#define FAKE_LOOP_LINE		512
 
 /* One watcher the code under test has started at least once. */
 struct fake_timer {
