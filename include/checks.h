@@ -28,6 +28,7 @@ enum check_code {
 	CHECK_EXIT,		/* exec: exit status not 0, or a signal */
 	CHECK_SPAWN,		/* exec: could not start the command */
 	CHECK_RESOLVE,		/* http, tcp: the host's name did not resolve */
+	CHECK_BODY,		/* http: the body lacks body= */
 	CHECK_CODE_COUNT,
 };
 

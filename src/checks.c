@@ -55,7 +55,7 @@ _Static_assert(CHECK_CODE_COUNT <= METRICS_CHECK_RESULTS,
 
 static const char *const code_names[CHECK_CODE_COUNT] = {
 	"pass", "timeout", "refused", "connect", "status", "malformed",
-	"exit", "spawn", "resolve",
+	"exit", "spawn", "resolve", "body",
 };
 
 const char *
