@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lnghttp2
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -39,6 +39,8 @@ UNIT	 += jsonstr decimal
 UNIT	 += http_body pct
 T_http_body	= http_body decimal
 T_pct		= pct
+UNIT	 += grpc_health
+T_grpc_health	= grpc_health
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
@@ -58,7 +60,8 @@ T_opts		= opts decimal
 T_plan		= plan config addr opts check_spec check_param pct http_framing signame decimal
 T_plan_json	= plan_json plan opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
-		  answer clock
+		  answer clock probe_grpc check_spec check_param pct http_framing grpc_call grpc_health \
+		  h2_conn
 T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
@@ -112,7 +115,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
-$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
+$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares -lnghttp2
 # test_supervise runs real children on a real libev loop.
 $(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
@@ -173,6 +176,9 @@ F_pct		= pct
 F_jsonstr	= jsonstr
 # jsonstr's output is read back by jansson.
 $(BUILD)/fuzz/fuzz_jsonstr: FUZZ_LIBS = -ljansson
+FUZZ	 += grpc_request grpc_response
+F_grpc_request	= grpc_health
+F_grpc_response	= grpc_health
 F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
@@ -182,9 +188,10 @@ F_env		= config addr opts check_spec check_param pct http_framing signame decima
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
 F_probe_response = probe http_status opts addr http_request sock decimal \
-		   resolve answer clock
+		   resolve answer clock probe_grpc check_spec check_param pct http_framing \
+		   grpc_call grpc_health h2_conn
 # probe resolves names with c-ares on a libev loop.
-$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
+$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2
 F_log		= log jsonstr clock
 F_plan_json	= plan_json plan opts decimal
 # plan_json walks what jansson parsed.

@@ -20,6 +20,7 @@ enum check_spec_kind {
 	CHECK_SPEC_HTTP,		/* GET a URL, up on an expected status */
 	CHECK_SPEC_TCP,		/* up when a connect completes */
 	CHECK_SPEC_EXEC,		/* run a command, up on exit status 0 */
+	CHECK_SPEC_GRPC,		/* grpc.health.v1 Check, up on SERVING */
 };
 
 /* What a failing check does to /health. */
@@ -43,9 +44,10 @@ struct check_spec_bytes {
 struct check_spec {
 	char		 name[CHECK_SPEC_NAME_MAX];	/* unique among checks */
 	enum check_spec_kind	 kind;
-	char		 host[ADDR_HOST_MAX];	/* http, tcp */
-	unsigned	 port;			/* http, tcp */
-	char		 path[ADDR_PATH_MAX];	/* http: path and app's query */
+	char		 host[ADDR_HOST_MAX];	/* http, tcp, grpc */
+	unsigned	 port;			/* http, tcp, grpc */
+	char		 path[ADDR_PATH_MAX];	/* http: path and app's query;
+						   grpc: the service, or "" */
 	unsigned	 expect_lo, expect_hi;	/* http: statuses that are up */
 	char		**argv;			/* exec: NULL-terminated, owned */
 	unsigned	 interval_ms;

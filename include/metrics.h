@@ -41,7 +41,7 @@ void		 metrics_render_daemon(struct sbuf *,
 		    const struct metrics_daemon *);
 
 /* Room for each way a check's run can end (checks.c asserts it fits). */
-#define METRICS_CHECK_RESULTS	12
+#define METRICS_CHECK_RESULTS	16
 
 /* One check's figures, as checks_figures() fills them. */
 struct metrics_check {

@@ -55,7 +55,8 @@ _Static_assert(CHECK_CODE_COUNT <= METRICS_CHECK_RESULTS,
 
 static const char *const code_names[CHECK_CODE_COUNT] = {
 	"pass", "timeout", "refused", "connect", "status", "malformed",
-	"exit", "spawn", "resolve", "body",
+	"exit", "spawn", "resolve", "grpc_status", "not_serving", "reset",
+	"body",
 };
 
 const char *
@@ -202,6 +203,7 @@ ops_for(enum check_spec_kind k)
 	case CHECK_SPEC_HTTP:	return &check_http_ops;
 	case CHECK_SPEC_TCP:		return &check_tcp_ops;
 	case CHECK_SPEC_EXEC:	return &check_exec_ops;
+	case CHECK_SPEC_GRPC:	return &check_grpc_ops;
 	}
 	return NULL;
 }

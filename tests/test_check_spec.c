@@ -47,6 +47,12 @@ test_check_spec_good_table(void **state)
 		    2000, 1000 },
 		{ "http://127.0.0.1:1/?x=http://y", "http-127.0.0.1-1",
 		    CHECK_SPEC_HTTP, "127.0.0.1", 1, 2000, 1000 },
+		{ "grpc://127.0.0.1:50051", "grpc-127.0.0.1-50051",
+		    CHECK_SPEC_GRPC, "127.0.0.1", 50051, 2000, 1000 },
+		{ "api=grpc://app:9/my.pkg.Svc?timeout=300ms", "api",
+		    CHECK_SPEC_GRPC, "app", 9, 2000, 300 },
+		{ "grpc://[::1]:9/x", "grpc-__1-9-x", CHECK_SPEC_GRPC, "::1", 9,
+		    2000, 1000 },
 	};
 
 	(void)state;
@@ -82,6 +88,11 @@ test_check_spec_bad_table_says_what_is_wrong(void **state)
 		{ "=tcp://127.0.0.1:1", "empty name" },
 		{ " = exec:/bin/true", "empty name" },
 		{ "ftp://127.0.0.1/", "unknown scheme" },
+		{ "grpc://127.0.0.1", "missing :PORT" },
+		{ "grpc://127.0.0.1:1/a b", "not a plain name" },
+		{ "grpc://127.0.0.1:1/a/b", "not a plain name" },
+		{ "grpc://127.0.0.1:1?expect=200", "unknown parameter" },
+		{ "grpc://127.0.0.1:0", "HOST:PORT" },
 		{ "a=ftp://127.0.0.1/", "unknown scheme" },
 		{ "", "unknown scheme" },
 		{ "exec?timeout=3s:/bin/true", "below the interval" },

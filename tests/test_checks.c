@@ -114,6 +114,8 @@ const struct check_ops check_tcp_ops = { "tcp", NULL, fake_start,
     fake_cancel };
 const struct check_ops check_exec_ops = { "exec", NULL, fake_start,
     fake_cancel };
+const struct check_ops check_grpc_ops = { "grpc", NULL, fake_start,
+    fake_cancel };
 
 static struct check_spec specs[8];
 
