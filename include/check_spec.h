@@ -60,6 +60,8 @@ struct check_spec {
 	bool		 host_header;		/* http: headers have Host */
 	bool		 agent_header;		/* ...and User-Agent */
 	struct check_spec_bytes body;		/* http: the body holds it */
+	struct check_spec_bytes send;		/* tcp: sent once connected */
+	struct check_spec_bytes expect;		/* tcp: the reply starts so */
 	char		 error[CHECK_SPEC_ERROR_MAX];	/* a refusal's words */
 };
 

@@ -18,8 +18,9 @@ const char	*pct_decode(const char *s, char *out, size_t size, size_t *len);
 
 /*
  * b[0..n) for a person to read, NUL-terminated in out (size > 0): printable
- * ASCII as it is, '%' and every other byte as %XX, so what a reason shows
- * reads back through pct_decode. Cut short, it ends in "...".
+ * ASCII and the space as they are, '%' and every other byte as %XX, so
+ * what a reason shows reads back through pct_decode. Cut short, it ends
+ * in "...".
  */
 void		 pct_show(const char *b, size_t n, char *out, size_t size);
 

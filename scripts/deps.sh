@@ -15,6 +15,9 @@ else
 libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime mandoc $*"
 	# promtool checks the /metrics text (test_admission.py).
 	PKGS="$PKGS prometheus"
+	# Real servers for tcp:// send=/expect= (test_tcp_expect.py): Redis
+	# answers PING, aiosmtpd's SMTP server sends a 220 banner.
+	PKGS="$PKGS redis-server python3-aiosmtpd"
 	# gRPC: nghttp2 for the check and the listener; grpcio and protobuf
 	# as the outside peers, nghttp2-client's h2load and nghttp as the
 	# flood (test_grpc*.py).

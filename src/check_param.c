@@ -14,6 +14,7 @@
 #include "pct.h"
 
 #define HTTP	CHECK_PARAM_KIND(CHECK_SPEC_HTTP)
+#define TCP	CHECK_PARAM_KIND(CHECK_SPEC_TCP)
 
 static const char *
 check_param_interval(struct check_spec *cs, const char *v)
@@ -164,6 +165,18 @@ check_param_body(struct check_spec *cs, const char *v)
 	return check_param_bytes(v, &cs->body);
 }
 
+static const char *
+check_param_send(struct check_spec *cs, const char *v)
+{
+	return check_param_bytes(v, &cs->send);
+}
+
+static const char *
+check_param_expect_bytes(struct check_spec *cs, const char *v)
+{
+	return check_param_bytes(v, &cs->expect);
+}
+
 /*
  * Every parameter, grouped by the kinds it belongs to. A name may have
  * one row per kind, each with its own meaning.
@@ -179,6 +192,9 @@ static const struct check_param check_param_rows[] = {
 	{ "method", HTTP, 0, check_param_method },
 	{ "header", HTTP, CHECK_PARAM_REPEAT, check_param_header },
 	{ "body", HTTP, 0, check_param_body },
+
+	{ "send", TCP, 0, check_param_send },
+	{ "expect", TCP, 0, check_param_expect_bytes },
 };
 
 #define CHECK_PARAM_NROWS	(sizeof(check_param_rows) / \

@@ -45,11 +45,14 @@ pct_decode(const char *s, char *out, size_t size, size_t *len)
 	return NULL;
 }
 
-/* Printable ASCII but '%' stands for itself; the rest takes %XX. */
+/*
+ * Printable ASCII and the space but '%' stand for themselves (a reason is
+ * read by people; pct_decode takes a space as itself); the rest is %XX.
+ */
 static size_t
 pct_width(unsigned char c)
 {
-	return c > ' ' && c < 0x7f && c != '%' ? 1 : 3;
+	return c >= ' ' && c < 0x7f && c != '%' ? 1 : 3;
 }
 
 void

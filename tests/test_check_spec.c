@@ -236,7 +236,13 @@ test_check_spec_http_params_refused(void **state)
 		{ "http://127.0.0.1:1/?body=up&method=HEAD", "parameter body "
 		    "needs method=GET: HEAD has no body" },
 		{ "tcp://127.0.0.1:1?body=x", "has an unknown parameter body "
-		    "(it takes interval, timeout, rise, fall, severity)" },
+		    "(it takes interval, timeout, rise, fall, severity, send, "
+		    "expect)" },
+		{ "tcp://127.0.0.1:1?send=PING%0", "parameter send has a '%' "
+		    "without two hex digits after it" },
+		{ "tcp://127.0.0.1:1?expect=", "parameter expect is empty" },
+		{ "exec?send=x:/bin/true", "has an unknown parameter send (it "
+		    "takes interval, timeout, rise, fall, severity)" },
 	};
 
 	(void)state;
@@ -250,6 +256,32 @@ test_check_spec_http_params_refused(void **state)
 			fail_msg("\"%s\": \"%s\", not \"%s\"", cases[i].in,
 			    err, cases[i].err);
 	}
+}
+
+/* tcp's send and expect: bytes, percent-decoded, NULs included. */
+static void
+test_check_spec_tcp_send_expect(void **state)
+{
+	struct check_spec cs;
+
+	(void)state;
+	assert_null(check_spec_parse("redis=tcp://127.0.0.1:6379?send=PING%0D"
+	    "%0A&expect=%2BPONG", &sched, &cs));
+	assert_int_equal(cs.send.len, 6);
+	assert_memory_equal(cs.send.b, "PING\r\n", 6);
+	assert_int_equal(cs.expect.len, 5);
+	assert_memory_equal(cs.expect.b, "+PONG", 5);
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("pg=tcp://127.0.0.1:5432?send=%00%00%00"
+	    "%08%04%D2%16%2F&expect=N", &sched, &cs));
+	assert_int_equal(cs.send.len, 8);
+	assert_memory_equal(cs.send.b, "\0\0\0\x08\x04\xd2\x16\x2f", 8);
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("smtp=tcp://127.0.0.1:25?expect=220%20",
+	    &sched, &cs));
+	assert_int_equal(cs.send.len, 0);
+	assert_memory_equal(cs.expect.b, "220 ", 4);
+	check_spec_free(&cs);
 }
 
 /* An http check's own parameters come out; the app's stay, in order. */
@@ -284,6 +316,7 @@ main(void)
 		cmocka_unit_test(test_check_spec_severity),
 		cmocka_unit_test(test_check_spec_http_method_headers_body),
 		cmocka_unit_test(test_check_spec_http_params_refused),
+		cmocka_unit_test(test_check_spec_tcp_send_expect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,13 +65,13 @@ test_pct_decode_refuses_what_does_not_fit(void **state)
 static void
 test_pct_show_round_trips_and_cuts_with_dots(void **state)
 {
-	static const char bytes[] = "+PONG\r\n%\x01\xff\"";
+	static const char bytes[] = "+PONG \r\n%\x01\xff\"";
 	char shown[64], back[64];
 	size_t len;
 
 	(void)state;
 	pct_show(bytes, sizeof(bytes) - 1, shown, sizeof(shown));
-	assert_string_equal(shown, "+PONG%0D%0A%25%01%FF\"");
+	assert_string_equal(shown, "+PONG %0D%0A%25%01%FF\"");
 	assert_null(pct_decode(shown, back, sizeof(back), &len));
 	assert_int_equal(len, sizeof(bytes) - 1);
 	assert_memory_equal(back, bytes, len);
