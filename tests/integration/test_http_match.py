@@ -16,11 +16,14 @@ def check(d, name):
 class BodyMatch(unittest.TestCase):
 
     def body_follows(self, spec_tail, chunk=None):
-        with Upstream() as app, Daemon(
-                *FAST, "--check", "app=http://127.0.0.1:%d/health?%s" %
-                (app.port, spec_tail)) as d:
+        with Upstream() as app:
             app.chunk = chunk
             app.body = b'{"status":"down","db":"ok"}'
+            return self.body_follows_app(app, spec_tail)
+
+    def body_follows_app(self, app, spec_tail):
+        with Daemon(*FAST, "--check", "app=http://127.0.0.1:%d/health?%s" %
+                    (app.port, spec_tail)) as d:
             self.assertIsNotNone(wait_until(
                 lambda: "body lacks" in check(d, "app").get("output", ""),
                 3), d.log())
@@ -48,10 +51,13 @@ class BodyMatch(unittest.TestCase):
         self.body_follows('body="status":"up"', chunk=5)
 
     def test_past_64_kib_is_not_searched(self):
-        with Upstream() as app, Daemon(
-                *FAST, "--check", "app=http://127.0.0.1:%d/?body=MARK" %
-                app.port) as d:
+        with Upstream() as app:
             app.body = b"." * (64 * 1024 - 4) + b"MARK"
+            self.last_64_kib(app)
+
+    def last_64_kib(self, app):
+        with Daemon(*FAST, "--check", "app=http://127.0.0.1:%d/?body=MARK" %
+                    app.port) as d:
             self.assertIsNotNone(wait_until(lambda: d.health()[0] == 200,
                                             3), d.log())
             app.body = b"." * (64 * 1024 - 3) + b"MARK"
