@@ -9,6 +9,7 @@
  * check_spec.h's.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "addr.h"
@@ -20,6 +21,9 @@
 struct config {
 	char		 listen_host[ADDR_HOST_MAX];	/* "" is [::] */
 	unsigned	 listen_port;			/* 0: any free port */
+	bool		 grpc_listen;			/* --grpc-listen given */
+	char		 grpc_listen_host[ADDR_HOST_MAX];
+	unsigned	 grpc_listen_port;
 	struct check_spec *checks;			/* owned */
 	unsigned	 nchecks;
 	unsigned	 interval_ms, timeout_ms, rise, fall;	/* defaults */
@@ -45,6 +49,8 @@ struct config {
 	const char	*release_id;		/* "releaseId" */
 	const char	*service_id;		/* "serviceId" */
 	const char	*description;		/* "description" */
+	/* Opens /admin/ beyond loopback; points into argv or envp. */
+	const char	*admin_token_file;
 };
 
 enum config_result {

@@ -18,6 +18,9 @@ libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime mandoc $
 	# Real servers for tcp:// send=/expect= (test_tcp_expect.py): Redis
 	# answers PING, aiosmtpd's SMTP server sends a 220 banner.
 	PKGS="$PKGS redis-server python3-aiosmtpd"
+	# BearSSL for https:// and tls:// checks; openssl for the tests'
+	# certificates and s_server (tests/integration/test_tls.py).
+	PKGS="$PKGS libbearssl-dev openssl"
 	# gRPC: nghttp2 for the check and the listener; grpcio and protobuf
 	# as the outside peers, nghttp2-client's h2load and nghttp as the
 	# flood (test_grpc*.py).

@@ -25,8 +25,8 @@ struct load {
 	char		*env_checks;		/* owned: raw_env points in */
 };
 
-static opts_set_fn set_listen, set_check, set_cidrs, set_log_format,
-    set_signal, set_text;
+static opts_set_fn set_listen, set_grpc_listen, set_check, set_cidrs,
+    set_log_format, set_signal, set_text, set_file;
 
 #define F(field)	offsetof(struct config, field)
 #define D		OPTS_DURATION_MAX
@@ -34,10 +34,13 @@ static opts_set_fn set_listen, set_check, set_cidrs, set_log_format,
 static const struct opts_def opts[] = {
 	{ "--listen", "HEALTHGATE_LISTEN", set_listen, 0, 0, 0, false,
 	    "ADDR:PORT", "where to serve /health (default [::]:8081)" },
+	{ "--grpc-listen", "HEALTHGATE_GRPC_LISTEN", set_grpc_listen, 0, 0, 0,
+	    false, "ADDR:PORT", "also answer grpc.health.v1 Check there "
+	    "(h2c), from the\n      verdict /health serves (default off)" },
 	{ "--check", "HEALTHGATE_CHECKS", set_check, 0, 0, 0, false,
 	    "[NAME=]SPEC", "check the app: http://HOST:PORT/PATH, "
-	    "tcp://HOST:PORT or\n      exec:COMMAND ARGS (repeatable; the "
-	    "variable is comma-separated)" },
+	    "tcp://HOST:PORT,\n      grpc://HOST:PORT[/SERVICE] or exec:COMMAND "
+	    "ARGS (repeatable; the\n      variable is comma-separated)" },
 	{ "--interval", "HEALTHGATE_INTERVAL", opts_set_duration,
 	    F(interval_ms), 1, D, false, "D",
 	    "time between check starts (default 2s)" },
@@ -99,6 +102,10 @@ static const struct opts_def opts[] = {
 	{ "--stop-timeout", "HEALTHGATE_STOP_TIMEOUT", opts_set_duration,
 	    F(stop_timeout_ms), 0, D, false, "D", "with -- COMMAND: from the "
 	    "stop signal to SIGKILL\n      (default 10s)" },
+	{ "--admin-token-file", "HEALTHGATE_ADMIN_TOKEN_FILE", set_file,
+	    F(admin_token_file), 0, 0, false, "FILE", "the bearer token that "
+	    "opens /admin/ to callers\n      outside loopback (default none; "
+	    "/admin/ from loopback only)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -108,6 +115,8 @@ config_usage(void)
 {
 	printf("usage: healthgate [options] [-- COMMAND [ARGS...]]\n"
 	    "       healthgate probe [--timeout D] [URL]\n"
+	    "       healthgate ctl maintenance on|off | drain [--wait] | "
+	    "status\n"
 	    "       healthgate plan [options]   (see healthgate plan --help)\n"
 	    "       healthgate --help | --version\n\n"
 	    "Serves /health, /live and /metrics for a load balancer; drains "
@@ -174,21 +183,53 @@ set_cidrs(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 	return parse_cidrs(v, ctx->fields);
 }
 
+/* ADDR:PORT into host (ADDR_HOST_MAX bytes) and port. */
+static const char *
+parse_listen(const char *s, char *host, unsigned *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char h[ADDR_HOST_MAX];
+	unsigned p;
+
+	if (addr_split_hostport(s, h, &p) != NULL ||
+	    addr_to_sockaddr(h, p, &ss, &len) != NULL)
+		return "is not ADDR:PORT (127.0.0.1:8081, [::1]:8081, :8081)";
+	strcpy(host, h);
+	*port = p;
+	return NULL;
+}
+
 static const char *
 set_listen(const struct opts_def *o, const char *s, struct opts_ctx *ctx)
 {
 	struct config *c = ctx->fields;
-	struct sockaddr_storage ss;
-	socklen_t len;
-	unsigned port;
-	char host[ADDR_HOST_MAX];
 
-	if (addr_split_hostport(s, host, &port) != NULL ||
-	    addr_to_sockaddr(host, port, &ss, &len) != NULL)
-		return "is not ADDR:PORT (127.0.0.1:8081, [::1]:8081, :8081)";
 	(void)o;
-	strcpy(c->listen_host, host);
-	c->listen_port = port;
+	return parse_listen(s, c->listen_host, &c->listen_port);
+}
+
+static const char *
+set_grpc_listen(const struct opts_def *o, const char *s,
+    struct opts_ctx *ctx)
+{
+	struct config *c = ctx->fields;
+	const char *err;
+
+	(void)o;
+	if ((err = parse_listen(s, c->grpc_listen_host, &c->grpc_listen_port)))
+		return err;
+	c->grpc_listen = true;
+	return NULL;
+}
+
+/* A file named here is read at start by its user (main.c), not here. */
+static const char *
+set_file(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	if (v[0] == '\0')
+		return "is empty (give a file name)";
+	*(const char **)(void *)((char *)ctx->fields + o->off) = v;
 	return NULL;
 }
 

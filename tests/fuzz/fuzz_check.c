@@ -1,11 +1,40 @@
 /*
- * Fuzzes check_spec_parse: [NAME=]http://, tcp://, exec: specs and every
- * query parameter of check_param.c's table. Properties: what is accepted
- * holds together (a name, timeout below interval, header lines that
- * cannot split the request, no body with HEAD); a refusal says why.
+ * Fuzzes check_spec_parse: [NAME=]http://, https://, tcp://, tls://,
+ * exec: specs and every query parameter of check_param.c's table.
+ * Properties: what is accepted holds together (a name, timeout below
+ * interval, header lines that cannot split the request, no body with
+ * HEAD, what a TLS spec must hold); a refusal says why.
  */
 #include "check_spec.h"
 #include "fuzz.h"
+
+/* An accepted https:// or tls:// spec is one check_tls.c can run. */
+static void
+fuzz_check_tls(const struct check_spec *cs)
+{
+	const struct check_spec_tls *t = &cs->tls;
+	struct addr a;
+
+	if ((cs->kind == CHECK_SPEC_TLS) != (t->on &&
+	    cs->kind != CHECK_SPEC_HTTP))
+		abort();
+	if (!t->on) {
+		if (t->insecure || t->sni[0] || t->ca[0] || t->cert[0] ||
+		    t->key[0])
+			abort();
+		return;
+	}
+	if ((t->cert[0] != '\0') != (t->key[0] != '\0'))
+		abort();
+	if (t->insecure && t->ca[0])
+		abort();
+	/* Verified: there is a name to check the certificate against. */
+	if (!t->insecure && t->sni[0] == '\0' &&
+	    addr_parse_ip(cs->host, &a) == NULL)
+		abort();
+	if (t->sni[0] && addr_check_name(t->sni) != NULL)
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,6 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((*h == '\r' && h[1] != '\n') ||
 			    (*h == '\n' && (h == cs.headers || h[-1] != '\r')))
 				abort();
+		fuzz_check_tls(&cs);
 		check_spec_free(&cs);
 	} else if (err[0] == '\0')
 		abort();
