@@ -16,6 +16,8 @@
 #define HTTP	CHECK_PARAM_KIND(CHECK_SPEC_HTTP)
 #define TCP	CHECK_PARAM_KIND(CHECK_SPEC_TCP)
 #define TLS	CHECK_PARAM_KIND(CHECK_SPEC_TLS)
+/* The TLS rows' kinds: https, tls and grpcs (with CHECK_PARAM_TLS). */
+#define OVER_TLS	(HTTP | TLS | CHECK_PARAM_KIND(CHECK_SPEC_GRPC))
 
 static const char *
 check_param_interval(struct check_spec *cs, const char *v)
@@ -246,13 +248,13 @@ static const struct check_param check_param_rows[] = {
 	{ "send", TCP, 0, check_param_send },
 	{ "expect", TCP, 0, check_param_expect_bytes },
 
-	/* https (http over TLS: on plain http these are the app's) and tls. */
-	{ "ca", HTTP | TLS, CHECK_PARAM_TLS, check_param_ca },
-	{ "sni", HTTP | TLS, CHECK_PARAM_TLS, check_param_sni },
-	{ "insecure", HTTP | TLS, CHECK_PARAM_TLS | CHECK_PARAM_BARE,
+	/* https (on plain http these are the app's), tls and grpcs. */
+	{ "ca", OVER_TLS, CHECK_PARAM_TLS, check_param_ca },
+	{ "sni", OVER_TLS, CHECK_PARAM_TLS, check_param_sni },
+	{ "insecure", OVER_TLS, CHECK_PARAM_TLS | CHECK_PARAM_BARE,
 	    check_param_insecure },
-	{ "cert", HTTP | TLS, CHECK_PARAM_TLS, check_param_cert },
-	{ "key", HTTP | TLS, CHECK_PARAM_TLS, check_param_key },
+	{ "cert", OVER_TLS, CHECK_PARAM_TLS, check_param_cert },
+	{ "key", OVER_TLS, CHECK_PARAM_TLS, check_param_key },
 };
 
 #define CHECK_PARAM_NROWS	(sizeof(check_param_rows) / \
