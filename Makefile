@@ -92,6 +92,7 @@ $(UNIT_BINS): %: %.o $(UNIT_LIB) $(LIB)
 
 # test_checks fakes the clock, the check timers, the log and the probes.
 $(BUILD)/tests/unit/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=jitter_random \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
 	    -Wl,--wrap=log_event
 # test_stop fakes the clock, the drain timer, the log and the app's traffic.
