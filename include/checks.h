@@ -32,6 +32,8 @@ enum check_code {
 	CHECK_SERVING,		/* grpc: an answer other than SERVING */
 	CHECK_RESET,		/* grpc: stream reset, GOAWAY, closed early */
 	CHECK_TLS,		/* https, tls, grpcs: handshake or verification failed */
+	CHECK_BODY,		/* http: the body lacks body= */
+	CHECK_REPLY,		/* tcp: the reply does not start with expect= */
 	CHECK_CODE_COUNT,
 };
 

@@ -56,7 +56,7 @@ _Static_assert(CHECK_CODE_COUNT <= METRICS_CHECK_RESULTS,
 static const char *const code_names[CHECK_CODE_COUNT] = {
 	"pass", "timeout", "refused", "connect", "status", "malformed",
 	"exit", "spawn", "resolve", "grpc_status", "not_serving", "reset",
-	"tls",
+	"tls", "body", "reply",
 };
 
 const char *
