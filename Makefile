@@ -73,7 +73,7 @@ T_supervise	= supervise child signame log clock jsonstr decimal
 T_stop		= stop drain agent quiet addr decimal
 T_reap		= reap
 T_fd_budget	= fd_budget log jsonstr clock
-T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal selfconn \
+T_checks	= checks jitter risefall sbuf clock check_target answer resolve addr jsonstr decimal selfconn \
 		  metrics conn_table
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
@@ -129,6 +129,7 @@ $(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
 $(BUILD)/tests/test_reap: TEST_LIBS = -lev
 # test_checks fakes the clock, the check timers, the log and the probes.
 $(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=jitter_random \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
 	    -Wl,--wrap=log_event -lcares -lev
 # test_stop fakes the clock, the drain timer, the log and the app's traffic.
