@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl -lm
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -46,7 +46,8 @@ UNIT_LIB  := $(BUILD)/tests/unit/libfake_loop.a
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
-	release release-test haproxy-test python-recipe-test k8s-sidecar-test
+	release release-test haproxy-test python-recipe-test k8s-sidecar-test \
+	k8s-test
 .PHONY: attack uninstall FORCE
 all: $(BUILD)/healthgate
 
@@ -88,7 +89,7 @@ $(UNIT_LIB): $(BUILD)/tests/unit/fake_loop.o
 
 .SECONDARY:
 $(UNIT_BINS): %: %.o $(UNIT_LIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS) -lcmocka -lm
 
 # test_checks fakes the clock, the check timers, the log and the probes.
 $(BUILD)/tests/unit/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
@@ -271,6 +272,15 @@ haproxy-test: deps $(BUILD)/healthgate
 # kubernetes.md): the app's preStop on /admin/prestop as the kubelet sends
 # it from deploy/kubernetes/sidecar.yaml, a router that lets go a lag
 # after the stop; no request may fail. About a minute.
+# healthgate -- APP stopped as Kubernetes stops a pod, behind a real
+# HAProxy without checks whose runtime API is the endpoints controller; a
+# kubelet polling /health, lags shorter and longer than its probes, none,
+# and the app alone as the baseline (docs/kubernetes.md). About a minute.
+k8s-test: deps $(BUILD)/healthgate
+	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
+	@timeout 300 python3 tests/lb/k8s_e2e.py $(BUILD)/healthgate \
+	    $(if $(K8S_QUICK),--quick)
+
 k8s-sidecar-test: deps $(BUILD)/healthgate
 	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
 	@timeout 300 python3 tests/lb/k8s_sidecar.py $(BUILD)/healthgate
