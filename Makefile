@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl -lm
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -79,7 +79,8 @@ UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
-	release release-test haproxy-test python-recipe-test k8s-sidecar-test
+	release release-test haproxy-test python-recipe-test k8s-sidecar-test \
+	k8s-test
 .PHONY: attack uninstall FORCE
 all: $(BUILD)/healthgate
 
@@ -115,7 +116,7 @@ $(BUILD)/tests/%.o: tests/%.c | $(DEPS_OK)
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
     $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(T_$$*)))
-	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -lcmocka -lm
 
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
@@ -330,6 +331,15 @@ haproxy-test: deps $(BUILD)/healthgate
 # kubernetes.md): the app's preStop on /admin/prestop as the kubelet sends
 # it from deploy/kubernetes/sidecar.yaml, a router that lets go a lag
 # after the stop; no request may fail. About a minute.
+# healthgate -- APP stopped as Kubernetes stops a pod, behind a real
+# HAProxy without checks whose runtime API is the endpoints controller; a
+# kubelet polling /health, lags shorter and longer than its probes, none,
+# and the app alone as the baseline (docs/kubernetes.md). About a minute.
+k8s-test: deps $(BUILD)/healthgate
+	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
+	@timeout 300 python3 tests/lb/k8s_e2e.py $(BUILD)/healthgate \
+	    $(if $(K8S_QUICK),--quick)
+
 k8s-sidecar-test: deps $(BUILD)/healthgate
 	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
 	@timeout 300 python3 tests/lb/k8s_sidecar.py $(BUILD)/healthgate

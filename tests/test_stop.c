@@ -395,19 +395,19 @@ test_stop_traffic_quiet_ends_it(void **state)
 	assert_int_equal(o->dones, 0);
 	assert_true(was_logged("1 drain_start signal=SIGTERM watched=0 "
 	    "nonrouting=0 fall=2 window_ms=1000 cap_ms=3000 traffic=seen"));
-	/* 10 since 999.55, the last at 1000: quiet once q >= 0.8 (0.45 + q),
-	 * at 1001.8. */
-	fake_now = 1001.7;
+	/* 9 gaps in 0.45 s, the last at 1000: 6 x 0.9 / chi2(0.05, 18),
+	 * 0.575 s. */
+	fake_now = 1000.5;
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 0);
-	fake_now = 1001.85;
+	fake_now = 1000.6;
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_DONE_QUIET);
 	assert_int_equal(halts, 1);
 	assert_true(was_logged("1 drain_end reason=quiet watched=0 served=0 "
-	    "silent=0 503s=0 conns=10 pending=0 last_byte_ms=1850 "
-	    "quiet_ms=1840 arrivals=10"));
+	    "silent=0 503s=0 conns=10 pending=0 last_byte_ms=600 "
+	    "quiet_ms=575 arrivals=10"));
 	quiet_free(fake_quiet);
 }
 
