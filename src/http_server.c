@@ -23,6 +23,7 @@
 
 #include <microhttpd.h>
 
+#include "accept.h"
 #include "clock.h"
 #include "conn_table.h"
 #include "http_framing.h"
@@ -36,6 +37,8 @@
 struct http_server {
 	struct ev_loop	*loop;
 	struct MHD_Daemon *mhd;
+	int		 listen_fd;	/* ours: MHD has no listener */
+	struct acceptor	*acceptor;	/* accepts, hands MHD each socket */
 	ev_io		 mhd_io;	/* MHD's epoll fd is readable */
 	ev_timer	 mhd_timer;	/* MHD_get_timeout ran out */
 	ev_timer	 sweep;		/* cuts slow heads; runs while conns */
@@ -86,6 +89,22 @@ mhd_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	pump(w->data);
+}
+
+/* accept.c hands over a new connection: MHD owns (and closes) it now. */
+static void
+http_server_take(void *arg, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct http_server *s = arg;
+
+	MHD_add_connection(s->mhd, fd, sa, len);
+}
+
+/* What was accepted is read at once (MHD_USE_TURBO): its head is in. */
+static void
+http_server_accepted(void *arg)
+{
+	pump(arg);
 }
 
 static void
@@ -564,13 +583,13 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    limits->idle_timeout ? limits->request_timeout :
 	    limits->idle_timeout) + 1;
 	double period;
-	int fd;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->loop = loop;
+	s->listen_fd = -1;
 	s->hooks = *hooks;
 	s->limits = *limits;
 	/*
@@ -584,7 +603,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if ((fd = listen_on(host, port, &s->bound, err, errlen)) < 0)
+	if ((s->listen_fd = listen_on(host, port, &s->bound, err, errlen)) < 0)
 		goto fail;
 	/*
 	 * MHD_USE_TURBO (0.9.75: only these two effects): a new connection
@@ -592,10 +611,12 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	 * request is already in, thanks to TCP_DEFER_ACCEPT — and close()
 	 * is not preceded by shutdown(). Three syscalls fewer per
 	 * connection; measured in BENCHMARKS.md.
+	 * MHD_USE_NO_LISTEN_SOCKET: accept.c accepts and pauses on EMFILE
+	 * (accept.h says why not MHD), and MHD_add_connection hands each
+	 * socket over.
 	 */
-	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL,
-	    access_cb, s,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
+	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO |
+	    MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, access_cb, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections + headroom,
@@ -614,7 +635,6 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_STRICT_FOR_CLIENT, 0,
 	    MHD_OPTION_END);
 	if (s->mhd == NULL) {
-		close(fd);
 		snprintf(err, errlen, "libmicrohttpd would not start");
 		goto fail;
 	}
@@ -643,6 +663,12 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->sweep.repeat = period;
 	s->sweep.data = s;
 	ev_io_start(loop, &s->mhd_io);
+	s->acceptor = accept_new(loop, s->listen_fd, http_server_take,
+	    http_server_accepted, s);
+	if (s->acceptor == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return s;
 fail:
 	http_server_free(s);
@@ -654,6 +680,7 @@ http_server_free(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	accept_free(s->acceptor);
 	ev_io_stop(s->loop, &s->mhd_io);
 	ev_timer_stop(s->loop, &s->mhd_timer);
 	ev_timer_stop(s->loop, &s->sweep);
@@ -673,6 +700,8 @@ http_server_free(struct http_server *s)
 	if (s->bad_request)
 		MHD_destroy_response(s->bad_request);
 	conn_table_free(s->table);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
 	free(s);
 }
 

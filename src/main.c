@@ -380,7 +380,9 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	/* First what fits the open-file limit, then the server's limits. */
-	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM, &fds);
+	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM,
+	    fd_budget_reserve(fd_budget_open_now(), d.cfg.checks,
+	    d.cfg.nchecks), &fds);
 	limits = (struct http_limits){
 		.max_connections = d.cfg.max_connections,
 		.max_per_ip = d.cfg.max_per_ip,
