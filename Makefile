@@ -32,15 +32,17 @@ UNIT	 += http_framing
 UNIT	 += answer check_target
 UNIT	 += check_spec
 UNIT	 += jsonstr decimal
+UNIT	 += procstat
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
 T_check_spec	= check_spec opts addr decimal
 T_jsonstr	= jsonstr
 T_decimal	= decimal
+T_procstat	= procstat decimal
 T_config	= config addr opts check_spec signame decimal
 T_conn_table	= conn_table addr decimal
-T_metrics	= metrics conn_table sbuf jsonstr
+T_metrics	= metrics conn_table sbuf jsonstr health clock
 T_http_framing	= http_framing decimal
 T_drain		= drain addr decimal
 T_health	= health sbuf jsonstr clock
@@ -60,7 +62,7 @@ T_stop		= stop drain addr decimal
 T_reap		= reap
 T_fd_budget	= fd_budget log jsonstr clock
 T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal \
-		  metrics conn_table
+		  metrics conn_table health
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
@@ -151,6 +153,7 @@ FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
 FUZZ	 += http_framing
+FUZZ	 += procstat
 F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
@@ -159,6 +162,7 @@ F_check		= check_spec opts addr decimal
 F_env		= config addr opts check_spec signame decimal
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
+F_procstat	= procstat decimal
 F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock
 # probe resolves names with c-ares on a libev loop.

@@ -34,8 +34,6 @@ struct fd_budget {
 unsigned	fd_budget_reserve(unsigned open_now,
 	    const struct check_spec *checks, unsigned nchecks);
 
-/* Descriptors this process holds now (from /proc/self/fd). */
-unsigned	fd_budget_open_now(void);
 
 /*
  * Pure: what fits under the limits cur/max for `want` connections with

@@ -11,7 +11,9 @@
 #include <stdbool.h>
 
 #include "conn_table.h"
+#include "health.h"
 #include "http_server.h"
+#include "procstat.h"
 #include "sbuf.h"
 
 /* Status codes counted per route. */
@@ -29,8 +31,9 @@ struct metrics_http {
 /* build_info, requests by route and code, connections and their fates. */
 void		 metrics_render_http(struct sbuf *, const struct metrics_http *);
 
-/* The daemon's gauges: drain, maintenance. */
+/* The daemon's gauges: the verdict and why, drain, maintenance. */
 struct metrics_daemon {
+	enum health_reason verdict;	/* what /health answers, and why */
 	bool		 draining;
 	bool		 maintenance;
 	unsigned long long drain_503s;	/* 503s served while draining */
@@ -39,6 +42,12 @@ struct metrics_daemon {
 
 void		 metrics_render_daemon(struct sbuf *,
 		    const struct metrics_daemon *);
+
+/*
+ * process_* as Prometheus' client libraries name them: CPU, memory,
+ * descriptors, start time (procstat.c reads them).
+ */
+void		 metrics_render_process(struct sbuf *, const struct procstat *);
 
 /* Room for each way a check's run can end (checks.c asserts it fits). */
 #define METRICS_CHECK_RESULTS	12

@@ -313,6 +313,48 @@ checks_view(const struct checks *cs, const struct health_check **v,
 	*n = cs ? cs->n : 0;
 }
 
+/*
+ * Whether a check of kind k can end a run with code c: its series exist
+ * at 0 from the start, so rate() and increase() see a first failure.
+ */
+static bool
+checks_code_applies(enum check_spec_kind k, enum check_code c)
+{
+	switch (c) {
+	case CHECK_PASS:
+	case CHECK_TIMEOUT:
+		return true;
+	case CHECK_REFUSED:
+	case CHECK_CONNECT:
+	case CHECK_RESOLVE:
+		return k != CHECK_SPEC_EXEC;
+	case CHECK_STATUS:
+	case CHECK_MALFORMED:
+		return k == CHECK_SPEC_HTTP;
+	case CHECK_EXIT:
+	case CHECK_SPAWN:
+		return k == CHECK_SPEC_EXEC;
+	case CHECK_CODE_COUNT:
+		break;
+	}
+	return false;
+}
+
+/* The results a check's kind can have, each with its count, 0 or not. */
+static void
+checks_results(const struct slot *s, struct metrics_check *f)
+{
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < CHECK_CODE_COUNT; c++)
+		if (checks_code_applies(s->pub.spec->kind, c)) {
+			f->results[n].name = code_names[c];
+			f->results[n++].n = s->results[c];
+		}
+	if (n < METRICS_CHECK_RESULTS)
+		f->results[n].name = NULL;
+}
+
 void
 checks_figures(struct checks *cs, const struct metrics_check **v,
     unsigned *n)
@@ -327,10 +369,7 @@ checks_figures(struct checks *cs, const struct metrics_check **v,
 		f->up = s->rf.up;
 		f->last_seconds = s->last_ms / 1000.0;
 		f->transitions = s->transitions;
-		for (unsigned c = 0; c < CHECK_CODE_COUNT; c++) {
-			f->results[c].name = code_names[c];
-			f->results[c].n = s->results[c];
-		}
+		checks_results(s, f);
 		f->named = check_target_counts(&s->pub, &f->lookups,
 		    &f->lookup_failures);
 	}

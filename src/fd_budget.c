@@ -2,9 +2,6 @@
  * fd_budget.c: how many connections fit under the open-file limit
  * (fd_budget.h). The plan is pure; apply reads and raises the limit.
  */
-#include <dirent.h>
-#include <stddef.h>
-
 #include "fd_budget.h"
 #include "log.h"
 
@@ -19,20 +16,6 @@ fd_budget_reserve(unsigned open_now, const struct check_spec *checks,
 	return n;
 }
 
-unsigned
-fd_budget_open_now(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *e;
-	unsigned n = 0;
-
-	if (dir == NULL)
-		return FD_BUDGET_OWN;	/* no /proc: a generous guess */
-	while ((e = readdir(dir)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(dir);
-	return n > 0 ? n - 1 : 0;	/* less the directory's own */
-}
 
 void
 fd_budget_plan(rlim_t cur, rlim_t max, unsigned want, unsigned headroom,

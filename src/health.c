@@ -17,6 +17,31 @@ iso8601(double when, char *buf, size_t size)
 	    size);
 }
 
+enum health_reason
+health_reason(const struct health_view *v)
+{
+	if (v->app_gone)
+		return HEALTH_REASON_APP_EXITED;
+	if (v->draining)
+		return HEALTH_REASON_DRAINING;
+	if (v->maintenance)
+		return HEALTH_REASON_MAINTENANCE;
+	for (unsigned i = 0; i < v->nchecks; i++)
+		if (!v->checks[i].up)
+			return HEALTH_REASON_CHECKS_DOWN;
+	return HEALTH_REASON_PASS;
+}
+
+const char *
+health_reason_name(enum health_reason r)
+{
+	static const char *const names[HEALTH_REASON_COUNT] = {
+		"pass", "app_exited", "draining", "maintenance", "checks_down",
+	};
+
+	return r < HEALTH_REASON_COUNT ? names[r] : "?";
+}
+
 unsigned
 health_render(const struct health_view *v, struct sbuf *b)
 {
@@ -27,8 +52,7 @@ health_render(const struct health_view *v, struct sbuf *b)
 	for (i = 0; i < v->nchecks; i++)
 		if (!v->checks[i].up)
 			down++;
-	bool pass = !v->draining && !v->maintenance && !v->app_gone &&
-	    down == 0;
+	bool pass = health_reason(v) == HEALTH_REASON_PASS;
 
 	sbuf_printf(b, "{\"status\":\"%s\"", pass ? "pass" : "fail");
 	if (!pass) {

@@ -200,7 +200,7 @@ metrics_response(struct http_server *s)
 		return NULL;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "text/plain; version=0.0.4");
+	    "text/plain; version=0.0.4; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (s->closing)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");

@@ -26,6 +26,7 @@
 #include "notify.h"
 #include "plan.h"
 #include "probe.h"
+#include "procstat.h"
 #include "reap.h"
 #include "signame.h"
 #include "stop.h"
@@ -48,6 +49,7 @@ struct daemon {
 	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
+	enum health_reason verdict;	/* ...and why, for /metrics */
 };
 
 /* One line for `systemctl status`: what /health answers, and why. */
@@ -86,6 +88,7 @@ refresh(struct daemon *d)
 	checks_view(d->checks, &v.checks, &v.nchecks);
 	sbuf_init(&b);
 	code = health_render(&v, &b);
+	d->verdict = health_reason(&v);
 	if (!sbuf_failed(&b))
 		http_server_set_health(d->http, code, b.data, b.len);
 	if (code != d->health_code && d->health_code != 0)
@@ -266,16 +269,19 @@ on_metrics(void *arg, struct sbuf *b)
 	struct daemon *d = arg;
 	const struct metrics_check *figures;
 	struct drain_stats st;
+	struct procstat ps;
 	unsigned long long n503;
 	unsigned n;
 
 	stop_stats(d->stop, &st, &n503);
 	metrics_render_daemon(b, &(struct metrics_daemon){
-	    .draining = stop_draining(d->stop),
+	    .verdict = d->verdict, .draining = stop_draining(d->stop),
 	    .maintenance = d->maintenance, .drain_503s = n503,
 	    .watched = st.watched });
 	checks_figures(d->checks, &figures, &n);
 	metrics_render_checks(b, figures, n);
+	if (procstat_read(&ps))
+		metrics_render_process(b, &ps);
 }
 
 static void
@@ -381,7 +387,7 @@ main(int argc, char *argv[])
 	}
 	/* First what fits the open-file limit, then the server's limits. */
 	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM,
-	    fd_budget_reserve(fd_budget_open_now(), d.cfg.checks,
+	    fd_budget_reserve(procstat_open_fds(), d.cfg.checks,
 	    d.cfg.nchecks), &fds);
 	limits = (struct http_limits){
 		.max_connections = d.cfg.max_connections,

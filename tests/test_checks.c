@@ -337,7 +337,9 @@ test_checks_deadline_ends_a_run_as_timeout(void **state)
 	render_metrics(cs, &b);
 	assert_non_null(strstr(b.data, "healthgate_check_results_total"
 	    "{check=\"c0\",result=\"timeout\"} 1\n"));
-	assert_null(strstr(b.data, "result=\"pass\""));
+	/* The others of its kind are there at 0 from the start. */
+	assert_non_null(strstr(b.data, "healthgate_check_results_total"
+	    "{check=\"c0\",result=\"pass\"} 0\n"));
 	sbuf_free(&b);
 	checks_free(cs);
 }
@@ -446,6 +448,48 @@ test_checks_a_rising_check_is_logged_when_it_rises(void **state)
 	checks_free(cs);
 }
 
+/*
+ * Issue 29: every result a check's kind can have is a series at 0 before
+ * any run (kinds: http, tcp, exec by make()'s i % 3); none it cannot have.
+ */
+static void
+test_checks_results_of_its_kind_exist_at_zero(void **state)
+{
+	static const char *const has[][8] = {
+		{ "pass", "timeout", "refused", "connect", "status",
+		    "malformed", "resolve", NULL },
+		{ "pass", "timeout", "refused", "connect", "resolve", NULL },
+		{ "pass", "timeout", "exit", "spawn", NULL },
+	};
+	static const char *const lacks[][4] = {
+		{ "exit", "spawn", NULL },
+		{ "status", "malformed", "exit", NULL },
+		{ "refused", "connect", "status", NULL },
+	};
+	struct checks *cs = make(3, 1000, 500, 1, 1);
+	char want[128];
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b);
+	render_metrics(cs, &b);
+	for (unsigned k = 0; k < 3; k++) {
+		for (unsigned i = 0; has[k][i]; i++) {
+			snprintf(want, sizeof(want), "healthgate_check_results_"
+			    "total{check=\"c%u\",result=\"%s\"} 0\n", k,
+			    has[k][i]);
+			assert_non_null(strstr(b.data, want));
+		}
+		for (unsigned i = 0; lacks[k][i]; i++) {
+			snprintf(want, sizeof(want), "{check=\"c%u\",result="
+			    "\"%s\"}", k, lacks[k][i]);
+			assert_null(strstr(b.data, want));
+		}
+	}
+	sbuf_free(&b);
+	checks_free(cs);
+}
+
 int
 main(void)
 {
@@ -455,6 +499,7 @@ main(void)
 		T(test_checks_start_jitter_is_bounded_by_half_an_interval),
 		T(test_checks_a_check_never_overlaps_itself),
 		T(test_checks_deadline_ends_a_run_as_timeout),
+		T(test_checks_results_of_its_kind_exist_at_zero),
 		T(test_checks_a_finished_run_disarms_its_deadline),
 		T(test_checks_duration_is_read_from_the_monotonic_clock),
 		T(test_checks_rise_and_fall_are_logged_once_each),
