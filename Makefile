@@ -1,6 +1,9 @@
 # healthgate — see README.md. `make run` runs it, `make check` tests it.
 
-VERSION	 := 0.1.0
+# The version is CHANGELOG.md's top entry (one source for the binary, the
+# image and the release); a build from a git checkout adds the commit.
+VERSION	 := $(shell ./scripts/version.sh 2>/dev/null)
+COMMIT	 := $(shell git rev-parse --short=7 HEAD 2>/dev/null)
 BUILD	 ?= build
 CC	 ?= cc
 OPT	 ?= -O2
@@ -8,10 +11,11 @@ SANITIZER ?=
 
 WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wwrite-strings -Werror
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
+CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
+	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lnghttp2
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -33,14 +37,16 @@ UNIT	 += answer check_target
 UNIT	 += check_spec
 UNIT	 += jsonstr decimal
 UNIT	 += procstat
+UNIT	 += grpc_health
+T_grpc_health	= grpc_health
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
-T_check_spec	= check_spec opts addr decimal
+T_check_spec	= check_spec check_param opts addr decimal
 T_jsonstr	= jsonstr
 T_decimal	= decimal
 T_procstat	= procstat decimal
-T_config	= config addr opts check_spec signame decimal
+T_config	= config addr opts check_spec check_param signame decimal
 T_conn_table	= conn_table addr decimal
 T_metrics	= metrics conn_table sbuf jsonstr health clock
 T_http_framing	= http_framing decimal
@@ -50,10 +56,11 @@ T_http_status	= http_status
 T_log		= log jsonstr clock
 T_notify	= notify log opts jsonstr decimal clock
 T_opts		= opts decimal
-T_plan		= plan config addr opts check_spec signame decimal
+T_plan		= plan config addr opts check_spec check_param signame decimal
 T_plan_json	= plan_json plan opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
-		  answer clock
+		  answer clock probe_grpc check_spec check_param grpc_call grpc_health \
+		  h2_conn
 T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
@@ -68,7 +75,7 @@ UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
 	release release-test haproxy-test python-recipe-test
-.PHONY: attack
+.PHONY: attack uninstall FORCE
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -78,6 +85,15 @@ $(DEPS_OK): scripts/deps.sh
 
 deps:
 	@./scripts/deps.sh
+
+# version.c names the commit; its header changes only when the commit does.
+$(BUILD)/gen/commit.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define HEALTHGATE_COMMIT "$(if $(COMMIT), (commit $(COMMIT)))"' \
+	    >$@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+$(BUILD)/obj/version.o: $(BUILD)/gen/commit.h
+FORCE:
 
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
@@ -98,7 +114,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
-$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
+$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares -lnghttp2
 # test_supervise runs real children on a real libev loop.
 $(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
@@ -154,19 +170,23 @@ FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
 FUZZ	 += http_framing
 FUZZ	 += procstat
+FUZZ	 += grpc_request grpc_response
+F_grpc_request	= grpc_health
+F_grpc_response	= grpc_health
 F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
 F_url		= addr decimal
-F_check		= check_spec opts addr decimal
-F_env		= config addr opts check_spec signame decimal
+F_check		= check_spec check_param opts addr decimal
+F_env		= config addr opts check_spec check_param signame decimal
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
 F_procstat	= procstat decimal
 F_probe_response = probe http_status opts addr http_request sock decimal \
-		   resolve answer clock
+		   resolve answer clock probe_grpc check_spec check_param \
+		   grpc_call grpc_health h2_conn
 # probe resolves names with c-ares on a libev loop.
-$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
+$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2
 F_log		= log jsonstr clock
 F_plan_json	= plan_json plan opts decimal
 # plan_json walks what jansson parsed.
@@ -192,31 +212,56 @@ fuzz: deps
 systemd-check: $(BUILD)/healthgate
 	@./scripts/systemd-check.sh $(BUILD)/healthgate
 
-# The binary, the unit and its options file. Units an administrator
-# installs by hand go under /usr/local/lib/systemd/system, which systemd
-# searches; /lib/systemd/system is the distribution packages' own. The
-# unit's ExecStart follows PREFIX; with a PREFIX systemd does not search,
-# set UNITDIR=/etc/systemd/system. An existing options file is kept.
+# The stripped binary, the man page, the docs, the unit and its options
+# file. Units an administrator installs by hand go under
+# /usr/local/lib/systemd/system, which systemd searches; /lib/systemd/system
+# is the distribution packages' own. The unit's ExecStart and
+# EnvironmentFile follow PREFIX and SYSCONFDIR; with a PREFIX systemd does
+# not search, set UNITDIR=/etc/systemd/system. An existing options file is
+# kept; uninstall removes it only when it is still the one shipped.
 PREFIX	 ?= /usr/local
+SYSCONFDIR ?= /etc
 UNITDIR	 ?= $(PREFIX)/lib/systemd/system
+MANDIR	 ?= $(PREFIX)/share/man
+DOCDIR	 ?= $(PREFIX)/share/doc/healthgate
+DOCS	 := README.md CHANGELOG.md LICENSE ARCHITECTURE.md $(wildcard docs/*.md)
 install: $(BUILD)/healthgate
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)/etc/default
-	install -m 755 $(BUILD)/healthgate $(DESTDIR)$(PREFIX)/bin/healthgate
-	sed 's|^ExecStart=/usr/local/bin/|ExecStart=$(PREFIX)/bin/|' \
+	    $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DOCDIR)/docs
+	install -m 755 -s $(BUILD)/healthgate $(DESTDIR)$(PREFIX)/bin/healthgate
+	install -m 644 docs/healthgate.8 $(DESTDIR)$(MANDIR)/man8/healthgate.8
+	install -m 644 $(filter-out docs/%,$(DOCS)) $(DESTDIR)$(DOCDIR)
+	install -m 644 $(filter docs/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/docs
+	sed -e 's|^ExecStart=/usr/local/bin/|ExecStart=$(PREFIX)/bin/|' \
+	    -e 's|/etc/default/healthgate|$(SYSCONFDIR)/default/healthgate|' \
 	    systemd/healthgate.service >$(BUILD)/healthgate.service
 	install -m 644 $(BUILD)/healthgate.service \
 	    $(DESTDIR)$(UNITDIR)/healthgate.service
-	@if [ -e $(DESTDIR)/etc/default/healthgate ]; then \
-	    echo "kept $(DESTDIR)/etc/default/healthgate"; \
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/default/healthgate ]; then \
+	    echo "kept $(DESTDIR)$(SYSCONFDIR)/default/healthgate"; \
 	else \
 	    echo "install -m 644 systemd/healthgate.default" \
-		"$(DESTDIR)/etc/default/healthgate"; \
+		"$(DESTDIR)$(SYSCONFDIR)/default/healthgate"; \
 	    install -m 644 systemd/healthgate.default \
-		$(DESTDIR)/etc/default/healthgate; \
+		$(DESTDIR)$(SYSCONFDIR)/default/healthgate; \
 	fi
 	@echo "then: systemctl daemon-reload;" \
 	    "systemctl enable --now healthgate"
+
+# What install put there; under a DESTDIR, the directories it left empty
+# too (never the system's own).
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/healthgate \
+	    $(DESTDIR)$(MANDIR)/man8/healthgate.8 \
+	    $(DESTDIR)$(UNITDIR)/healthgate.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@f=$(DESTDIR)$(SYSCONFDIR)/default/healthgate; \
+	if cmp -s systemd/healthgate.default $$f; then \
+	    echo "rm -f $$f"; rm -f $$f; \
+	elif [ -e $$f ]; then echo "kept $$f: it was changed"; fi
+	@if [ -n "$(DESTDIR)" ] && [ -d "$(DESTDIR)" ]; then \
+	    find "$(DESTDIR)" -mindepth 1 -depth -type d -empty -delete; fi
 
 # healthgate beside nginx and HAProxy on loopback (BENCHMARKS.md);
 # BENCH_QUICK=1 make bench for a one-minute run.

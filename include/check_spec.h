@@ -6,29 +6,43 @@
  * check_spec. Pure: text in, a spec or a reason out.
  */
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "addr.h"
 
 #define CHECK_SPEC_NAME_MAX	64	/* longest check name, with its NUL */
+#define CHECK_SPEC_ERROR_MAX	256	/* a reason naming the parameter */
 
 enum check_spec_kind {
 	CHECK_SPEC_HTTP,		/* GET a URL, up on an expected status */
 	CHECK_SPEC_TCP,		/* up when a connect completes */
 	CHECK_SPEC_EXEC,		/* run a command, up on exit status 0 */
+	CHECK_SPEC_GRPC,		/* grpc.health.v1 Check, up on SERVING */
+};
+
+/* What a failing check does to /health. */
+enum check_spec_severity {
+	CHECK_SPEC_SEVERITY_FAIL,	/* down: /health 503 */
+	CHECK_SPEC_SEVERITY_WARN,	/* down: /health 200, "status":"warn" */
 };
 
 /* One --check, parsed; the schedule fields are filled from the defaults. */
 struct check_spec {
 	char		 name[CHECK_SPEC_NAME_MAX];	/* unique among checks */
 	enum check_spec_kind	 kind;
-	char		 host[ADDR_HOST_MAX];	/* http, tcp */
-	unsigned	 port;			/* http, tcp */
-	char		 path[ADDR_PATH_MAX];	/* http: path and app's query */
+	char		 host[ADDR_HOST_MAX];	/* http, tcp, grpc */
+	unsigned	 port;			/* http, tcp, grpc */
+	char		 path[ADDR_PATH_MAX];	/* http: path and app's query;
+						   grpc: the service, or "" */
 	unsigned	 expect_lo, expect_hi;	/* http: statuses that are up */
 	char		**argv;			/* exec: NULL-terminated, owned */
 	unsigned	 interval_ms;
 	unsigned	 timeout_ms;
 	unsigned	 rise;			/* passes to go up */
 	unsigned	 fall;			/* failures to go down */
+	enum check_spec_severity severity;
+	char		 error[CHECK_SPEC_ERROR_MAX];	/* a refusal's words */
 };
 
 /*

@@ -23,11 +23,14 @@ enum check_code {
 	CHECK_TIMEOUT,		/* no verdict within the timeout */
 	CHECK_REFUSED,		/* connection refused */
 	CHECK_CONNECT,		/* any other connect or socket error */
-	CHECK_STATUS,		/* http: a status outside expect */
-	CHECK_MALFORMED,	/* http: not an HTTP status line */
+	CHECK_STATUS,		/* http: a status outside expect; grpc: not 200 */
+	CHECK_MALFORMED,	/* http: not a status line; grpc: no answer */
 	CHECK_EXIT,		/* exec: exit status not 0, or a signal */
 	CHECK_SPAWN,		/* exec: could not start the command */
-	CHECK_RESOLVE,		/* http, tcp: the host's name did not resolve */
+	CHECK_RESOLVE,		/* http, tcp, grpc: the host did not resolve */
+	CHECK_GRPC,		/* grpc: a grpc-status other than OK */
+	CHECK_SERVING,		/* grpc: an answer other than SERVING */
+	CHECK_RESET,		/* grpc: stream reset, GOAWAY, closed early */
 	CHECK_CODE_COUNT,
 };
 
@@ -48,6 +51,7 @@ struct check_ops {
 extern const struct check_ops check_http_ops;
 extern const struct check_ops check_tcp_ops;
 extern const struct check_ops check_exec_ops;
+extern const struct check_ops check_grpc_ops;
 
 /* What the probe files see of a check. */
 struct check {
@@ -62,7 +66,7 @@ struct check {
 void	check_done(struct check *, enum check_code, const char *detail);
 
 /*
- * The connect step, shared by tcp and http. A socket probe's state starts
+ * The connect step, shared by tcp, http and grpc. A socket probe's state starts
  * with a struct check_socket (tcp's is nothing more).
  *
  * check_socket_new() returns new state of size bytes for the run, or NULL

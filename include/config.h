@@ -39,6 +39,12 @@ struct config {
 	unsigned	 drain_linger_ms;	/* drain end to stop signal */
 	int		 stop_signal;		/* sent to the app then */
 	unsigned	 stop_timeout_ms;	/* ...then SIGKILL after this */
+	/* The /health body's draft fields; NULL when not given. They point
+	 * into argv or envp, which outlive the config. */
+	const char	*service_version;	/* "version" */
+	const char	*release_id;		/* "releaseId" */
+	const char	*service_id;		/* "serviceId" */
+	const char	*description;		/* "description" */
 };
 
 enum config_result {

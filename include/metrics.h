@@ -56,6 +56,7 @@ void		 metrics_render_process(struct sbuf *, const struct procstat *);
 struct metrics_check {
 	const char	*name;
 	bool		 up;
+	bool		 warn;		/* severity=warn */
 	double		 last_seconds;	/* duration of the last run */
 	unsigned long long transitions;	/* between up and down */
 	struct {

@@ -18,6 +18,12 @@
  */
 #define PROBE_USER_AGENT	"healthgate-probe/"
 
+/*
+ * grpc://HOST:PORT[/SERVICE]: one grpc.health.v1 Check within timeout_ms
+ * (probe_grpc.c). Exit 0 on SERVING, 1 on anything else, with why.
+ */
+int	probe_grpc_main(const char *target, unsigned timeout_ms);
+
 /* Exit 0 on a 2xx answer, 1 on anything else (Docker reserves 2). */
 int	probe_main(int argc, char *const argv[], char *const envp[]);
 

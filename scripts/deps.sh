@@ -12,9 +12,13 @@ if [ "${1:-}" = --only ]; then
 	PKGS="$*"
 else
 	PKGS="gcc libc6-dev make pkg-config libmicrohttpd-dev libev-dev libjansson-dev
-libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime $*"
+libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime mandoc $*"
 	# promtool checks the /metrics text (test_admission.py).
 	PKGS="$PKGS prometheus"
+	# gRPC: nghttp2 for the check and the listener; grpcio and protobuf
+	# as the outside peers, nghttp2-client's h2load and nghttp as the
+	# flood (test_grpc*.py).
+	PKGS="$PKGS libnghttp2-dev python3-grpcio python3-protobuf nghttp2-client"
 fi
 
 missing=""

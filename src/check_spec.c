@@ -3,10 +3,12 @@
  *
  *   http://HOST:PORT/PATH[?PARAMS]   PARAMS mixes ours and the app's
  *   tcp://HOST:PORT[?PARAMS]
+ *   grpc://HOST:PORT[/SERVICE][?PARAMS]   grpc.health.v1 Check of SERVICE
  *   exec[?PARAMS]:COMMAND ARGS...    split on spaces, no shell
  *
- * PARAMS are interval, timeout, rise, fall (and expect for http). Where a
- * check is listed (flags, HEALTHGATE_CHECKS) is config.c's business.
+ * PARAMS are check_param.c's table (interval, timeout, ... and each
+ * kind's own). Where a check is listed (flags, HEALTHGATE_CHECKS) is
+ * config.c's business.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -14,87 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_param.h"
 #include "check_spec.h"
-#include "opts.h"
+#include "grpc_health.h"
 
 static bool
 is_name_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 	    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
-}
-
-static const char *
-parse_expect(const char *v, struct check_spec *cs)
-{
-	unsigned lo, hi;
-	char tail;
-
-	if (sscanf(v, "%3u-%3u%c", &lo, &hi, &tail) == 2) {
-		/* a range */
-	} else if (sscanf(v, "%3u%c", &lo, &tail) == 1)
-		hi = lo;
-	else
-		return "expect is not STATUS or LO-HI";
-	if (lo < 100 || hi > 599 || lo > hi || strspn(v, "0123456789-") !=
-	    strlen(v))
-		return "expect is not STATUS or LO-HI within 100-599";
-	cs->expect_lo = lo;
-	cs->expect_hi = hi;
-	return NULL;
-}
-
-/*
- * Takes the per-check parameters out of a query string ("a=1&b=2") in
- * place. With keep_others, unknown parameters stay (they are the app's);
- * without, they are an error.
- */
-static const char *
-take_params(char *query, struct check_spec *cs, bool keep_others)
-{
-	char out[ADDR_PATH_MAX] = "", *save = NULL, *kv;
-	const char *err;
-
-	for (kv = strtok_r(query, "&", &save); kv;
-	    kv = strtok_r(NULL, "&", &save)) {
-		char *val = strchr(kv, '=');
-
-		err = NULL;
-		if (val)
-			*val++ = '\0';
-		if (val && strcmp(kv, "interval") == 0)
-			err = opts_parse_duration(val, &cs->interval_ms) ?
-			    "interval is not a duration" : NULL;
-		else if (val && strcmp(kv, "timeout") == 0)
-			err = opts_parse_duration(val, &cs->timeout_ms) ?
-			    "timeout is not a duration" : NULL;
-		else if (val && strcmp(kv, "rise") == 0)
-			err = opts_parse_count(val, &cs->rise) ||
-			    cs->rise < 1 || cs->rise > 100 ?
-			    "rise is not 1-100" : NULL;
-		else if (val && strcmp(kv, "fall") == 0)
-			err = opts_parse_count(val, &cs->fall) ||
-			    cs->fall < 1 || cs->fall > 100 ?
-			    "fall is not 1-100" : NULL;
-		else if (val && strcmp(kv, "expect") == 0 &&
-		    cs->kind == CHECK_SPEC_HTTP)
-			err = parse_expect(val, cs);
-		else if (keep_others) {
-			if (out[0])
-				strcat(out, "&");
-			strcat(out, kv);
-			if (val) {
-				strcat(out, "=");
-				strcat(out, val);
-			}
-		} else
-			err = "unknown parameter (interval, timeout, rise, "
-			    "fall)";
-		if (err)
-			return err;
-	}
-	strcpy(query, out);
-	return NULL;
 }
 
 /*
@@ -139,6 +69,48 @@ split_argv(const char *cmd, struct check_spec *cs)
 	return NULL;
 }
 
+static void __attribute__((format(printf, 2, 3)))
+default_name(struct check_spec *cs, const char *fmt, ...);
+
+/*
+ * grpc://HOST:PORT[/SERVICE][?PARAMS] in buf (changed in place). The
+ * service is the name the app's health servicer knows ("" asks for the
+ * server as a whole): printable, no spaces, as gRPC service names are.
+ */
+static const char *
+check_spec_grpc(char *buf, struct check_spec *cs)
+{
+	char *q, *svc;
+	const char *err;
+
+	cs->kind = CHECK_SPEC_GRPC;
+	if ((q = strchr(buf, '?')) != NULL) {
+		*q = '\0';
+		if ((err = check_param_take(q + 1, cs, false)) != NULL)
+			return err;
+	}
+	if ((svc = strchr(buf + 7, '/')) != NULL) {
+		*svc++ = '\0';
+		if (strlen(svc) >= GRPC_HEALTH_SERVICE_MAX)
+			return "grpc:// service name is too long";
+		for (const char *p = svc; *p; p++)
+			if (*p <= ' ' || *p > '~' || *p == '/')
+				return "grpc:// service is not a plain name "
+				    "(printable, no spaces or '/')";
+		strcpy(cs->path, svc);
+	}
+	if ((err = addr_split_hostport(buf + 7, cs->host, &cs->port)) != NULL)
+		return err;
+	if (cs->host[0] == '\0' || cs->port == 0)
+		return "grpc:// needs HOST:PORT";
+	if ((err = check_host(cs->host)) != NULL)
+		return err;
+	if (cs->name[0] == '\0')
+		default_name(cs, "grpc-%s-%u%s%s", cs->host, cs->port,
+		    cs->path[0] ? "-" : "", cs->path);
+	return NULL;
+}
+
 /* A name made from the spec; long ones are cut to fit. */
 static void __attribute__((format(printf, 2, 3)))
 default_name(struct check_spec *cs, const char *fmt, ...)
@@ -155,6 +127,7 @@ static bool
 has_scheme(const char *s)
 {
 	return strncmp(s, "http://", 7) == 0 || strncmp(s, "tcp://", 6) == 0 ||
+	    strncmp(s, "grpc://", 7) == 0 ||
 	    (strncmp(s, "exec", 4) == 0 && (s[4] == ':' || s[4] == '?'));
 }
 
@@ -225,7 +198,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			return err;
 		if ((q = strchr(u.path, '?')) != NULL) {
 			*q = '\0';
-			if ((err = take_params(q + 1, cs, true)) != NULL)
+			if ((err = check_param_take(q + 1, cs, true)) != NULL)
 				return err;
 			if (q[1] != '\0')
 				*q = '?';
@@ -241,7 +214,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		cs->kind = CHECK_SPEC_TCP;
 		if ((q = strchr(buf, '?')) != NULL) {
 			*q = '\0';
-			if ((err = take_params(q + 1, cs, false)) != NULL)
+			if ((err = check_param_take(q + 1, cs, false)) != NULL)
 				return err;
 		}
 		if (strchr(buf + 6, '/') != NULL)
@@ -255,6 +228,9 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			return err;
 		if (cs->name[0] == '\0')
 			default_name(cs, "tcp-%s-%u", cs->host, cs->port);
+	} else if (strncmp(buf, "grpc://", 7) == 0) {
+		if ((err = check_spec_grpc(buf, cs)) != NULL)
+			return err;
 	} else if (strncmp(buf, "exec", 4) == 0 &&
 	    (buf[4] == ':' || buf[4] == '?')) {
 		char *cmd = strchr(buf, ':');
@@ -263,8 +239,8 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		if (cmd == NULL)
 			return "exec?PARAMS: needs ':' before the command";
 		*cmd++ = '\0';
-		if (buf[4] == '?' && (err = take_params(buf + 5, cs,
-		    false)) != NULL)
+		if (buf[4] == '?' && (err = check_param_take(buf + 5,
+		    cs, false)) != NULL)
 			return err;
 		if ((err = split_argv(cmd, cs)) != NULL)
 			return err;
@@ -275,12 +251,10 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			    cs->argv[0]);
 		}
 	} else
-		return "has an unknown scheme (use http://, tcp:// or exec:)";
+		return "has an unknown scheme (use http://, tcp://, grpc:// or "
+		    "exec:)";
 
-	if (cs->timeout_ms == 0 || cs->interval_ms == 0)
-		err = "interval and timeout must be above zero";
-	else if (cs->timeout_ms >= cs->interval_ms)
-		err = "timeout must be below the interval";
+	err = check_param_agree(cs);
 	/* Derived names may hold characters a name may not. */
 	for (char *p = cs->name; *p; p++)
 		if (!is_name_char(*p))

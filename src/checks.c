@@ -55,7 +55,7 @@ _Static_assert(CHECK_CODE_COUNT <= METRICS_CHECK_RESULTS,
 
 static const char *const code_names[CHECK_CODE_COUNT] = {
 	"pass", "timeout", "refused", "connect", "status", "malformed",
-	"exit", "spawn", "resolve",
+	"exit", "spawn", "resolve", "grpc_status", "not_serving", "reset",
 };
 
 const char *
@@ -104,8 +104,10 @@ log_verdict(struct slot *s, enum check_code code)
 		return;
 	}
 	log_reason(s, why, sizeof(why));
-	log_event(LOG_WARN, "check_down", "name=%s result=%s reason=\"%s\"",
-	    s->pub.spec->name, check_code_name(code), why);
+	log_event(LOG_WARN, "check_down", "name=%s result=%s reason=\"%s\" "
+	    "severity=%s", s->pub.spec->name, check_code_name(code), why,
+	    s->pub.spec->severity == CHECK_SPEC_SEVERITY_WARN ? "warn" :
+	    "fail");
 }
 
 void
@@ -200,6 +202,7 @@ ops_for(enum check_spec_kind k)
 	case CHECK_SPEC_HTTP:	return &check_http_ops;
 	case CHECK_SPEC_TCP:		return &check_tcp_ops;
 	case CHECK_SPEC_EXEC:	return &check_exec_ops;
+	case CHECK_SPEC_GRPC:	return &check_grpc_ops;
 	}
 	return NULL;
 }
@@ -256,6 +259,8 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 			s->ops->init();
 		snprintf(s->reason, sizeof(s->reason), "not run yet");
 		cs->view[i].name = specs[i].name;
+		cs->view[i].warn =
+		    specs[i].severity == CHECK_SPEC_SEVERITY_WARN;
 		cs->view[i].output = s->reason;
 		ev_init(&s->every, every_cb);
 		s->every.data = s;
@@ -329,8 +334,13 @@ checks_code_applies(enum check_spec_kind k, enum check_code c)
 	case CHECK_RESOLVE:
 		return k != CHECK_SPEC_EXEC;
 	case CHECK_STATUS:
-	case CHECK_MALFORMED:
 		return k == CHECK_SPEC_HTTP;
+	case CHECK_MALFORMED:
+		return k == CHECK_SPEC_HTTP || k == CHECK_SPEC_GRPC;
+	case CHECK_GRPC:
+	case CHECK_SERVING:
+	case CHECK_RESET:
+		return k == CHECK_SPEC_GRPC;
 	case CHECK_EXIT:
 	case CHECK_SPAWN:
 		return k == CHECK_SPEC_EXEC;
@@ -366,6 +376,7 @@ checks_figures(struct checks *cs, const struct metrics_check **v,
 		struct metrics_check *f = &cs->figures[i];
 
 		f->name = cs->view[i].name;
+		f->warn = cs->view[i].warn;
 		f->up = s->rf.up;
 		f->last_seconds = s->last_ms / 1000.0;
 		f->transitions = s->transitions;

@@ -26,7 +26,7 @@ struct load {
 };
 
 static opts_set_fn set_listen, set_check, set_cidrs, set_log_format,
-    set_signal;
+    set_signal, set_text;
 
 #define F(field)	offsetof(struct config, field)
 #define D		OPTS_DURATION_MAX
@@ -63,6 +63,16 @@ static const struct opts_def opts[] = {
 	    "      healthgate probe and /live never count)" },
 	{ "--log-format", "HEALTHGATE_LOG_FORMAT", set_log_format, 0, 0, 0,
 	    false, "text|json", "log line format (default text)" },
+	{ "--service-version", "HEALTHGATE_SERVICE_VERSION", set_text,
+	    F(service_version), 0, 0, false, "TEXT", "the app's public "
+	    "version: /health's \"version\" (default none)" },
+	{ "--release-id", "HEALTHGATE_RELEASE_ID", set_text, F(release_id), 0,
+	    0, false, "TEXT", "the app's release: /health's \"releaseId\" "
+	    "(default none)" },
+	{ "--service-id", "HEALTHGATE_SERVICE_ID", set_text, F(service_id), 0,
+	    0, false, "TEXT", "/health's \"serviceId\" (default none)" },
+	{ "--description", "HEALTHGATE_DESCRIPTION", set_text, F(description),
+	    0, 0, false, "TEXT", "/health's \"description\" (default none)" },
 	{ "--max-connections", "HEALTHGATE_MAX_CONNECTIONS", opts_set_count,
 	    F(max_connections), 1, 100000, false, "N",
 	    "connections open at once, in all (default 1000)" },
@@ -201,6 +211,26 @@ set_log_format(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 		c->log_format = LOG_FORMAT_JSON;
 	else
 		return "is not text or json";
+	return NULL;
+}
+
+/*
+ * A text for the /health body, kept as given (argv and envp outlive the
+ * config). JSON escaping is the body's; a line break or other control
+ * byte is refused, since a typo is likelier than a wish for one.
+ */
+static const char *
+set_text(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	const char **field = (const char **)(void *)((char *)ctx->fields +
+	    o->off);
+
+	if (strlen(v) > 256)
+		return "is longer than 256 bytes";
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return "has a control character";
+	*field = v;
 	return NULL;
 }
 

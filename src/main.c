@@ -56,10 +56,11 @@ struct daemon {
 static void
 status_line(const struct health_view *v, char *buf, size_t size)
 {
-	unsigned down = 0;
+	unsigned down = 0, warned = 0;
 
 	for (unsigned i = 0; i < v->nchecks; i++)
-		down += !v->checks[i].up;
+		if (!v->checks[i].up)
+			*(v->checks[i].warn ? &warned : &down) += 1;
 	if (v->draining)
 		snprintf(buf, size, "draining: /health answers 503");
 	else if (v->maintenance)
@@ -67,6 +68,9 @@ status_line(const struct health_view *v, char *buf, size_t size)
 	else if (down)
 		snprintf(buf, size, "%u of %u checks down: /health answers 503",
 		    down, v->nchecks);
+	else if (warned)
+		snprintf(buf, size, "%u of %u checks down, severity warn: "
+		    "/health answers 200", warned, v->nchecks);
 	else
 		snprintf(buf, size, "healthy: %u checks up, /health answers 200",
 		    v->nchecks);
@@ -76,7 +80,13 @@ status_line(const struct health_view *v, char *buf, size_t size)
 static void
 refresh(struct daemon *d)
 {
+	const struct config *c = &d->cfg;
+	const struct health_service sv = {
+		.version = c->service_version, .release_id = c->release_id,
+		.service_id = c->service_id, .description = c->description,
+	};
 	struct health_view v = {
+		.service = &sv,
 		.draining = stop_draining(d->stop),
 		.maintenance = d->maintenance,
 		.app_gone = d->app_gone,
@@ -352,7 +362,7 @@ main(int argc, char *argv[])
 		config_usage();
 		return 0;
 	case CONFIG_VERSION:
-		printf("healthgate %s\n", HEALTHGATE_VERSION);
+		puts(version_line());
 		return 0;
 	case CONFIG_ERROR:
 		/* One line, JSON if asked; "<3>" first when it is the journal. */

@@ -142,10 +142,11 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 
 	if (n == 0)
 		return;
-	family(b, "healthgate_check_up", "gauge", "1 when the check is up.");
+	family(b, "healthgate_check_up", "gauge", "1 when the check is up; "
+	    "severity warn: down never fails /health.");
 	for (unsigned i = 0; i < n; i++)
-		sbuf_printf(b, "healthgate_check_up{check=\"%s\"} %d\n",
-		    v[i].name, v[i].up);
+		sbuf_printf(b, "healthgate_check_up{check=\"%s\",severity=\"%s\"} "
+		    "%d\n", v[i].name, v[i].warn ? "warn" : "fail", v[i].up);
 	family(b, "healthgate_check_duration_seconds", "gauge", "Duration "
 	    "of the last run.");
 	for (unsigned i = 0; i < n; i++)

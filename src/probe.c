@@ -222,12 +222,14 @@ out:
 static void
 probe_usage(void)
 {
-	printf("usage: healthgate probe [--timeout D] [URL | /PATH]\n\n"
+	printf("usage: healthgate probe [--timeout D] [URL | /PATH | "
+	    "grpc://HOST:PORT[/SERVICE]]\n\n"
 	    "One GET with a deadline (default 2s) covering connect, send and "
 	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else. The "
 	    "default URL is\nhttp://127.0.0.1:PORT/health, PORT from "
 	    "HEALTHGATE_LISTEN (else 8081);\na bare /PATH asks that daemon "
-	    "for PATH instead.\n");
+	    "for PATH instead.\ngrpc://: one grpc.health.v1 Check; exit 0 on "
+	    "SERVING, 1 on anything else.\n");
 }
 
 int
@@ -267,6 +269,8 @@ probe_main(int argc, char *const argv[], char *const envp[])
 			return 1;
 		}
 	}
+	if (target && strncmp(target, "grpc://", 7) == 0)
+		return probe_grpc_main(target, timeout_ms);
 	/* No URL, or a bare path: the daemon of the same environment. */
 	if (target == NULL || target[0] == '/') {
 		probe_default_url(opts_env(envp, "HEALTHGATE_LISTEN"),

@@ -47,6 +47,12 @@ test_check_spec_good_table(void **state)
 		    2000, 1000 },
 		{ "http://127.0.0.1:1/?x=http://y", "http-127.0.0.1-1",
 		    CHECK_SPEC_HTTP, "127.0.0.1", 1, 2000, 1000 },
+		{ "grpc://127.0.0.1:50051", "grpc-127.0.0.1-50051",
+		    CHECK_SPEC_GRPC, "127.0.0.1", 50051, 2000, 1000 },
+		{ "api=grpc://app:9/my.pkg.Svc?timeout=300ms", "api",
+		    CHECK_SPEC_GRPC, "app", 9, 2000, 300 },
+		{ "grpc://[::1]:9/x", "grpc-__1-9-x", CHECK_SPEC_GRPC, "::1", 9,
+		    2000, 1000 },
 	};
 
 	(void)state;
@@ -82,6 +88,11 @@ test_check_spec_bad_table_says_what_is_wrong(void **state)
 		{ "=tcp://127.0.0.1:1", "empty name" },
 		{ " = exec:/bin/true", "empty name" },
 		{ "ftp://127.0.0.1/", "unknown scheme" },
+		{ "grpc://127.0.0.1", "missing :PORT" },
+		{ "grpc://127.0.0.1:1/a b", "not a plain name" },
+		{ "grpc://127.0.0.1:1/a/b", "not a plain name" },
+		{ "grpc://127.0.0.1:1?expect=200", "unknown parameter" },
+		{ "grpc://127.0.0.1:0", "HOST:PORT" },
 		{ "a=ftp://127.0.0.1/", "unknown scheme" },
 		{ "", "unknown scheme" },
 		{ "exec?timeout=3s:/bin/true", "below the interval" },
@@ -101,12 +112,101 @@ test_check_spec_bad_table_says_what_is_wrong(void **state)
 	}
 }
 
+/* Errors from check_param.c's table name the parameter. */
+static void
+test_check_spec_params_refused_by_name(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*err;	/* the whole reason */
+	} cases[] = {
+		{ "tcp://127.0.0.1:1?rise=0", "parameter rise is not 1-100" },
+		{ "tcp://127.0.0.1:1?rise=2&rise=3",
+		    "parameter rise is given twice" },
+		{ "tcp://127.0.0.1:1?interval", "parameter interval needs "
+		    "=VALUE" },
+		{ "http://127.0.0.1:1/?fall=x", "parameter fall is not 1-100" },
+		{ "exec?timeout=1x:/bin/true", "parameter timeout is not a "
+		    "duration" },
+		{ "exec?x=1:/bin/true", "has an unknown parameter x (it "
+		    "takes interval, timeout, rise, fall, severity)" },
+		{ "tcp://127.0.0.1:1?severity=warning", "parameter severity "
+		    "is not fail or warn" },
+		{ "http://127.0.0.1:1/?expect=600", "parameter expect is not "
+		    "STATUS or LO-HI within 100-599" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct check_spec cs;
+		const char *err = check_spec_parse(cases[i].in, &sched, &cs);
+
+		if (err == NULL)
+			fail_msg("\"%s\" accepted", cases[i].in);
+		if (strcmp(err, cases[i].err) != 0)
+			fail_msg("\"%s\": \"%s\", not \"%s\"", cases[i].in,
+			    err, cases[i].err);
+	}
+}
+
+/* severity: fail unless it says warn, on every kind. */
+static void
+test_check_spec_severity(void **state)
+{
+	static const struct {
+		const char	*in;
+		enum check_spec_severity sev;
+	} cases[] = {
+		{ "tcp://127.0.0.1:1", CHECK_SPEC_SEVERITY_FAIL },
+		{ "tcp://127.0.0.1:1?severity=warn", CHECK_SPEC_SEVERITY_WARN },
+		{ "http://127.0.0.1:1/?severity=warn&a=b",
+		    CHECK_SPEC_SEVERITY_WARN },
+		{ "exec?severity=fail:/bin/true", CHECK_SPEC_SEVERITY_FAIL },
+		{ "exec?severity=warn:/bin/true", CHECK_SPEC_SEVERITY_WARN },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct check_spec cs;
+		const char *err = check_spec_parse(cases[i].in, &sched, &cs);
+
+		if (err)
+			fail_msg("\"%s\": %s", cases[i].in, err);
+		assert_int_equal(cs.severity, cases[i].sev);
+		check_spec_free(&cs);
+	}
+}
+
+/* An http check's own parameters come out; the app's stay, in order. */
+static void
+test_check_spec_http_keeps_the_apps_parameters(void **state)
+{
+	struct check_spec cs;
+
+	(void)state;
+	assert_null(check_spec_parse("http://127.0.0.1:1/p?a=1&interval=5s&b&"
+	    "c=2&expect=204", &sched, &cs));
+	assert_string_equal(cs.path, "/p?a=1&b&c=2");
+	assert_int_equal(cs.interval_ms, 5000);
+	assert_int_equal(cs.expect_lo, 204);
+	assert_int_equal(cs.expect_hi, 204);
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("http://127.0.0.1:1/p?rise=2", &sched,
+	    &cs));
+	assert_string_equal(cs.path, "/p");
+	assert_int_equal(cs.rise, 2);
+	check_spec_free(&cs);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_spec_good_table),
 		cmocka_unit_test(test_check_spec_bad_table_says_what_is_wrong),
+		cmocka_unit_test(test_check_spec_params_refused_by_name),
+		cmocka_unit_test(test_check_spec_http_keeps_the_apps_parameters),
+		cmocka_unit_test(test_check_spec_severity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,6 +114,8 @@ const struct check_ops check_tcp_ops = { "tcp", NULL, fake_start,
     fake_cancel };
 const struct check_ops check_exec_ops = { "exec", NULL, fake_start,
     fake_cancel };
+const struct check_ops check_grpc_ops = { "grpc", NULL, fake_start,
+    fake_cancel };
 
 static struct check_spec specs[8];
 
@@ -399,7 +401,7 @@ test_checks_rise_and_fall_are_logged_once_each(void **state)
 	assert_int_equal(count_logged("2 check_down"), 0);
 	run(cs, CHECK_EXIT, "exit status 1", NULL, 5);
 	assert_int_equal(count_logged("2 check_down name=c0 result=exit "
-	    "reason=\"exit status 1\""), 1);
+	    "reason=\"exit status 1\" severity=fail"), 1);
 	for (int i = 0; i < 5; i++)
 		run(cs, CHECK_EXIT, "exit status 1", NULL, 5);
 	run(cs, CHECK_PASS, "", NULL, 5);
@@ -408,6 +410,40 @@ test_checks_rise_and_fall_are_logged_once_each(void **state)
 	assert_int_equal(count_logged("2 check_down"), 1);
 	assert_int_equal(nlogged, 3);
 	assert_int_equal(changes, 12);		/* every run re-renders */
+	checks_free(cs);
+}
+
+/* A warn check: its check_down says so; the view and metrics carry it. */
+static void
+test_checks_warn_check_is_logged_and_shown_as_warn(void **state)
+{
+	struct checks *cs;
+	const struct health_check *v;
+	struct sbuf b;
+	unsigned n;
+
+	(void)state;
+	memset(specs, 0, sizeof(specs));
+	snprintf(specs[0].name, sizeof(specs[0].name), "db");
+	specs[0].kind = CHECK_SPEC_TCP;
+	specs[0].interval_ms = 2000;
+	specs[0].timeout_ms = 1000;
+	specs[0].rise = specs[0].fall = 1;
+	specs[0].severity = CHECK_SPEC_SEVERITY_WARN;
+	cs = checks_new(NULL, specs, 1, on_changed, NULL);
+	assert_non_null(cs);
+	checks_start(cs);
+	run(cs, CHECK_REFUSED, "connect: Connection refused", NULL, 1);
+	assert_int_equal(count_logged("2 check_down name=db result=refused "
+	    "reason=\"connect: Connection refused\" severity=warn"), 1);
+	checks_view(cs, &v, &n);
+	assert_true(v[0].warn);
+	assert_false(v[0].up);
+	sbuf_init(&b);
+	render_metrics(cs, &b);
+	assert_non_null(strstr(b.data, "healthgate_check_up{check=\"db\","
+	    "severity=\"warn\"} 0\n"));
+	sbuf_free(&b);
 	checks_free(cs);
 }
 
@@ -422,7 +458,7 @@ test_checks_down_from_the_first_run_is_logged_once(void **state)
 	    "second line", 5);
 	assert_int_equal(nlogged, 1);
 	assert_string_equal(logged[0], "2 check_down name=c0 result=exit "
-	    "reason=\"exit status 2: psql: 'db' refused/\"");
+	    "reason=\"exit status 2: psql: 'db' refused/\" severity=fail");
 	for (int i = 0; i < 4; i++)
 		run(cs, CHECK_REFUSED, "connection refused", NULL, 5);
 	assert_int_equal(nlogged, 1);
@@ -503,6 +539,7 @@ main(void)
 		T(test_checks_a_finished_run_disarms_its_deadline),
 		T(test_checks_duration_is_read_from_the_monotonic_clock),
 		T(test_checks_rise_and_fall_are_logged_once_each),
+		T(test_checks_warn_check_is_logged_and_shown_as_warn),
 		T(test_checks_down_from_the_first_run_is_logged_once),
 		T(test_checks_a_rising_check_is_logged_when_it_rises),
 #undef T

@@ -101,7 +101,8 @@ test_config_refuses_bad_values_naming_flag_and_value(void **state)
 		{ ARGV("--log-format", "xml"), no_env,
 		    "--log-format: \"xml\" is not text or json" },
 		{ ARGV("--check", "ftp://x"), no_env, "--check: \"ftp://x\" "
-		    "has an unknown scheme (use http://, tcp:// or exec:)" },
+		    "has an unknown scheme (use http://, tcp://, grpc:// or "
+		    "exec:)" },
 		{ ARGV("--bogus"), no_env,
 		    "unknown option \"--bogus\" (see --help)" },
 		{ ARGV("--interval"), no_env, "--interval: needs a value" },
@@ -320,7 +321,7 @@ test_config_check_bad_specs_table(void **state)
 		"http://app..internal/",
 		"tcp://10.0.0.256:1",
 		"tcp://127.0.0.1:80/path",
-		"tcp://127.0.0.1:80?expect=200",
+		"tcp://127.0.0.1:80?method=GET",
 		"tcp://127.0.0.1:0",
 		"exec:",
 		"exec:   ",
