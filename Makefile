@@ -60,7 +60,7 @@ T_plan		= plan config addr opts check_spec check_param signame decimal
 T_plan_json	= plan_json plan opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
 		  answer clock probe_grpc check_spec check_param grpc_call grpc_health \
-		  h2_conn
+		  h2_conn version
 T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
@@ -184,7 +184,9 @@ F_http_framing	= http_framing decimal
 F_procstat	= procstat decimal
 F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock probe_grpc check_spec check_param \
-		   grpc_call grpc_health h2_conn
+		   grpc_call grpc_health h2_conn version
+# probe --version prints version.c's line, which needs the commit header.
+$(BUILD)/fuzz/fuzz_probe_response: $(BUILD)/gen/commit.h
 # probe resolves names with c-ares on a libev loop.
 $(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2
 F_log		= log jsonstr clock

@@ -130,30 +130,6 @@ health_render(const struct health_view *v, struct sbuf *b)
 			warned++;
 		else if (!v->checks[i].up)
 			down++;
-	bool pass = health_reason(v) == HEALTH_REASON_PASS;
-
-	sbuf_printf(b, "{\"status\":\"%s\"", pass ? "pass" : "fail");
-	if (!pass) {
-		sbuf_printf(b, ",\"notes\":[");
-		if (v->app_gone) {
-			sbuf_printf(b, "\"app exited\"");
-			sep = ",";
-		}
-		if (v->draining) {
-			sbuf_printf(b, "%s\"draining\"", sep);
-			sep = ",";
-		}
-		if (v->maintenance) {
-			sbuf_printf(b, "%s\"maintenance\"", sep);
-			sep = ",";
-		}
-		if (down)
-			sbuf_printf(b, "%s\"%u of %u checks down\"", sep, down,
-			    v->nchecks);
-		sbuf_printf(b, "]");
-	}
-}
-
 	pass = !v->draining && !v->maintenance && !v->app_gone && down == 0;
 	sbuf_printf(b, "{\"status\":\"%s\"", !pass ? "fail" : warned ? "warn" :
 	    "pass");

@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "resolve.h"
 #include "sock.h"
+#include "version.h"
 
 #define RESPONSE_MAX	65536	/* read no more of an answer than this */
 
@@ -225,7 +226,8 @@ probe_usage(void)
 	printf("usage: healthgate probe [--timeout D] [URL | /PATH | "
 	    "grpc://HOST:PORT[/SERVICE]]\n\n"
 	    "One GET with a deadline (default 2s) covering connect, send and "
-	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else. The "
+	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else (a 3xx too: "
+	    "redirects are not\nfollowed). --version prints the version. The "
 	    "default URL is\nhttp://127.0.0.1:PORT/health, PORT from "
 	    "HEALTHGATE_LISTEN (else 8081);\na bare /PATH asks that daemon "
 	    "for PATH instead.\ngrpc://: one grpc.health.v1 Check; exit 0 on "
@@ -245,6 +247,10 @@ probe_main(int argc, char *const argv[], char *const envp[])
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			probe_usage();
+			return 0;
+		}
+		if (strcmp(a, "--version") == 0) {	/* as plan and the daemon */
+			puts(version_line());
 			return 0;
 		}
 		if (strncmp(a, "--timeout=", 10) == 0)
@@ -284,6 +290,20 @@ probe_main(int argc, char *const argv[], char *const envp[])
 	code = probe_get(&u, timeout_ms, why, sizeof(why));
 	if (code == 0) {
 		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
+		return 1;
+	}
+	/*
+	 * Only 2xx passes. Unlike curl -f (which fails at 400 and up) and a
+	 * Kubernetes httpGet probe (200-399), a 3xx fails and is not
+	 * followed: healthgate's /health never redirects, so one means the
+	 * URL reaches something else (a proxy, a login page, a wrong path),
+	 * and a load balancer's matcher (an ALB's default is 200) would not
+	 * count it as healthy either.
+	 */
+	if (code >= 300 && code <= 399) {
+		fprintf(stderr, "healthgate probe: %s: %u, a redirect: probe "
+		    "does not follow redirects; give the URL that answers 2xx\n",
+		    target, code);
 		return 1;
 	}
 	if (code < 200 || code > 299) {
