@@ -37,6 +37,7 @@ enum conn_state {
 enum conn_refusal {
 	CONN_REFUSED_PER_IP,	/* its address holds max_per_ip already */
 	CONN_REFUSED_FULL,	/* table full, nothing evictable */
+	CONN_REFUSED_MEMORY,	/* no memory for its entry; nobody evicted */
 	CONN_REFUSED_COUNT,
 };
 

@@ -132,6 +132,7 @@ test_metrics_verdict_is_one_state_set(void **state)
 	metrics_render_daemon(&b, &m);
 	assert_non_null(strstr(b.data, "# TYPE healthgate_health_status "
 	    "gauge\nhealthgate_health_status{reason=\"pass\"} 0\n"
+	    "healthgate_health_status{reason=\"warn\"} 0\n"
 	    "healthgate_health_status{reason=\"app_exited\"} 0\n"
 	    "healthgate_health_status{reason=\"draining\"} 0\n"
 	    "healthgate_health_status{reason=\"maintenance\"} 1\n"
