@@ -36,7 +36,7 @@ UNIT	 += http_framing
 UNIT	 += answer check_target
 UNIT	 += check_spec
 UNIT	 += jsonstr decimal
-UNIT	 += procstat
+UNIT	 += procstat evalloc
 UNIT	 += grpc_health
 T_grpc_health	= grpc_health
 T_addr		= addr decimal
@@ -46,6 +46,7 @@ T_check_spec	= check_spec check_param opts addr decimal
 T_jsonstr	= jsonstr
 T_decimal	= decimal
 T_procstat	= procstat decimal
+T_evalloc	= evalloc log jsonstr clock
 T_config	= config addr opts check_spec check_param signame decimal
 T_conn_table	= conn_table addr decimal
 T_metrics	= metrics conn_table sbuf jsonstr health clock
@@ -125,6 +126,9 @@ $(BUILD)/tests/test_reap: TEST_LIBS = -lev
 $(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
 	    -Wl,--wrap=log_event -lcares -lev
+# test_evalloc fails libev's allocations on demand, and never sleeps.
+$(BUILD)/tests/test_evalloc: TEST_LIBS = -Wl,--wrap=realloc \
+	    -Wl,--wrap=nanosleep -lev
 # test_conn_table runs out of memory on demand.
 $(BUILD)/tests/test_conn_table: TEST_LIBS = -Wl,--wrap=calloc
 # test_stop fakes the clock, the drain timer and the log.

@@ -18,6 +18,7 @@
 
 #include "checks.h"
 #include "config.h"
+#include "evalloc.h"
 #include "fd_budget.h"
 #include "health.h"
 #include "http_server.h"
@@ -349,6 +350,7 @@ main(int argc, char *argv[])
 	char err[CONFIG_ERR_MAX];
 	int rc = 1;
 
+	evalloc_init();		/* libev's allocations: retried, then logged */
 	if (argc > 1 && strcmp(argv[1], "probe") == 0)
 		return probe_main(argc - 1, argv + 1, environ);
 	if (argc > 1 && strcmp(argv[1], "plan") == 0)

@@ -1,0 +1,62 @@
+"""Allocation failures injected with libfiu's fiu-run (fiu-utils), as the
+issue 29 report did: the daemon may die of them, but never by libev's
+abort() without a line in its log ("(libev) cannot allocate 288 bytes,
+aborting", exit 134, in 2 of 25 runs at 1 %, 8 of 25 at 20 %)."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import unittest
+
+from harness import BINARY
+
+UNDER_TOOL = bool(os.environ.get("HEALTHGATE_WRAP") or
+                  os.environ.get("HEALTHGATE_SANITIZED"))
+CHECKS = ["--interval", "200ms", "--timeout", "100ms",
+          "--check", "a=tcp://127.0.0.1:1", "--check", "b=exec:true",
+          "--check", "c=http://127.0.0.1:1/"]
+
+
+def run_once(probability, seconds):
+    """One daemon under fiu-run for up to seconds: (how it ended, stderr).
+    It ended: its exit status (negative: the signal); else None."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("HEALTHGATE_")}
+    proc = subprocess.Popen(
+        ["fiu-run", "-x", "-c", "enable_random name=libc/mm/*,"
+         "probability=%g" % probability, BINARY, "--listen", "127.0.0.1:0"]
+        + CHECKS, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env)
+    try:
+        _, err = proc.communicate(timeout=seconds)
+        return proc.returncode, err.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        _, err = proc.communicate(timeout=5)
+        return None, err.decode(errors="replace")
+
+
+@unittest.skipIf(shutil.which("fiu-run") is None or UNDER_TOOL,
+                 "needs fiu-run (fiu-utils), the daemon under no other tool")
+class AllocationFailures(unittest.TestCase):
+
+    def test_never_an_abort_without_a_log_line(self):
+        runs = [(0.2, 1.0)] * 10 + [(0.01, 1.5)] * 6
+        seen = []
+        for p, secs in runs:
+            rc, err = run_once(p, secs)
+            seen.append(rc)
+            self.assertNotIn("cannot allocate", err)
+            self.assertNotEqual(rc, -signal.SIGABRT, err)
+            if rc is not None:
+                # Dead of it: said so, one line at least, and not 0.
+                self.assertNotEqual(rc, 0, err)
+                self.assertRegex(err, r" error exit |out of memory", err)
+        print("\n  16 runs under fiu-run (10 at 20 %%, 6 at 1 %%): exits %s"
+              % seen)
+
+
+if __name__ == "__main__":
+    unittest.main()
