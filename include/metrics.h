@@ -59,6 +59,7 @@ struct metrics_check {
 	bool		 warn;		/* severity=warn */
 	double		 last_seconds;	/* duration of the last run */
 	unsigned long long transitions;	/* between up and down */
+	unsigned long long skipped;	/* runs healthgate could not make */
 	struct {
 		const char	*name;	/* NULL past the last */
 		unsigned long long n;

@@ -174,4 +174,8 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 	check_counter(b, "healthgate_check_transitions_total", "Changes "
 	    "between up and down.", v, n,
 	    offsetof(struct metrics_check, transitions), false);
+	check_counter(b, "healthgate_check_skipped_total", "Runs healthgate "
+	    "could not make for want of its own memory or descriptors; the "
+	    "verdict was kept.", v, n, offsetof(struct metrics_check, skipped),
+	    false);
 }
