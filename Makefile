@@ -316,12 +316,21 @@ haproxy-test: deps $(BUILD)/healthgate
 	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
 	    $(if $(HAPROXY_QUICK),--quick)
 
-# Static analysers (issue 29): gcc -fanalyzer on every source, then
-# clang's scan-build over a whole build; any finding fails. A false
-# positive is silenced at its line with the reason (include/lint.h).
+# Static analysers (issue 29): gcc -fanalyzer on every source (its
+# findings are errors, as every warning is), then clang's scan-build over
+# a whole build in $(BUILD)/lint (any report fails). A false positive is
+# silenced at its line with the reason (include/lint.h).
+LINT_FA	:= $(SRCS:src/%.c=$(BUILD)/lint/fa/%.ok)
+$(BUILD)/lint/fa/%.ok: src/%.c $(BUILD)/gen/commit.h | $(DEPS_OK)
+	@mkdir -p $(@D)
+	gcc $(CPPFLAGS) -std=c11 $(OPT) $(WARN) -fanalyzer -c -o /dev/null $<
+	@touch $@
 lint: deps $(BUILD)/gen/commit.h
 	@command -v scan-build >/dev/null || ./scripts/deps.sh clang-tools clang
-	@CPPFLAGS="$(CPPFLAGS)" WARN="$(WARN)" ./scripts/lint.sh $(BUILD)
+	@echo "== gcc -fanalyzer"
+	@$(MAKE) --no-print-directory $(LINT_FA)
+	@echo "== scan-build"
+	@./scripts/scan-build.sh $(BUILD)/lint
 
 # Outside tools against the real binary (tests/attack/): zzuf mutates
 # valid requests (600 seeds), slowhttptest runs its four attacks beside a
