@@ -201,6 +201,19 @@ refused:
 	return NULL;
 }
 
+struct conn *
+conn_table_shed(struct conn_table *t)
+{
+	struct conn *c;
+
+	t->stats.refused[CONN_REFUSED_MEMORY]++;
+	if ((c = oldest_evictable(&t->lists[CONN_STATE_WAITING])) != NULL)
+		cut(t, c, CONN_CUT_EVICTED_NO_HEAD);
+	else if ((c = oldest_evictable(&t->lists[CONN_STATE_IDLE])) != NULL)
+		cut(t, c, CONN_CUT_EVICTED_IDLE);
+	return c;
+}
+
 void
 conn_table_busy(struct conn_table *t, struct conn *c)
 {

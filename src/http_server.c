@@ -91,13 +91,24 @@ mhd_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	pump(w->data);
 }
 
+static void	shut(struct MHD_Connection *);
+static void	summary_soon(struct http_server *);
+
 /* accept.c hands over a new connection: MHD owns (and closes) it now. */
 static void
 http_server_take(void *arg, int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct http_server *s = arg;
+	struct conn *victim;
 
-	MHD_add_connection(s->mhd, fd, sa, len);
+	/* MHD closed it. Out of memory for its pool: free some for the next
+	 * (the summary line says so; MHD 0.9.75 would say nothing). */
+	if (MHD_add_connection(s->mhd, fd, sa, len) == MHD_NO &&
+	    errno == ENOMEM) {
+		if ((victim = conn_table_shed(s->table)) != NULL)
+			shut(victim->handle);
+		summary_soon(s);
+	}
 }
 
 /* What was accepted is read at once (MHD_USE_TURBO): its head is in. */

@@ -23,6 +23,7 @@
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "mem_budget.h"
 #include "metrics.h"
 #include "notify.h"
 #include "plan.h"
@@ -401,6 +402,8 @@ main(int argc, char *argv[])
 	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM,
 	    fd_budget_reserve(procstat_open_fds(), d.cfg.checks,
 	    d.cfg.nchecks), &fds);
+	mem_budget_apply(&d.cfg.max_connections, &fds.headroom,
+	    d.cfg.conn_memory);
 	limits = (struct http_limits){
 		.max_connections = d.cfg.max_connections,
 		.max_per_ip = d.cfg.max_per_ip,

@@ -267,10 +267,17 @@ test_conn_table_no_memory_evicts_nobody(void **state)
 	assert_int_equal(st.refused[CONN_REFUSED_MEMORY], 1);
 	assert_int_equal(st.refused[CONN_REFUSED_FULL], 0);
 	assert_string_equal(conn_refusal_name(CONN_REFUSED_MEMORY), "memory");
+	/* The server lost one for want of memory: the oldest goes. */
+	assert_non_null(victim = conn_table_shed(t));
+	assert_int_equal(victim->state, CONN_STATE_CUT);
+	conn_table_stats(t, &st);
+	assert_int_equal(st.refused[CONN_REFUSED_MEMORY], 2);
+	assert_int_equal(st.open, 3);
 	/* With memory back, the oldest is evicted for it as before. */
 	assert_non_null(admit(t, "10.0.3.9", false, 6));
+	assert_non_null(admit(t, "10.0.3.10", false, 6));
 	conn_table_stats(t, &st);
-	assert_int_equal(st.cut[CONN_CUT_EVICTED_NO_HEAD], 1);
+	assert_int_equal(st.cut[CONN_CUT_EVICTED_NO_HEAD], 2);
 }
 
 int
