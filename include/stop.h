@@ -18,6 +18,7 @@
 
 #include "addr.h"
 #include "drain.h"
+#include "quiet.h"
 
 struct stop;
 
@@ -38,8 +39,11 @@ struct stop_hooks {
 	void		*arg;
 };
 
+struct traffic;
+
 /* What drain.c needs, and what drain_start logs. */
 struct stop_params {
+	struct traffic	*traffic;	/* the app's ports, or NULL; not owned */
 	const struct cidr *ignore;	/* not owned; outlives the stop */
 	unsigned	 nignore;
 	unsigned	 window_ms;
@@ -59,9 +63,23 @@ void		 stop_free(struct stop *);
  */
 void		 stop_signal(struct stop *, const char *signame);
 
-/* A /health answer with this status was served to client. */
+/*
+ * A request starts the drain (its path for the log): as the first stop
+ * signal does, but one while draining aborts nothing. Returns whether it
+ * started the drain now.
+ */
+bool		 stop_begin(struct stop *, const char *request);
+bool		 stop_over(const struct stop *);	/* done() was called */
+/* For /admin/status: seconds since the drain began, and to its cap. */
+void		 stop_timing(const struct stop *, double *elapsed,
+		    double *cap_left);
+/* drain_probers() now. */
+unsigned	 stop_probers(const struct stop *, struct drain_prober *,
+		    unsigned max);
+
+/* A /health answer with this status was served to client, its agent. */
 void		 stop_served(struct stop *, const struct addr *client,
-		    unsigned status);
+		    enum agent_kind agent, unsigned status);
 
 /* Ask again now whether the drain is over (the last request just ended). */
 void		 stop_poll(struct stop *);
@@ -74,5 +92,8 @@ bool		 stop_known_prober(const struct stop *, const struct addr *,
 /* For /metrics: the drain's counts now, and the 503s served draining. */
 void		 stop_stats(const struct stop *, struct drain_stats *,
 		    unsigned long long *drain_503s);
+
+/* While draining on the app's traffic: its figures (true), else false. */
+bool		 stop_traffic(const struct stop *, struct quiet_stats *);
 
 #endif

@@ -15,8 +15,11 @@ test_metrics_code_index(void **state)
 {
 	(void)state;
 	assert_int_equal(metrics_code_index(200), 0);
-	assert_int_equal(metrics_code_index(503), 5);
-	assert_int_equal(metrics_code_index(400), 1);
+	assert_int_equal(metrics_code_index(503), 7);
+	assert_int_equal(metrics_code_index(400), 2);
+	/* The admin API's answers: accepted drains, refused callers. */
+	assert_int_equal(metrics_code_index(202), 1);
+	assert_int_equal(metrics_code_index(403), 3);
 	assert_int_equal(metrics_code_index(401), -1);
 }
 
