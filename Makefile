@@ -341,7 +341,7 @@ $(BUILD)/lint/fa/%.ok: src/%.c $(BUILD)/gen/commit.h | $(DEPS_OK)
 lint: deps $(BUILD)/gen/commit.h
 	@command -v scan-build >/dev/null || ./scripts/deps.sh clang-tools clang
 	@echo "== gcc -fanalyzer"
-	@$(MAKE) --no-print-directory $(LINT_FA)
+	@$(MAKE) -j2 --no-print-directory $(LINT_FA)
 	@echo "== scan-build"
 	@./scripts/scan-build.sh $(BUILD)/lint
 
