@@ -119,11 +119,11 @@ conn_table_free(struct conn_table *t)
 {
 	if (t == NULL)
 		return;
+	/* Walked by next, not by the head list_unlink() moves: the same,
+	 * and scan-build can follow it (it saw a use after free). */
 	for (unsigned s = 0; s < CONN_STATE_CUT; s++)
-		while (t->lists[s].head) {
-			struct conn *c = t->lists[s].head;
-
-			list_unlink(&t->lists[s], c);
+		for (struct conn *c = t->lists[s].head, *next; c; c = next) {
+			next = c->next;
 			free(c);
 		}
 	/* CUT entries are the caller's to remove; it removes them all first. */
