@@ -4,7 +4,6 @@ abort() without a line in its log ("(libev) cannot allocate 288 bytes,
 aborting", exit 134, in 2 of 25 runs at 1 %, 8 of 25 at 20 %)."""
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -62,33 +61,37 @@ class AllocationFailures(unittest.TestCase):
 @unittest.skipIf(shutil.which("strace") is None or UNDER_TOOL,
                  "needs strace, the daemon under no other tool")
 class OwnDescriptorsRunOut(unittest.TestCase):
-    """strace fails every socket() after the listener's and the first
-    check run's with EMFILE: healthgate's own want, not the app's. Before,
-    the tcp check went down ("connect: Too many open files") and with
-    --fall 1 /health said 503 while the app listened all along."""
+    """Once the check is up, strace (attached by pid) fails every
+    socket() of the daemon with EMFILE: healthgate's own want, not the
+    app's. Before, the tcp check went down ("connect: Too many open
+    files") and with --fall 1 /health said 503 while the app listened all
+    along."""
 
     def test_check_keeps_its_verdict_and_says_why(self):
         import socket as so
         app = so.socket()
         app.bind(("127.0.0.1", 0))
         app.listen(64)
-        d = Daemon("--interval", "200ms", "--timeout", "150ms",
-                   "--fall", "1", "--check",
-                   "db=tcp://127.0.0.1:%d" % app.getsockname()[1],
-                   prefix=["strace", "-f", "-qq", "-o", os.devnull, "-e",
-                           "trace=socket", "-e",
-                           "inject=socket:error=EMFILE:when=3+"])
-        pid = int(re.search(r"pid=(\d+)", d.wait_log(r" start ")).group(1))
-        try:
-            self.assertIsNotNone(d.wait_log(r" check_up name=db"), d.log())
-            skipped = d.wait_log(r" check_skipped ", timeout=3)
-            time.sleep(1.0)     # five more runs, all without a socket
-            statuses = [d.get("/health")[0] for _ in range(5)]
-            _, _, metrics = d.get("/metrics")
-        finally:
-            os.kill(pid, signal.SIGKILL)
-            d.kill()
-            app.close()
+        tracer = None
+        with Daemon("--interval", "200ms", "--timeout", "150ms",
+                    "--fall", "1", "--check",
+                    "db=tcp://127.0.0.1:%d" % app.getsockname()[1]) as d:
+            try:
+                self.assertIsNotNone(d.wait_log(r" check_up name=db"),
+                                     d.log())
+                tracer = subprocess.Popen(
+                    ["strace", "-f", "-qq", "-o", os.devnull, "-p",
+                     str(d.proc.pid), "-e", "trace=socket", "-e",
+                     "inject=socket:error=EMFILE"])
+                skipped = d.wait_log(r" check_skipped ", timeout=5)
+                time.sleep(1.0)     # five more runs without a socket
+                statuses = [d.get("/health")[0] for _ in range(5)]
+                _, _, metrics = d.get("/metrics")
+            finally:
+                if tracer:
+                    tracer.send_signal(signal.SIGINT)   # detaches
+                    tracer.wait(10)
+                app.close()
         print("\n  %s; /health %s" % (skipped and skipped.split(" ", 2)[2],
                                        statuses))
         self.assertIsNotNone(skipped, d.log())
