@@ -33,7 +33,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "opts.h"
-#include "plan.h"
+#include "plan/plan.h"
 #include "probe.h"
 #include "procstat.h"
 #include "reap.h"

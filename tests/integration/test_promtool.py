@@ -77,7 +77,7 @@ class Promtool(unittest.TestCase):
             for name, results in (
                     ("web", "pass timeout refused connect status malformed "
                             "resolve"),
-                    ("db", "pass timeout refused connect resolve"),
+                    ("db", "pass timeout refused connect resolve reply"),
                     ("cmd", "pass timeout exit spawn")):
                 for r in results.split():
                     self.assertRegex(text, r'healthgate_check_results_total'
