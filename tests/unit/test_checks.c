@@ -386,10 +386,10 @@ test_checks_log_reason_masks_controls_and_bad_utf8(void **state)
 	(void)state;
 	run(cs, CHECK_EXIT, "exit status 1", "\x1b[31m caf\xc3\xa9 \xff\xe2\x82 "
 	    "\"a\\b\"", 5);
-	assert_int_equal(nlogged, 1);
-	assert_string_equal(logged[0], "2 check_down name=c0 result=exit "
-	    "reason=\"exit status 1: ?[31m caf\xc3\xa9 ??? 'a/b'\" "
-	    "severity=fail");
+	assert_int_equal(fake_loop_nlogged, 1);
+	assert_string_equal(fake_loop_logged[0], "2 check_down name=c0 "
+	    "result=exit reason=\"exit status 1: ?[31m caf\xc3\xa9 ??? "
+	    "'a/b'\" severity=fail");
 	checks_free(cs);
 }
 
