@@ -44,7 +44,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%)
 UNIT_LIB  := $(BUILD)/tests/unit/libfake_loop.a
 
-.PHONY: all run check unit integration clean deps sanitize valgrind \
+.PHONY: all run check unit integration clean deps npm-deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
 	release release-test haproxy-test python-recipe-test k8s-sidecar-test \
 	k8s-test
@@ -58,6 +58,10 @@ $(DEPS_OK): scripts/deps.sh
 
 deps:
 	@./scripts/deps.sh
+
+# ajv-cli, for the /health body's JSON Schema (tests/schema/).
+npm-deps:
+	@./scripts/npm-deps.sh
 
 # version.c names the commit; its header changes only when the commit does.
 $(BUILD)/gen/commit.h: FORCE
@@ -113,10 +117,10 @@ run: deps $(BUILD)/healthgate
 unit: $(UNIT_BINS)
 	@./scripts/run-unit.sh $(UNIT_BINS)
 
-integration: deps $(BUILD)/healthgate
+integration: deps npm-deps $(BUILD)/healthgate
 	@python3 tests/integration/run.py $(BUILD)/healthgate
 
-check: deps
+check: deps npm-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@./scripts/check.sh $(BUILD) $(UNIT_BINS)
 

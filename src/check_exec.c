@@ -55,13 +55,14 @@ keep_output(struct exec_probe *p, const char *buf, size_t n)
 {
 	char *out = p->check->output;
 
-	/* The body is JSON text: keep printable ASCII, mark the rest. */
-	for (size_t i = 0; i < n && p->kept < CHECK_OUTPUT_MAX; i++) {
-		unsigned char ch = (unsigned char)buf[i];
-
-		out[p->kept++] = (ch >= 0x20 && ch < 0x7f) || ch == '\n' ||
-		    ch == '\t' ? (char)ch : '?';
-	}
+	/*
+	 * Kept as the command wrote it, UTF-8 and all: the body's JSON
+	 * escaping (jsonstr.c) escapes control bytes and turns what is not
+	 * UTF-8 into U+FFFD, and the log line masks controls. Only a NUL,
+	 * which would end the string, is '?'.
+	 */
+	for (size_t i = 0; i < n && p->kept < CHECK_OUTPUT_MAX; i++)
+		out[p->kept++] = buf[i] ? buf[i] : '?';
 	out[p->kept] = '\0';
 }
 

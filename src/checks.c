@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "lint.h"
 #include "jitter.h"
+#include "jsonstr.h"
 #include "log.h"
 #include "metrics.h"
 #include "resolve.h"
@@ -84,7 +85,9 @@ slot_of(struct check *c)
 /*
  * The reason as a quoted logfmt value: with a command's first output line
  * after it (what a mistyped command says), quotes and backslashes turned
- * into ' and / so the value stays one field in text and JSON.
+ * into ' and / so the value stays one field in text and JSON, control
+ * bytes and bytes that are not UTF-8 into '?' (the body keeps them,
+ * escaped or as U+FFFD).
  */
 static void
 log_reason(const struct slot *s, char *buf, size_t size)
@@ -96,11 +99,15 @@ log_reason(const struct slot *s, char *buf, size_t size)
 		n = 120;
 	snprintf(buf, size, "%s%s%.*s", s->reason, n ? ": " : "", (int)n, out);
 	len = strlen(buf);
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] == '"')
+	for (size_t i = 0, k; i < len; i += k ? k : 1)
+		if ((k = jsonstr_utf8_ok(buf + i, len - i)) == 0)
+			buf[i] = '?';	/* a text log line stays UTF-8 */
+		else if (buf[i] == '"')
 			buf[i] = '\'';
 		else if (buf[i] == '\\')
 			buf[i] = '/';
+		else if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';	/* a terminal's escapes stay out */
 }
 
 static void

@@ -379,6 +379,23 @@ test_checks_rise_and_fall_are_logged_once_each(void **state)
 	checks_free(cs);
 }
 
+/* A command's output keeps its UTF-8 in the log; controls and bytes
+ * that are not UTF-8 become '?', so a text line stays one clean line. */
+static void
+test_checks_log_reason_masks_controls_and_bad_utf8(void **state)
+{
+	struct checks *cs = make(1, 2000, 1000, 1, 1);
+
+	(void)state;
+	run(cs, CHECK_EXIT, "exit status 1", "\x1b[31m caf\xc3\xa9 \xff\xe2\x82 "
+	    "\"a\\b\"", 5);
+	assert_int_equal(fake_loop_nlogged, 1);
+	assert_string_equal(fake_loop_logged[0], "2 check_down name=c0 "
+	    "result=exit reason=\"exit status 1: ?[31m caf\xc3\xa9 ??? "
+	    "'a/b'\" severity=fail");
+	checks_free(cs);
+}
+
 /* The armed start of check 0, in seconds from now. */
 static double
 next_after(void)
@@ -720,6 +737,7 @@ main(void)
 		T(test_checks_rise_and_fall_are_logged_once_each),
 		T(test_checks_warn_check_is_logged_and_shown_as_warn),
 		T(test_checks_next_start_is_the_interval_spread_by_jitter),
+		T(test_checks_log_reason_masks_controls_and_bad_utf8),
 		T(test_checks_fastinter_while_the_verdict_changes),
 		T(test_checks_down_from_the_first_run_is_logged_once),
 		T(test_checks_a_rising_check_is_logged_when_it_rises),
