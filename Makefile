@@ -99,11 +99,14 @@ $(UNIT_BINS): %: %.o $(UNIT_LIB) $(LIB)
 $(BUILD)/tests/unit/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=jitter_random \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
-	    -Wl,--wrap=log_event
+	    -Wl,--wrap=log_kv_write
+# test_check_target fakes the clock and the log (and the resolver).
+$(BUILD)/tests/unit/test_check_target: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=log_kv_write
 # test_stop fakes the clock, the drain timer, the log and the app's traffic.
 $(BUILD)/tests/unit/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
-	    -Wl,--wrap=log_event -Wl,--wrap=traffic_start \
+	    -Wl,--wrap=log_kv_write -Wl,--wrap=traffic_start \
 	    -Wl,--wrap=traffic_halt -Wl,--wrap=traffic_quiet
 # test_evalloc fails libev's allocations on demand, and never sleeps.
 $(BUILD)/tests/unit/test_evalloc: TEST_LIBS = -Wl,--wrap=realloc \

@@ -491,8 +491,8 @@ grpc_server_accept(struct ev_loop *loop, ev_io *w, int revents)
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED)
-				log_event(LOG_WARN, "grpc_accept", "error=\"%s\"",
-				    strerror(errno));
+				log_kv(LOG_WARN, "grpc_accept",
+				    LOG_Q("error", strerror(errno)));
 			return;
 		}
 		addr_from_sockaddr((struct sockaddr *)&ss, &client);

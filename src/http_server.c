@@ -534,14 +534,15 @@ summary_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		any += r[i] = st.refused[i] - was->refused[i];
 	if (any == 0)
 		return;		/* quiet again: the next event restarts it */
-	log_event(LOG_WARN, "admission", "period_s=%g open=%u "
-	    "evicted_no_head=%llu evicted_idle=%llu request_timeout=%llu "
-	    "idle_timeout=%llu refused_full=%llu refused_per_ip=%llu "
-	    "refused_memory=%llu",
-	    SUMMARY_PERIOD, st.open, d[CONN_CUT_EVICTED_NO_HEAD],
-	    d[CONN_CUT_EVICTED_IDLE], d[CONN_CUT_REQUEST_TIMEOUT],
-	    d[CONN_CUT_IDLE_TIMEOUT], r[CONN_REFUSED_FULL],
-	    r[CONN_REFUSED_PER_IP], r[CONN_REFUSED_MEMORY]);
+	log_kv(LOG_WARN, "admission", LOG_G("period_s", SUMMARY_PERIOD),
+	    LOG_U("open", st.open),
+	    LOG_U("evicted_no_head", d[CONN_CUT_EVICTED_NO_HEAD]),
+	    LOG_U("evicted_idle", d[CONN_CUT_EVICTED_IDLE]),
+	    LOG_U("request_timeout", d[CONN_CUT_REQUEST_TIMEOUT]),
+	    LOG_U("idle_timeout", d[CONN_CUT_IDLE_TIMEOUT]),
+	    LOG_U("refused_full", r[CONN_REFUSED_FULL]),
+	    LOG_U("refused_per_ip", r[CONN_REFUSED_PER_IP]),
+	    LOG_U("refused_memory", r[CONN_REFUSED_MEMORY]));
 	*was = st;
 	ev_timer_set(w, SUMMARY_PERIOD, 0.);
 	ev_timer_start(loop, w);

@@ -42,8 +42,8 @@ enum traffic_tcp_state {
 
 #define TRAFFIC_TIME_WAIT	60.0	/* s: the kernel's TCP_TIMEWAIT_LEN */
 #define TRAFFIC_BUF		(64 * 1024)	/* bytes per read of a dump */
-#define TRAFFIC_FALLBACK	"fallback=\"the watched probers and " \
-	"--drain-window, then --drain-linger\""
+#define TRAFFIC_FALLBACK	"the watched probers and --drain-window, " \
+	"then --drain-linger"
 
 struct traffic {
 	struct ev_loop	*loop;
@@ -368,6 +368,7 @@ static void
 traffic_tell(struct traffic *t, enum traffic_seen seen, unsigned port,
     int err)
 {
+	char why[256];
 	char ports[TRAFFIC_MAX_PORTS * 6 + 1] = "";
 	const char *fallback = TRAFFIC_FALLBACK;
 
@@ -379,22 +380,25 @@ traffic_tell(struct traffic *t, enum traffic_seen seen, unsigned port,
 		    "%s%u", i ? "," : "", t->ports[i]);
 	switch (seen) {
 	case TRAFFIC_SEEN:
-		log_event(LOG_INFO, "traffic_seen", "ports=%s", ports);
+		log_kv(LOG_INFO, "traffic_seen", LOG_S("ports", ports));
 		break;
 	case TRAFFIC_PARTLY:
-		log_event(LOG_WARN, "traffic_unseen", "port=%u ports=%s "
-		    "reason=\"no socket listens on it in this network "
-		    "namespace\" fallback=\"the other ports' traffic\"",
-		    port, ports);
+		log_kv(LOG_WARN, "traffic_unseen", LOG_U("port", port),
+		    LOG_S("ports", ports), LOG_Q("reason", "no socket listens "
+		    "on it in this network namespace"),
+		    LOG_Q("fallback", "the other ports' traffic"));
 		break;
 	case TRAFFIC_NONE:
-		log_event(LOG_WARN, "traffic_unseen", "port=%u ports=%s "
-		    "reason=\"no socket listens on it in this network "
-		    "namespace\" %s", port, ports, fallback);
+		log_kv(LOG_WARN, "traffic_unseen", LOG_U("port", port),
+		    LOG_S("ports", ports), LOG_Q("reason", "no socket listens "
+		    "on it in this network namespace"),
+		    LOG_Q("fallback", fallback));
 		break;
 	case TRAFFIC_REFUSED:
-		log_event(LOG_WARN, "traffic_unseen", "ports=%s reason=\"netlink "
-		    "sock_diag: %s\" %s", ports, strerror(err), fallback);
+		snprintf(why, sizeof(why), "netlink sock_diag: %s",
+		    strerror(err));
+		log_kv(LOG_WARN, "traffic_unseen", LOG_S("ports", ports),
+		    LOG_Q("reason", why), LOG_Q("fallback", fallback));
 		break;
 	}
 }
@@ -402,9 +406,9 @@ traffic_tell(struct traffic *t, enum traffic_seen seen, unsigned port,
 void
 traffic_no_ports(void)
 {
-	log_event(LOG_WARN, "traffic_unseen", "reason=\"no app port: no http "
-	    "or tcp check on a local host, and no --app-port\" %s",
-	    TRAFFIC_FALLBACK);
+	log_kv(LOG_WARN, "traffic_unseen", LOG_Q("reason", "no app port: no "
+	    "http or tcp check on a local host, and no --app-port"),
+	    LOG_Q("fallback", TRAFFIC_FALLBACK));
 }
 
 void
