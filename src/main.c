@@ -652,28 +652,17 @@ signal_watch(struct daemon *d, ev_signal *w, int signum,
 	ev_signal_start(d->loop, w);
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * Flags and environment into d->cfg, and the admin token. Returns -1 to
+ * go on, else the exit code: 0 after --help or --version, 2 on a refusal
+ * (one line, JSON if asked; "<3>" first when stderr is the journal).
+ */
+static int
+main_config(struct daemon *d, int argc, char *argv[])
 {
-	char why[1024];
-	struct daemon d;
-	struct http_hooks hooks;
-	struct http_limits limits;
-	struct fd_budget fds;
-	char err[CONFIG_ERR_MAX];
-	unsigned nports;
-	int rc = 1;
+	char err[CONFIG_ERR_MAX], msg[CONFIG_ERR_MAX + 300];
 
-	evalloc_init();		/* libev's allocations: retried, then logged */
-	if (argc > 1 && strcmp(argv[1], "probe") == 0)
-		return probe_main(argc - 1, argv + 1, environ);
-	if (argc > 1 && strcmp(argv[1], "plan") == 0)
-		return plan_main(argc - 1, argv + 1, environ);
-	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
-		return ctl_main(argc - 1, argv + 1, environ);
-
-	memset(&d, 0, sizeof(d));
-	switch (config_load(&d.cfg, argc, argv, environ, err)) {
+	switch (config_load(&d->cfg, argc, argv, environ, err)) {
 	case CONFIG_OK:
 		break;
 	case CONFIG_HELP:
@@ -683,131 +672,183 @@ main(int argc, char *argv[])
 		puts(version_line());
 		return 0;
 	case CONFIG_ERROR:
-		/* One line, JSON if asked; "<3>" first when it is the journal. */
 		log_refusal(config_log_format_asked(argc, argv, environ),
 		    "config_error", err);
 		return 2;
 	}
-	if (d.cfg.admin_token_file && (d.admin_token = admin_token_read(
-	    d.cfg.admin_token_file, err, sizeof(err))) == NULL) {
-		char msg[CONFIG_ERR_MAX + 300];
-
+	if (d->cfg.admin_token_file && (d->admin_token = admin_token_read(
+	    d->cfg.admin_token_file, err, sizeof(err))) == NULL) {
 		snprintf(msg, sizeof(msg), "--admin-token-file "
 		    "(HEALTHGATE_ADMIN_TOKEN_FILE): \"%.200s\" %s",
-		    d.cfg.admin_token_file, err);
-		log_refusal(d.cfg.log_format, "config_error", msg);
-		config_free(&d.cfg);
+		    d->cfg.admin_token_file, err);
+		log_refusal(d->cfg.log_format, "config_error", msg);
+		config_free(&d->cfg);
 		return 2;
 	}
-	log_init(d.cfg.log_format);
-	signal(SIGPIPE, SIG_IGN);
+	return -1;
+}
 
-	d.loop = EV_DEFAULT;
+/*
+ * The loop and what only watches it: systemd's notify socket, the app's
+ * traffic, the drain. Returns false (logged) when out of memory.
+ */
+static bool
+main_start(struct daemon *d)
+{
+	log_init(d->cfg.log_format);
+	signal(SIGPIPE, SIG_IGN);
+	d->loop = EV_DEFAULT;
 	/*
 	 * Under systemd: the notify socket and watchdog are ours alone, so
 	 * exec: checks do not inherit them.
 	 */
-	d.notify = notify_new(d.loop, environ);
+	d->notify = notify_new(d->loop, environ);
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
 	/* The app's ports: given, or those of the checks on this host. */
-	nports = d.cfg.app_ports_set ? d.cfg.napp_ports :
-	    app_ports_from_checks(d.cfg.checks, d.cfg.nchecks,
-	    app_ports_is_local, NULL, d.cfg.app_ports, CONFIG_APP_PORTS_MAX);
-	d.cfg.napp_ports = nports;
-	if (nports && (d.traffic = traffic_new(d.loop, d.cfg.app_ports, nports,
-	    d.cfg.drain_quiet_ms / 1000.0, on_traffic_scanned, &d)) == NULL) {
-		log_kv(LOG_ERROR, "exit", LOG_Q("reason", "out of memory"));
-		goto out;
-	}
-	d.stop = stop_new(d.loop, &(struct stop_params){
-		.traffic = d.traffic,
-		.ignore = d.cfg.drain_ignore, .nignore = d.cfg.ndrain_ignore,
-		.window_ms = d.cfg.drain_window_ms, .fall = d.cfg.drain_fall,
-		.cap_ms = d.cfg.drain_timeout_ms,
+	if (!d->cfg.app_ports_set)
+		d->cfg.napp_ports = app_ports_from_checks(d->cfg.checks,
+		    d->cfg.nchecks, app_ports_is_local, NULL, d->cfg.app_ports,
+		    CONFIG_APP_PORTS_MAX);
+	if (d->cfg.napp_ports && (d->traffic = traffic_new(d->loop,
+	    d->cfg.app_ports, d->cfg.napp_ports,
+	    d->cfg.drain_quiet_ms / 1000.0, on_traffic_scanned, d)) == NULL)
+		goto fail;
+	d->stop = stop_new(d->loop, &(struct stop_params){
+		.traffic = d->traffic,
+		.ignore = d->cfg.drain_ignore, .nignore = d->cfg.ndrain_ignore,
+		.window_ms = d->cfg.drain_window_ms, .fall = d->cfg.drain_fall,
+		.cap_ms = d->cfg.drain_timeout_ms,
 	    }, &(struct stop_hooks){ .begin = on_drain_begin,
 		.inflight = on_drain_inflight, .done = on_drain_done,
-		.arg = &d });
-	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
+		.arg = d });
+	if (d->stop == NULL)
+		goto fail;
+	return true;
+fail:
+	log_kv(LOG_ERROR, "exit", LOG_Q("reason", "out of memory"));
+	return false;
+}
+
+/*
+ * The listeners, within the open-file and memory limits, then the
+ * checks and the signals. Returns 0, or the exit code (logged).
+ */
+static int
+main_listen(struct daemon *d)
+{
+	struct http_hooks hooks = { .served = on_served, .idle = on_idle,
 	    .prober = on_prober, .metrics = on_metrics, .admin = on_admin,
-	    .arg = &d };
-	if (d.stop == NULL) {
-		log_kv(LOG_ERROR, "exit", LOG_Q("reason", "out of memory"));
-		goto out;
-	}
+	    .arg = d };
+	struct http_limits limits;
+	struct fd_budget fds;
+	char err[CONFIG_ERR_MAX], why[1024];
+
 	/* First what fits the open-file limit, then the server's limits. */
-	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM,
-	    fd_budget_reserve(procstat_open_fds(), d.cfg.checks,
-	    d.cfg.nchecks), &fds);
-	mem_budget_apply(&d.cfg.max_connections, &fds.headroom,
-	    d.cfg.conn_memory);
+	fd_budget_apply(&d->cfg.max_connections, HTTP_SERVER_HEADROOM,
+	    fd_budget_reserve(procstat_open_fds(), d->cfg.checks,
+	    d->cfg.nchecks), &fds);
+	mem_budget_apply(&d->cfg.max_connections, &fds.headroom,
+	    d->cfg.conn_memory);
 	limits = (struct http_limits){
-		.max_connections = d.cfg.max_connections,
-		.max_per_ip = d.cfg.max_per_ip,
-		.conn_memory = d.cfg.conn_memory,
-		.request_timeout = d.cfg.request_timeout_ms / 1000.0,
-		.idle_timeout = d.cfg.idle_timeout_ms / 1000.0,
+		.max_connections = d->cfg.max_connections,
+		.max_per_ip = d->cfg.max_per_ip,
+		.conn_memory = d->cfg.conn_memory,
+		.request_timeout = d->cfg.request_timeout_ms / 1000.0,
+		.idle_timeout = d->cfg.idle_timeout_ms / 1000.0,
 		.headroom = fds.headroom,
 	};
-	d.http = http_server_new(d.loop, d.cfg.listen_host, d.cfg.listen_port,
-	    &limits, &hooks, err, sizeof(err));
-	if (d.http == NULL) {
+	d->http = http_server_new(d->loop, d->cfg.listen_host,
+	    d->cfg.listen_port, &limits, &hooks, err, sizeof(err));
+	if (d->http == NULL) {
 		snprintf(why, sizeof(why), "cannot listen on %s:%u: %s",
-		    d.cfg.listen_host[0] ? d.cfg.listen_host : "[::]",
-		    d.cfg.listen_port, err);
+		    d->cfg.listen_host[0] ? d->cfg.listen_host : "[::]",
+		    d->cfg.listen_port, err);
 		log_kv(LOG_ERROR, "exit", LOG_Q("reason", why));
-		goto out;
+		return 1;
 	}
-	if (!start_grpc(&d, &limits, &hooks))
-		goto out;
-	d.checks = checks_new(d.loop, d.cfg.checks, d.cfg.nchecks,
-	    on_checks_changed, &d, err, sizeof(err));
-	if (d.checks == NULL) {
+	if (!start_grpc(d, &limits, &hooks))
+		return 1;
+	d->checks = checks_new(d->loop, d->cfg.checks, d->cfg.nchecks,
+	    on_checks_changed, d, err, sizeof(err));
+	if (d->checks == NULL) {
 		/* A file a check names cannot be used: a start-up error. */
 		log_kv(LOG_ERROR, "config_error", LOG_Q("error", err));
-		rc = 2;
-		goto out;
+		return 2;
 	}
-	signal_watch(&d, &d.sigterm, SIGTERM, on_stop);
-	signal_watch(&d, &d.sigint, SIGINT, on_stop);
-	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
-	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
+	signal_watch(d, &d->sigterm, SIGTERM, on_stop);
+	signal_watch(d, &d->sigint, SIGINT, on_stop);
+	signal_watch(d, &d->sigusr1, SIGUSR1, on_maintenance);
+	signal_watch(d, &d->sigusr2, SIGUSR2, on_maintenance);
 	/* A supervisor's SIGHUP is the app's: supervise.c passes it on. */
-	if (d.cfg.app_argv == NULL)
-		signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
+	if (d->cfg.app_argv == NULL)
+		signal_watch(d, &d->sighup, SIGHUP, on_hangup);
+	return 0;
+}
 
+/* Ready, the first checks, the app; the loop until the process ends. */
+static int
+main_run(struct daemon *d)
+{
 	/*
 	 * Before the first check: its strays are known from the start. In
 	 * supervisor mode the app's orphans come here too and are only reaped.
 	 */
-	reap_init(d.loop, d.cfg.app_argv ? REAP_SUPERVISOR : REAP_SIDECAR);
-	refresh(&d);
-	log_start(&d);
-	if (nports == 0 && !d.cfg.app_ports_set)
+	reap_init(d->loop, d->cfg.app_argv ? REAP_SUPERVISOR : REAP_SIDECAR);
+	refresh(d);
+	log_start(d);
+	if (d->cfg.napp_ports == 0 && !d->cfg.app_ports_set)
 		traffic_no_ports();
 	/* The listener is open: connections queue from here on. */
-	notify_ready(d.notify, NULL);
-	checks_start(d.checks);
-	if (d.cfg.app_argv && !start_app(&d)) {
-		rc = d.rc;
-		goto out;
-	}
-	ev_run(d.loop, 0);
-	rc = d.rc;
-	log_kv(LOG_INFO, "exit", LOG_I("status", rc));
-out:
-	supervise_free(d.app);	/* the app, reaped, if it still ran */
-	checks_free(d.checks);	/* kills every running check's group */
+	notify_ready(d->notify, NULL);
+	checks_start(d->checks);
+	if (d->cfg.app_argv && !start_app(d))
+		return d->rc;
+	ev_run(d->loop, 0);
+	log_kv(LOG_INFO, "exit", LOG_I("status", d->rc));
+	return d->rc;
+}
+
+/* Everything main_start and main_listen made, whatever got made. */
+static void
+main_free(struct daemon *d)
+{
+	supervise_free(d->app);	/* the app, reaped, if it still ran */
+	checks_free(d->checks);	/* kills every running check's group */
 	reap_final(1.0);	/* ...then what escaped them */
-	grpc_server_free(d.grpc);
-	http_server_free(d.http);
-	stop_free(d.stop);
-	traffic_free(d.traffic);
-	notify_free(d.notify);
-	config_free(&d.cfg);
-	if (d.admin_token)
-		explicit_bzero(d.admin_token, strlen(d.admin_token));
-	free(d.admin_token);
+	grpc_server_free(d->grpc);
+	http_server_free(d->http);
+	stop_free(d->stop);
+	traffic_free(d->traffic);
+	notify_free(d->notify);
+	config_free(&d->cfg);
+	if (d->admin_token)
+		explicit_bzero(d->admin_token, strlen(d->admin_token));
+	free(d->admin_token);
+}
+
+/* The life of the process: flags, wiring, the loop, teardown. */
+int
+main(int argc, char *argv[])
+{
+	struct daemon d;
+	int rc;
+
+	evalloc_init();		/* libev's allocations: retried, then logged */
+	if (argc > 1 && strcmp(argv[1], "probe") == 0)
+		return probe_main(argc - 1, argv + 1, environ);
+	if (argc > 1 && strcmp(argv[1], "plan") == 0)
+		return plan_main(argc - 1, argv + 1, environ);
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return ctl_main(argc - 1, argv + 1, environ);
+	memset(&d, 0, sizeof(d));
+	if ((rc = main_config(&d, argc, argv)) >= 0)
+		return rc;
+	if (!main_start(&d))
+		rc = 1;
+	else if ((rc = main_listen(&d)) == 0)
+		rc = main_run(&d);
+	main_free(&d);
 	return rc;
 }
