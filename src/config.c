@@ -385,70 +385,63 @@ set_defaults(struct config *c)
 	c->stop_timeout_ms = 10000;
 }
 
-enum config_result
-config_load(struct config *c, int argc, char *const argv[],
-    char *const envp[], char *err)
+/*
+ * The command line over what the environment set: CONFIG_OK to go on,
+ * CONFIG_HELP or CONFIG_VERSION, or CONFIG_ERROR with err. "--" ends the
+ * options: what follows is the app's command line (supervisor mode).
+ */
+static enum config_result
+config_flags(struct config *c, int argc, char *const argv[],
+    struct opts_ctx *ctx, char *err)
 {
-	struct load ld = { .nraw_env = 0 };
-	struct opts_ctx ctx = { .fields = c, .user = &ld };
-	struct check_spec sched;
-	const char **raw, *e, *src;
-	unsigned nraw;
-	enum config_result rc = CONFIG_ERROR;
-
-	set_defaults(c);
-	if (!opts_from_env(opts, NOPTS, envp, &ctx, err, CONFIG_ERR_MAX))
-		goto out;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			rc = CONFIG_HELP;
-			goto out;
-		}
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+			return CONFIG_HELP;
 		if (strcmp(arg, "--") == 0) {
 			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
 				snprintf(err, CONFIG_ERR_MAX, "--: needs a "
 				    "command after it (healthgate [options] -- "
 				    "COMMAND [ARGS...])");
-				goto out;
+				return CONFIG_ERROR;
 			}
 			c->app_argv = argv + i + 1;
 			break;
 		}
-		if (strcmp(arg, "--version") == 0) {
-			rc = CONFIG_VERSION;
-			goto out;
-		}
-		switch (opts_take(opts, NOPTS, argc, argv, &i, &ctx, err,
+		if (strcmp(arg, "--version") == 0)
+			return CONFIG_VERSION;
+		switch (opts_take(opts, NOPTS, argc, argv, &i, ctx, err,
 		    CONFIG_ERR_MAX)) {
 		case OPTS_TAKEN:
 			break;
 		case OPTS_UNKNOWN:
 			snprintf(err, CONFIG_ERR_MAX, "unknown option \"%s\" "
 			    "(see --help)", arg);
-			goto out;
+			return CONFIG_ERROR;
 		case OPTS_ERROR:
-			goto out;
+			return CONFIG_ERROR;
 		}
 	}
-	if (c->timeout_ms >= c->interval_ms) {
-		char t[OPTS_DURATION_LEN], iv[OPTS_DURATION_LEN];
+	return CONFIG_OK;
+}
 
-		opts_format_duration(c->timeout_ms, t, sizeof(t));
-		opts_format_duration(c->interval_ms, iv, sizeof(iv));
-		snprintf(err, CONFIG_ERR_MAX, "--timeout: %s must be below "
-		    "--interval (%s)", t, iv);
-		goto out;
-	}
+/*
+ * The checks, on the global schedule unless a check says otherwise; any
+ * --check flag replaces the whole HEALTHGATE_CHECKS list. Names are
+ * unique.
+ */
+static bool
+config_checks(struct config *c, const struct load *ld, char *err)
+{
+	const char *const *raw = ld->nraw_flag ? ld->raw_flag : ld->raw_env;
+	unsigned nraw = ld->nraw_flag ? ld->nraw_flag : ld->nraw_env;
+	const char *src = ld->nraw_flag ? "--check" : "HEALTHGATE_CHECKS", *e;
+	struct check_spec sched;
 
-	/* Any --check flag replaces the whole HEALTHGATE_CHECKS list. */
-	raw = ld.nraw_flag ? ld.raw_flag : ld.raw_env;
-	nraw = ld.nraw_flag ? ld.nraw_flag : ld.nraw_env;
-	src = ld.nraw_flag ? "--check" : "HEALTHGATE_CHECKS";
 	if (nraw && (c->checks = calloc(nraw, sizeof(*c->checks))) == NULL) {
 		snprintf(err, CONFIG_ERR_MAX, "out of memory");
-		goto out;
+		return false;
 	}
 	memset(&sched, 0, sizeof(sched));
 	sched.interval_ms = c->interval_ms;
@@ -461,7 +454,7 @@ config_load(struct config *c, int argc, char *const argv[],
 		if ((e = check_spec_parse(raw[i], &sched, cs)) != NULL) {
 			snprintf(err, CONFIG_ERR_MAX, "%s: \"%s\" %s", src,
 			    raw[i], e);
-			goto out;
+			return false;
 		}
 		c->nchecks++;
 		for (unsigned j = 0; j < i; j++)
@@ -469,10 +462,37 @@ config_load(struct config *c, int argc, char *const argv[],
 				snprintf(err, CONFIG_ERR_MAX, "%s: \"%s\" "
 				    "repeats the name \"%s\" (give it NAME=)",
 				    src, raw[i], cs->name);
-				goto out;
+				return false;
 			}
 	}
-	rc = CONFIG_OK;
+	return true;
+}
+
+enum config_result
+config_load(struct config *c, int argc, char *const argv[],
+    char *const envp[], char *err)
+{
+	struct load ld = { .nraw_env = 0 };
+	struct opts_ctx ctx = { .fields = c, .user = &ld };
+	enum config_result rc = CONFIG_ERROR;
+
+	set_defaults(c);
+	if (!opts_from_env(opts, NOPTS, envp, &ctx, err, CONFIG_ERR_MAX))
+		goto out;
+	if ((rc = config_flags(c, argc, argv, &ctx, err)) != CONFIG_OK)
+		goto out;
+	rc = CONFIG_ERROR;
+	if (c->timeout_ms >= c->interval_ms) {
+		char t[OPTS_DURATION_LEN], iv[OPTS_DURATION_LEN];
+
+		opts_format_duration(c->timeout_ms, t, sizeof(t));
+		opts_format_duration(c->interval_ms, iv, sizeof(iv));
+		snprintf(err, CONFIG_ERR_MAX, "--timeout: %s must be below "
+		    "--interval (%s)", t, iv);
+		goto out;
+	}
+	if (config_checks(c, &ld, err))
+		rc = CONFIG_OK;
 out:
 	free(ld.env_checks);
 	if (rc != CONFIG_OK)
