@@ -359,16 +359,67 @@ take_flags(int argc, char *const argv[], struct opts_ctx *ctx, char **rest,
 	return 0;
 }
 
+/*
+ * The daemon's own options, read as the daemon reads them (rest, in
+ * denv), into in. Returns -1 to go on, else plan's exit code.
+ */
+static int
+plan_cli_daemon(const struct plan_cli *cli, const struct plan_taskdef *td,
+    int nrest, char **rest, char *const *denv, struct plan_input *in)
+{
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+
+	switch (config_load(&cfg, nrest, rest, denv, err)) {
+	case CONFIG_OK:
+		break;
+	case CONFIG_HELP:
+		plan_usage();
+		return 0;
+	case CONFIG_VERSION:
+		puts(version_line());
+		return 0;
+	case CONFIG_ERROR:
+		if (cli->taskdef)
+			fprintf(stderr, "healthgate: plan: %s: container %s: "
+			    "%s\n", strcmp(cli->taskdef, "-") ? cli->taskdef :
+			    "stdin", td->container, err);
+		else
+			fprintf(stderr, "healthgate: %s\n", err);
+		return 2;
+	}
+	plan_from_config(in, &cfg);
+	config_free(&cfg);
+	return -1;
+}
+
+/* The figures and findings, printed: exit 1 when one contradicts. */
+static int
+plan_cli_print(const struct plan_cli *cli, const struct plan_taskdef *td,
+    const struct plan_input *in)
+{
+	struct plan_result res;
+	char src[512];
+
+	plan_compute(in, &res);
+	sources(cli, td, src, sizeof(src));
+	if (cli->format == PLAN_FORMAT_JSON) {
+		if (plan_print_json(stdout, in, &res, src[0] ? src : NULL) < 0) {
+			fprintf(stderr, "healthgate: plan: cannot write JSON\n");
+			return 2;
+		}
+	} else
+		plan_print_text(stdout, in, &res, src[0] ? src : NULL);
+	return res.ncontra ? 1 : 0;
+}
+
 int
 plan_main(int argc, char *const argv[], char *const envp[])
 {
 	struct plan_input in, scratch;
-	struct plan_result res;
 	struct plan_taskdef td;
-	struct config cfg;
 	struct plan_cli cli = { .format = PLAN_FORMAT_TEXT, .collect = true };
 	struct opts_ctx ctx = { .fields = &scratch, .user = &cli };
-	char err[CONFIG_ERR_MAX], src[512];
 	char *const *denv;
 	char **rest = NULL;
 	int nrest = 0, rc = 2;
@@ -412,39 +463,8 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	if (dashdash)
 		in.supervisor = true;
 
-	switch (config_load(&cfg, nrest, rest, denv, err)) {
-	case CONFIG_OK:
-		break;
-	case CONFIG_HELP:
-		plan_usage();
-		rc = 0;
-		goto out;
-	case CONFIG_VERSION:
-		puts(version_line());
-		rc = 0;
-		goto out;
-	case CONFIG_ERROR:
-		if (cli.taskdef)
-			fprintf(stderr, "healthgate: plan: %s: container %s: "
-			    "%s\n", strcmp(cli.taskdef, "-") ? cli.taskdef :
-			    "stdin", td.container, err);
-		else
-			fprintf(stderr, "healthgate: %s\n", err);
-		goto out;
-	}
-	plan_from_config(&in, &cfg);
-	config_free(&cfg);
-
-	plan_compute(&in, &res);
-	sources(&cli, &td, src, sizeof(src));
-	if (cli.format == PLAN_FORMAT_JSON) {
-		if (plan_print_json(stdout, &in, &res, src[0] ? src : NULL) < 0) {
-			fprintf(stderr, "healthgate: plan: cannot write JSON\n");
-			goto out;
-		}
-	} else
-		plan_print_text(stdout, &in, &res, src[0] ? src : NULL);
-	rc = res.ncontra ? 1 : 0;
+	if ((rc = plan_cli_daemon(&cli, &td, nrest, rest, denv, &in)) < 0)
+		rc = plan_cli_print(&cli, &td, &in);
 out:
 	free(rest);
 	plan_json_taskdef_free(&td);
