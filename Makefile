@@ -280,6 +280,7 @@ haproxy-test: deps $(BUILD)/healthgate
 	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
 	    $(if $(HAPROXY_QUICK),--quick)
 
+# No function in src/ over 80 lines (scripts/funclen.sh; tables are data).
 # Static analysers (issue 29): gcc -fanalyzer on every source (its
 # findings are errors, as every warning is), then clang's scan-build over
 # a whole build in $(BUILD)/lint (any report fails). A false positive is
@@ -290,6 +291,7 @@ $(BUILD)/lint/fa/%.ok: src/%.c $(BUILD)/gen/commit.h | $(DEPS_OK)
 	gcc $(CPPFLAGS) -std=c11 $(OPT) $(WARN) -fanalyzer -c -o /dev/null $<
 	@touch $@
 lint: deps $(BUILD)/gen/commit.h
+	@./scripts/funclen.sh 80
 	@command -v scan-build >/dev/null || ./scripts/deps.sh clang-tools clang
 	@echo "== gcc -fanalyzer"
 	@$(MAKE) -j2 --no-print-directory $(LINT_FA)
