@@ -29,12 +29,14 @@ struct load {
 static opts_set_fn set_listen, set_grpc_listen, set_check, set_cidrs,
     set_log_format, set_signal, set_app_ports, set_quiet, set_text, set_file;
 
+static void set_defaults(struct config *);
+
 #define F(field)	offsetof(struct config, field)
 #define D		OPTS_DURATION_MAX
 
 static const struct opts_def opts[] = {
 	{ "--listen", "HEALTHGATE_LISTEN", set_listen, 0, 0, 0, false,
-	    "ADDR:PORT", "where to serve /health (default [::]:8081)" },
+	    "ADDR:PORT", "where to serve /health" },
 	{ "--grpc-listen", "HEALTHGATE_GRPC_LISTEN", set_grpc_listen, 0, 0, 0,
 	    false, "ADDR:PORT", "also answer grpc.health.v1 Check there "
 	    "(h2c), from the\n      verdict /health serves (default off)" },
@@ -44,24 +46,22 @@ static const struct opts_def opts[] = {
 	    "ARGS (repeatable; the\n      variable is comma-separated)" },
 	{ "--interval", "HEALTHGATE_INTERVAL", opts_set_duration,
 	    F(interval_ms), 1, D, false, "D",
-	    "time between check starts (default 2s)" },
+	    "time between check starts" },
 	{ "--timeout", "HEALTHGATE_TIMEOUT", opts_set_duration, F(timeout_ms),
-	    1, D, false, "D", "check deadline, below the interval "
-	    "(default 1s)" },
+	    1, D, false, "D", "check deadline, below the interval" },
 	{ "--rise", "HEALTHGATE_RISE", opts_set_count, F(rise), 1, 100, false,
-	    "N", "passes before a check is up (default 1)" },
+	    "N", "passes before a check is up" },
 	{ "--fall", "HEALTHGATE_FALL", opts_set_count, F(fall), 1, 100, false,
-	    "N", "failures before a check is down (default 1)" },
+	    "N", "failures before a check is down" },
 	{ "--drain-timeout", "HEALTHGATE_DRAIN_TIMEOUT", opts_set_duration,
 	    F(drain_timeout_ms), 0, D, false, "D",
-	    "hard cap on the drain (default 30s)" },
+	    "hard cap on the drain" },
 	{ "--drain-fall", "HEALTHGATE_DRAIN_FALL", opts_set_count,
 	    F(drain_fall), 1, 1000, false, "N", "503s each watched prober "
-	    "must be served before\n      the drain ends (default 2)" },
+	    "must be served before\n      the drain ends" },
 	{ "--drain-window", "HEALTHGATE_DRAIN_WINDOW", opts_set_duration,
 	    F(drain_window_ms), 1, D, false, "D", "a prober seen within this "
-	    "before SIGTERM is\n      watched; silent this long, it is gone "
-	    "(default 15s)" },
+	    "before SIGTERM is\n      watched; silent this long, it is gone" },
 	{ "--drain-quiet", "HEALTHGATE_DRAIN_QUIET", set_quiet,
 	    F(drain_quiet_ms), 1, D, false, "D", "the app's ports quiet "
 	    "this long end the drain, or auto:\n      from the gaps between "
@@ -74,7 +74,7 @@ static const struct opts_def opts[] = {
 	    false, "CIDR,...", "sources never watched, or none (default none;\n"
 	    "      healthgate probe and /live never count)" },
 	{ "--log-format", "HEALTHGATE_LOG_FORMAT", set_log_format, 0, 0, 0,
-	    false, "text|json", "log line format (default text)" },
+	    false, "text|json", "log line format" },
 	{ "--service-version", "HEALTHGATE_SERVICE_VERSION", set_text,
 	    F(service_version), 0, 0, false, "TEXT", "the app's public "
 	    "version: /health's \"version\" (default none)" },
@@ -87,30 +87,29 @@ static const struct opts_def opts[] = {
 	    0, 0, false, "TEXT", "/health's \"description\" (default none)" },
 	{ "--max-connections", "HEALTHGATE_MAX_CONNECTIONS", opts_set_count,
 	    F(max_connections), 1, 100000, false, "N",
-	    "connections open at once, in all (default 1000)" },
+	    "connections open at once, in all" },
 	{ "--max-connections-per-ip", "HEALTHGATE_MAX_CONNECTIONS_PER_IP",
 	    opts_set_count, F(max_per_ip), 1, 100000, false, "N",
-	    "connections open at once from one address (default 32)" },
+	    "connections open at once from one address" },
 	{ "--conn-memory", "HEALTHGATE_CONN_MEMORY", opts_set_count,
 	    F(conn_memory), 2048, 1048576, false, "BYTES", "memory per "
-	    "connection; bounds the request head (default 2048)" },
+	    "connection; bounds the request head" },
 	{ "--request-timeout", "HEALTHGATE_REQUEST_TIMEOUT", opts_set_duration,
 	    F(request_timeout_ms), 1000, D, false, "D", "a new connection "
-	    "must deliver its request head within this\n      (default 5s)" },
+	    "must deliver its request head within this" },
 	{ "--idle-timeout", "HEALTHGATE_IDLE_TIMEOUT", opts_set_duration,
 	    F(idle_timeout_ms), 1000, D, false, "D", "a kept-alive "
-	    "connection must send its next request within\n      this "
-	    "(default 10s)" },
+	    "connection must send its next request within\n      this" },
 	{ "--drain-linger", "HEALTHGATE_DRAIN_LINGER", opts_set_duration,
 	    F(drain_linger_ms), 0, D, false, "D", "with -- COMMAND: from the "
 	    "drain's end to the stop\n      signal, for requests already "
-	    "routed, when the app's traffic\n      cannot be seen (default 2s)" },
+	    "routed, when the app's traffic\n      cannot be seen" },
 	{ "--stop-signal", "HEALTHGATE_STOP_SIGNAL", set_signal,
 	    F(stop_signal), 0, 0, false, "SIG", "with -- COMMAND: what stops "
-	    "the app (default SIGTERM)" },
+	    "the app" },
 	{ "--stop-timeout", "HEALTHGATE_STOP_TIMEOUT", opts_set_duration,
 	    F(stop_timeout_ms), 0, D, false, "D", "with -- COMMAND: from the "
-	    "stop signal to SIGKILL\n      (default 10s)" },
+	    "stop signal to SIGKILL" },
 	{ "--admin-token-file", "HEALTHGATE_ADMIN_TOKEN_FILE", set_file,
 	    F(admin_token_file), 0, 0, false, "FILE", "the bearer token that "
 	    "opens /admin/ to callers\n      outside loopback (default none; "
@@ -119,9 +118,35 @@ static const struct opts_def opts[] = {
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
 
+/*
+ * The default's words in --help for the rows with setters of their own,
+ * from set_defaults' values: the help never repeats a default.
+ */
+static bool
+config_show_default(const struct opts_def *o, const void *defaults,
+    char *buf, size_t len)
+{
+	const struct config *c = defaults;
+	const char *h = c->listen_host[0] ? c->listen_host : "::";
+
+	if (o->set == set_listen)
+		snprintf(buf, len, strchr(h, ':') ? "[%s]:%u" : "%s:%u", h,
+		    c->listen_port);
+	else if (o->set == set_signal)
+		snprintf(buf, len, "%s", signame_name(c->stop_signal));
+	else if (o->set == set_log_format)
+		snprintf(buf, len, "%s", c->log_format == LOG_FORMAT_JSON ?
+		    "json" : "text");
+	else
+		return false;
+	return true;
+}
+
 void
 config_usage(void)
 {
+	struct config d;
+
 	printf("usage: healthgate [options] [-- COMMAND [ARGS...]]\n"
 	    "       healthgate probe [--timeout D] [URL]\n"
 	    "       healthgate ctl maintenance on|off | drain [--wait] | "
@@ -132,7 +157,8 @@ config_usage(void)
 	    "on SIGTERM.\nWith -- COMMAND, runs the app as its child and "
 	    "stops it only after the drain.\n\noptions, each also from its variable (the flag "
 	    "wins):\n");
-	opts_usage(opts, NOPTS, 26, NULL);
+	set_defaults(&d);	/* each "(default X)" from the value itself */
+	opts_usage(opts, NOPTS, 26, &d, config_show_default);
 	printf("\nDurations: 250ms, 1.5s, 1m30s, 1h; a bare number is seconds (0.5).\n");
 }
 

@@ -201,7 +201,7 @@ plan_usage(void)
 	    "option or file.\nUnless told, the ALB and ECS settings are AWS's "
 	    "defaults; a task definition\nand a target group set them, and "
 	    "the flags override both.\n\noptions:\n");
-	opts_usage(popts, NPOPTS, 32, &def);
+	opts_usage(popts, NPOPTS, 32, &def, NULL);
 	printf("\nhealthgate's own options and HEALTHGATE_* variables "
 	    "(--interval, --timeout,\n--rise, --fall, --drain-timeout, "
 	    "--drain-fall, --drain-window, --drain-linger,\n--stop-signal, "
