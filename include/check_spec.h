@@ -6,9 +6,13 @@
  * check_spec. Pure: text in, a spec or a reason out.
  */
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "addr.h"
 
 #define CHECK_SPEC_NAME_MAX	64	/* longest check name, with its NUL */
+#define CHECK_SPEC_ERROR_MAX	256	/* a reason naming the parameter */
 
 enum check_spec_kind {
 	CHECK_SPEC_HTTP,		/* GET a URL, up on an expected status */
@@ -29,6 +33,7 @@ struct check_spec {
 	unsigned	 timeout_ms;
 	unsigned	 rise;			/* passes to go up */
 	unsigned	 fall;			/* failures to go down */
+	char		 error[CHECK_SPEC_ERROR_MAX];	/* a refusal's words */
 };
 
 /*

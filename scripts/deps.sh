@@ -12,7 +12,7 @@ if [ "${1:-}" = --only ]; then
 	PKGS="$*"
 else
 	PKGS="gcc libc6-dev make pkg-config libmicrohttpd-dev libev-dev libjansson-dev
-libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime $*"
+libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime mandoc $*"
 	# promtool checks the /metrics text (test_admission.py).
 	PKGS="$PKGS prometheus"
 fi

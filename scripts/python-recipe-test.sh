@@ -48,14 +48,14 @@ containers_conf "$work/containers.conf"
 S="--storage-driver vfs"
 pm() { timeout 60 podman $S "$@" 2>>"$work/podman.err"; }
 
-# --- the README shows the file that is built --------------------------------
+# --- docs/drain.md shows the file that is built --------------------------------
 awk '/^```dockerfile$/ { on = 1; buf = ""; next }
      on && /^```$/ { if (buf ~ /healthgate", "--check/) print buf; on = 0; next }
-     on { buf = buf $0 "\n" }' README.md | sed '$d' >"$work/readme.Dockerfile"
+     on { buf = buf $0 "\n" }' docs/drain.md | sed '$d' >"$work/readme.Dockerfile"
 if cmp -s "$work/readme.Dockerfile" docker/python/Dockerfile; then
-	ok "README's recipe is docker/python/Dockerfile"
+	ok "docs/drain.md's recipe is docker/python/Dockerfile"
 else
-	bad "README's recipe differs from docker/python/Dockerfile:"
+	bad "docs/drain.md's recipe differs from docker/python/Dockerfile:"
 	diff "$work/readme.Dockerfile" docker/python/Dockerfile | head -20
 fi
 

@@ -5,8 +5,9 @@
  *   tcp://HOST:PORT[?PARAMS]
  *   exec[?PARAMS]:COMMAND ARGS...    split on spaces, no shell
  *
- * PARAMS are interval, timeout, rise, fall (and expect for http). Where a
- * check is listed (flags, HEALTHGATE_CHECKS) is config.c's business.
+ * PARAMS are check_param.c's table (interval, timeout, ... and each
+ * kind's own). Where a check is listed (flags, HEALTHGATE_CHECKS) is
+ * config.c's business.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -14,87 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_param.h"
 #include "check_spec.h"
-#include "opts.h"
 
 static bool
 is_name_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 	    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
-}
-
-static const char *
-parse_expect(const char *v, struct check_spec *cs)
-{
-	unsigned lo, hi;
-	char tail;
-
-	if (sscanf(v, "%3u-%3u%c", &lo, &hi, &tail) == 2) {
-		/* a range */
-	} else if (sscanf(v, "%3u%c", &lo, &tail) == 1)
-		hi = lo;
-	else
-		return "expect is not STATUS or LO-HI";
-	if (lo < 100 || hi > 599 || lo > hi || strspn(v, "0123456789-") !=
-	    strlen(v))
-		return "expect is not STATUS or LO-HI within 100-599";
-	cs->expect_lo = lo;
-	cs->expect_hi = hi;
-	return NULL;
-}
-
-/*
- * Takes the per-check parameters out of a query string ("a=1&b=2") in
- * place. With keep_others, unknown parameters stay (they are the app's);
- * without, they are an error.
- */
-static const char *
-take_params(char *query, struct check_spec *cs, bool keep_others)
-{
-	char out[ADDR_PATH_MAX] = "", *save = NULL, *kv;
-	const char *err;
-
-	for (kv = strtok_r(query, "&", &save); kv;
-	    kv = strtok_r(NULL, "&", &save)) {
-		char *val = strchr(kv, '=');
-
-		err = NULL;
-		if (val)
-			*val++ = '\0';
-		if (val && strcmp(kv, "interval") == 0)
-			err = opts_parse_duration(val, &cs->interval_ms) ?
-			    "interval is not a duration" : NULL;
-		else if (val && strcmp(kv, "timeout") == 0)
-			err = opts_parse_duration(val, &cs->timeout_ms) ?
-			    "timeout is not a duration" : NULL;
-		else if (val && strcmp(kv, "rise") == 0)
-			err = opts_parse_count(val, &cs->rise) ||
-			    cs->rise < 1 || cs->rise > 100 ?
-			    "rise is not 1-100" : NULL;
-		else if (val && strcmp(kv, "fall") == 0)
-			err = opts_parse_count(val, &cs->fall) ||
-			    cs->fall < 1 || cs->fall > 100 ?
-			    "fall is not 1-100" : NULL;
-		else if (val && strcmp(kv, "expect") == 0 &&
-		    cs->kind == CHECK_SPEC_HTTP)
-			err = parse_expect(val, cs);
-		else if (keep_others) {
-			if (out[0])
-				strcat(out, "&");
-			strcat(out, kv);
-			if (val) {
-				strcat(out, "=");
-				strcat(out, val);
-			}
-		} else
-			err = "unknown parameter (interval, timeout, rise, "
-			    "fall)";
-		if (err)
-			return err;
-	}
-	strcpy(query, out);
-	return NULL;
 }
 
 /*
@@ -225,7 +153,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			return err;
 		if ((q = strchr(u.path, '?')) != NULL) {
 			*q = '\0';
-			if ((err = take_params(q + 1, cs, true)) != NULL)
+			if ((err = check_param_take(q + 1, cs, true)) != NULL)
 				return err;
 			if (q[1] != '\0')
 				*q = '?';
@@ -241,7 +169,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		cs->kind = CHECK_SPEC_TCP;
 		if ((q = strchr(buf, '?')) != NULL) {
 			*q = '\0';
-			if ((err = take_params(q + 1, cs, false)) != NULL)
+			if ((err = check_param_take(q + 1, cs, false)) != NULL)
 				return err;
 		}
 		if (strchr(buf + 6, '/') != NULL)
@@ -263,8 +191,8 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 		if (cmd == NULL)
 			return "exec?PARAMS: needs ':' before the command";
 		*cmd++ = '\0';
-		if (buf[4] == '?' && (err = take_params(buf + 5, cs,
-		    false)) != NULL)
+		if (buf[4] == '?' && (err = check_param_take(buf + 5,
+		    cs, false)) != NULL)
 			return err;
 		if ((err = split_argv(cmd, cs)) != NULL)
 			return err;
@@ -277,10 +205,7 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 	} else
 		return "has an unknown scheme (use http://, tcp:// or exec:)";
 
-	if (cs->timeout_ms == 0 || cs->interval_ms == 0)
-		err = "interval and timeout must be above zero";
-	else if (cs->timeout_ms >= cs->interval_ms)
-		err = "timeout must be below the interval";
+	err = check_param_agree(cs);
 	/* Derived names may hold characters a name may not. */
 	for (char *p = cs->name; *p; p++)
 		if (!is_name_char(*p))

@@ -101,12 +101,70 @@ test_check_spec_bad_table_says_what_is_wrong(void **state)
 	}
 }
 
+/* Errors from check_param.c's table name the parameter. */
+static void
+test_check_spec_params_refused_by_name(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*err;	/* the whole reason */
+	} cases[] = {
+		{ "tcp://127.0.0.1:1?rise=0", "parameter rise is not 1-100" },
+		{ "tcp://127.0.0.1:1?rise=2&rise=3",
+		    "parameter rise is given twice" },
+		{ "tcp://127.0.0.1:1?interval", "parameter interval needs "
+		    "=VALUE" },
+		{ "http://127.0.0.1:1/?fall=x", "parameter fall is not 1-100" },
+		{ "exec?timeout=1x:/bin/true", "parameter timeout is not a "
+		    "duration" },
+		{ "tcp://127.0.0.1:1?x=1", "has an unknown parameter x (it "
+		    "takes interval, timeout, rise, fall)" },
+		{ "http://127.0.0.1:1/?expect=600", "parameter expect is not "
+		    "STATUS or LO-HI within 100-599" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct check_spec cs;
+		const char *err = check_spec_parse(cases[i].in, &sched, &cs);
+
+		if (err == NULL)
+			fail_msg("\"%s\" accepted", cases[i].in);
+		if (strcmp(err, cases[i].err) != 0)
+			fail_msg("\"%s\": \"%s\", not \"%s\"", cases[i].in,
+			    err, cases[i].err);
+	}
+}
+
+/* An http check's own parameters come out; the app's stay, in order. */
+static void
+test_check_spec_http_keeps_the_apps_parameters(void **state)
+{
+	struct check_spec cs;
+
+	(void)state;
+	assert_null(check_spec_parse("http://127.0.0.1:1/p?a=1&interval=5s&b&"
+	    "c=2&expect=204", &sched, &cs));
+	assert_string_equal(cs.path, "/p?a=1&b&c=2");
+	assert_int_equal(cs.interval_ms, 5000);
+	assert_int_equal(cs.expect_lo, 204);
+	assert_int_equal(cs.expect_hi, 204);
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("http://127.0.0.1:1/p?rise=2", &sched,
+	    &cs));
+	assert_string_equal(cs.path, "/p");
+	assert_int_equal(cs.rise, 2);
+	check_spec_free(&cs);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_spec_good_table),
 		cmocka_unit_test(test_check_spec_bad_table_says_what_is_wrong),
+		cmocka_unit_test(test_check_spec_params_refused_by_name),
+		cmocka_unit_test(test_check_spec_http_keeps_the_apps_parameters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -320,7 +320,7 @@ test_config_check_bad_specs_table(void **state)
 		"http://app..internal/",
 		"tcp://10.0.0.256:1",
 		"tcp://127.0.0.1:80/path",
-		"tcp://127.0.0.1:80?expect=200",
+		"tcp://127.0.0.1:80?method=GET",
 		"tcp://127.0.0.1:0",
 		"exec:",
 		"exec:   ",

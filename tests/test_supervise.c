@@ -65,6 +65,37 @@ start(struct run *r, const char *script)
 	return s;
 }
 
+/*
+ * Waits until the app's shell has set its trap for sig (caught or ignored,
+ * as /proc/PID/status shows it), at most 5 s: a fixed sleep was not enough
+ * on a busy machine, and a signal sent before the trap kills the shell.
+ */
+static void
+wait_trap(struct supervise *s, int sig)
+{
+	char path[64], line[256];
+	unsigned long long mask, bit = 1ULL << (sig - 1);
+	int i;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)supervise_pid(s));
+	for (i = 0; i < 500; i++) {
+		FILE *f = fopen(path, "r");
+
+		assert_non_null(f);
+		while (fgets(line, sizeof line, f) != NULL) {
+			if ((sscanf(line, "SigCgt: %llx", &mask) == 1 ||
+			    sscanf(line, "SigIgn: %llx", &mask) == 1) &&
+			    (mask & bit)) {
+				fclose(f);
+				return;
+			}
+		}
+		fclose(f);
+		usleep(10000);
+	}
+	fail_msg("the app set no trap for signal %d within 5 s", sig);
+}
+
 static void
 finish(struct run *r, struct supervise *s)
 {
@@ -122,7 +153,7 @@ test_supervise_stop_signal_after_linger(void **state)
 	double t0;
 
 	(void)state;
-	usleep(100000);		/* let the shell set its trap */
+	wait_trap(s, SIGTERM);
 	t0 = clock_mono();
 	supervise_stop(s, 0.3, SIGTERM, 5.);
 	ev_run(r.loop, 0);
@@ -143,7 +174,7 @@ test_supervise_sigkill_after_stop_timeout(void **state)
 	double t0;
 
 	(void)state;
-	usleep(100000);
+	wait_trap(s, SIGTERM);
 	t0 = clock_mono();
 	supervise_stop(s, 0., SIGTERM, 0.4);
 	ev_run(r.loop, 0);
@@ -164,7 +195,7 @@ test_supervise_stop_now_skips_linger(void **state)
 	double t0;
 
 	(void)state;
-	usleep(100000);
+	wait_trap(s, SIGINT);
 	t0 = clock_mono();
 	supervise_stop(s, 8., SIGTERM, 5.);
 	supervise_stop_now(s, SIGINT, 5.);
@@ -184,7 +215,7 @@ test_supervise_forwards_sighup(void **state)
 	    "while :; do sleep 0.05; done");
 
 	(void)state;
-	usleep(100000);
+	wait_trap(s, SIGHUP);
 	kill(getpid(), SIGHUP);
 	ev_run(r.loop, 0);
 	assert_int_equal(r.calls, 1);

@@ -936,7 +936,7 @@ def _seconds(text):
 
 def check_supervised(rep, binary):
     """The single-container form: the app's image runs healthgate as its
-    entry point, the app after "--" (README: "Supervisor mode")."""
+    entry point, the app after "--" (docs/drain.md: "Supervisor mode")."""
     rel = SUPERVISED.relative_to(ROOT)
     try:
         td = json.loads(SUPERVISED.read_text())
@@ -973,7 +973,7 @@ def check_supervised(rep, binary):
     rep.check(need <= stop <= FARGATE_STOP_MAX, "stopTimeout %ds holds "
               "drain cap + linger + the app's stop timeout (%gs), within "
               "Fargate's 120 s" % (stop, need))
-    # Its form is the README's recipe: the same ENTRYPOINT and CMD.
+    # Its form is docs/drain.md's recipe: the same ENTRYPOINT and CMD.
     if PYTHON_RECIPE.exists():
         text = PYTHON_RECIPE.read_text()
         got = {}
@@ -1006,13 +1006,14 @@ def check_supervised(rep, binary):
                   "plan sees the supervisor mode in %s" % rel)
 
 
-README = ROOT / "README.md"
+# The pages whose plan blocks must be plan's output: README.md and docs/.
+PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
 PLAN_BLOCK_RE = re.compile(r"^```text\n(\$ healthgate plan[^\n]*)\n(.*?)^```$",
                            re.S | re.M)
 
 
 def plan_block(binary, cmdline):
-    """What a README plan block must hold: plan's output for the command
+    """What a docs plan block must hold: plan's output for the command
     on its first line, run from the top of the tree with no environment,
     and its exit status when it is not 0."""
     args = shlex.split(cmdline[2:])[2:]
@@ -1025,13 +1026,12 @@ def plan_block(binary, cmdline):
     return body
 
 
-def check_readme(rep, binary, update):
-    """The README's plan blocks are plan's output; with update, they are
-    rewritten to be."""
-    text = README.read_text()
+def check_page(rep, binary, page, update):
+    """A page's plan blocks are plan's output; with update, they are
+    rewritten to be. Returns how many blocks the page has."""
+    text = page.read_text()
+    name = page.relative_to(ROOT)
     blocks = list(PLAN_BLOCK_RE.finditer(text))
-    rep.check(len(blocks) >= 2, "README.md has plan blocks (the kit's and "
-              "AWS's defaults)", "%d found" % len(blocks))
     out, at = [], 0
     for m in blocks:
         want = plan_block(binary, m.group(1))
@@ -1041,14 +1041,22 @@ def check_readme(rep, binary, update):
             got = m.group(2)
             diff = next((i for i, (a, b) in enumerate(zip(
                 got.split("\n"), want.split("\n"))) if a != b), None)
-            rep.check(got == want, "README.md: %s is plan's output" %
-                      m.group(1), "first difference at line %s of the "
-                      "block; regenerate with check_deploy.py "
+            rep.check(got == want, "%s: %s is plan's output" %
+                      (name, m.group(1)), "first difference at line %s of "
+                      "the block; regenerate with check_deploy.py "
                       "--update-readme" % diff)
     out.append(text[at:])
-    if update:
-        README.write_text("".join(out))
-        print("README.md: %d plan blocks written" % len(blocks))
+    if update and blocks:
+        page.write_text("".join(out))
+        print("%s: %d plan blocks written" % (name, len(blocks)))
+    return len(blocks)
+
+
+def check_readme(rep, binary, update):
+    """Every plan block of README.md and docs/ is plan's output."""
+    n = sum(check_page(rep, binary, p, update) for p in PAGES)
+    rep.check(n >= 2, "the docs have plan blocks (the kit's and AWS's "
+              "defaults)", "%d found" % n)
 
 
 def main(argv):

@@ -1,4 +1,5 @@
-"""README.md's examples run as printed.
+"""README.md's and docs/'s examples run as printed, and their links lead
+somewhere.
 
 Every block fenced as ```sh is a command a reader copies, and is run here
 exactly as written:
@@ -15,7 +16,9 @@ exactly as written:
 A block that cannot run here (it needs root, a container engine, AWS, a
 real systemd) is fenced ```text and says why beside it. Every fence names
 its kind (sh, text, json, yaml, dockerfile, ...), so a new block is never
-silently skipped."""
+silently skipped.
+Every relative link ([text](path#anchor)) names a file of the tree, and
+its anchor a heading of that file, as GitHub makes anchors."""
 
 import ipaddress
 import os
@@ -30,7 +33,10 @@ import unittest
 from harness import BINARY
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-README = os.path.join(HERE, "..", "..", "README.md")
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+PAGES = ["README.md"] + sorted(
+    os.path.join("docs", n) for n in os.listdir(os.path.join(ROOT, "docs"))
+    if n.endswith(".md"))
 BLOCK_SECONDS = 30
 
 FENCE = re.compile(r"^```(\S*)\s*$")
@@ -38,10 +44,10 @@ IPV4 = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])")
 IPV6 = re.compile(r"\[([0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)\]")
 
 
-def blocks(path=README):
-    """(kind, first line number, text) for every fenced block."""
+def blocks(page):
+    """(kind, first line number, text) for every fenced block of a page."""
     out, kind, start, body = [], None, 0, []
-    with open(path, encoding="utf-8") as f:
+    with open(os.path.join(ROOT, page), encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             m = FENCE.match(line.rstrip("\n"))
             if kind is None:
@@ -53,8 +59,58 @@ def blocks(path=README):
             else:
                 body.append(line)
     if kind is not None:
-        raise AssertionError("README.md:%d: fence never closed" % start)
+        raise AssertionError("%s:%d: fence never closed" % (page, start))
     return out
+
+
+def all_blocks():
+    """(page, kind, line, text) for every fenced block of every page."""
+    return [(p,) + b for p in PAGES for b in blocks(p)]
+
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def anchor(heading):
+    """GitHub's anchor for a heading: lower case, punctuation but - and _
+    dropped, spaces to -."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors(page):
+    """Every heading's anchor in a page, outside fences."""
+    out, fence = set(), False
+    with open(os.path.join(ROOT, page), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("```"):
+                fence = not fence
+            elif not fence and line.startswith("#"):
+                out.add(anchor(line.lstrip("#")))
+    return out
+
+
+def broken_links(page):
+    """Relative links of a page, outside fences, that lead nowhere."""
+    bad, fence = [], False
+    with open(os.path.join(ROOT, page), encoding="utf-8") as f:
+        lines = f.readlines()
+    for n, line in enumerate(lines, 1):
+        if line.startswith("```"):
+            fence = not fence
+            continue
+        if fence:
+            continue
+        for target in LINK.findall(line):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, frag = target.partition("#")
+            dest = os.path.normpath(os.path.join(os.path.dirname(page), path)
+                                    ) if path else page
+            if not os.path.exists(os.path.join(ROOT, dest)):
+                bad.append("%s:%d: %s: no such file" % (page, n, target))
+            elif frag and dest.endswith(".md") and frag not in anchors(dest):
+                bad.append("%s:%d: %s: no such heading" % (page, n, target))
+    return bad
 
 
 def foreign_addresses(text):
@@ -137,29 +193,36 @@ def run_block(text, netns):
 class Readme(unittest.TestCase):
 
     def test_every_fence_names_its_kind(self):
-        unnamed = [start for kind, start, _ in blocks() if kind == ""]
-        self.assertEqual(unnamed, [], "README.md lines %s: a fence without "
-                         "a kind (```sh runs here, ```text does not)" % unnamed)
+        unnamed = ["%s:%d" % (page, start)
+                   for page, kind, start, _ in all_blocks() if kind == ""]
+        self.assertEqual(unnamed, [], "%s: a fence without a kind (```sh "
+                         "runs here, ```text does not)" % unnamed)
+
+    def test_links_lead_somewhere(self):
+        bad = [b for page in PAGES for b in broken_links(page)]
+        self.assertEqual(bad, [], "\n".join(bad))
 
     def test_sh_blocks_talk_to_loopback_only(self):
-        for kind, start, text in blocks():
+        for page, kind, start, text in all_blocks():
             if kind == "sh":
                 self.assertEqual(foreign_addresses(text), [],
-                                 "README.md:%d: not loopback" % start)
+                                 "%s:%d: not loopback" % (page, start))
 
     def test_sh_blocks_run_as_printed(self):
         netns = netns_prefix()
-        sh = [(start, text) for kind, start, text in blocks() if kind == "sh"]
-        self.assertTrue(sh, "README.md has no ```sh block")
-        for start, text in sh:
-            with self.subTest(line=start):
+        sh = [(page, start, text)
+              for page, kind, start, text in all_blocks() if kind == "sh"]
+        self.assertTrue([1 for page, _, _ in sh if page == "README.md"],
+                        "README.md has no ```sh block")
+        for page, start, text in sh:
+            with self.subTest(page=page, line=start):
                 if foreign_addresses(text):
-                    self.fail("README.md:%d: not loopback, not run" % start)
+                    self.fail("%s:%d: not loopback, not run" % (page, start))
                 t0 = time.monotonic()
                 rc, out, left = run_block(text, netns)
                 took = time.monotonic() - t0
-                where = "README.md:%d (%.1f s%s)" % (
-                    start, took, "" if netns else ", no netns")
+                where = "%s:%d (%.1f s%s)" % (
+                    page, start, took, "" if netns else ", no netns")
                 self.assertIsNotNone(rc, "%s: still running after %d s:\n%s"
                                      % (where, BLOCK_SECONDS, out))
                 self.assertEqual(rc, 0, "%s: exit %s:\n%s" % (where, rc, out))
