@@ -1,6 +1,9 @@
 # healthgate — see README.md. `make run` runs it, `make check` tests it.
 
-VERSION	 := 0.1.0
+# The version is CHANGELOG.md's top entry (one source for the binary, the
+# image and the release); a build from a git checkout adds the commit.
+VERSION	 := $(shell ./scripts/version.sh 2>/dev/null)
+COMMIT	 := $(shell git rev-parse --short=7 HEAD 2>/dev/null)
 BUILD	 ?= build
 CC	 ?= cc
 OPT	 ?= -O2
@@ -8,7 +11,8 @@ SANITIZER ?=
 
 WARN	  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wwrite-strings -Werror
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHEALTHGATE_VERSION='"$(VERSION)"'
+CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
+	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
 LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares
@@ -66,7 +70,7 @@ UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
 	release release-test haproxy-test python-recipe-test
-.PHONY: attack
+.PHONY: attack uninstall FORCE
 all: $(BUILD)/healthgate
 
 $(DEPS_OK): scripts/deps.sh
@@ -76,6 +80,15 @@ $(DEPS_OK): scripts/deps.sh
 
 deps:
 	@./scripts/deps.sh
+
+# version.c names the commit; its header changes only when the commit does.
+$(BUILD)/gen/commit.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define HEALTHGATE_COMMIT "$(if $(COMMIT), (commit $(COMMIT)))"' \
+	    >$@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+$(BUILD)/obj/version.o: $(BUILD)/gen/commit.h
+FORCE:
 
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
@@ -188,31 +201,56 @@ fuzz: deps
 systemd-check: $(BUILD)/healthgate
 	@./scripts/systemd-check.sh $(BUILD)/healthgate
 
-# The binary, the unit and its options file. Units an administrator
-# installs by hand go under /usr/local/lib/systemd/system, which systemd
-# searches; /lib/systemd/system is the distribution packages' own. The
-# unit's ExecStart follows PREFIX; with a PREFIX systemd does not search,
-# set UNITDIR=/etc/systemd/system. An existing options file is kept.
+# The stripped binary, the man page, the docs, the unit and its options
+# file. Units an administrator installs by hand go under
+# /usr/local/lib/systemd/system, which systemd searches; /lib/systemd/system
+# is the distribution packages' own. The unit's ExecStart and
+# EnvironmentFile follow PREFIX and SYSCONFDIR; with a PREFIX systemd does
+# not search, set UNITDIR=/etc/systemd/system. An existing options file is
+# kept; uninstall removes it only when it is still the one shipped.
 PREFIX	 ?= /usr/local
+SYSCONFDIR ?= /etc
 UNITDIR	 ?= $(PREFIX)/lib/systemd/system
+MANDIR	 ?= $(PREFIX)/share/man
+DOCDIR	 ?= $(PREFIX)/share/doc/healthgate
+DOCS	 := README.md CHANGELOG.md LICENSE ARCHITECTURE.md $(wildcard docs/*.md)
 install: $(BUILD)/healthgate
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)/etc/default
-	install -m 755 $(BUILD)/healthgate $(DESTDIR)$(PREFIX)/bin/healthgate
-	sed 's|^ExecStart=/usr/local/bin/|ExecStart=$(PREFIX)/bin/|' \
+	    $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DOCDIR)/docs
+	install -m 755 -s $(BUILD)/healthgate $(DESTDIR)$(PREFIX)/bin/healthgate
+	install -m 644 docs/healthgate.8 $(DESTDIR)$(MANDIR)/man8/healthgate.8
+	install -m 644 $(filter-out docs/%,$(DOCS)) $(DESTDIR)$(DOCDIR)
+	install -m 644 $(filter docs/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/docs
+	sed -e 's|^ExecStart=/usr/local/bin/|ExecStart=$(PREFIX)/bin/|' \
+	    -e 's|/etc/default/healthgate|$(SYSCONFDIR)/default/healthgate|' \
 	    systemd/healthgate.service >$(BUILD)/healthgate.service
 	install -m 644 $(BUILD)/healthgate.service \
 	    $(DESTDIR)$(UNITDIR)/healthgate.service
-	@if [ -e $(DESTDIR)/etc/default/healthgate ]; then \
-	    echo "kept $(DESTDIR)/etc/default/healthgate"; \
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/default/healthgate ]; then \
+	    echo "kept $(DESTDIR)$(SYSCONFDIR)/default/healthgate"; \
 	else \
 	    echo "install -m 644 systemd/healthgate.default" \
-		"$(DESTDIR)/etc/default/healthgate"; \
+		"$(DESTDIR)$(SYSCONFDIR)/default/healthgate"; \
 	    install -m 644 systemd/healthgate.default \
-		$(DESTDIR)/etc/default/healthgate; \
+		$(DESTDIR)$(SYSCONFDIR)/default/healthgate; \
 	fi
 	@echo "then: systemctl daemon-reload;" \
 	    "systemctl enable --now healthgate"
+
+# What install put there; under a DESTDIR, the directories it left empty
+# too (never the system's own).
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/healthgate \
+	    $(DESTDIR)$(MANDIR)/man8/healthgate.8 \
+	    $(DESTDIR)$(UNITDIR)/healthgate.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@f=$(DESTDIR)$(SYSCONFDIR)/default/healthgate; \
+	if cmp -s systemd/healthgate.default $$f; then \
+	    echo "rm -f $$f"; rm -f $$f; \
+	elif [ -e $$f ]; then echo "kept $$f: it was changed"; fi
+	@if [ -n "$(DESTDIR)" ] && [ -d "$(DESTDIR)" ]; then \
+	    find "$(DESTDIR)" -mindepth 1 -depth -type d -empty -delete; fi
 
 # healthgate beside nginx and HAProxy on loopback (BENCHMARKS.md);
 # BENCH_QUICK=1 make bench for a one-minute run.

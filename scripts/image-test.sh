@@ -26,7 +26,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' Makefile)
+VERSION=$(./scripts/version.sh)
 IMAGE=${IMAGE:-localhost/healthgate:$VERSION}
 PLATFORMS=${PLATFORMS:-linux/amd64,linux/arm64}
 SIZE_MAX=1048576		# bytes: the budget, each image
@@ -130,10 +130,12 @@ EOF
 
 	lv=$(label version)
 	ls=$(label source)
-	[ "$lv" = "$VERSION" ] && [ -n "$ls" ] && [ -n "$(label description)" ]
+	ll=$(label licenses)
+	[ "$lv" = "$VERSION" ] && [ -n "$ls" ] && [ -n "$(label description)" ] &&
+	    [ -n "$ll" ]
 	rev=$(label revision)
-	report $? "$arch: OCI labels: version $lv, source $ls, revision $rev" \
-	    "$arch: OCI labels: version \"$lv\" (want $VERSION), source \"$ls\"; description?"
+	report $? "$arch: OCI labels: version $lv, source $ls, revision $rev, licenses $ll" \
+	    "$arch: OCI labels: version \"$lv\" (want $VERSION), source \"$ls\", licenses \"$ll\"; description?"
 
 	size=$(pm image inspect --format '{{.Size}}' "$ref")
 	size_mib=$(awk -v b="${size:-0}" 'BEGIN { printf "%.2f", b / 1048576 }')
@@ -143,10 +145,21 @@ EOF
 
 	# Created, never started: an arm64 container is only files here.
 	pm create --name "$name-$arch" "$ref" >/dev/null
-	files=$(pm export "$name-$arch" | tar -tf - | tr '\n' ' ')
+	files=$(pm export "$name-$arch" | tar -tf - | grep -v '^licenses/' |
+	    tr '\n' ' ')
 	[ "$files" = "healthgate " ]
-	report $? "$arch: the image holds one file: /healthgate" \
-	    "$arch: the image holds more than /healthgate: $files"
+	report $? "$arch: the image holds one program: /healthgate" \
+	    "$arch: the image holds more than /healthgate and /licenses/: $files"
+	# The licences: healthgate's, one per source package the static build
+	# fetches (scripts/static.sh's "fetch SOURCE" lines), the LGPL's text.
+	have=$(pm export "$name-$arch" | tar -tf - | sed -n 's|^licenses/||p' |
+	    grep -v '^$' | sort | tr '\n' ' ')
+	want=$( (echo healthgate; echo LGPL-2.1
+	    sed -n 's/.*$(fetch \([a-z0-9-]*\) .*/\1/p' scripts/static.sh) |
+	    sort -u | tr '\n' ' ')
+	[ "$have" = "$want" ]
+	report $? "$arch: /licenses/ holds $have" \
+	    "$arch: /licenses/ holds \"$have\", want \"$want\""
 	bin=$work/healthgate-$arch
 	pm cp "$name-$arch:/healthgate" "$bin"
 	pm rm "$name-$arch" >/dev/null

@@ -8,7 +8,7 @@
 # HEALTHCHECK), and a debian:bookworm-slim base made locally with mmdebstrap
 # when none is there (there may be no registry to pull it from).
 #
-# Environment: IMAGE, PLATFORMS, VERSION (else the Makefile's),
+# Environment: IMAGE, PLATFORMS, VERSION (else CHANGELOG.md's, scripts/version.sh),
 # BUILDER=docker|buildah (else docker when `docker info` answers),
 # CONTAINERS_CONF, STORAGE_DRIVER.
 set -eu
@@ -17,8 +17,8 @@ cd "$(dirname "$0")/.."
 say() { echo "image: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-VERSION=${VERSION:-$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' Makefile)}
-[ -n "$VERSION" ] || die "no VERSION in the Makefile"
+VERSION=${VERSION:-$(./scripts/version.sh)}
+[ -n "$VERSION" ] || die "no version in CHANGELOG.md"
 IMAGE=${IMAGE:-localhost/healthgate:$VERSION}
 PLATFORMS=${PLATFORMS:-linux/amd64,linux/arm64}
 for p in $(echo "$PLATFORMS" | tr , ' '); do

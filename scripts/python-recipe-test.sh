@@ -19,7 +19,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' Makefile)
+VERSION=$(./scripts/version.sh)
 HG_IMAGE=healthgate:$VERSION
 BASE=docker.io/library/python:3.11-slim
 IMAGE=localhost/healthgate-python-example:test

@@ -15,7 +15,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' Makefile)
+VERSION=$(./scripts/version.sh)
 fails=0
 checks=0
 ok()   { checks=$((checks + 1)); echo "release-test: ok    $*"; }

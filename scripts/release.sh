@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 say() { echo "release: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' Makefile)
+VERSION=$(./scripts/version.sh)
 IMAGE=${IMAGE:-localhost/healthgate:$VERSION}
 REGISTRY=${REGISTRY:-}
 TLS_VERIFY=${TLS_VERIFY:-true}

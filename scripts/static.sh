@@ -39,7 +39,7 @@
 #
 # usage: static.sh [libs]    (that word: stop after the libraries)
 # Environment: BUILD (default build); TARGET (amd64 or arm64); HG_VERSION,
-# the version the binary must report (default the Makefile's).
+# the version the binary must report (default CHANGELOG.md's).
 #
 # Under BUILD/static/TARGET: healthgate (stripped, what the image ships),
 # make/ (the Makefile's tree, the unstripped link), musl/ (musl installed,
@@ -336,8 +336,10 @@ fail() {
 inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include \
 -isystem $t/jansson/include -isystem $t/yaml/include"
 libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib -L$t/yaml/lib"
+version=${HG_VERSION:-$(./scripts/version.sh)}
 CPPFLAGS="$inc" make -s -j"$(nproc)" --no-print-directory \
     BUILD="$t/make" -o "$t/make/.deps-ok" "$t/make/healthgate" \
+    VERSION="$version" \
     CC="$CC" OPT="$HG_CFLAGS" LDFLAGS="$libs $HG_LDFLAGS" >"$log" 2>&1 || {
 	cat "$log"
 	fail "healthgate did not build for $TARGET"
@@ -356,12 +358,13 @@ case $TARGET:$machine in
 amd64:*X86-64* | arm64:*AArch64*) ;;
 *) fail "built for \"$machine\", not $TARGET" ;;
 esac
-version=${HG_VERSION:-$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' \
-    Makefile)}
 if [ "$TARGET" = "$HOST_ARCH" ]; then
 	got=$("$out" --version) || fail "$out --version failed"
-	[ "$got" = "healthgate $version" ] ||
-	    fail "the binary says \"$got\", not \"healthgate $version\""
+	# From a git checkout the line ends with the commit.
+	case $got in
+	"healthgate $version" | "healthgate $version ("*) ;;
+	*) fail "the binary says \"$got\", not \"healthgate $version\"" ;;
+	esac
 	ln -sfn "$TARGET/healthgate" "$top/healthgate"
 	ln -sfn "$TARGET/mhd" "$top/mhd"
 else
@@ -376,3 +379,27 @@ echo "static: healthgate $version for $TARGET, static PIE with musl" \
     "libyaml $(cat "$t/yaml/.version")," \
     "libmicrohttpd $(cat "$t/mhd/.version")," \
     "$(stat -c %s "$out") bytes: $BUILD/static/$TARGET/healthgate"
+
+# The licences of what the binary holds, for the image's /licenses/:
+# healthgate's own and each source package's debian/copyright (musl and
+# every library built above), and the LGPL's text, which libmicrohttpd's
+# notice names rather than holds. libgcc's runtime exception asks for no
+# notice in a compiled program, and its 68 KB are left out.
+licenses=$t/licenses
+rm -rf "$licenses"
+mkdir -p "$licenses"
+cp LICENSE "$licenses/healthgate" || fail "no LICENSE to ship"
+for v in "$src"/*.version; do
+	name=${v##*/}
+	name=${name%.version}
+	for d in "$src/$name"-*/; do
+		[ -f "$d/debian/copyright" ] &&
+		    cp "$d/debian/copyright" "$licenses/$name"
+	done
+	[ -f "$licenses/$name" ] || fail "no debian/copyright in $name's source"
+done
+if grep -q 'LGPL-2.1' "$licenses"/*; then
+	cp /usr/share/common-licenses/LGPL-2.1 "$licenses/LGPL-2.1" ||
+	    fail "no /usr/share/common-licenses/LGPL-2.1"
+fi
+echo "static: licences of $(ls "$licenses" | tr '\n' ' ')in $licenses"

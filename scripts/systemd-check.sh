@@ -39,7 +39,12 @@ if ! grep -q "^ExecStart=$abs\$" "$tmp/healthgate.service"; then
 fi
 # Output about other units (the host's own) is shown, but only lines
 # about this one, or a failed verify, count.
-systemd-analyze verify "$tmp/healthgate.service" >"$tmp/verify" 2>&1
+# Documentation=man:healthgate(8) must resolve: verify asks man(1) for
+# it, here from the page in the tree, as `make install` puts it.
+mkdir -p "$tmp/man/man8"
+cp docs/healthgate.8 "$tmp/man/man8/"
+MANPATH=$tmp/man systemd-analyze verify "$tmp/healthgate.service" \
+    >"$tmp/verify" 2>&1
 vrc=$?
 cat "$tmp/verify"
 if [ "$vrc" -ne 0 ] || grep -q 'healthgate\.service' "$tmp/verify"; then

@@ -346,7 +346,7 @@ main(int argc, char *argv[])
 		config_usage();
 		return 0;
 	case CONFIG_VERSION:
-		printf("healthgate %s\n", HEALTHGATE_VERSION);
+		puts(version_line());
 		return 0;
 	case CONFIG_ERROR:
 		/* One line, JSON if asked; "<3>" first when it is the journal. */

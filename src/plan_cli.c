@@ -417,7 +417,7 @@ plan_main(int argc, char *const argv[], char *const envp[])
 		rc = 0;
 		goto out;
 	case CONFIG_VERSION:
-		printf("healthgate %s\n", HEALTHGATE_VERSION);
+		puts(version_line());
 		rc = 0;
 		goto out;
 	case CONFIG_ERROR:

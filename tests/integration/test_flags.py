@@ -77,7 +77,8 @@ class Flags(unittest.TestCase):
             self.assertIn(flag, out.stdout)
         out = run("--version")
         self.assertEqual(out.returncode, 0)
-        self.assertRegex(out.stdout, r"^healthgate \d+\.\d+\.\d+\n$")
+        self.assertRegex(out.stdout,
+                         r"^healthgate \d+\.\d+\.\d+( \(commit \w+\))?\n$")
 
     def test_json_log_lines_parse(self):
         with Daemon("--log-format", "json") as d:

@@ -230,7 +230,9 @@ class Supervise(unittest.TestCase):
             self.assertIsNone(d.wait_log("sighup action=ignored", 0))
 
     def test_reaps_orphans_no_zombie_stays(self):
-        with Supervised(app=["--orphans", "5", "--orphan-life", "1"]) as d:
+        # Each orphan lives 3 s: long enough to be seen alive on a busy
+        # machine (1 s was not: one had gone before the look).
+        with Supervised(app=["--orphans", "5", "--orphan-life", "3"]) as d:
             self.assertTrue(d.ready())
             # The grandchildren are reparented to healthgate (subreaper):
             # the app's, so they are left to live (never taken for a
@@ -238,14 +240,14 @@ class Supervise(unittest.TestCase):
             orphans = [int(n[6:]) for n, _ in d.signals()
                        if n.startswith("ORPHAN")]
             self.assertEqual(len(orphans), 5)
-            time.sleep(0.3)
-            kids = [pid for pid, _ in children(d.proc.pid)]
-            for pid in orphans:
-                self.assertIn(pid, kids)
-            time.sleep(1.2)
+
+            def kids():
+                return [pid for pid, _ in children(d.proc.pid)]
+            self.assertTrue(wait_until(
+                lambda: set(orphans) <= set(kids()), 2), (orphans, kids()))
+            self.assertTrue(wait_until(lambda: kids() == [d.app_pid], 6),
+                            kids())
             self.assertEqual(zombies(d.proc.pid), [])
-            kids = [pid for pid, _ in children(d.proc.pid)]
-            self.assertEqual(kids, [d.app_pid])
 
     def test_same_env_stdio_and_own_process_group(self):
         r = subprocess.run(
