@@ -100,6 +100,7 @@ plan_defaults(struct plan_input *in)
 	in->launch = PLAN_LAUNCH_FARGATE;
 	in->tasks = PLAN_TASKS;
 	in->wait_stability = true;
+	in->k8s.lag_ms = PLAN_K8S_LAG_MS;
 }
 
 static unsigned
@@ -196,6 +197,7 @@ plan_platform_key(enum plan_platform p)
 	case PLAN_PLATFORM_ANY:		return "any";
 	case PLAN_PLATFORM_ECS:		return "ecs";
 	case PLAN_PLATFORM_ROUTED:	return "routed";
+	case PLAN_PLATFORM_K8S:		return "kubernetes";
 	case PLAN_PLATFORM_COUNT:	break;
 	}
 	return "?";
@@ -212,6 +214,9 @@ plan_platform_title(enum plan_platform p)
 	case PLAN_PLATFORM_ROUTED:
 		return "SIGTERM while the ALB still routes (Fargate Spot, "
 		    "docker stop, systemd)";
+	case PLAN_PLATFORM_K8S:
+		return "Kubernetes pod, deleted (the endpoint leaves, the "
+		    "kubelet stops it)";
 	case PLAN_PLATFORM_COUNT:
 		break;
 	}
@@ -238,8 +243,8 @@ whole_s(double ms, unsigned lo_ms)
 	return v < lo_ms ? lo_ms : v;
 }
 
-static void
-figure(struct plan_result *r, enum plan_figure_id id, const char *key,
+void
+plan_fig(struct plan_result *r, enum plan_figure_id id, const char *key,
     enum plan_platform p, const char *label, double worst, double typical,
     const char *wf, const char *tf)
 {
@@ -295,61 +300,61 @@ figures(const struct plan_input *in, struct plan_result *r)
 	struct stop_cost sc;
 	bool sup = in->supervisor;
 
-	figure(r, PLAN_FIGURE_START_TO_ROUTING, "start_to_routing", PLAN_PLATFORM_ANY,
+	plan_fig(r, PLAN_FIGURE_START_TO_ROUTING, "start_to_routing", PLAN_PLATFORM_ANY,
 	    "task start -> ALB routing",
 	    rr * i + t + H * I, (rr - 0.5) * i + (H - 0.5) * I,
 	    "r*i + t + H*I", "(r-1/2)*i + (H-1/2)*I");
-	figure(r, PLAN_FIGURE_FAIL_TO_UNROUTED, "fail_to_unrouted", PLAN_PLATFORM_ANY,
+	plan_fig(r, PLAN_FIGURE_FAIL_TO_UNROUTED, "fail_to_unrouted", PLAN_PLATFORM_ANY,
 	    "app failing -> ALB not routing",
 	    f * i + t + U * I, (f - 0.5) * i + (U - 0.5) * I,
 	    "f*i + t + U*I", "(f-1/2)*i + (U-1/2)*I");
-	figure(r, PLAN_FIGURE_FAIL_TO_503, "fail_to_503", PLAN_PLATFORM_ANY,
+	plan_fig(r, PLAN_FIGURE_FAIL_TO_503, "fail_to_503", PLAN_PLATFORM_ANY,
 	    "of which healthgate (to 503)",
 	    f * i + t, (f - 0.5) * i,
 	    "f*i + t", "(f-1/2)*i");
 
 	/* ECS: the ALB's last probe came before the deregistration. */
-	figure(r, PLAN_FIGURE_ECS_TO_SIGTERM, "ecs_deregistered_to_sigterm", PLAN_PLATFORM_ECS,
+	plan_fig(r, PLAN_FIGURE_ECS_TO_SIGTERM, "ecs_deregistered_to_sigterm", PLAN_PLATFORM_ECS,
 	    "deregistered -> SIGTERM", D, D, "D", "D");
 	xw = dmin(C, dmax(0, W - D));
 	xt = dmin(C, dmax(0, W - D - I / 2));
-	figure(r, PLAN_FIGURE_ECS_TO_EXIT, "ecs_sigterm_to_drain_end", PLAN_PLATFORM_ECS,
+	plan_fig(r, PLAN_FIGURE_ECS_TO_EXIT, "ecs_sigterm_to_drain_end", PLAN_PLATFORM_ECS,
 	    "SIGTERM -> drain ends", xw, xt,
 	    "min(C, max(0, W-D))", "min(C, max(0, W-D-I/2))");
 	sc = after_drain(in, xw, xt);
-	figure(r, PLAN_FIGURE_ECS_REPLACEMENT, "ecs_task_replacement", PLAN_PLATFORM_ECS,
+	plan_fig(r, PLAN_FIGURE_ECS_REPLACEMENT, "ecs_task_replacement", PLAN_PLATFORM_ECS,
 	    "one task replacement", D + sc.worst, D + sc.typical,
 	    sup ? "D + min(x+L+A, S)" : "D + min(x, S) + S",
 	    sup ? "D + x + L" : "D + x");
-	figure(r, PLAN_FIGURE_ECS_DEPLOY, "ecs_whole_deploy", PLAN_PLATFORM_ECS,
+	plan_fig(r, PLAN_FIGURE_ECS_DEPLOY, "ecs_whole_deploy", PLAN_PLATFORM_ECS,
 	    "whole rolling deploy",
 	    r->fig[PLAN_FIGURE_START_TO_ROUTING].worst_ms +
 	    r->fig[PLAN_FIGURE_ECS_REPLACEMENT].worst_ms,
 	    r->fig[PLAN_FIGURE_START_TO_ROUTING].typical_ms +
 	    r->fig[PLAN_FIGURE_ECS_REPLACEMENT].typical_ms,
 	    "start + replacement", "start + replacement");
-	figure(r, PLAN_FIGURE_ECS_DEPLOY_STEP, "ecs_deploy_step_waited", PLAN_PLATFORM_ECS,
+	plan_fig(r, PLAN_FIGURE_ECS_DEPLOY_STEP, "ecs_deploy_step_waited", PLAN_PLATFORM_ECS,
 	    "deploy step, waiting for stability",
 	    r->fig[PLAN_FIGURE_ECS_DEPLOY].worst_ms + P,
 	    r->fig[PLAN_FIGURE_ECS_DEPLOY].typical_ms + P / 2,
 	    "deploy + P", "deploy + P/2");
 
 	/* Routed: the ALB must see the 503s itself. */
-	figure(r, PLAN_FIGURE_ROUTED_UNROUTED, "routed_sigterm_to_unrouted",
+	plan_fig(r, PLAN_FIGURE_ROUTED_UNROUTED, "routed_sigterm_to_unrouted",
 	    PLAN_PLATFORM_ROUTED, "SIGTERM -> ALB not routing",
 	    U * I, (U - 0.5) * I, "U*I", "(U-1/2)*I");
 	xw = dmin(C, dmax(F * I, W));
 	xt = dmin(C, (F - 0.5) * I);
-	figure(r, PLAN_FIGURE_ROUTED_TO_EXIT, "routed_sigterm_to_drain_end",
+	plan_fig(r, PLAN_FIGURE_ROUTED_TO_EXIT, "routed_sigterm_to_drain_end",
 	    PLAN_PLATFORM_ROUTED, "SIGTERM -> drain ends", xw, xt,
 	    "min(C, max(F*I, W))", "min(C, (F-1/2)*I)");
-	figure(r, PLAN_FIGURE_ROUTED_APP_SIGNAL, "routed_sigterm_to_app_signal",
+	plan_fig(r, PLAN_FIGURE_ROUTED_APP_SIGNAL, "routed_sigterm_to_app_signal",
 	    PLAN_PLATFORM_ROUTED, sup ? "SIGTERM -> app's stop signal" :
 	    "SIGTERM -> app stopped (dependsOn)",
 	    xw + (sup ? L : 0), xt + (sup ? L : 0),
 	    sup ? "x + L" : "x", sup ? "x + L" : "x");
 	sc = after_drain(in, xw, xt);
-	figure(r, PLAN_FIGURE_ROUTED_GONE, "routed_sigterm_to_gone", PLAN_PLATFORM_ROUTED,
+	plan_fig(r, PLAN_FIGURE_ROUTED_GONE, "routed_sigterm_to_gone", PLAN_PLATFORM_ROUTED,
 	    "SIGTERM -> task gone", sc.worst, sc.typical,
 	    sup ? "min(x+L+A, S)" : "min(x, S) + S", sup ? "x + L" : "x");
 	r->peak_tasks = 2 * in->tasks;
@@ -730,11 +735,28 @@ notes(const struct plan_input *in, struct plan_result *r)
 	}
 }
 
+/*
+ * A pod's stop is the kubelet's, not ECS's: with manifests, the figures
+ * for the ALB where it checks the pods, and the pod's own; else all but
+ * the pod's.
+ */
+bool
+plan_platform_shown(const struct plan_input *in, enum plan_platform p)
+{
+	if (!in->k8s.on)
+		return p != PLAN_PLATFORM_K8S;
+	if (p == PLAN_PLATFORM_ANY)
+		return in->k8s.alb && in->k8s.ip_mode;
+	return p == PLAN_PLATFORM_K8S;
+}
+
 void
 plan_compute(const struct plan_input *in, struct plan_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	figures(in, r);
+	if (in->k8s.on)
+		plan_k8s_figures(in, r);
 	contradictions(in, r);
 	slow_settings(in, r);
 	notes(in, r);

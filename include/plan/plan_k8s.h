@@ -20,24 +20,8 @@
 #include "plan/plan.h"
 
 #define PLAN_K8S_ERR_MAX	448
-#define PLAN_K8S_FIELD_MAX	160	/* "spec.template.spec.containers[1]..." */
 #define PLAN_K8S_NAME_MAX	128
 #define PLAN_K8S_PROBES_MAX	6	/* readiness, liveness, startup x 2 */
-
-/* How healthgate runs in the pod. */
-enum plan_k8s_form {
-	PLAN_K8S_FORM_SUPERVISOR,	/* the app container runs healthgate -- APP */
-	PLAN_K8S_FORM_NATIVE_SIDECAR,	/* initContainer, restartPolicy: Always */
-	PLAN_K8S_FORM_SIDECAR,		/* a plain second container */
-};
-
-/* What a container's lifecycle.preStop does. */
-enum plan_k8s_hook {
-	PLAN_K8S_HOOK_NONE,
-	PLAN_K8S_HOOK_SLEEP,		/* sleep.seconds, or exec sleep N */
-	PLAN_K8S_HOOK_DRAIN,		/* httpGet /admin/prestop, ctl drain --wait */
-	PLAN_K8S_HOOK_OTHER,		/* some other command or request */
-};
 
 enum plan_k8s_probe_kind {
 	PLAN_K8S_PROBE_READINESS,
@@ -123,7 +107,16 @@ int	plan_k8s_done(struct plan_k8s *k, struct plan_input *in, char *err,
 
 void	plan_k8s_free(struct plan_k8s *);
 
+/*
+ * The model's view of what was read (plan.h's struct plan_k8s_in) into
+ * in->k8s, once config_load has given healthgate's port; the grace period
+ * becomes the stop timeout the shared rows compare with.
+ */
+void	plan_k8s_model_input(const struct plan_k8s *, unsigned listen_port,
+	    struct plan_input *);
+
 const char *plan_k8s_form_name(enum plan_k8s_form);
+const char *plan_k8s_hook_name(enum plan_k8s_hook);
 const char *plan_k8s_probe_name(enum plan_k8s_probe_kind);
 
 #endif

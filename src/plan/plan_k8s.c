@@ -1357,6 +1357,18 @@ plan_k8s_form_name(enum plan_k8s_form f)
 }
 
 const char *
+plan_k8s_hook_name(enum plan_k8s_hook h)
+{
+	switch (h) {
+	case PLAN_K8S_HOOK_NONE:	return "none";
+	case PLAN_K8S_HOOK_SLEEP:	return "sleep";
+	case PLAN_K8S_HOOK_DRAIN:	return "drain";
+	case PLAN_K8S_HOOK_OTHER:	return "other";
+	}
+	return "?";
+}
+
+const char *
 plan_k8s_probe_name(enum plan_k8s_probe_kind p)
 {
 	switch (p) {

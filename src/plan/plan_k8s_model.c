@@ -16,9 +16,11 @@
  * its SIGTERM when its preStop returns, and its own stop is not known:
  * the grace period G bounds it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "plan/plan.h"
+#include "plan/plan_json.h"
 #include "plan/plan_k8s.h"
 #include "quiet.h"
 
@@ -34,7 +36,8 @@ const char *const plan_k8s_symbols[] = {
 	"C  --drain-timeout (the cap)   F, W  --drain-fall, --drain-window",
 	"L  --drain-linger              A     the daemon's --stop-timeout "
 	    "(the app's)",
-	"p, n  readiness periodSeconds, failureThreshold; x: \"drain ends\"",
+	"p, n  readiness periodSeconds, failureThreshold",
+	"s  the drain's start: P in supervisor form, else 0; x: \"drain ends\"",
 	NULL
 };
 
@@ -75,9 +78,10 @@ plan_k8s_probe_in(const struct plan_k8s *k, enum plan_k8s_probe_kind kind,
 
 void
 plan_k8s_model_input(const struct plan_k8s *k, unsigned listen_port,
-    unsigned lag_ms, struct plan_input *in)
+    struct plan_input *in)
 {
 	struct plan_k8s_in *m = &in->k8s;
+	unsigned lag_ms = m->lag_ms;	/* --endpoint-lag, or its default */
 
 	memset(m, 0, sizeof(*m));
 	m->on = true;
@@ -177,23 +181,23 @@ plan_k8s_figures(const struct plan_input *in, struct plan_result *r)
 	double s = plan_k8s_drain_start(in), xw, xt, aw, at, G = k->grace_ms;
 	bool sup = k->form == PLAN_K8S_FORM_SUPERVISOR;
 
-	plan_figure_set(r, PLAN_FIGURE_K8S_UNROUTED, "k8s_deleted_to_unrouted",
+	plan_fig(r, PLAN_FIGURE_K8S_UNROUTED, "k8s_deleted_to_unrouted",
 	    PLAN_PLATFORM_K8S, "deleted -> routers let go", k->lag_ms,
 	    k->lag_ms, "E", "E");
 	plan_k8s_drain(in, s, &xw, &xt);
-	plan_figure_set(r, PLAN_FIGURE_K8S_DRAIN_END,
+	plan_fig(r, PLAN_FIGURE_K8S_DRAIN_END,
 	    "k8s_deleted_to_drain_end", PLAN_PLATFORM_K8S,
 	    "deleted -> drain ends", s + xw, s + xt,
 	    plan_k8s_x_formula(in, true), plan_k8s_x_formula(in, false));
 	plan_k8s_app_signal(in, s + xw, s + xt, &aw, &at);
-	plan_figure_set(r, PLAN_FIGURE_K8S_APP_SIGNAL,
+	plan_fig(r, PLAN_FIGURE_K8S_APP_SIGNAL,
 	    "k8s_deleted_to_app_signal", PLAN_PLATFORM_K8S,
 	    sup ? "deleted -> app's stop signal" : "deleted -> app's SIGTERM",
 	    aw, at, sup ? "x + L" : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
 	    k->prestop == PLAN_K8S_HOOK_SLEEP ? "P" : "0",
 	    sup ? "x + L" : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
 	    k->prestop == PLAN_K8S_HOOK_SLEEP ? "P" : "0");
-	plan_figure_set(r, PLAN_FIGURE_K8S_GONE, "k8s_deleted_to_gone",
+	plan_fig(r, PLAN_FIGURE_K8S_GONE, "k8s_deleted_to_gone",
 	    PLAN_PLATFORM_K8S, "deleted -> pod gone",
 	    sup ? plan_k8s_min(aw + in->app_stop_timeout_ms, G) : G, at,
 	    sup ? "min(x+L+A, G)" : "G", sup ? "x + L" : "the app's signal");
@@ -201,7 +205,7 @@ plan_k8s_figures(const struct plan_input *in, struct plan_result *r)
 		double i = in->interval_ms, t = in->timeout_ms, f = in->fall;
 		double p = rp->period_ms, n = rp->failure;
 
-		plan_figure_set(r, PLAN_FIGURE_K8S_NOT_READY,
+		plan_fig(r, PLAN_FIGURE_K8S_NOT_READY,
 		    "k8s_fail_to_not_ready", PLAN_PLATFORM_K8S,
 		    "app failing -> pod not ready", f * i + t + n * p,
 		    (f - 0.5) * i + (n - 0.5) * p, "f*i + t + n*p",
