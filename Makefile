@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -36,11 +36,15 @@ UNIT	 += http_framing
 UNIT	 += answer check_target
 UNIT	 += check_spec
 UNIT	 += jsonstr decimal
+UNIT	 += admin
+UNIT	 += grpc_health
+T_grpc_health	= grpc_health
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
 T_check_spec	= check_spec check_param opts addr decimal
 T_jsonstr	= jsonstr
+T_admin		= admin addr decimal sbuf jsonstr clock drain
 T_decimal	= decimal
 T_config	= config addr opts check_spec check_param signame decimal
 T_conn_table	= conn_table addr decimal
@@ -55,7 +59,8 @@ T_opts		= opts decimal
 T_plan		= plan config addr opts check_spec check_param signame decimal
 T_plan_json	= plan_json plan opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
-		  answer clock
+		  answer clock probe_grpc check_spec check_param grpc_call grpc_health \
+		  h2_conn tls tls_conf
 T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
@@ -69,7 +74,7 @@ UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
-	release release-test haproxy-test python-recipe-test
+	release release-test haproxy-test python-recipe-test k8s-sidecar-test
 .PHONY: attack uninstall FORCE
 all: $(BUILD)/healthgate
 
@@ -109,7 +114,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
-$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares
+$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares -lnghttp2 -lbearssl
 # test_supervise runs real children on a real libev loop.
 $(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
@@ -164,6 +169,15 @@ FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
 FUZZ	 += http_framing
+FUZZ	 += tls_pem tls_handshake
+F_tls_pem	= tls_conf
+F_tls_handshake	= tls tls_conf clock
+$(BUILD)/fuzz/fuzz_tls_pem: FUZZ_LIBS = -lbearssl
+$(BUILD)/fuzz/fuzz_tls_handshake: FUZZ_LIBS = -lbearssl
+FUZZ	 += admin
+FUZZ	 += grpc_request grpc_response
+F_grpc_request	= grpc_health
+F_grpc_response	= grpc_health
 F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
@@ -172,10 +186,12 @@ F_check		= check_spec check_param opts addr decimal
 F_env		= config addr opts check_spec check_param signame decimal
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
+F_admin		= admin addr decimal sbuf jsonstr clock drain
 F_probe_response = probe http_status opts addr http_request sock decimal \
-		   resolve answer clock
+		   resolve answer clock probe_grpc check_spec check_param \
+		   grpc_call grpc_health h2_conn tls tls_conf
 # probe resolves names with c-ares on a libev loop.
-$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares
+$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2 -lbearssl
 F_log		= log jsonstr clock
 F_plan_json	= plan_json plan opts decimal
 # plan_json walks what jansson parsed.
@@ -296,6 +312,14 @@ haproxy-test: deps $(BUILD)/healthgate
 	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
 	@timeout 600 python3 tests/lb/haproxy_e2e.py $(BUILD)/healthgate \
 	    $(if $(HAPROXY_QUICK),--quick)
+
+# The sidecar form's Kubernetes-shaped stop behind a real HAProxy (docs/
+# kubernetes.md): the app's preStop on /admin/prestop as the kubelet sends
+# it from deploy/kubernetes/sidecar.yaml, a router that lets go a lag
+# after the stop; no request may fail. About a minute.
+k8s-sidecar-test: deps $(BUILD)/healthgate
+	@command -v haproxy >/dev/null || ./scripts/deps.sh haproxy
+	@timeout 300 python3 tests/lb/k8s_sidecar.py $(BUILD)/healthgate
 
 # Outside tools against the real binary (tests/attack/): zzuf mutates
 # valid requests (600 seeds), slowhttptest runs its four attacks beside a

@@ -1,14 +1,15 @@
 /*
  * hgload.c: the two loads wrk cannot make, for bench/run.
  *
- *   hgload alb PORT PROBERS PERIOD_MS SECONDS
+ *   hgload alb PORT PROBERS PERIOD_MS SECONDS [EXPECT]
  *	ALB-shaped probing: PROBERS clients, each from its own loopback
  *	address (127.0.0.10, .11, ...), each opening a new connection every
  *	PERIOD_MS for one "GET /health" with "Connection: close", as an ALB
  *	node does. The schedule is fixed (open loop): a probe that starts late
  *	because the previous one is still running is timed from when it was
  *	due (and counted as late), so a slow server cannot hide its stalls.
- *	Prints one line:
+ *	A probe counts as ok when its answer's status is EXPECT (default
+ *	200; bench/prestop times a draining daemon's 503s). Prints one line:
  *	  sent=N ok=N errors=N late=N p50_us=X p99_us=X max_us=X
  *
  *   hgload hold PORT CONNECTIONS
@@ -126,7 +127,8 @@ probe_start(int ep, struct prober *p, unsigned port, unsigned long *errors)
 }
 
 static int
-run_alb(unsigned port, unsigned n, unsigned period_ms, unsigned secs)
+run_alb(unsigned port, unsigned n, unsigned period_ms, unsigned secs,
+    const char *expect)
 {
 	struct prober *ps = calloc(n, sizeof(*ps));
 	size_t cap = (size_t)n * (secs * 1000 / period_ms + 2);
@@ -216,8 +218,8 @@ run_alb(unsigned port, unsigned n, unsigned period_ms, unsigned secs)
 			}
 			if (done) {
 				p->buf[p->got] = '\0';
-				if (p->got >= 12 &&
-				    strncmp(p->buf + 8, " 200", 4) == 0) {
+				if (p->got >= 12 && p->buf[8] == ' ' &&
+				    strncmp(p->buf + 9, expect, 3) == 0) {
 					ok++;
 					if (nlat < cap)
 						lat[nlat++] = now_us() - p->t0;
@@ -297,9 +299,11 @@ run_hold(unsigned port, unsigned n)
 int
 main(int argc, char **argv)
 {
-	if (argc == 6 && strcmp(argv[1], "alb") == 0)
+	if ((argc == 6 || (argc == 7 && strlen(argv[6]) == 3)) &&
+	    strcmp(argv[1], "alb") == 0)
 		return run_alb((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3]),
-		    (unsigned)atoi(argv[4]), (unsigned)atoi(argv[5]));
+		    (unsigned)atoi(argv[4]), (unsigned)atoi(argv[5]),
+		    argc == 7 ? argv[6] : "200");
 	if (argc == 4 && strcmp(argv[1], "hold") == 0)
 		return run_hold((unsigned)atoi(argv[2]),
 		    (unsigned)atoi(argv[3]));

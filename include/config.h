@@ -9,6 +9,7 @@
  * check_spec.h's.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "addr.h"
@@ -20,6 +21,9 @@
 struct config {
 	char		 listen_host[ADDR_HOST_MAX];	/* "" is [::] */
 	unsigned	 listen_port;			/* 0: any free port */
+	bool		 grpc_listen;			/* --grpc-listen given */
+	char		 grpc_listen_host[ADDR_HOST_MAX];
+	unsigned	 grpc_listen_port;
 	struct check_spec *checks;			/* owned */
 	unsigned	 nchecks;
 	unsigned	 interval_ms, timeout_ms, rise, fall;	/* defaults */
@@ -39,6 +43,14 @@ struct config {
 	unsigned	 drain_linger_ms;	/* drain end to stop signal */
 	int		 stop_signal;		/* sent to the app then */
 	unsigned	 stop_timeout_ms;	/* ...then SIGKILL after this */
+	/* The /health body's draft fields; NULL when not given. They point
+	 * into argv or envp, which outlive the config. */
+	const char	*service_version;	/* "version" */
+	const char	*release_id;		/* "releaseId" */
+	const char	*service_id;		/* "serviceId" */
+	const char	*description;		/* "description" */
+	/* Opens /admin/ beyond loopback; points into argv or envp. */
+	const char	*admin_token_file;
 };
 
 enum config_result {

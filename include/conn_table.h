@@ -71,6 +71,7 @@ struct conn {
 	int		 route;		/* the caller's: current request */
 	unsigned	 code;		/* the caller's: status queued for it */
 	bool		 self;		/* the caller's: from healthgate probe */
+	int		 hold;		/* the caller's: a held request's stage */
 	struct conn	*prev, *next;	/* its state's list, oldest first */
 	struct conn	*hnext;		/* its address's hash chain */
 };

@@ -68,6 +68,30 @@ void		 drain_stats(const struct drain *, double now,
 		    struct drain_stats *);
 const char	*drain_state_name(enum drain_state);
 
+/* One prober as /admin/status shows it. */
+enum drain_prober_state {
+	DRAIN_PROBER_SEEN,	/* before the drain: watched if it began now */
+	DRAIN_PROBER_WAITING,	/* watched: the drain waits for its 503s */
+	DRAIN_PROBER_SERVED,	/* watched: was served enough 503s */
+	DRAIN_PROBER_SILENT,	/* watched: silent for the window */
+};
+
+struct drain_prober {
+	struct addr	 addr;
+	double		 idle;		/* s since it was last served */
+	unsigned	 fails;		/* 503s served since the drain began */
+	enum drain_prober_state state;
+};
+
+/*
+ * The probers that count now: before the drain, those seen within the
+ * window; from its start, the watched ones. Fills up to max into out and
+ * returns how many there are.
+ */
+unsigned	 drain_probers(const struct drain *, double now,
+		    struct drain_prober *out, unsigned max);
+const char	*drain_prober_state_name(enum drain_prober_state);
+
 /*
  * The ignored sources that asked for /health within the window before the
  * drain began (or before now, if it has not): the ones a drain does not

@@ -7,6 +7,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "sbuf.h"
 
@@ -14,13 +15,23 @@
 struct health_check {
 	const char	*name;
 	bool		 up;
+	bool		 warn;		/* severity=warn: down is "warn", not 503 */
 	bool		 ran;		/* false before its first result */
 	double		 duration_ms;	/* of the last run */
 	double		 when;		/* wall time of the last run, epoch s */
 	const char	*output;	/* why it fails, or the command's output */
 };
 
+/* The draft's fields about the service; each NULL when not given. */
+struct health_service {
+	const char	*version;	/* "version": the app's public version */
+	const char	*release_id;	/* "releaseId": its build or release */
+	const char	*service_id;	/* "serviceId" */
+	const char	*description;	/* "description" */
+};
+
 struct health_view {
+	const struct health_service *service;	/* NULL: none given */
 	bool		 draining;
 	bool		 maintenance;
 	bool		 app_gone;	/* supervisor mode: the app exited */
@@ -28,7 +39,19 @@ struct health_view {
 	unsigned	 nchecks;
 };
 
-/* Renders v into an empty b; returns the status code, 200 or 503. */
+/*
+ * Renders v into an empty b; returns the status code, 200 or 503. The
+ * status is "fail" (503) while draining, in maintenance, with the app gone
+ * or any severity=fail check down; else "warn" (200) with a warn check
+ * down; else "pass".
+ */
 unsigned	health_render(const struct health_view *v, struct sbuf *b);
+
+/*
+ * Why v is not "pass", as the body's notes joined ("draining, 1 of 2
+ * checks down"), "" when it is: the gRPC answer's grpc-message.
+ */
+void		health_why(const struct health_view *v, char *buf,
+		    size_t size);
 
 #endif

@@ -2,8 +2,9 @@
 #define HEALTHGATE_HTTP_REQUEST_H
 
 /*
- * The one request both HTTP clients send (the http check and the probe):
- * a GET with Host, User-Agent and Connection: close, nothing else. Pure.
+ * The one request the HTTP clients send (the http check, the probe and
+ * ctl): a GET (or ctl's POST) with Host, User-Agent and Connection: close,
+ * nothing else but ctl's token. Pure.
  */
 
 #include <stddef.h>
@@ -20,5 +21,14 @@
  */
 size_t	http_request_get(char *buf, size_t size, const char *host,
 	    unsigned port, const char *path, const char *agent);
+
+/*
+ * The same with another method (a POST says Content-Length: 0) and, when
+ * token is not NULL, "Authorization: Bearer TOKEN": healthgate ctl's.
+ * HTTP_REQUEST_MAX plus the token's length is enough.
+ */
+size_t	http_request_build(char *buf, size_t size, const char *method,
+	    const char *host, unsigned port, const char *path,
+	    const char *agent, const char *token);
 
 #endif

@@ -16,8 +16,26 @@ enum http_route {
 	HTTP_ROUTE_HEALTH,
 	HTTP_ROUTE_LIVE,
 	HTTP_ROUTE_METRICS,
+	HTTP_ROUTE_ADMIN,	/* /admin/...: the hook's to answer */
 	HTTP_ROUTE_OTHER,
 	HTTP_ROUTE_COUNT,
+};
+
+/* An /admin/ request, complete, for the admin hook. */
+struct http_admin_call {
+	const struct addr *client;
+	const char	*method;
+	const char	*url;
+	const char	*authorization;	/* its Authorization field, or NULL */
+};
+
+/* The hook's answer to it. */
+struct http_admin_reply {
+	unsigned	 code;
+	const char	*allow;		/* for a 405: the Allow field */
+	struct sbuf	 body;		/* JSON; the server frees it */
+	/* Wait: answered by http_server_release(), the loop running on. */
+	bool		 hold;
 };
 
 struct http_hooks {
@@ -32,6 +50,12 @@ struct http_hooks {
 	 * evicted, and it may use the table's reserve.
 	 */
 	bool	(*prober)(void *arg, const struct addr *client);
+	/*
+	 * An /admin/ request: fill the reply (its body is initialised). Never
+	 * counted in flight, never a prober's /health.
+	 */
+	void	(*admin)(void *arg, const struct http_admin_call *,
+		    struct http_admin_reply *);
 	/* Appends the caller's own lines to the /metrics text. */
 	void	(*metrics)(void *arg, struct sbuf *);
 	void	 *arg;
@@ -84,6 +108,17 @@ void		 http_server_set_health(struct http_server *, unsigned code,
  * connections are let go within a second.
  */
 void		 http_server_set_closing(struct http_server *);
+/* Requests in flight, /admin/ ones apart. */
 unsigned	 http_server_inflight(const struct http_server *);
+
+/*
+ * Answers every held /admin/ request with code and body (copied), as soon
+ * as the loop runs; returns how many there were. http_server_free()
+ * answers any still held with a 503 and sends what it can within a
+ * second before it closes them.
+ */
+unsigned	 http_server_release(struct http_server *, unsigned code,
+		    const char *body, size_t len);
+unsigned	 http_server_held(const struct http_server *);
 
 #endif

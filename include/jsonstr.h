@@ -11,8 +11,9 @@
 /*
  * Appends s[0..n) as the inside of a JSON string to buf at *len: '"' and
  * '\' escaped, newline as \n, other control bytes and DEL as \u00XX, all
- * else (UTF-8 included) as it is. Never writes past size - 1 and never
- * cuts an escape in half; buf stays NUL-terminated.
+ * else that is UTF-8 as it is, and each ill-formed part of what is not as
+ * one U+FFFD. Never writes past size - 1 and never cuts an escape or a
+ * character in half; buf stays NUL-terminated.
  */
 void	jsonstr_put(char *buf, size_t size, size_t *len, const char *s,
 	    size_t n);

@@ -11,11 +11,12 @@
 #include <stdbool.h>
 
 #include "conn_table.h"
+#include "grpc_server.h"
 #include "http_server.h"
 #include "sbuf.h"
 
 /* Status codes counted per route. */
-#define METRICS_NCODES	6
+#define METRICS_NCODES	8
 
 /* The column of code in a requests row, or -1 when it is not counted. */
 int		 metrics_code_index(unsigned code);
@@ -40,13 +41,18 @@ struct metrics_daemon {
 void		 metrics_render_daemon(struct sbuf *,
 		    const struct metrics_daemon *);
 
+/* The gRPC side: answers by path and grpc-status, its connections. */
+void		 metrics_render_grpc(struct sbuf *,
+		    const struct grpc_server_stats *);
+
 /* Room for each way a check's run can end (checks.c asserts it fits). */
-#define METRICS_CHECK_RESULTS	12
+#define METRICS_CHECK_RESULTS	16
 
 /* One check's figures, as checks_figures() fills them. */
 struct metrics_check {
 	const char	*name;
 	bool		 up;
+	bool		 warn;		/* severity=warn */
 	double		 last_seconds;	/* duration of the last run */
 	unsigned long long transitions;	/* between up and down */
 	struct {
@@ -55,6 +61,8 @@ struct metrics_check {
 	} results[METRICS_CHECK_RESULTS];
 	bool		 named;		/* its host is a name: lookups count */
 	unsigned long long lookups, lookup_failures;
+	bool		 tls;		/* a TLS check that has seen a chain */
+	double		 tls_expiry;	/* s until its earliest notAfter */
 };
 
 /* Each check's state, duration, results, lookups and transitions. */

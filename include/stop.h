@@ -59,6 +59,20 @@ void		 stop_free(struct stop *);
  */
 void		 stop_signal(struct stop *, const char *signame);
 
+/*
+ * A request starts the drain (its path for the log): as the first stop
+ * signal does, but one while draining aborts nothing. Returns whether it
+ * started the drain now.
+ */
+bool		 stop_begin(struct stop *, const char *request);
+bool		 stop_over(const struct stop *);	/* done() was called */
+/* For /admin/status: seconds since the drain began, and to its cap. */
+void		 stop_timing(const struct stop *, double *elapsed,
+		    double *cap_left);
+/* drain_probers() now. */
+unsigned	 stop_probers(const struct stop *, struct drain_prober *,
+		    unsigned max);
+
 /* A /health answer with this status was served to client. */
 void		 stop_served(struct stop *, const struct addr *client,
 		    unsigned status);

@@ -16,7 +16,9 @@
 #   100 ms of the container's start, the process runs as 65532:65532, and
 #   `podman stop` with no prober ends it with exit code 0 in under 2 s; in
 #   a network namespace of its own, with the image's defaults: `podman
-#   healthcheck run` passes (its HEALTHCHECK probes /live); names: checks
+#   healthcheck run` passes (its HEALTHCHECK probes /live), and `podman
+#   exec ... /healthgate ctl status` and `ctl maintenance on` work with no
+#   flag (/health then fails); names: checks
 #   by a name from --add-host and one from a nameserver (--dns) this script
 #   runs on loopback, both up.
 #
@@ -360,6 +362,30 @@ if pm run -d --name "$name-own" --network none "$IMAGE" >/dev/null; then
 	[ "$i" -lt 20 ]
 	report $? "podman healthcheck run: $state (after $i retries)" \
 	    "podman healthcheck run: $state after 2 s"
+	# healthgate ctl as an operator runs it through exec, with no flag:
+	# the image's defaults say where the daemon listens (issue 23).
+	st=$(pm exec "$name-own" /healthgate ctl status)
+	rc=$?
+	case $rc:$st in
+	0:*'"state":"serving"'*) true ;;
+	*) false ;;
+	esac
+	report $? "podman exec /healthgate ctl status: exit $rc, ${st%%,*}}" \
+	    "podman exec /healthgate ctl status: exit $rc, \"$st\""
+	on=$(pm exec "$name-own" /healthgate ctl maintenance on)
+	rc=$?
+	st=$(pm exec "$name-own" /healthgate ctl status)
+	case $rc:$on:$st in
+	0:*'"maintenance"'*:*'"state":"maintenance"'*) true ;;
+	*) false ;;
+	esac
+	report $? "podman exec /healthgate ctl maintenance on: exit $rc, $on" \
+	    "podman exec /healthgate ctl maintenance on: exit $rc, \"$on\"; status \"$st\""
+	pm exec "$name-own" /healthgate probe /health >/dev/null 2>&1
+	rc=$?
+	[ "$rc" -ne 0 ]
+	report $? "after ctl maintenance on, /health fails (probe exit $rc)" \
+	    "after ctl maintenance on, /health still passes"
 	pm stop -t 10 "$name-own" >/dev/null
 else
 	bad "podman run --network none failed: $(tail -1 "$work/podman.err")"

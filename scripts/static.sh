@@ -14,8 +14,9 @@
 # gcc-x86-64-linux-gnu cross compiler) at its headers, start files and
 # libc.a: no dpkg multiarch, nothing installed for the target.
 #
-# libev, c-ares, jansson, libyaml (plan's Kubernetes manifests) and
-# libmicrohttpd come from Debian's source packages too, so Debian's patches come with them, at the versions of the
+# libev, c-ares, jansson, nghttp2, libyaml (plan's Kubernetes manifests)
+# and libmicrohttpd come from Debian's source packages too, so Debian's
+# patches come with them, at the versions of the
 # system's -dev packages, and are built static for the target with that
 # compiler:
 # libmicrohttpd without HTTPS (Debian's libmicrohttpd.a needs gnutls, which
@@ -43,8 +44,8 @@
 #
 # Under BUILD/static/TARGET: healthgate (stripped, what the image ships),
 # make/ (the Makefile's tree, the unstripped link), musl/ (musl installed,
-# and the specs file), ev/, cares/, jansson/, yaml/, mhd/ (the libraries, each
-# with a .version), src/, apt/, and the logs of each step. For this
+# and the specs file), ev/, cares/, jansson/, nghttp2/, yaml/, mhd/ (the
+# libraries, each with a .version), src/, apt/, and the logs of each step. For this
 # machine's own architecture, BUILD/static/healthgate and BUILD/static/mhd
 # are links to it (make bench measures that binary).
 set -eu
@@ -81,6 +82,9 @@ MUSL_CFLAGS="-O2 -ffunction-sections -fdata-sections"
 EV_CONFIGURE="--disable-shared --enable-static"
 CARES_CONFIGURE="--disable-shared --enable-static --disable-tests"
 JANSSON_CONFIGURE="--disable-shared --enable-static"
+# nghttp2: the library alone (the gRPC check and listener speak HTTP/2
+# through it), none of its tools, which would want OpenSSL and libev.
+NGHTTP2_CONFIGURE="--disable-shared --enable-static --enable-lib-only"
 YAML_CONFIGURE="--disable-shared --enable-static"
 MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-curl --disable-doc --disable-examples --disable-nls \
@@ -270,6 +274,7 @@ lib() {
 stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
  oldmalloc); libev $(want libev-dev);\
  c-ares $(want libc-ares-dev); jansson $(want libjansson-dev);\
+ nghttp2 $(want libnghttp2-dev); nghttp2: $NGHTTP2_CONFIGURE;\
  libyaml $(want libyaml-dev); yaml: $YAML_CONFIGURE;\
  libmicrohttpd $(want libmicrohttpd-dev); ev: $EV_CONFIGURE;\
  cares: $CARES_CONFIGURE; jansson: $JANSSON_CONFIGURE; mhd: $MHD_CONFIGURE;\
@@ -277,7 +282,8 @@ stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
 
 if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
     [ "$(cat "$t/.stamp" 2>/dev/null)" != "$stamp" ]; then
-	rm -rf "$src" "$t/ev" "$t/cares" "$t/jansson" "$t/yaml" "$t/mhd" \
+	rm -rf "$src" "$t/ev" "$t/cares" "$t/jansson" "$t/nghttp2" "$t/yaml" \
+	    "$t/mhd" \
 	    "$t/make" \
 	    "$t/healthgate" \
 	    "$t/.stamp"
@@ -294,24 +300,28 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	ev_tree=$(fetch libev libev-dev)
 	cares_tree=$(fetch c-ares libc-ares-dev)
 	jansson_tree=$(fetch jansson libjansson-dev)
+	nghttp2_tree=$(fetch nghttp2 libnghttp2-dev)
 	yaml_tree=$(fetch libyaml libyaml-dev)
 	mhd_tree=$(fetch libmicrohttpd libmicrohttpd-dev)
 
 	lib libev "$t/ev" "$ev_tree" "$EV_CONFIGURE" .
 	lib c-ares "$t/cares" "$cares_tree" "$CARES_CONFIGURE" src/lib include
 	lib jansson "$t/jansson" "$jansson_tree" "$JANSSON_CONFIGURE" src
+	lib nghttp2 "$t/nghttp2" "$nghttp2_tree" "$NGHTTP2_CONFIGURE" lib
 	lib libyaml "$t/yaml" "$yaml_tree" "$YAML_CONFIGURE" src include
 	lib libmicrohttpd "$t/mhd" "$mhd_tree" "$MHD_CONFIGURE" \
 	    src/microhttpd src/include
 	cp "$src/libev.version" "$t/ev/.version"
 	cp "$src/c-ares.version" "$t/cares/.version"
 	cp "$src/jansson.version" "$t/jansson/.version"
+	cp "$src/nghttp2.version" "$t/nghttp2/.version"
 	cp "$src/libyaml.version" "$t/yaml/.version"
 	cp "$src/libmicrohttpd.version" "$t/mhd/.version"
 	echo "$stamp" >"$t/.stamp"
 	say "$TARGET: musl $(cat "$sysroot/.version"), libev" \
 	    "$(cat "$t/ev/.version"), c-ares $(cat "$t/cares/.version")," \
-	    "jansson $(cat "$t/jansson/.version"), libyaml" \
+	    "jansson $(cat "$t/jansson/.version"), nghttp2" \
+	    "$(cat "$t/nghttp2/.version"), libyaml" \
 	    "$(cat "$t/yaml/.version"), libmicrohttpd" \
 	    "$(cat "$t/mhd/.version") (HTTP only), static," \
 	    "from Debian's packages, in $BUILD/static/$TARGET"
@@ -334,8 +344,9 @@ fail() {
 	die "$*"
 }
 inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include \
--isystem $t/jansson/include -isystem $t/yaml/include"
-libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib -L$t/yaml/lib"
+-isystem $t/jansson/include -isystem $t/nghttp2/include -isystem $t/yaml/include"
+libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib \
+-L$t/nghttp2/lib -L$t/yaml/lib"
 version=${HG_VERSION:-$(./scripts/version.sh)}
 CPPFLAGS="$inc" make -s -j"$(nproc)" --no-print-directory \
     BUILD="$t/make" -o "$t/make/.deps-ok" "$t/make/healthgate" \
@@ -376,6 +387,7 @@ fi
 echo "static: healthgate $version for $TARGET, static PIE with musl" \
     "$(cat "$sysroot/.version"), libev $(cat "$t/ev/.version"), c-ares" \
     "$(cat "$t/cares/.version"), jansson $(cat "$t/jansson/.version")," \
+    "nghttp2 $(cat "$t/nghttp2/.version")," \
     "libyaml $(cat "$t/yaml/.version")," \
     "libmicrohttpd $(cat "$t/mhd/.version")," \
     "$(stat -c %s "$out") bytes: $BUILD/static/$TARGET/healthgate"

@@ -25,8 +25,8 @@ struct load {
 	char		*env_checks;		/* owned: raw_env points in */
 };
 
-static opts_set_fn set_listen, set_check, set_cidrs, set_log_format,
-    set_signal;
+static opts_set_fn set_listen, set_grpc_listen, set_check, set_cidrs,
+    set_log_format, set_signal, set_text, set_file;
 
 #define F(field)	offsetof(struct config, field)
 #define D		OPTS_DURATION_MAX
@@ -34,10 +34,13 @@ static opts_set_fn set_listen, set_check, set_cidrs, set_log_format,
 static const struct opts_def opts[] = {
 	{ "--listen", "HEALTHGATE_LISTEN", set_listen, 0, 0, 0, false,
 	    "ADDR:PORT", "where to serve /health (default [::]:8081)" },
+	{ "--grpc-listen", "HEALTHGATE_GRPC_LISTEN", set_grpc_listen, 0, 0, 0,
+	    false, "ADDR:PORT", "also answer grpc.health.v1 Check there "
+	    "(h2c), from the\n      verdict /health serves (default off)" },
 	{ "--check", "HEALTHGATE_CHECKS", set_check, 0, 0, 0, false,
 	    "[NAME=]SPEC", "check the app: http://HOST:PORT/PATH, "
-	    "tcp://HOST:PORT or\n      exec:COMMAND ARGS (repeatable; the "
-	    "variable is comma-separated)" },
+	    "tcp://HOST:PORT,\n      grpc://HOST:PORT[/SERVICE] or exec:COMMAND "
+	    "ARGS (repeatable; the\n      variable is comma-separated)" },
 	{ "--interval", "HEALTHGATE_INTERVAL", opts_set_duration,
 	    F(interval_ms), 1, D, false, "D",
 	    "time between check starts (default 2s)" },
@@ -63,6 +66,16 @@ static const struct opts_def opts[] = {
 	    "      healthgate probe and /live never count)" },
 	{ "--log-format", "HEALTHGATE_LOG_FORMAT", set_log_format, 0, 0, 0,
 	    false, "text|json", "log line format (default text)" },
+	{ "--service-version", "HEALTHGATE_SERVICE_VERSION", set_text,
+	    F(service_version), 0, 0, false, "TEXT", "the app's public "
+	    "version: /health's \"version\" (default none)" },
+	{ "--release-id", "HEALTHGATE_RELEASE_ID", set_text, F(release_id), 0,
+	    0, false, "TEXT", "the app's release: /health's \"releaseId\" "
+	    "(default none)" },
+	{ "--service-id", "HEALTHGATE_SERVICE_ID", set_text, F(service_id), 0,
+	    0, false, "TEXT", "/health's \"serviceId\" (default none)" },
+	{ "--description", "HEALTHGATE_DESCRIPTION", set_text, F(description),
+	    0, 0, false, "TEXT", "/health's \"description\" (default none)" },
 	{ "--max-connections", "HEALTHGATE_MAX_CONNECTIONS", opts_set_count,
 	    F(max_connections), 1, 100000, false, "N",
 	    "connections open at once, in all (default 1000)" },
@@ -89,6 +102,10 @@ static const struct opts_def opts[] = {
 	{ "--stop-timeout", "HEALTHGATE_STOP_TIMEOUT", opts_set_duration,
 	    F(stop_timeout_ms), 0, D, false, "D", "with -- COMMAND: from the "
 	    "stop signal to SIGKILL\n      (default 10s)" },
+	{ "--admin-token-file", "HEALTHGATE_ADMIN_TOKEN_FILE", set_file,
+	    F(admin_token_file), 0, 0, false, "FILE", "the bearer token that "
+	    "opens /admin/ to callers\n      outside loopback (default none; "
+	    "/admin/ from loopback only)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -98,6 +115,8 @@ config_usage(void)
 {
 	printf("usage: healthgate [options] [-- COMMAND [ARGS...]]\n"
 	    "       healthgate probe [--timeout D] [URL]\n"
+	    "       healthgate ctl maintenance on|off | drain [--wait] | "
+	    "status\n"
 	    "       healthgate plan [options]   (see healthgate plan --help)\n"
 	    "       healthgate --help | --version\n\n"
 	    "Serves /health, /live and /metrics for a load balancer; drains "
@@ -164,21 +183,53 @@ set_cidrs(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 	return parse_cidrs(v, ctx->fields);
 }
 
+/* ADDR:PORT into host (ADDR_HOST_MAX bytes) and port. */
+static const char *
+parse_listen(const char *s, char *host, unsigned *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char h[ADDR_HOST_MAX];
+	unsigned p;
+
+	if (addr_split_hostport(s, h, &p) != NULL ||
+	    addr_to_sockaddr(h, p, &ss, &len) != NULL)
+		return "is not ADDR:PORT (127.0.0.1:8081, [::1]:8081, :8081)";
+	strcpy(host, h);
+	*port = p;
+	return NULL;
+}
+
 static const char *
 set_listen(const struct opts_def *o, const char *s, struct opts_ctx *ctx)
 {
 	struct config *c = ctx->fields;
-	struct sockaddr_storage ss;
-	socklen_t len;
-	unsigned port;
-	char host[ADDR_HOST_MAX];
 
-	if (addr_split_hostport(s, host, &port) != NULL ||
-	    addr_to_sockaddr(host, port, &ss, &len) != NULL)
-		return "is not ADDR:PORT (127.0.0.1:8081, [::1]:8081, :8081)";
 	(void)o;
-	strcpy(c->listen_host, host);
-	c->listen_port = port;
+	return parse_listen(s, c->listen_host, &c->listen_port);
+}
+
+static const char *
+set_grpc_listen(const struct opts_def *o, const char *s,
+    struct opts_ctx *ctx)
+{
+	struct config *c = ctx->fields;
+	const char *err;
+
+	(void)o;
+	if ((err = parse_listen(s, c->grpc_listen_host, &c->grpc_listen_port)))
+		return err;
+	c->grpc_listen = true;
+	return NULL;
+}
+
+/* A file named here is read at start by its user (main.c), not here. */
+static const char *
+set_file(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	if (v[0] == '\0')
+		return "is empty (give a file name)";
+	*(const char **)(void *)((char *)ctx->fields + o->off) = v;
 	return NULL;
 }
 
@@ -201,6 +252,26 @@ set_log_format(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 		c->log_format = LOG_FORMAT_JSON;
 	else
 		return "is not text or json";
+	return NULL;
+}
+
+/*
+ * A text for the /health body, kept as given (argv and envp outlive the
+ * config). JSON escaping is the body's; a line break or other control
+ * byte is refused, since a typo is likelier than a wish for one.
+ */
+static const char *
+set_text(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	const char **field = (const char **)(void *)((char *)ctx->fields +
+	    o->off);
+
+	if (strlen(v) > 256)
+		return "is longer than 256 bytes";
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return "has a control character";
+	*field = v;
 	return NULL;
 }
 

@@ -248,3 +248,48 @@ drain_state_name(enum drain_state s)
 	}
 	return "?";
 }
+
+static enum drain_prober_state
+drain_prober_state(const struct drain *d, const struct prober *p, double now)
+{
+	if (!drain_started(d))
+		return DRAIN_PROBER_SEEN;
+	if (p->fails >= d->fall)
+		return DRAIN_PROBER_SERVED;
+	if (now - p->last_seen >= d->window)
+		return DRAIN_PROBER_SILENT;
+	return DRAIN_PROBER_WAITING;
+}
+
+unsigned
+drain_probers(const struct drain *d, double now, struct drain_prober *out,
+    unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->nprobers; i++) {
+		const struct prober *p = &d->probers[i];
+
+		if (drain_started(d) ? !p->watched :
+		    now - p->last_seen > d->window)
+			continue;
+		if (n < max)
+			out[n] = (struct drain_prober){ .addr = p->addr,
+			    .idle = now - p->last_seen, .fails = p->fails,
+			    .state = drain_prober_state(d, p, now) };
+		n++;
+	}
+	return n;
+}
+
+const char *
+drain_prober_state_name(enum drain_prober_state s)
+{
+	switch (s) {
+	case DRAIN_PROBER_SEEN:		return "seen";
+	case DRAIN_PROBER_WAITING:	return "waiting";
+	case DRAIN_PROBER_SERVED:	return "served";
+	case DRAIN_PROBER_SILENT:	return "silent";
+	}
+	return "?";
+}

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,25 @@
 
 #include <microhttpd.h>
 
+#include "admin.h"
 #include "clock.h"
 #include "conn_table.h"
 #include "http_framing.h"
 #include "http_server.h"
 #include "log.h"
 #include "probe.h"
+#include "sock.h"
 #include "metrics.h"
 
-#define LISTEN_BACKLOG	1024
+/* Where a held /admin/ request is (struct conn's hold). */
+enum http_hold {
+	HTTP_HOLD_NONE,
+	HTTP_HOLD_SUSPENDED,	/* suspended in MHD, in the held list */
+	HTTP_HOLD_RELEASED,	/* resumed; its answer is queued next */
+};
+
+/* How long the teardown waits for released answers to go out. */
+#define HTTP_SERVER_FLUSH	1.0
 
 struct http_server {
 	struct ev_loop	*loop;
@@ -55,7 +66,15 @@ struct http_server {
 	bool		 closing;	/* draining: Connection: close */
 
 	struct conn_table *table;	/* every connection holding a slot */
-	unsigned	 inflight;
+	unsigned	 inflight;	/* requests in flight, /admin/ apart */
+
+	struct conn	**held;		/* suspended /admin/ requests */
+	unsigned	 nheld, held_cap;
+	unsigned	 nreleased;	/* resumed, answer not yet sent */
+	unsigned	 admin_inflight; /* /admin/ requests in flight */
+	struct MHD_Response *release;	/* what the released are answered */
+	unsigned	 release_code;
+	bool		 exiting;	/* tearing down: nothing more is held */
 	unsigned long long requests[HTTP_ROUTE_COUNT][METRICS_NCODES];
 };
 
@@ -197,6 +216,8 @@ route_of(const char *url)
 		return HTTP_ROUTE_LIVE;
 	if (strcmp(url, "/metrics") == 0)
 		return HTTP_ROUTE_METRICS;
+	if (strncmp(url, ADMIN_PREFIX, sizeof(ADMIN_PREFIX) - 1) == 0)
+		return HTTP_ROUTE_ADMIN;
 	return HTTP_ROUTE_OTHER;
 }
 
@@ -256,6 +277,82 @@ read_head(struct MHD_Connection *mc, const char *version, bool *self)
 	return http_framing_verdict(&h.framing);
 }
 
+static struct MHD_Response *
+admin_response(const struct http_server *s, const struct sbuf *b,
+    const char *allow)
+{
+	struct MHD_Response *r;
+
+	r = make_response(s, b->data ? b->data : "", b->len,
+	    "application/json");
+	if (r && allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	return r;
+}
+
+static bool
+admin_hold(struct http_server *s, struct conn *c)
+{
+	if (s->nheld == s->held_cap) {
+		unsigned cap = s->held_cap ? s->held_cap * 2 : 16;
+		struct conn **grown = realloc(s->held, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return false;
+		s->held = grown;
+		s->held_cap = cap;
+	}
+	s->held[s->nheld++] = c;
+	c->hold = HTTP_HOLD_SUSPENDED;
+	/* From the access handler, as libmicrohttpd 0.9.75 asks. */
+	MHD_suspend_connection(c->handle);
+	return true;
+}
+
+/*
+ * An /admin/ request, complete: the hook decides; a held one is suspended
+ * (no timeout runs while it is, MHD polls it no more) until
+ * http_server_release() resumes it, and MHD calls here again for it.
+ */
+static enum MHD_Result
+admin_request(struct http_server *s, struct conn *c, const char *method,
+    const char *url)
+{
+	struct http_admin_reply reply = { .code = 503 };
+	struct http_admin_call call = { .client = &c->client,
+	    .method = method, .url = url };
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	if (c->hold == HTTP_HOLD_RELEASED) {
+		c->hold = HTTP_HOLD_NONE;
+		s->nreleased--;
+		return queue(s, c, s->release_code, s->release);
+	}
+	sbuf_init(&reply.body);
+	call.authorization = MHD_lookup_connection_value(c->handle,
+	    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (s->hooks.admin && !s->exiting)
+		s->hooks.admin(s->hooks.arg, &call, &reply);
+	else
+		admin_render_result(false, NULL, "healthgate is exiting",
+		    &reply.body);
+	if (reply.hold && !s->exiting && admin_hold(s, c)) {
+		sbuf_free(&reply.body);
+		return MHD_YES;
+	}
+	if (reply.hold)
+		reply.code = 503;	/* out of memory, or exiting */
+	r = sbuf_failed(&reply.body) ? NULL :
+	    admin_response(s, &reply.body, reply.code == 405 ? reply.allow :
+	    NULL);
+	rc = queue(s, c, reply.code, r);
+	if (r)
+		MHD_destroy_response(r);
+	sbuf_free(&reply.body);
+	return rc;
+}
+
 /*
  * MHD calls this once when the head is in and again when the request is
  * complete. Answers are queued on the second call: libmicrohttpd 0.9.75
@@ -284,9 +381,15 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		c->route = route_of(url);
 		c->code = 0;
 		framing = read_head(mc, version, &c->self);
-		s->inflight++;
+		/* An admin call, a held prestop above all, holds no drain. */
+		if (c->route != HTTP_ROUTE_ADMIN)
+			s->inflight++;
+		else
+			s->admin_inflight++;
 		*req = c;
-		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+		/* The admin hook knows each verb's methods. */
+		if (c->route != HTTP_ROUTE_ADMIN &&
+		    strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 			return queue(s, c, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    s->not_allowed);
@@ -314,6 +417,8 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		return queue(s, c, s->health_code, s->health);
 	case HTTP_ROUTE_LIVE:
 		return queue(s, c, MHD_HTTP_OK, s->live);
+	case HTTP_ROUTE_ADMIN:
+		return admin_request(s, c, method, url);
 	case HTTP_ROUTE_METRICS: {
 		struct MHD_Response *r = metrics_response(s);
 		enum MHD_Result rc = queue(s, c, MHD_HTTP_OK, r);
@@ -339,6 +444,14 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 		return;
 	*req = NULL;
 	conn_table_idle(s->table, c, clock_mono());
+	if (c->hold == HTTP_HOLD_RELEASED) {	/* ended before its answer */
+		c->hold = HTTP_HOLD_NONE;
+		s->nreleased--;
+	}
+	if (c->route == HTTP_ROUTE_ADMIN) {
+		s->admin_inflight--;
+		return;
+	}
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
 	    c->route == HTTP_ROUTE_HEALTH && !c->self && s->hooks.served) {
@@ -495,55 +608,6 @@ sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
-/* Binds the listener; the any-address falls back to IPv4 without IPv6. */
-static int
-listen_on(const char *host, unsigned port, struct sockaddr_storage *bound,
-    char *err, unsigned errlen)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	const char *why;
-	int fd = -1, one = 1, zero = 0;
-
-	if ((why = addr_to_sockaddr(host, port, &ss, &len)) != NULL) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd < 0 && host[0] == '\0' && errno == EAFNOSUPPORT) {
-		addr_to_sockaddr("0.0.0.0", port, &ss, &len);
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-	}
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss.ss_family == AF_INET6 && host[0] == '\0')
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	/*
-	 * Accept a connection only once its first bytes are in (for up to
-	 * 1 s): a prober sends its request at once, so the accept and the
-	 * read happen in one turn of the loop, not two. Measured with
-	 * bench/run, new-connection CPU per request fell by a quarter (see
-	 * BENCHMARKS.md). A client that sends nothing is still accepted, a
-	 * second late, and the request timeout runs from then.
-	 */
-	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-	    listen(fd, LISTEN_BACKLOG) < 0)
-		goto fail;
-	len = sizeof(*bound);
-	if (getsockname(fd, (struct sockaddr *)bound, &len) < 0)
-		goto fail;
-	return fd;
-fail:
-	snprintf(err, errlen, "%s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
 struct http_server *
 http_server_new(struct ev_loop *loop, const char *host, unsigned port,
     const struct http_limits *limits, const struct http_hooks *hooks,
@@ -584,7 +648,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if ((fd = listen_on(host, port, &s->bound, err, errlen)) < 0)
+	if ((fd = sock_listen(host, port, &s->bound, err, errlen)) < 0)
 		goto fail;
 	/*
 	 * MHD_USE_TURBO (0.9.75: only these two effects): a new connection
@@ -593,7 +657,13 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	 * is not preceded by shutdown(). Three syscalls fewer per
 	 * connection; measured in BENCHMARKS.md.
 	 */
-	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL,
+	/*
+	 * MHD_ALLOW_SUSPEND_RESUME for held /admin/prestop requests: it adds
+	 * an eventfd to MHD's epoll set, which a resume makes readable, so
+	 * the loop runs MHD for it without a call from us.
+	 */
+	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO |
+	    MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
 	    access_cb, s,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
@@ -649,11 +719,41 @@ fail:
 	return NULL;
 }
 
+/*
+ * The loop is over: answer what is still held with a 503, then run MHD
+ * alone until every /admin/ answer is sent (POST /admin/drain's own 202
+ * too, when the drain it started ended at once), or for HTTP_SERVER_FLUSH.
+ * libmicrohttpd 0.9.75 panics when stopped with a connection suspended.
+ */
+static void
+flush_held(struct http_server *s)
+{
+	static const char bye[] = "{\"ok\":false,\"detail\":\"healthgate is "
+	    "exiting\"}\n";
+	const union MHD_DaemonInfo *di;
+	double end = clock_mono() + HTTP_SERVER_FLUSH;
+	struct pollfd pfd = { .events = POLLIN };
+
+	s->exiting = true;
+	if (s->nheld)
+		http_server_release(s, 503, bye, sizeof(bye) - 1);
+	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	pfd.fd = di ? di->epoll_fd : -1;
+	while (s->admin_inflight > 0 && clock_mono() < end) {
+		MHD_run(s->mhd);
+		if (s->admin_inflight == 0)
+			break;
+		(void)poll(&pfd, 1, 10);
+	}
+}
+
 void
 http_server_free(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	if (s->mhd && s->admin_inflight)
+		flush_held(s);
 	ev_io_stop(s->loop, &s->mhd_io);
 	ev_timer_stop(s->loop, &s->mhd_timer);
 	ev_timer_stop(s->loop, &s->sweep);
@@ -672,6 +772,9 @@ http_server_free(struct http_server *s)
 		MHD_destroy_response(s->too_large);
 	if (s->bad_request)
 		MHD_destroy_response(s->bad_request);
+	if (s->release)
+		MHD_destroy_response(s->release);
+	free(s->held);
 	conn_table_free(s->table);
 	free(s);
 }
@@ -724,4 +827,38 @@ unsigned
 http_server_inflight(const struct http_server *s)
 {
 	return s->inflight;
+}
+
+unsigned
+http_server_release(struct http_server *s, unsigned code, const char *body,
+    size_t len)
+{
+	struct MHD_Response *r;
+	unsigned n = s->nheld;
+
+	if (n == 0)
+		return 0;
+	r = make_response(s, body, len, "application/json");
+	if (r == NULL) {
+		/* Out of memory: the answer is an empty 503, not silence. */
+		r = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+		code = 503;
+	}
+	swap_response(&s->release, r);
+	s->release_code = code;
+	for (unsigned i = 0; i < n; i++) {
+		s->held[i]->hold = HTTP_HOLD_RELEASED;
+		/* Safe from anywhere; MHD picks it up on its next run. */
+		MHD_resume_connection(s->held[i]->handle);
+	}
+	s->nreleased += n;
+	s->nheld = 0;
+	return n;
+}
+
+unsigned
+http_server_held(const struct http_server *s)
+{
+	return s->nheld;
 }

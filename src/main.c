@@ -16,9 +16,14 @@
 
 #include <ev.h>
 
+#include "admin.h"
+#include "admin_token.h"
 #include "checks.h"
+#include "clock.h"
 #include "config.h"
+#include "ctl.h"
 #include "fd_budget.h"
+#include "grpc_server.h"
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
@@ -38,6 +43,7 @@ struct daemon {
 	struct config	 cfg;
 	struct ev_loop	*loop;
 	struct http_server *http;
+	struct grpc_server *grpc;	/* --grpc-listen, else NULL */
 	struct checks	*checks;
 	struct stop	*stop;		/* the drain, from SIGTERM to done */
 	struct notify	*notify;	/* NULL when not under systemd */
@@ -48,16 +54,27 @@ struct daemon {
 	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
+	char		*admin_token;	/* owned; NULL: /admin/ loopback only */
+	/*
+	 * Started by /admin/prestop: its end answers the held requests and
+	 * nothing more; /health stays 503 until a stop signal ends the
+	 * process (Kubernetes signals a native sidecar after the app).
+	 */
+	bool		 drain_hold;
+	const char	*drain_by;	/* what started the drain, for status */
+	struct timespec	 drain_wall;	/* when, for the prestop answer */
+	struct admin_end drain_end;	/* how it ended, once it has */
 };
 
 /* One line for `systemctl status`: what /health answers, and why. */
 static void
 status_line(const struct health_view *v, char *buf, size_t size)
 {
-	unsigned down = 0;
+	unsigned down = 0, warned = 0;
 
 	for (unsigned i = 0; i < v->nchecks; i++)
-		down += !v->checks[i].up;
+		if (!v->checks[i].up)
+			*(v->checks[i].warn ? &warned : &down) += 1;
 	if (v->draining)
 		snprintf(buf, size, "draining: /health answers 503");
 	else if (v->maintenance)
@@ -65,6 +82,9 @@ status_line(const struct health_view *v, char *buf, size_t size)
 	else if (down)
 		snprintf(buf, size, "%u of %u checks down: /health answers 503",
 		    down, v->nchecks);
+	else if (warned)
+		snprintf(buf, size, "%u of %u checks down, severity warn: "
+		    "/health answers 200", warned, v->nchecks);
 	else
 		snprintf(buf, size, "healthy: %u checks up, /health answers 200",
 		    v->nchecks);
@@ -74,7 +94,13 @@ status_line(const struct health_view *v, char *buf, size_t size)
 static void
 refresh(struct daemon *d)
 {
+	const struct config *c = &d->cfg;
+	const struct health_service sv = {
+		.version = c->service_version, .release_id = c->release_id,
+		.service_id = c->service_id, .description = c->description,
+	};
 	struct health_view v = {
+		.service = &sv,
 		.draining = stop_draining(d->stop),
 		.maintenance = d->maintenance,
 		.app_gone = d->app_gone,
@@ -88,6 +114,12 @@ refresh(struct daemon *d)
 	code = health_render(&v, &b);
 	if (!sbuf_failed(&b))
 		http_server_set_health(d->http, code, b.data, b.len);
+	if (d->grpc) {
+		char why[160];
+
+		health_why(&v, why, sizeof(why));
+		grpc_server_set_health(d->grpc, code == 200, why);
+	}
 	if (code != d->health_code && d->health_code != 0)
 		log_event(LOG_INFO, "state", "from=%u to=%u", d->health_code,
 		    code);
@@ -114,7 +146,10 @@ on_drain_begin(void *arg)
 {
 	struct daemon *d = arg;
 
+	clock_wall(&d->drain_wall);
 	http_server_set_closing(d->http);
+	if (d->grpc)
+		grpc_server_set_closing(d->grpc);
 	notify_stopping(d->notify, NULL);
 	refresh(d);		/* and STATUS=draining */
 }
@@ -124,7 +159,7 @@ on_drain_inflight(void *arg)
 {
 	struct daemon *d = arg;
 
-	return http_server_inflight(d->http);
+	return http_server_inflight(d->http) + grpc_server_inflight(d->grpc);
 }
 
 /*
@@ -135,10 +170,8 @@ on_drain_inflight(void *arg)
  * signal cut the drain short (on_stop passes that one on).
  */
 static void
-on_drain_done(void *arg, enum stop_end how, enum drain_state reason)
+drain_finish(struct daemon *d, enum stop_end how, enum drain_state reason)
 {
-	struct daemon *d = arg;
-
 	if (d->app == NULL) {
 		ev_break(d->loop, EVBREAK_ALL);
 		return;
@@ -149,6 +182,69 @@ on_drain_done(void *arg, enum stop_end how, enum drain_state reason)
 		    d->cfg.stop_timeout_ms / 1000.0);
 }
 
+/* The drain's end as /admin/prestop and /admin/status tell it. */
+static void
+drain_record(struct daemon *d, enum stop_end how, enum drain_state reason)
+{
+	struct timespec now;
+	double elapsed, left;
+
+	clock_wall(&now);
+	stop_timing(d->stop, &elapsed, &left);
+	d->drain_end = (struct admin_end){
+		.reason = how == STOP_END_ABORTED ? "aborted" :
+		    drain_state_name(reason),
+		.started_by = d->drain_by,
+		.started = (double)d->drain_wall.tv_sec +
+		    d->drain_wall.tv_nsec / 1e9,
+		.ended = (double)now.tv_sec + now.tv_nsec / 1e9,
+		.duration = elapsed,
+	};
+}
+
+/*
+ * The one place a drain's end is reported, whatever ended it: every held
+ * /admin/prestop is answered here, then the drain's owner acts (unless
+ * /admin/prestop started it: then only a stop signal ends the process).
+ */
+static void
+on_drain_done(void *arg, enum stop_end how, enum drain_state reason)
+{
+	struct daemon *d = arg;
+	struct sbuf b;
+	unsigned n;
+
+	drain_record(d, how, reason);
+	sbuf_init(&b);
+	admin_render_end(&d->drain_end, &b);
+	n = sbuf_failed(&b) ? 0 : http_server_release(d->http, 200, b.data,
+	    b.len);
+	sbuf_free(&b);
+	if (n)
+		log_event(LOG_INFO, "prestop_answered", "waiters=%u reason=%s",
+		    n, d->drain_end.reason);
+	if (d->drain_hold) {
+		log_event(LOG_INFO, "drain_held", "reason=\"started by "
+		    "/admin/prestop: /health stays 503 until a stop signal\"");
+		return;
+	}
+	drain_finish(d, how, reason);
+}
+
+/*
+ * A drain /admin/prestop started now ends the process: when it ends, or
+ * at once if it has (then as a drain that was over: no linger).
+ */
+static void
+drain_release_hold(struct daemon *d, const char *key, const char *cause)
+{
+	d->drain_hold = false;
+	log_event(LOG_INFO, "drain_exit", "%s=%s when=%s", key, cause,
+	    stop_over(d->stop) ? "now" : "drain_end");
+	if (stop_over(d->stop))
+		drain_finish(d, STOP_END_DRAINED, DRAIN_DONE_IDLE);
+}
+
 static void
 on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
@@ -157,6 +253,13 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	/* After /admin/prestop's drain, a signal is its first, not a second. */
+	if (d->drain_hold) {
+		drain_release_hold(d, "signal", signame(w->signum));
+		return;
+	}
+	if (!again)
+		d->drain_by = signame(w->signum);
 	stop_signal(d->stop, signame(w->signum));
 	/* One after the first is the app's: it goes to the app now. */
 	if (d->app && again && !d->app_gone)
@@ -205,20 +308,27 @@ start_app(struct daemon *d)
 	return true;
 }
 
+/* By a signal or a request (key=cause in the log); /health follows. */
 static void
-on_maintenance(struct ev_loop *loop, ev_signal *w, int revents)
+maintenance_set(struct daemon *d, bool on, const char *key,
+    const char *cause)
 {
-	struct daemon *d = w->data;
-	bool on = w->signum == SIGUSR1;
-
-	(void)loop;
-	(void)revents;
 	if (d->maintenance == on)
 		return;
 	d->maintenance = on;
 	log_event(LOG_INFO, on ? "maintenance_on" : "maintenance_off",
-	    "signal=%s", signame(w->signum));
+	    "%s=%s", key, cause);
 	refresh(d);
+}
+
+static void
+on_maintenance(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	maintenance_set(d, w->signum == SIGUSR1, "signal", signame(w->signum));
 }
 
 /*
@@ -276,6 +386,155 @@ on_metrics(void *arg, struct sbuf *b)
 	    .watched = st.watched });
 	checks_figures(d->checks, &figures, &n);
 	metrics_render_checks(b, figures, n);
+	if (d->grpc) {
+		struct grpc_server_stats gs;
+
+		grpc_server_stats(d->grpc, &gs);
+		metrics_render_grpc(b, &gs);
+	}
+}
+
+/* The probers /admin/status lists, at most this many. */
+#define STATUS_PROBERS	64
+
+static void
+serve_status(struct daemon *d, struct http_admin_reply *r)
+{
+	struct drain_prober probers[STATUS_PROBERS];
+	struct admin_status st = {
+		.health = d->health_code, .maintenance = d->maintenance,
+		.drain = stop_over(d->stop) ? ADMIN_DRAIN_ENDED :
+		    stop_draining(d->stop) ? ADMIN_DRAIN_RUNNING :
+		    ADMIN_DRAIN_OFF,
+		.started_by = d->drain_by, .exit_when_done = !d->drain_hold,
+		.inflight = http_server_inflight(d->http),
+		.waiters = http_server_held(d->http), .end = d->drain_end,
+		.probers = probers,
+	};
+	unsigned n = stop_probers(d->stop, probers, STATUS_PROBERS);
+
+	st.nprobers = n < STATUS_PROBERS ? n : STATUS_PROBERS;
+	stop_timing(d->stop, &st.elapsed, &st.cap_left);
+	checks_view(d->checks, &st.checks, &st.nchecks);
+	r->code = 200;
+	admin_render_status(&st, &r->body);
+}
+
+/*
+ * Starts the drain, held (prestop) or to end the process (drain, as
+ * SIGTERM). A drain already running is left to run; one held turns into
+ * one that ends the process.
+ */
+static void
+serve_drain(struct daemon *d, bool hold, const char *path)
+{
+	if (!stop_draining(d->stop)) {
+		d->drain_hold = hold;
+		d->drain_by = path;
+		stop_begin(d->stop, path);
+	} else if (!hold && d->drain_hold)
+		drain_release_hold(d, "request", path);
+}
+
+/* Held until the drain ends, or answered now if it has. */
+static void
+serve_prestop(struct daemon *d, struct http_admin_reply *r, const char *path)
+{
+	serve_drain(d, true, path);
+	if (!stop_over(d->stop)) {
+		r->hold = true;
+		return;
+	}
+	r->code = 200;
+	admin_render_end(&d->drain_end, &r->body);
+}
+
+static void
+serve_verb(struct daemon *d, enum admin_verb v, struct http_admin_reply *r)
+{
+	const char *path = admin_verb_path(v);
+
+	switch (v) {
+	case ADMIN_VERB_MAINTENANCE_ON:
+	case ADMIN_VERB_MAINTENANCE_OFF:
+		maintenance_set(d, v == ADMIN_VERB_MAINTENANCE_ON, "request",
+		    path);
+		r->code = 200;
+		admin_render_result(true, d->maintenance ? "maintenance" :
+		    "serving", NULL, &r->body);
+		return;
+	case ADMIN_VERB_DRAIN:
+		serve_drain(d, false, path);
+		r->code = 202;
+		admin_render_result(true, "draining", NULL, &r->body);
+		return;
+	case ADMIN_VERB_PRESTOP:
+		serve_prestop(d, r, path);
+		return;
+	case ADMIN_VERB_STATUS:
+		serve_status(d, r);
+		return;
+	case ADMIN_VERB_NONE:
+		break;
+	}
+	r->code = 404;
+	admin_render_result(false, NULL, "no such admin path", &r->body);
+}
+
+/* A path for a log line: the client's bytes, quoting-safe and short. */
+static void
+safe_path(const char *url, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; url[i] && i + 1 < size; i++)
+		buf[i] = (url[i] > ' ' && url[i] < 0x7f && url[i] != '"' &&
+		    url[i] != '\\') ? url[i] : '?';
+	buf[i] = '\0';
+}
+
+/*
+ * An /admin/ request: who may (admin.c's rule), which verb and method,
+ * then the verb. One log line for each, never the token.
+ */
+static void
+on_admin(void *arg, const struct http_admin_call *call,
+    struct http_admin_reply *r)
+{
+	struct daemon *d = arg;
+	enum admin_access a = admin_access_check(call->client,
+	    call->authorization, d->admin_token);
+	enum admin_verb v = admin_verb_of(call->url);
+	char src[ADDR_STR_MAX], path[128], method[16], result[16];
+
+	addr_format(call->client, src, sizeof(src));
+	safe_path(call->url, path, sizeof(path));
+	safe_path(call->method, method, sizeof(method));
+	if (!admin_access_ok(a)) {
+		r->code = 403;
+		admin_render_result(false, NULL, a == ADMIN_ACCESS_NOT_ENABLED ?
+		    "admin API: loopback only (no --admin-token-file)" :
+		    "admin API: Authorization: Bearer TOKEN needed",
+		    &r->body);
+		log_event(LOG_WARN, "admin_refused", "source=%s method=%s "
+		    "path=%s result=403 reason=%s", src, method, path,
+		    admin_access_name(a));
+		return;
+	}
+	if (v != ADMIN_VERB_NONE && !admin_method_ok(v, call->method)) {
+		r->code = 405;
+		r->allow = admin_allow(v);
+		admin_render_result(false, NULL, "method not allowed",
+		    &r->body);
+	} else
+		serve_verb(d, v, r);
+	if (r->hold)
+		snprintf(result, sizeof(result), "held");
+	else
+		snprintf(result, sizeof(result), "%u", r->code);
+	log_event(LOG_INFO, "admin", "source=%s method=%s path=%s "
+	    "access=%s result=%s", src, method, path, admin_access_name(a),
+	    result);
 }
 
 static void
@@ -314,6 +573,29 @@ log_start(struct daemon *d)
 		    c->checks[i].rise, c->checks[i].fall);
 }
 
+/* --grpc-listen: the gRPC health endpoint, with the HTTP side's limits. */
+static bool
+start_grpc(struct daemon *d, const struct http_limits *limits,
+    const struct http_hooks *hooks)
+{
+	char err[CONFIG_ERR_MAX], where[ADDR_STR_MAX];
+
+	if (!d->cfg.grpc_listen)
+		return true;
+	d->grpc = grpc_server_new(d->loop, d->cfg.grpc_listen_host,
+	    d->cfg.grpc_listen_port, limits, hooks, err, sizeof(err));
+	if (d->grpc == NULL) {
+		log_event(LOG_ERROR, "exit", "reason=\"cannot listen on "
+		    "%s:%u for gRPC: %s\"", d->cfg.grpc_listen_host[0] ?
+		    d->cfg.grpc_listen_host : "[::]", d->cfg.grpc_listen_port,
+		    err);
+		return false;
+	}
+	grpc_server_address(d->grpc, where, sizeof(where));
+	log_event(LOG_INFO, "grpc_listen", "listen=%s", where);
+	return true;
+}
+
 static void
 signal_watch(struct daemon *d, ev_signal *w, int signum,
     void (*cb)(struct ev_loop *, ev_signal *, int))
@@ -337,6 +619,8 @@ main(int argc, char *argv[])
 		return probe_main(argc - 1, argv + 1, environ);
 	if (argc > 1 && strcmp(argv[1], "plan") == 0)
 		return plan_main(argc - 1, argv + 1, environ);
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return ctl_main(argc - 1, argv + 1, environ);
 
 	memset(&d, 0, sizeof(d));
 	switch (config_load(&d.cfg, argc, argv, environ, err)) {
@@ -352,6 +636,17 @@ main(int argc, char *argv[])
 		/* One line, JSON if asked; "<3>" first when it is the journal. */
 		log_refusal(config_log_format_asked(argc, argv, environ),
 		    "config_error", err);
+		return 2;
+	}
+	if (d.cfg.admin_token_file && (d.admin_token = admin_token_read(
+	    d.cfg.admin_token_file, err, sizeof(err))) == NULL) {
+		char msg[CONFIG_ERR_MAX + 300];
+
+		snprintf(msg, sizeof(msg), "--admin-token-file "
+		    "(HEALTHGATE_ADMIN_TOKEN_FILE): \"%.200s\" %s",
+		    d.cfg.admin_token_file, err);
+		log_refusal(d.cfg.log_format, "config_error", msg);
+		config_free(&d.cfg);
 		return 2;
 	}
 	log_init(d.cfg.log_format);
@@ -374,7 +669,8 @@ main(int argc, char *argv[])
 		.inflight = on_drain_inflight, .done = on_drain_done,
 		.arg = &d });
 	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
-	    .prober = on_prober, .metrics = on_metrics, .arg = &d };
+	    .prober = on_prober, .metrics = on_metrics, .admin = on_admin,
+	    .arg = &d };
 	if (d.stop == NULL) {
 		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
 		goto out;
@@ -397,10 +693,14 @@ main(int argc, char *argv[])
 		    "[::]", d.cfg.listen_port, err);
 		goto out;
 	}
+	if (!start_grpc(&d, &limits, &hooks))
+		goto out;
 	d.checks = checks_new(d.loop, d.cfg.checks, d.cfg.nchecks,
-	    on_checks_changed, &d);
+	    on_checks_changed, &d, err, sizeof(err));
 	if (d.checks == NULL) {
-		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
+		/* A file a check names cannot be used: a start-up error. */
+		log_event(LOG_ERROR, "config_error", "error=\"%s\"", err);
+		rc = 2;
 		goto out;
 	}
 	signal_watch(&d, &d.sigterm, SIGTERM, on_stop);
@@ -432,9 +732,13 @@ out:
 	supervise_free(d.app);	/* the app, reaped, if it still ran */
 	checks_free(d.checks);	/* kills every running check's group */
 	reap_final(1.0);	/* ...then what escaped them */
+	grpc_server_free(d.grpc);
 	http_server_free(d.http);
 	stop_free(d.stop);
 	notify_free(d.notify);
 	config_free(&d.cfg);
+	if (d.admin_token)
+		explicit_bzero(d.admin_token, strlen(d.admin_token));
+	free(d.admin_token);
 	return rc;
 }

@@ -9,11 +9,11 @@
 #include "version.h"
 
 static const unsigned counted_codes[METRICS_NCODES] = {
-	200, 400, 404, 405, 413, 503,
+	200, 202, 400, 403, 404, 405, 413, 503,
 };
 
 static const char *const route_paths[HTTP_ROUTE_COUNT] = {
-	"/health", "/live", "/metrics", "other",
+	"/health", "/live", "/metrics", "/admin/", "other",
 };
 
 int
@@ -96,6 +96,29 @@ check_counter(struct sbuf *b, const char *name, const char *help,
 			    ((const char *)&v[i] + field));
 }
 
+/*
+ * Per TLS check that has read a chain: seconds until the earliest
+ * certificate the server sent expires (negative once it has), so an alert
+ * can fire before the check does.
+ */
+static void
+metrics_tls_expiry(struct sbuf *b, const struct metrics_check *v,
+    unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n && !v[i].tls; i++)
+		;
+	if (i == n)
+		return;
+	family(b, "healthgate_check_tls_expiry_seconds", "gauge", "Seconds "
+	    "until the earliest certificate the server last sent expires.");
+	for (i = 0; i < n; i++)
+		if (v[i].tls)
+			sbuf_printf(b, "healthgate_check_tls_expiry_seconds"
+			    "{check=\"%s\"} %.0f\n", v[i].name, v[i].tls_expiry);
+}
+
 void
 metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
     unsigned n)
@@ -104,10 +127,11 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 
 	if (n == 0)
 		return;
-	family(b, "healthgate_check_up", "gauge", "1 when the check is up.");
+	family(b, "healthgate_check_up", "gauge", "1 when the check is up; "
+	    "severity warn: down never fails /health.");
 	for (unsigned i = 0; i < n; i++)
-		sbuf_printf(b, "healthgate_check_up{check=\"%s\"} %d\n",
-		    v[i].name, v[i].up);
+		sbuf_printf(b, "healthgate_check_up{check=\"%s\",severity=\"%s\"} "
+		    "%d\n", v[i].name, v[i].warn ? "warn" : "fail", v[i].up);
 	family(b, "healthgate_check_duration_seconds", "gauge", "Duration "
 	    "of the last run.");
 	for (unsigned i = 0; i < n; i++)
@@ -136,4 +160,37 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 	check_counter(b, "healthgate_check_transitions_total", "Changes "
 	    "between up and down.", v, n,
 	    offsetof(struct metrics_check, transitions), false);
+	metrics_tls_expiry(b, v, n);
+}
+
+void
+metrics_render_grpc(struct sbuf *b, const struct grpc_server_stats *g)
+{
+	static const char *const paths[GRPC_SERVER_ROUTE_COUNT] =
+	    GRPC_SERVER_PATHS;
+
+	family(b, "healthgate_grpc_answers_total", "counter", "gRPC health "
+	    "answers, by path and grpc-status.");
+	for (unsigned rt = 0; rt < GRPC_SERVER_ROUTE_COUNT; rt++)
+		for (unsigned c = 0; c < GRPC_SERVER_CODES; c++)
+			if (g->answers[rt][c])
+				sbuf_printf(b, "healthgate_grpc_answers_total"
+				    "{path=\"%s\",grpc_status=\"%u\"} %llu\n",
+				    paths[rt], c,
+				    g->answers[rt][c]);
+	family(b, "healthgate_grpc_connections", "gauge", "Open gRPC "
+	    "connections holding a slot.");
+	sbuf_printf(b, "healthgate_grpc_connections %u\n", g->conns.open);
+	family(b, "healthgate_grpc_connections_refused_total", "counter",
+	    "gRPC connections closed at once on arrival, by reason.");
+	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
+		sbuf_printf(b, "healthgate_grpc_connections_refused_total"
+		    "{reason=\"%s\"} %llu\n", conn_refusal_name(r),
+		    g->conns.refused[r]);
+	family(b, "healthgate_grpc_connections_cut_total", "counter",
+	    "gRPC connections cut by healthgate, by reason.");
+	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
+		sbuf_printf(b, "healthgate_grpc_connections_cut_total"
+		    "{reason=\"%s\"} %llu\n", conn_cut_name(c),
+		    g->conns.cut[c]);
 }

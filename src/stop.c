@@ -21,6 +21,7 @@ struct stop {
 	struct stop_hooks hooks;
 	ev_timer	 timer;		/* the next time the drain may be over */
 	bool		 over;		/* done() was called */
+	double		 started;	/* clock_mono() at the drain's start */
 	unsigned long long n503;	/* 503s served while draining */
 };
 
@@ -123,12 +124,28 @@ warn_ignored(struct stop *s, double now)
 	    "the drain does not wait for them\"", list);
 }
 
-void
-stop_signal(struct stop *s, const char *signame)
+/* The drain begins, by a signal or a request (key=cause in the log). */
+static void
+stop_start(struct stop *s, const char *key, const char *cause)
 {
 	struct drain_stats st;
 	double now;
 
+	now = s->started = clock_mono();
+	drain_start(s->drain, now);
+	/* The 503 is in place before anything says the drain began. */
+	s->hooks.begin(s->hooks.arg);
+	drain_stats(s->drain, now, &st);
+	log_event(LOG_INFO, "drain_start", "%s=%s watched=%u fall=%u "
+	    "window_ms=%u cap_ms=%u", key, cause, st.watched, s->params.fall,
+	    s->params.window_ms, s->params.cap_ms);
+	warn_ignored(s, now);
+	check(s);
+}
+
+void
+stop_signal(struct stop *s, const char *signame)
+{
 	if (s->over)
 		return;
 	if (drain_started(s->drain)) {
@@ -136,16 +153,39 @@ stop_signal(struct stop *s, const char *signame)
 		finish(s, STOP_END_ABORTED, DRAIN_RUNNING);
 		return;
 	}
-	now = clock_mono();
-	drain_start(s->drain, now);
-	/* The 503 is in place before anything says the drain began. */
-	s->hooks.begin(s->hooks.arg);
-	drain_stats(s->drain, now, &st);
-	log_event(LOG_INFO, "drain_start", "signal=%s watched=%u fall=%u "
-	    "window_ms=%u cap_ms=%u", signame, st.watched, s->params.fall,
-	    s->params.window_ms, s->params.cap_ms);
-	warn_ignored(s, now);
-	check(s);
+	stop_start(s, "signal", signame);
+}
+
+bool
+stop_begin(struct stop *s, const char *request)
+{
+	if (s->over || drain_started(s->drain))
+		return false;
+	stop_start(s, "request", request);
+	return true;
+}
+
+bool
+stop_over(const struct stop *s)
+{
+	return s->over;
+}
+
+void
+stop_timing(const struct stop *s, double *elapsed, double *cap_left)
+{
+	double now = clock_mono();
+
+	*elapsed = drain_started(s->drain) ? now - s->started : 0;
+	*cap_left = s->params.cap_ms / 1000.0 - *elapsed;
+	if (*cap_left < 0)
+		*cap_left = 0;
+}
+
+unsigned
+stop_probers(const struct stop *s, struct drain_prober *out, unsigned max)
+{
+	return drain_probers(s->drain, clock_mono(), out, max);
 }
 
 void

@@ -306,6 +306,38 @@ test_drain_recent_knows_served_sources_for_a_while(void **state)
 	assert_true(drain_recent(f->d, &p, 300, 501));
 }
 
+/* What /admin/status lists: seen probers before, the watched ones after. */
+static void
+test_drain_probers_lists_who_counts_now(void **state)
+{
+	struct fixture *f = *state;
+	struct addr a = ip("10.0.0.1"), b = ip("10.0.0.2"), c = ip("10.0.0.3");
+	struct drain_prober out[4];
+
+	drain_note(f->d, &a, false, 1);		/* too old at 20 */
+	drain_note(f->d, &b, false, 10);
+	drain_note(f->d, &c, false, 12);
+	assert_int_equal(drain_probers(f->d, 20, out, 4), 2);
+	assert_int_equal(out[0].state, DRAIN_PROBER_SEEN);
+	assert_true(out[0].idle == 10.0);
+	/* Room for one: the count is still all of them. */
+	assert_int_equal(drain_probers(f->d, 20, out, 1), 2);
+	drain_start(f->d, 20);
+	drain_note(f->d, &b, true, 21);
+	drain_note(f->d, &b, true, 22);
+	drain_note(f->d, &c, true, 22);
+	drain_note(f->d, &a, true, 22);		/* not watched: no count */
+	assert_int_equal(drain_probers(f->d, 23, out, 4), 2);
+	assert_int_equal(out[0].state, DRAIN_PROBER_SERVED);
+	assert_int_equal(out[0].fails, 2);
+	assert_int_equal(out[1].state, DRAIN_PROBER_WAITING);
+	assert_int_equal(out[1].fails, 1);
+	assert_int_equal(drain_probers(f->d, 37, out, 4), 2);
+	assert_int_equal(out[1].state, DRAIN_PROBER_SILENT);
+	assert_string_equal(drain_prober_state_name(DRAIN_PROBER_WAITING),
+	    "waiting");
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -328,6 +360,7 @@ main(void)
 		T(test_drain_table_full_forgets_the_oldest),
 		T(test_drain_state_names_are_the_logged_reasons),
 		T(test_drain_recent_knows_served_sources_for_a_while),
+		T(test_drain_probers_lists_who_counts_now),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

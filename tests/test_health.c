@@ -70,9 +70,11 @@ test_health_one_check_down_fails_and_says_why(void **state)
 	assert_int_equal(render(&v, body, sizeof(body)), 503);
 	assert_string_equal(body, "{\"status\":\"fail\",\"notes\":"
 	    "[\"1 of 2 checks down\"],\"checks\":{"
-	    "\"db:responseTime\":[{\"status\":\"pass\",\"observedValue\":1.2,"
+	    "\"db:responseTime\":[{\"componentType\":\"component\","
+	    "\"status\":\"pass\",\"observedValue\":1.2,"
 	    "\"observedUnit\":\"ms\",\"time\":\"1970-01-01T00:00:00.500Z\"}],"
-	    "\"app:responseTime\":[{\"status\":\"fail\",\"observedValue\":"
+	    "\"app:responseTime\":[{\"componentType\":\"component\","
+	    "\"status\":\"fail\",\"observedValue\":"
 	    "1000.0,\"observedUnit\":\"ms\",\"time\":"
 	    "\"2026-11-18T11:06:40.000Z\",\"output\":"
 	    "\"timeout after \\\"1000\\\" ms\"}]}}\n");
@@ -93,6 +95,58 @@ test_health_check_not_run_yet_is_down(void **state)
 	assert_null(strstr(body, "observedValue"));
 }
 
+/* A warn check down: 200, "warn", and the check still shows failing. */
+static void
+test_health_warn_check_down_is_200_warn(void **state)
+{
+	struct health_check checks[] = {
+		{ .name = "app", .up = true, .ran = true, .output = "" },
+		{ .name = "db", .up = false, .warn = true, .ran = true,
+		    .output = "connect: Connection refused" },
+	};
+	struct health_view v = { .checks = checks, .nchecks = 2 };
+	char body[1024];
+
+	(void)state;
+	assert_int_equal(render(&v, body, sizeof(body)), 200);
+	assert_non_null(strstr(body, "{\"status\":\"warn\",\"notes\":[\"1 of 2 "
+	    "checks down, severity warn\"]"));
+	assert_non_null(strstr(body, "\"db:responseTime\":[{\"componentType\":"
+	    "\"component\",\"status\":\"fail\""));
+	assert_non_null(strstr(body, "\"output\":\"connect: Connection "
+	    "refused\""));
+	/* The same check at severity fail: 503, one field apart. */
+	checks[1].warn = false;
+	assert_int_equal(render(&v, body, sizeof(body)), 503);
+	assert_non_null(strstr(body, "{\"status\":\"fail\",\"notes\":[\"1 of 2 "
+	    "checks down\"]"));
+	/* Warn checks never hide a drain or a failing check. */
+	checks[1].warn = true;
+	checks[0].up = false;
+	assert_int_equal(render(&v, body, sizeof(body)), 503);
+	assert_non_null(strstr(body, "\"notes\":[\"1 of 2 checks down\",\"1 of 2 "
+	    "checks down, severity warn\"]"));
+	checks[0].up = true;
+	v.draining = true;
+	assert_int_equal(render(&v, body, sizeof(body)), 503);
+	assert_non_null(strstr(body, "{\"status\":\"fail\""));
+}
+
+/* The service's draft fields, given, escaped like every string. */
+static void
+test_health_service_fields(void **state)
+{
+	const struct health_service sv = { .version = "1.4", .release_id =
+	    "1.4.2-\"rc\"", .service_id = "orders", .description = NULL };
+	struct health_view v = { .service = &sv };
+	char body[512];
+
+	(void)state;
+	assert_int_equal(render(&v, body, sizeof(body)), 200);
+	assert_string_equal(body, "{\"status\":\"pass\",\"version\":\"1.4\","
+	    "\"releaseId\":\"1.4.2-\\\"rc\\\"\",\"serviceId\":\"orders\"}\n");
+}
+
 int
 main(void)
 {
@@ -102,6 +156,8 @@ main(void)
 		    test_health_draining_and_maintenance_fail_with_notes),
 		cmocka_unit_test(test_health_one_check_down_fails_and_says_why),
 		cmocka_unit_test(test_health_check_not_run_yet_is_down),
+		cmocka_unit_test(test_health_warn_check_down_is_200_warn),
+		cmocka_unit_test(test_health_service_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,55 @@ test_jsonstr_never_cuts_an_escape(void **state)
 	assert_int_equal(len, 5);
 }
 
+/*
+ * Bytes that are not UTF-8 (an exec command's output may hold anything)
+ * become U+FFFD, one per maximal subpart (Unicode 15, 3.9, U+FFFD
+ * substitution), so the JSON stays valid for a strict parser.
+ */
+static void
+test_jsonstr_invalid_utf8_becomes_u_fffd(void **state)
+{
+#define R	"\xef\xbf\xbd"
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "a\xff" "b", "a" R "b" },		/* never a lead byte */
+		{ "\xc0\xaf", R R },		/* overlong lead, lone cont. */
+		{ "\xe2\x82", R },			/* cut short: one U+FFFD */
+		{ "\xe2\x82" "x", R "x" },
+		{ "\xed\xa0\x80", R R R },	/* a surrogate, CESU style */
+		{ "\xf4\x90\x80\x80", R R R R },	/* above U+10FFFF */
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },	/* emoji */
+		{ "\xe2\x82\xac\x80", "\xe2\x82\xac" R },
+		{ "\xc3", R },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[64];
+		size_t len = 0, n = strlen(cases[i].in);
+
+		jsonstr_put(buf, sizeof(buf), &len, cases[i].in, n);
+		if (strcmp(buf, cases[i].out) != 0)
+			fail_msg("case %zu", i);
+		assert_int_equal(jsonstr_len(cases[i].in, n), len);
+	}
+#undef R
+}
+
+/* A short buffer never takes half of a character. */
+static void
+test_jsonstr_never_cuts_a_character(void **state)
+{
+	char buf[5];
+	size_t len = 0;
+
+	(void)state;
+	jsonstr_put(buf, sizeof(buf), &len, "ab\xe2\x82\xac", 5);
+	assert_string_equal(buf, "ab");
+	assert_int_equal(len, 2);
+}
+
 int
 main(void)
 {
@@ -59,6 +108,8 @@ main(void)
 		cmocka_unit_test(
 		    test_jsonstr_escapes_quotes_backslashes_and_controls),
 		cmocka_unit_test(test_jsonstr_never_cuts_an_escape),
+		cmocka_unit_test(test_jsonstr_invalid_utf8_becomes_u_fffd),
+		cmocka_unit_test(test_jsonstr_never_cuts_a_character),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,8 +15,11 @@ test_metrics_code_index(void **state)
 {
 	(void)state;
 	assert_int_equal(metrics_code_index(200), 0);
-	assert_int_equal(metrics_code_index(503), 5);
-	assert_int_equal(metrics_code_index(400), 1);
+	assert_int_equal(metrics_code_index(503), 7);
+	assert_int_equal(metrics_code_index(400), 2);
+	/* The admin API's answers: accepted drains, refused callers. */
+	assert_int_equal(metrics_code_index(202), 1);
+	assert_int_equal(metrics_code_index(403), 3);
 	assert_int_equal(metrics_code_index(401), -1);
 }
 
@@ -77,7 +80,8 @@ test_metrics_checks(void **state)
 	    { .name = "app", .up = true, .last_seconds = 0.0125,
 	      .transitions = 1, .results = { { "pass", 3 }, { "timeout", 0 } },
 	      .named = true, .lookups = 5, .lookup_failures = 2 },
-	    { .name = "db", .results = { { "pass", 0 }, { "refused", 4 } } },
+	    { .name = "db", .warn = true,
+	      .results = { { "pass", 0 }, { "refused", 4 } } },
 	};
 	struct sbuf b;
 
@@ -86,8 +90,8 @@ test_metrics_checks(void **state)
 	metrics_render_checks(&b, v, 2);
 	assert_false(sbuf_failed(&b));
 	assert_non_null(strstr(b.data, "# TYPE healthgate_check_up gauge\n"
-	    "healthgate_check_up{check=\"app\"} 1\n"
-	    "healthgate_check_up{check=\"db\"} 0\n"));
+	    "healthgate_check_up{check=\"app\",severity=\"fail\"} 1\n"
+	    "healthgate_check_up{check=\"db\",severity=\"warn\"} 0\n"));
 	assert_non_null(strstr(b.data, "\nhealthgate_check_duration_seconds"
 	    "{check=\"app\"} 0.012500\n"));
 	assert_non_null(strstr(b.data, "\nhealthgate_check_results_total"

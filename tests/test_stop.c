@@ -317,6 +317,62 @@ test_stop_counts_only_503s_while_draining(void **state)
 	assert_int_equal(st.watched, 0);
 }
 
+/*
+ * A request's drain (/admin/prestop, /admin/drain): logged with its path;
+ * a second request aborts nothing; a signal after it is a second signal
+ * to stop.c (main.c decides whether to send it). The timing the status
+ * shows runs on the monotonic clock.
+ */
+static void
+test_stop_request_starts_once_and_never_aborts(void **state)
+{
+	struct owner *o = *state;
+	struct addr a = ip("10.0.0.7");
+	double elapsed, left;
+
+	stop_served(o->s, &a, 200);
+	assert_true(stop_begin(o->s, "/admin/prestop"));
+	assert_true(was_logged("1 drain_start request=/admin/prestop "
+	    "watched=1"));
+	assert_int_equal(o->begins, 1);
+	assert_false(stop_over(o->s));
+	fake_now += 1.25;
+	stop_timing(o->s, &elapsed, &left);
+	assert_true(elapsed == 1.25);
+	assert_true(left == 1.75);
+	assert_false(stop_begin(o->s, "/admin/drain"));
+	assert_int_equal(o->dones, 0);
+	assert_int_equal(o->begins, 1);
+	stop_served(o->s, &a, 503);
+	stop_served(o->s, &a, 503);
+	stop_poll(o->s);
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->reason, DRAIN_DONE_EVIDENCE);
+	assert_true(stop_over(o->s));
+	/* Over: neither a request nor a signal does anything more. */
+	assert_false(stop_begin(o->s, "/admin/prestop"));
+	stop_signal(o->s, "SIGTERM");
+	assert_int_equal(o->dones, 1);
+}
+
+/* The status's probers: watched ones once the drain has begun. */
+static void
+test_stop_probers_are_the_drains(void **state)
+{
+	struct owner *o = *state;
+	struct addr a = ip("10.0.0.7"), b = ip("10.0.0.8");
+	struct drain_prober p[4];
+
+	stop_served(o->s, &a, 200);
+	fake_now += 2;		/* a is past the 1 s window now */
+	stop_served(o->s, &b, 200);
+	assert_int_equal(stop_probers(o->s, p, 4), 1);
+	assert_int_equal(p[0].state, DRAIN_PROBER_SEEN);
+	stop_begin(o->s, "/admin/prestop");
+	assert_int_equal(stop_probers(o->s, p, 4), 1);
+	assert_int_equal(p[0].state, DRAIN_PROBER_WAITING);
+}
+
 int
 main(void)
 {
@@ -339,6 +395,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_stop_counts_only_503s_while_draining, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_request_starts_once_and_never_aborts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_probers_are_the_drains, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

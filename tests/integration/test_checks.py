@@ -198,8 +198,10 @@ class Several(unittest.TestCase):
             self.assertIn("refused",
                           body["checks"]["db:responseTime"][0]["output"])
             _, _, metrics = d.get("/metrics")
-            self.assertIn(b'healthgate_check_up{check="app"} 1', metrics)
-            self.assertIn(b'healthgate_check_up{check="db"} 0', metrics)
+            self.assertIn(b'healthgate_check_up{check="app",'
+                          b'severity="fail"} 1', metrics)
+            self.assertIn(b'healthgate_check_up{check="db",'
+                          b'severity="fail"} 0', metrics)
             self.assertRegex(metrics, rb'healthgate_check_results_total'
                              rb'\{check="db",result="refused"\} [1-9]')
 

@@ -1,0 +1,138 @@
+/*
+ * probe_grpc.c: `healthgate probe grpc://HOST:PORT[/SERVICE]`, for a
+ * container HEALTHCHECK of a gRPC app (or of healthgate's own gRPC port):
+ * the check's one call (grpc_call.c), blocking, with poll, under one
+ * deadline that covers the lookup, connect and the whole call.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_spec.h"
+#include "clock.h"
+#include "grpc_call.h"
+#include "probe.h"
+#include "resolve.h"
+#include "sock.h"
+#include "version.h"
+
+/* Waits for events on fd until deadline (monotonic s): >0 ready, 0 not. */
+static int
+probe_grpc_wait(int fd, short events, double deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	double left;
+	int n;
+
+	do {
+		left = deadline - clock_mono();
+		if (left <= 0)
+			return 0;
+		n = poll(&pfd, 1, (int)(left * 1000) + 1);
+	} while (n < 0 && errno == EINTR);
+	return n > 0;
+}
+
+/* The address of the spec's host, looked up if it is a name. */
+static bool
+probe_grpc_address(const struct check_spec *cs, double deadline,
+    struct sockaddr_storage *ss, socklen_t *len, char *why, unsigned whylen)
+{
+	const char *bad;
+	struct addr a;
+
+	if (addr_to_sockaddr(cs->host, cs->port, ss, len) == NULL)
+		return true;
+	if ((bad = addr_check_name(cs->host)) != NULL) {
+		snprintf(why, whylen, "%s", bad);
+		return false;
+	}
+	if (!resolve_wait(cs->host, deadline, &a, why, whylen))
+		return false;
+	addr_sockaddr(&a, cs->port, ss, len);
+	return true;
+}
+
+/* The call on a connected fd, to its verdict or the deadline. */
+static bool
+probe_grpc_call(const struct check_spec *cs, int fd, double deadline,
+    char *why, unsigned whylen)
+{
+	struct grpc_call call;
+	bool done = false, readable = false, ok = false;
+
+	if (!grpc_call_start(&call, fd, cs->host, cs->port, cs->path,
+	    cs->timeout_ms, PROBE_USER_AGENT HEALTHGATE_VERSION)) {
+		snprintf(why, whylen, "%s", call.why);
+		goto out;
+	}
+	while (!(done = grpc_call_step(&call, readable))) {
+		int want = grpc_call_wants(&call);
+		short ev = (short)((want & H2_CONN_READ ? POLLIN : 0) |
+		    (want & H2_CONN_WRITE ? POLLOUT : 0));
+		struct pollfd pfd = { .fd = fd, .events = ev };
+
+		if (probe_grpc_wait(fd, ev, deadline) <= 0)
+			break;
+		poll(&pfd, 1, 0);
+		readable = pfd.revents & (POLLIN | POLLHUP | POLLERR);
+	}
+	if (!done)
+		snprintf(why, whylen, "no answer within %u ms", cs->timeout_ms);
+	else if (call.code != CHECK_PASS)
+		snprintf(why, whylen, "%s", call.why);
+	ok = done && call.code == CHECK_PASS;
+out:
+	grpc_call_free(&call);
+	return ok;
+}
+
+int
+probe_grpc_main(const char *target, unsigned timeout_ms)
+{
+	struct check_spec sched = { .interval_ms = timeout_ms + 1,
+	    .timeout_ms = timeout_ms, .rise = 1, .fall = 1 }, cs;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	double deadline = clock_mono() + timeout_ms / 1000.0;
+	const char *err;
+	char why[256] = "";
+	int fd = -1, e, rc = 1;
+
+	if ((err = check_spec_parse(target, &sched, &cs)) != NULL ||
+	    cs.kind != CHECK_SPEC_GRPC) {
+		fprintf(stderr, "healthgate probe: \"%s\": %s\n", target,
+		    err ? err : "not grpc://");
+		return 1;
+	}
+	/* A ?timeout= in the URL is the call's; the deadline follows it. */
+	deadline = clock_mono() + cs.timeout_ms / 1000.0;
+	if (!probe_grpc_address(&cs, deadline, &ss, &len, why, sizeof(why)))
+		goto out;
+	if ((fd = sock_connect(&ss, len, &e)) < 0) {
+		snprintf(why, sizeof(why), "connect: %s", strerror(e));
+		goto out;
+	}
+	if (probe_grpc_wait(fd, POLLOUT, deadline) <= 0) {
+		snprintf(why, sizeof(why), "connect timed out after %u ms",
+		    cs.timeout_ms);
+		goto out;
+	}
+	if ((e = sock_connect_error(fd)) != 0) {
+		snprintf(why, sizeof(why), "connect: %s", strerror(e));
+		goto out;
+	}
+	if (probe_grpc_call(&cs, fd, deadline, why, sizeof(why)))
+		rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	check_spec_free(&cs);
+	if (rc == 0)
+		printf("%s: SERVING\n", target);
+	else
+		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
+	return rc;
+}
