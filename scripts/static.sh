@@ -45,8 +45,8 @@
 # Under BUILD/static/TARGET: healthgate (stripped, what the image ships),
 # make/ (the Makefile's tree, the unstripped link), musl/ (musl installed,
 # and the specs file), ev/, cares/, jansson/, nghttp2/, yaml/, mhd/ (the
-# libraries, each with a .version), src/, apt/, and the logs of each step. For this
-# machine's own architecture, BUILD/static/healthgate and BUILD/static/mhd
+# libraries, each with a .version), src/, apt/, and the logs of each step.
+# For this machine's own architecture, BUILD/static/healthgate and BUILD/static/mhd
 # are links to it (make bench measures that binary).
 set -eu
 cd "$(dirname "$0")/.."
@@ -344,7 +344,8 @@ fail() {
 	die "$*"
 }
 inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include \
--isystem $t/jansson/include -isystem $t/nghttp2/include -isystem $t/yaml/include"
+-isystem $t/jansson/include -isystem $t/nghttp2/include \
+-isystem $t/yaml/include"
 libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib \
 -L$t/nghttp2/lib -L$t/yaml/lib"
 version=${HG_VERSION:-$(./scripts/version.sh)}
