@@ -46,8 +46,8 @@
 # make/ (the Makefile's tree, the unstripped link), musl/ (musl installed,
 # and the specs file), ev/, cares/, jansson/, nghttp2/, yaml/, mhd/ (the
 # libraries, each with a .version), src/, apt/, and the logs of each step.
-# For this machine's own architecture, BUILD/static/healthgate and BUILD/static/mhd
-# are links to it (make bench measures that binary).
+# For this machine's own architecture, BUILD/static/healthgate and
+# BUILD/static/mhd are links to it (make bench measures that binary).
 set -eu
 cd "$(dirname "$0")/.."
 
