@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -39,18 +39,20 @@ UNIT	 += jsonstr decimal
 UNIT	 += admin
 UNIT	 += grpc_health
 T_grpc_health	= grpc_health
+UNIT	 += quiet
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
 T_check_spec	= check_spec check_param opts addr decimal
 T_jsonstr	= jsonstr
-T_admin		= admin addr decimal sbuf jsonstr clock drain
+T_admin		= admin addr decimal sbuf jsonstr clock drain agent
 T_decimal	= decimal
+T_quiet		= quiet
 T_config	= config addr opts check_spec check_param signame decimal
 T_conn_table	= conn_table addr decimal
 T_metrics	= metrics conn_table sbuf jsonstr
 T_http_framing	= http_framing decimal
-T_drain		= drain addr decimal
+T_drain		= drain agent addr decimal
 T_health	= health sbuf jsonstr clock
 T_http_status	= http_status
 T_log		= log jsonstr clock
@@ -65,10 +67,10 @@ T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
 T_supervise	= supervise child signame log clock jsonstr decimal
-T_stop		= stop drain addr decimal
+T_stop		= stop drain agent quiet addr decimal
 T_reap		= reap
 T_fd_budget	= fd_budget log jsonstr clock
-T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal \
+T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal selfconn \
 		  metrics conn_table
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
@@ -125,10 +127,11 @@ $(BUILD)/tests/test_reap: TEST_LIBS = -lev
 $(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
 	    -Wl,--wrap=log_event -lcares -lev
-# test_stop fakes the clock, the drain timer and the log.
+# test_stop fakes the clock, the drain timer, the log and the app's traffic.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
-	    -Wl,--wrap=log_event
+	    -Wl,--wrap=log_event -Wl,--wrap=traffic_start \
+	    -Wl,--wrap=traffic_halt -Wl,--wrap=traffic_quiet
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate

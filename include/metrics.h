@@ -36,6 +36,12 @@ struct metrics_daemon {
 	bool		 maintenance;
 	unsigned long long drain_503s;	/* 503s served while draining */
 	unsigned	 watched;	/* probers the drain waits for */
+	unsigned	 nonrouting;	/* probers seen that route nothing */
+	bool		 traffic;	/* draining on the app's traffic: */
+	unsigned	 app_conns;	/* ...its connections now */
+	unsigned	 app_pending;	/* ...of which owe an answer */
+	double		 app_since_byte; /* ...s since its last byte; < 0 none */
+	double		 quiet_period;	/* ...the quiet period, s */
 };
 
 void		 metrics_render_daemon(struct sbuf *,

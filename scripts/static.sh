@@ -14,9 +14,8 @@
 # gcc-x86-64-linux-gnu cross compiler) at its headers, start files and
 # libc.a: no dpkg multiarch, nothing installed for the target.
 #
-# libev, c-ares, jansson, nghttp2, libyaml (plan's Kubernetes manifests)
-# and libmicrohttpd come from Debian's source packages too, so Debian's
-# patches come with them, at the versions of the
+# libev, c-ares, jansson, nghttp2, libmnl, libyaml (plan's Kubernetes
+# manifests) and libmicrohttpd come from Debian's source packages too, so Debian's patches come with them, at the versions of the
 # system's -dev packages, and are built static for the target with that
 # compiler:
 # libmicrohttpd without HTTPS (Debian's libmicrohttpd.a needs gnutls, which
@@ -44,10 +43,11 @@
 #
 # Under BUILD/static/TARGET: healthgate (stripped, what the image ships),
 # make/ (the Makefile's tree, the unstripped link), musl/ (musl installed,
-# and the specs file), ev/, cares/, jansson/, nghttp2/, yaml/, mhd/ (the
-# libraries, each with a .version), src/, apt/, and the logs of each step.
-# For this machine's own architecture, BUILD/static/healthgate and
-# BUILD/static/mhd are links to it (make bench measures that binary).
+# the kernel's headers linked in, and the specs file), ev/, cares/,
+# jansson/, nghttp2/, mnl/, yaml/, mhd/ (the libraries, each with a
+# .version), src/, apt/, and the logs of each step. For this machine's own
+# architecture, BUILD/static/healthgate and BUILD/static/mhd are links to
+# it (make bench measures that binary).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -65,13 +65,20 @@ amd64)	gnu=x86_64-linux-gnu ;;
 arm64)	gnu=aarch64-linux-gnu ;;
 *)	die "TARGET=$TARGET: amd64 or arm64" ;;
 esac
+# The kernel's uapi headers for the target (linux/, asm/, asm-generic/):
+# libmnl and traffic.c speak netlink. musl has none of its own; they are
+# linked into its include directory, as Debian's musl-dev does.
 if [ "$TARGET" = "$HOST_ARCH" ]; then
 	gcc=gcc
-	tools="gcc binutils"
+	tools="gcc binutils linux-libc-dev"
+	kinc=/usr/include
+	kasm=/usr/include/$gnu/asm
 else
 	gcc=$gnu-gcc
 	p=$(echo "$gnu" | tr _ -)
-	tools="gcc-$p binutils-$p"
+	tools="gcc-$p binutils-$p linux-libc-dev-$TARGET-cross"
+	kinc=/usr/$gnu/include
+	kasm=/usr/$gnu/include/asm
 fi
 HG_CFLAGS="-O2 -ffunction-sections -fdata-sections -fstack-protector-strong"
 # The two --wrap: c-ares's service-name lookups, never called (nss_none.c);
@@ -85,6 +92,7 @@ JANSSON_CONFIGURE="--disable-shared --enable-static"
 # nghttp2: the library alone (the gRPC check and listener speak HTTP/2
 # through it), none of its tools, which would want OpenSSL and libev.
 NGHTTP2_CONFIGURE="--disable-shared --enable-static --enable-lib-only"
+MNL_CONFIGURE="--disable-shared --enable-static"
 YAML_CONFIGURE="--disable-shared --enable-static"
 MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-curl --disable-doc --disable-examples --disable-nls \
@@ -223,6 +231,11 @@ musl_sysroot() {
 	[ -f "$lib/libc.a" ] && [ -f "$lib/rcrt1.o" ] ||
 	    die "musl's build left no libc.a or rcrt1.o in $lib"
 	cp "$src/musl.version" "$sysroot/.version"
+	ln -sfn "$kinc/linux" "$inc/linux"
+	ln -sfn "$kasm" "$inc/asm"
+	ln -sfn "$kinc/asm-generic" "$inc/asm-generic"
+	[ -f "$inc/linux/inet_diag.h" ] && [ -f "$inc/asm/types.h" ] ||
+	    die "no kernel headers for $TARGET in $kinc"
 	cat >"$specs" <<EOF
 %rename cpp_options old_cpp_options
 
@@ -275,6 +288,7 @@ stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
  oldmalloc); libev $(want libev-dev);\
  c-ares $(want libc-ares-dev); jansson $(want libjansson-dev);\
  nghttp2 $(want libnghttp2-dev); nghttp2: $NGHTTP2_CONFIGURE;\
+ libmnl $(want libmnl-dev); mnl: $MNL_CONFIGURE;\
  libyaml $(want libyaml-dev); yaml: $YAML_CONFIGURE;\
  libmicrohttpd $(want libmicrohttpd-dev); ev: $EV_CONFIGURE;\
  cares: $CARES_CONFIGURE; jansson: $JANSSON_CONFIGURE; mhd: $MHD_CONFIGURE;\
@@ -282,7 +296,8 @@ stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
 
 if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
     [ "$(cat "$t/.stamp" 2>/dev/null)" != "$stamp" ]; then
-	rm -rf "$src" "$t/ev" "$t/cares" "$t/jansson" "$t/nghttp2" "$t/yaml" \
+	rm -rf "$src" "$t/ev" "$t/cares" "$t/jansson" "$t/nghttp2" "$t/mnl" \
+	    "$t/yaml" \
 	    "$t/mhd" \
 	    "$t/make" \
 	    "$t/healthgate" \
@@ -301,6 +316,7 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	cares_tree=$(fetch c-ares libc-ares-dev)
 	jansson_tree=$(fetch jansson libjansson-dev)
 	nghttp2_tree=$(fetch nghttp2 libnghttp2-dev)
+	mnl_tree=$(fetch libmnl libmnl-dev)
 	yaml_tree=$(fetch libyaml libyaml-dev)
 	mhd_tree=$(fetch libmicrohttpd libmicrohttpd-dev)
 
@@ -308,6 +324,7 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	lib c-ares "$t/cares" "$cares_tree" "$CARES_CONFIGURE" src/lib include
 	lib jansson "$t/jansson" "$jansson_tree" "$JANSSON_CONFIGURE" src
 	lib nghttp2 "$t/nghttp2" "$nghttp2_tree" "$NGHTTP2_CONFIGURE" lib
+	lib libmnl "$t/mnl" "$mnl_tree" "$MNL_CONFIGURE" src include
 	lib libyaml "$t/yaml" "$yaml_tree" "$YAML_CONFIGURE" src include
 	lib libmicrohttpd "$t/mhd" "$mhd_tree" "$MHD_CONFIGURE" \
 	    src/microhttpd src/include
@@ -315,14 +332,16 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	cp "$src/c-ares.version" "$t/cares/.version"
 	cp "$src/jansson.version" "$t/jansson/.version"
 	cp "$src/nghttp2.version" "$t/nghttp2/.version"
+	cp "$src/libmnl.version" "$t/mnl/.version"
 	cp "$src/libyaml.version" "$t/yaml/.version"
 	cp "$src/libmicrohttpd.version" "$t/mhd/.version"
 	echo "$stamp" >"$t/.stamp"
 	say "$TARGET: musl $(cat "$sysroot/.version"), libev" \
 	    "$(cat "$t/ev/.version"), c-ares $(cat "$t/cares/.version")," \
 	    "jansson $(cat "$t/jansson/.version"), nghttp2" \
-	    "$(cat "$t/nghttp2/.version"), libyaml" \
-	    "$(cat "$t/yaml/.version"), libmicrohttpd" \
+	    "$(cat "$t/nghttp2/.version"), libmnl $(cat "$t/mnl/.version")," \
+	    "libyaml $(cat "$t/yaml/.version")," \
+	    "libmicrohttpd" \
 	    "$(cat "$t/mhd/.version") (HTTP only), static," \
 	    "from Debian's packages, in $BUILD/static/$TARGET"
 fi
@@ -344,10 +363,10 @@ fail() {
 	die "$*"
 }
 inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include \
--isystem $t/jansson/include -isystem $t/nghttp2/include \
+-isystem $t/jansson/include -isystem $t/nghttp2/include -isystem $t/mnl/include \
 -isystem $t/yaml/include"
 libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib \
--L$t/nghttp2/lib -L$t/yaml/lib"
+-L$t/nghttp2/lib -L$t/mnl/lib -L$t/yaml/lib"
 version=${HG_VERSION:-$(./scripts/version.sh)}
 CPPFLAGS="$inc" make -s -j"$(nproc)" --no-print-directory \
     BUILD="$t/make" -o "$t/make/.deps-ok" "$t/make/healthgate" \
@@ -388,7 +407,7 @@ fi
 echo "static: healthgate $version for $TARGET, static PIE with musl" \
     "$(cat "$sysroot/.version"), libev $(cat "$t/ev/.version"), c-ares" \
     "$(cat "$t/cares/.version"), jansson $(cat "$t/jansson/.version")," \
-    "nghttp2 $(cat "$t/nghttp2/.version")," \
+    "nghttp2 $(cat "$t/nghttp2/.version"), libmnl $(cat "$t/mnl/.version")," \
     "libyaml $(cat "$t/yaml/.version")," \
     "libmicrohttpd $(cat "$t/mhd/.version")," \
     "$(stat -c %s "$out") bytes: $BUILD/static/$TARGET/healthgate"

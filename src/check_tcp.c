@@ -15,6 +15,7 @@
 
 #include "check_target.h"
 #include "checks.h"
+#include "selfconn.h"
 #include "sock.h"
 #include "tls.h"
 
@@ -72,6 +73,8 @@ addressed(struct check *c, const struct sockaddr_storage *ss, socklen_t len,
 		check_done(c, code_for(err), msg);
 		return;
 	}
+	/* The app's traffic reader must not count this connection. */
+	selfconn_note_fd(fd);
 	ev_io_set(&p->io, fd, EV_WRITE);
 	ev_io_start(c->loop, &p->io);
 }

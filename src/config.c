@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "decimal.h"
 #include "opts.h"
 #include "signame.h"
 
@@ -26,7 +27,7 @@ struct load {
 };
 
 static opts_set_fn set_listen, set_grpc_listen, set_check, set_cidrs,
-    set_log_format, set_signal, set_text, set_file;
+    set_log_format, set_signal, set_app_ports, set_quiet, set_text, set_file;
 
 #define F(field)	offsetof(struct config, field)
 #define D		OPTS_DURATION_MAX
@@ -61,6 +62,14 @@ static const struct opts_def opts[] = {
 	    F(drain_window_ms), 1, D, false, "D", "a prober seen within this "
 	    "before SIGTERM is\n      watched; silent this long, it is gone "
 	    "(default 15s)" },
+	{ "--drain-quiet", "HEALTHGATE_DRAIN_QUIET", set_quiet,
+	    F(drain_quiet_ms), 1, D, false, "D", "the app's ports quiet "
+	    "this long end the drain, or auto:\n      from the gaps between "
+	    "its requests, 0.5s-10s (default auto)" },
+	{ "--app-port", "HEALTHGATE_APP_PORTS", set_app_ports, 0, 0, 0, false,
+	    "PORT,...", "the app's ports, whose traffic the drain reads, or "
+	    "none\n      (default from the checks; those of http and tcp checks "
+	    "on this host)" },
 	{ "--drain-ignore", "HEALTHGATE_DRAIN_IGNORE", set_cidrs, 0, 0, 0,
 	    false, "CIDR,...", "sources never watched, or none (default none;\n"
 	    "      healthgate probe and /live never count)" },
@@ -95,7 +104,7 @@ static const struct opts_def opts[] = {
 	{ "--drain-linger", "HEALTHGATE_DRAIN_LINGER", opts_set_duration,
 	    F(drain_linger_ms), 0, D, false, "D", "with -- COMMAND: from the "
 	    "drain's end to the stop\n      signal, for requests already "
-	    "routed (default 2s)" },
+	    "routed, when the app's traffic\n      cannot be seen (default 2s)" },
 	{ "--stop-signal", "HEALTHGATE_STOP_SIGNAL", set_signal,
 	    F(stop_signal), 0, 0, false, "SIG", "with -- COMMAND: what stops "
 	    "the app (default SIGTERM)" },
@@ -198,6 +207,48 @@ parse_listen(const char *s, char *host, unsigned *port)
 	strcpy(host, h);
 	*port = p;
 	return NULL;
+}
+
+static const char *
+set_quiet(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	if (strcmp(v, "auto") == 0) {
+		((struct config *)ctx->fields)->drain_quiet_ms = 0;
+		return NULL;
+	}
+	return opts_set_duration(o, v, ctx);
+}
+
+/* "8080", "8080,8443" or none; spaces around an item mean nothing. */
+static const char *
+set_app_ports(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct config *c = ctx->fields;
+	const char *p = v;
+	unsigned long long port;
+	size_t len;
+
+	(void)o;
+	c->app_ports_set = true;
+	c->napp_ports = 0;
+	if (strcmp(v, "none") == 0)
+		return NULL;
+	for (;;) {
+		p += strspn(p, " \t");
+		len = decimal_span(p, strlen(p));
+		if (c->napp_ports == CONFIG_APP_PORTS_MAX)
+			return "has more than 16 ports";
+		if (len == 0 || !decimal_parse(p, len, 65535, &port) ||
+		    port == 0)
+			return "is not a list of ports 1-65535 (or none)";
+		c->app_ports[c->napp_ports++] = (unsigned)port;
+		p += len;
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			return NULL;
+		if (*p++ != ',')
+			return "is not a list of ports 1-65535 (or none)";
+	}
 }
 
 static const char *

@@ -43,7 +43,7 @@ static const char *const grpc_server_paths[GRPC_SERVER_ROUTE_COUNT] =
 struct grpc_server_stream {
 	int32_t		 id;		/* 0: the slot is free */
 	enum grpc_server_route route;
-	bool		 self;		/* from healthgate probe */
+	enum agent_kind	 agent;		/* by its user-agent (agent.h) */
 	bool		 answered;	/* counted in inflight */
 	bool		 verdict;	/* the answer carries the verdict */
 	bool		 healthy;	/* ...and it was healthy */
@@ -249,7 +249,6 @@ grpc_server_on_header(nghttp2_session *ses, const nghttp2_frame *frame,
 {
 	struct grpc_server_conn *c = arg;
 	struct grpc_server_stream *st;
-	size_t ua = sizeof(PROBE_USER_AGENT) - 1;
 
 	(void)ses;
 	(void)flags;
@@ -263,8 +262,7 @@ grpc_server_on_header(nghttp2_session *ses, const nghttp2_frame *frame,
 	if (namelen == 5 && memcmp(name, ":path", 5) == 0)
 		st->route = grpc_server_route_of(value, valuelen);
 	else if (namelen == 10 && memcmp(name, "user-agent", 10) == 0)
-		st->self = valuelen >= ua &&
-		    memcmp(value, PROBE_USER_AGENT, ua) == 0;
+		st->agent = agent_of((const char *)value, valuelen);
 	return 0;
 }
 
@@ -319,8 +317,8 @@ grpc_server_on_close(nghttp2_session *ses, int32_t id, uint32_t error,
 		return 0;
 	answered = st->answered;
 	if (answered && error == NGHTTP2_NO_ERROR && st->verdict &&
-	    !st->self && s->hooks.served) {
-		s->hooks.served(s->hooks.arg, &c->slot->client,
+	    s->hooks.served) {
+		s->hooks.served(s->hooks.arg, &c->slot->client, st->agent,
 		    st->healthy ? 200 : 503);
 		/* Its source may have just become a known prober. */
 		if (!c->slot->prober && s->hooks.prober)

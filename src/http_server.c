@@ -234,7 +234,7 @@ queue(struct http_server *s, struct conn *c, unsigned code,
 struct head {
 	struct http_framing framing;
 	bool		 ua_seen;
-	bool		 self;	/* its User-Agent is healthgate probe's */
+	enum agent_kind	 agent;	/* by its User-Agent: routes or not */
 };
 
 static enum MHD_Result
@@ -253,19 +253,20 @@ head_field(void *cls, enum MHD_ValueKind kind, const char *name,
 	    name_len == sizeof(MHD_HTTP_HEADER_USER_AGENT) - 1 &&
 	    strcasecmp(name, MHD_HTTP_HEADER_USER_AGENT) == 0) {
 		h->ua_seen = true;
-		h->self = strncmp(value, PROBE_USER_AGENT,
-		    sizeof(PROBE_USER_AGENT) - 1) == 0;
+		h->agent = agent_of(value, value_len);
 	}
 	return MHD_YES;
 }
 
 /*
  * Every header field, not MHD's first of each (see http_framing.h), in
- * one pass that also finds a container's own health check (healthgate
- * probe), which is never a prober.
+ * one pass that also finds who asks by the User-Agent (agent.h): the
+ * kubelet, monitoring, curl and healthgate probe are probers whose verdict
+ * routes nothing, which the drain sees and never waits for.
  */
 static enum http_framing_verdict
-read_head(struct MHD_Connection *mc, const char *version, bool *self)
+read_head(struct MHD_Connection *mc, const char *version,
+    enum agent_kind *agent)
 {
 	struct head h = { .ua_seen = false };
 
@@ -273,7 +274,7 @@ read_head(struct MHD_Connection *mc, const char *version, bool *self)
 	/* MHD takes HTTP/1.x above 1.0 as 1.1; 0.9 it refuses itself. */
 	h.framing.need_host = strcmp(version, MHD_HTTP_VERSION_1_0) != 0;
 	MHD_get_connection_values_n(mc, MHD_HEADER_KIND, head_field, &h);
-	*self = h.self;
+	*agent = h.agent;
 	return http_framing_verdict(&h.framing);
 }
 
@@ -380,7 +381,7 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		conn_table_busy(s->table, c);
 		c->route = route_of(url);
 		c->code = 0;
-		framing = read_head(mc, version, &c->self);
+		framing = read_head(mc, version, &c->agent);
 		/* An admin call, a held prestop above all, holds no drain. */
 		if (c->route != HTTP_ROUTE_ADMIN)
 			s->inflight++;
@@ -454,8 +455,8 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 	}
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
-	    c->route == HTTP_ROUTE_HEALTH && !c->self && s->hooks.served) {
-		s->hooks.served(s->hooks.arg, &c->client, c->code);
+	    c->route == HTTP_ROUTE_HEALTH && s->hooks.served) {
+		s->hooks.served(s->hooks.arg, &c->client, c->agent, c->code);
 		/* Its source may have just become a known prober. */
 		if (!c->prober && s->hooks.prober)
 			c->prober = s->hooks.prober(s->hooks.arg, &c->client);

@@ -80,6 +80,30 @@ metrics_render_daemon(struct sbuf *b, const struct metrics_daemon *m)
 	family(b, "healthgate_drain_watched_probers", "gauge", "Probers the "
 	    "drain waits for.");
 	sbuf_printf(b, "healthgate_drain_watched_probers %u\n", m->watched);
+	family(b, "healthgate_drain_nonrouting_probers", "gauge", "Probers "
+	    "seen within the window whose verdict routes nothing (kubelet, "
+	    "monitoring, curl): never waited for.");
+	sbuf_printf(b, "healthgate_drain_nonrouting_probers %u\n",
+	    m->nonrouting);
+	if (!m->traffic)
+		return;		/* read only while draining, when seen */
+	family(b, "healthgate_app_connections", "gauge", "The app's inbound "
+	    "connections on its ports, while draining.");
+	sbuf_printf(b, "healthgate_app_connections %u\n", m->app_conns);
+	family(b, "healthgate_app_pending_connections", "gauge", "...of "
+	    "which owe an answer.");
+	sbuf_printf(b, "healthgate_app_pending_connections %u\n",
+	    m->app_pending);
+	family(b, "healthgate_app_quiet_period_seconds", "gauge", "How long "
+	    "the app's ports must be quiet to end the drain.");
+	sbuf_printf(b, "healthgate_app_quiet_period_seconds %.3f\n",
+	    m->quiet_period);
+	if (m->app_since_byte < 0)
+		return;		/* nothing arrived within the horizon */
+	family(b, "healthgate_app_last_byte_age_seconds", "gauge", "Time "
+	    "since the app's ports last received a byte or a connection.");
+	sbuf_printf(b, "healthgate_app_last_byte_age_seconds %.3f\n",
+	    m->app_since_byte);
 }
 
 /* A counter with a series per check (only those that name their host,
