@@ -15,7 +15,8 @@
 # libc.a: no dpkg multiarch, nothing installed for the target.
 #
 # libev, c-ares, jansson, nghttp2, libmnl, libyaml (plan's Kubernetes
-# manifests) and libmicrohttpd come from Debian's source packages too, so Debian's patches come with them, at the versions of the
+# manifests) and libmicrohttpd come from Debian's source packages too, so
+# Debian's patches come with them, at the versions of the
 # system's -dev packages, and are built static for the target with that
 # compiler:
 # libmicrohttpd without HTTPS (Debian's libmicrohttpd.a needs gnutls, which
