@@ -147,6 +147,7 @@ plan_from_config(struct plan_input *in, const struct config *c)
 	in->drain_timeout_ms = c->drain_timeout_ms;
 	in->drain_fall = c->drain_fall;
 	in->drain_window_ms = c->drain_window_ms;
+	in->drain_quiet_ms = c->drain_quiet_ms;
 	in->linger_ms = c->drain_linger_ms;
 	in->stop_signal = c->stop_signal;
 	in->app_stop_timeout_ms = c->stop_timeout_ms;

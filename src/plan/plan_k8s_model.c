@@ -5,14 +5,16 @@
  * kubelet runs the preStop, then signals; the routers let go E after the
  * deletion (--endpoint-lag). healthgate's drain starts at its SIGTERM
  * (supervisor form: after the preStop, P when it sleeps) or at the app's
- * preStop (sidecar form, /admin/prestop), and ends (quiet.h, issue 22's
- * rule) once the app's ports have been quiet for Q after the routers let
+ * preStop (sidecar form, /admin/prestop), and ends (quiet.h; docs/drain.md)
+ * once the app's ports have been quiet for Q after the routers let
  * go and, where the ALB probes the pod (IP targets), once the watched ALB
  * nodes have had their F 503s or gone silent for W; C caps it. Q is
  * --drain-quiet, or derived from the app's traffic within QUIET_MIN and
- * QUIET_MAX: typical takes the floor (a busy app's period is a few of its
- * gaps, an idle app's the floor itself), worst the ceiling. In supervisor
- * form healthgate then lingers L and gives the app A; a sidecar's app gets
+ * QUIET_MAX: typical takes the floor (an idle app's period; a busy app's
+ * is 8 of its mean gaps, 0.8s at a request every 100ms), worst the
+ * ceiling. In supervisor
+ * form healthgate then signals the app (after a linger L only where it
+ * cannot see the traffic: worst) and gives it A; a sidecar's app gets
  * its SIGTERM when its preStop returns, and its own stop is not known:
  * the grace period G bounds it.
  */
@@ -152,8 +154,10 @@ plan_k8s_app_signal(const struct plan_input *in, double endw, double endt,
 	const struct plan_k8s_in *k = &in->k8s;
 
 	if (k->form == PLAN_K8S_FORM_SUPERVISOR) {
+		/* A quiet end signals the app at once; the linger is for */
+		/* where the traffic cannot be seen. */
 		*w = endw + in->linger_ms;
-		*t = endt + in->linger_ms;
+		*t = endt;
 	} else if (k->prestop == PLAN_K8S_HOOK_DRAIN) {
 		*w = endw;
 		*t = endt;
@@ -195,12 +199,12 @@ plan_k8s_figures(const struct plan_input *in, struct plan_result *r)
 	    sup ? "deleted -> app's stop signal" : "deleted -> app's SIGTERM",
 	    aw, at, sup ? "x + L" : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
 	    k->prestop == PLAN_K8S_HOOK_SLEEP ? "P" : "0",
-	    sup ? "x + L" : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
+	    sup ? "x" : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
 	    k->prestop == PLAN_K8S_HOOK_SLEEP ? "P" : "0");
 	plan_fig(r, PLAN_FIGURE_K8S_GONE, "k8s_deleted_to_gone",
 	    PLAN_PLATFORM_K8S, "deleted -> pod gone",
 	    sup ? plan_k8s_min(aw + in->app_stop_timeout_ms, G) : G, at,
-	    sup ? "min(x+L+A, G)" : "G", sup ? "x + L" : "the app's signal");
+	    sup ? "min(x+L+A, G)" : "G", sup ? "x" : "the app's signal");
 	if (rp->set && strcmp(rp->path, "/health") == 0) {
 		double i = in->interval_ms, t = in->timeout_ms, f = in->fall;
 		double p = rp->period_ms, n = rp->failure;
