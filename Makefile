@@ -36,6 +36,9 @@ UNIT	 += http_framing
 UNIT	 += answer check_target
 UNIT	 += check_spec
 UNIT	 += jsonstr decimal
+UNIT	 += http_body pct
+T_http_body	= http_body decimal
+T_pct		= pct
 UNIT	 += admin
 UNIT	 += grpc_health
 T_grpc_health	= grpc_health
@@ -43,12 +46,12 @@ UNIT	 += quiet
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
-T_check_spec	= check_spec check_param opts addr decimal
+T_check_spec	= check_spec check_param pct http_framing opts addr decimal
 T_jsonstr	= jsonstr
 T_admin		= admin addr decimal sbuf jsonstr clock drain agent
 T_decimal	= decimal
 T_quiet		= quiet
-T_config	= config addr opts check_spec check_param signame decimal
+T_config	= config addr opts check_spec check_param pct http_framing signame decimal
 T_conn_table	= conn_table addr decimal
 T_metrics	= metrics conn_table sbuf jsonstr
 T_http_framing	= http_framing decimal
@@ -58,11 +61,11 @@ T_http_status	= http_status
 T_log		= log jsonstr clock
 T_notify	= notify log opts jsonstr decimal clock
 T_opts		= opts decimal
-T_plan		= plan config addr opts check_spec check_param signame decimal
+T_plan		= plan config addr opts check_spec check_param pct http_framing signame decimal
 T_plan_json	= plan_json plan opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
-		  answer clock probe_grpc check_spec check_param grpc_call grpc_health \
-		  h2_conn tls tls_conf
+		  answer clock probe_grpc check_spec check_param pct http_framing \
+		  grpc_call grpc_health h2_conn tls tls_conf
 T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
@@ -70,7 +73,7 @@ T_supervise	= supervise child signame log clock jsonstr decimal
 T_stop		= stop drain agent quiet addr decimal
 T_reap		= reap
 T_fd_budget	= fd_budget log jsonstr clock
-T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal selfconn \
+T_checks	= checks jitter risefall sbuf clock check_target answer resolve addr jsonstr decimal selfconn \
 		  metrics conn_table
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
@@ -125,6 +128,7 @@ $(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
 $(BUILD)/tests/test_reap: TEST_LIBS = -lev
 # test_checks fakes the clock, the check timers, the log and the probes.
 $(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
+	    -Wl,--wrap=jitter_random \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
 	    -Wl,--wrap=log_event -lcares -lev
 # test_stop fakes the clock, the drain timer, the log and the app's traffic.
@@ -172,6 +176,12 @@ FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
 FUZZ	 += http_framing
+FUZZ	 += http_body pct jsonstr
+F_http_body	= http_body decimal
+F_pct		= pct
+F_jsonstr	= jsonstr
+# jsonstr's output is read back by jansson.
+$(BUILD)/fuzz/fuzz_jsonstr: FUZZ_LIBS = -ljansson
 FUZZ	 += tls_pem tls_handshake
 F_tls_pem	= tls_conf
 F_tls_handshake	= tls tls_conf clock
@@ -185,14 +195,14 @@ F_duration	= opts decimal
 F_listen	= addr decimal
 F_cidr		= addr decimal
 F_url		= addr decimal
-F_check		= check_spec check_param opts addr decimal
-F_env		= config addr opts check_spec check_param signame decimal
+F_check		= check_spec check_param pct http_framing opts addr decimal
+F_env		= config addr opts check_spec check_param pct http_framing signame decimal
 F_http_status	= http_status
 F_http_framing	= http_framing decimal
 F_admin		= admin addr decimal sbuf jsonstr clock drain
 F_probe_response = probe http_status opts addr http_request sock decimal \
-		   resolve answer clock probe_grpc check_spec check_param \
-		   grpc_call grpc_health h2_conn tls tls_conf
+		  answer clock probe_grpc check_spec check_param pct http_framing \
+		  grpc_call grpc_health h2_conn tls tls_conf
 # probe resolves names with c-ares on a libev loop.
 $(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2 -lbearssl
 F_log		= log jsonstr clock

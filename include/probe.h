@@ -66,6 +66,15 @@ unsigned probe_call(const struct probe_req *r, struct probe_body *body,
 	    char *why, unsigned whylen);
 
 /*
+ * The TLS handshake of t on fd (connected), waiting with poll() until
+ * deadline (clock_mono() seconds): false with why ("tls: handshake
+ * timeout after timeout_ms ms", or the session's reason).
+ */
+struct tls_conn;
+bool	probe_tls_handshake(int fd, struct tls_conn *t, double deadline,
+	    unsigned timeout_ms, char *why, unsigned whylen);
+
+/*
  * Whether buf holds a whole answer: its head and as much body as its
  * Content-Length announces. Pure; fuzzed. Without a Content-Length the
  * answer runs to EOF.

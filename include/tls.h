@@ -14,6 +14,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct tls_conf;
 struct tls_conn;
@@ -50,11 +52,13 @@ const char	*tls_conf_system_bundle(void);
 
 /*
  * A new client session for conf, for server name (sent as SNI and, unless
- * conf is insecure, matched against the certificate; NULL: neither).
- * Allocates about 40 KiB (BearSSL's record buffers). NULL on no memory.
- * conf must outlive it.
+ * conf is insecure, matched against the certificate; NULL: neither),
+ * offering the application protocol alpn by ALPN ("h2" for gRPC; NULL:
+ * none). Allocates about 40 KiB (BearSSL's record buffers). NULL on no
+ * memory. conf and alpn must outlive it.
  */
-struct tls_conn	*tls_conn_new(const struct tls_conf *, const char *name);
+struct tls_conn	*tls_conn_new(const struct tls_conf *, const char *name,
+		    const char *alpn);
 void		 tls_conn_free(struct tls_conn *);
 
 /* Drives the handshake on fd: TLS_DONE once it has completed. */
@@ -77,6 +81,28 @@ void		 tls_close(struct tls_conn *, int fd);
 
 /* Whether the handshake has completed. */
 bool		 tls_established(const struct tls_conn *);
+/* Whether the session has failed (its reason says why). */
+bool		 tls_failed(const struct tls_conn *);
+
+/*
+ * An established session bound to its socket, as recv/send-like calls,
+ * for a protocol carried over TLS (h2_conn's transport, for grpcs). Both
+ * return the bytes moved (recv: 0 at the peer's end) or -1 with errno:
+ * EAGAIN when the socket must be waited for (tls_stream_wants_write says
+ * whether writable), EPROTO when the session failed. send takes what the
+ * session can hold and sends what the socket takes; what it holds back
+ * goes out on a later send, one of length 0 included, while
+ * tls_stream_wants_write is true.
+ */
+struct tls_stream {
+	struct tls_conn	*conn;
+	int		 fd;
+	bool		 want_write;	/* the last call waits for writable */
+};
+
+ssize_t		 tls_stream_recv(void *stream, uint8_t *buf, size_t len);
+ssize_t		 tls_stream_send(void *stream, const uint8_t *buf, size_t len);
+bool		 tls_stream_wants_write(void *stream);
 
 /*
  * Why the session failed (or closed during the handshake), as the check's

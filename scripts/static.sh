@@ -346,6 +346,40 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	    "$(cat "$t/mhd/.version") (HTTP only), static," \
 	    "from Debian's packages, in $BUILD/static/$TARGET"
 fi
+
+# BearSSL (Debian's bearssl source package, at libbearssl-dev's version),
+# for the https, tls and grpcs checks: its own Makefile (no configure), the
+# static library alone, built with the target's musl compiler. A stage of
+# its own, with its own stamp: adding it rebuilt nothing else. Chosen over
+# mbedTLS and wolfSSL for its size (docs/images.md has the figures);
+# OpenSSL and GnuTLS have no static build here.
+bearssl_stamp="bearssl $(want libbearssl-dev); $CC; CFLAGS=$HG_CFLAGS"
+if [ ! -f "$t/bearssl/lib/libbearssl.a" ] ||
+    [ "$(cat "$t/bearssl/.stamp" 2>/dev/null)" != "$bearssl_stamp" ]; then
+	rm -rf "$t/bearssl" "$t/make" "$t/healthgate"
+	[ -f "$apt/sources.list" ] || private_sources
+	papt apt-get -qq update ||
+	    die "apt-get update with the sources in $apt failed"
+	mkdir -p "$src"
+	if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then
+		chown _apt "$src"
+	fi
+	rm -rf "$src"/bearssl[-_]*
+	bearssl_tree=$(fetch bearssl libbearssl-dev)
+	(cd "$bearssl_tree" &&
+	    make -s -j"$(nproc)" CONF=Unix lib CC="$CC" \
+		CFLAGS="$HG_CFLAGS -fPIC" AR="$gnu-ar" &&
+	    mkdir -p "$t/bearssl/lib" "$t/bearssl/include" &&
+	    cp build/libbearssl.a "$t/bearssl/lib/" &&
+	    cp inc/*.h "$t/bearssl/include/") >"$t/bearssl.log" 2>&1 || {
+		tail -n 40 "$t/bearssl.log" >&2
+		die "bearssl did not build for $TARGET (see $t/bearssl.log)"
+	}
+	cp "$src/bearssl.version" "$t/bearssl/.version"
+	echo "$bearssl_stamp" >"$t/bearssl/.stamp"
+	say "$TARGET: bearssl $(cat "$t/bearssl/.version"), static, from" \
+	    "Debian's package, in $BUILD/static/$TARGET/bearssl"
+fi
 [ "${1:-}" = libs ] && exit 0
 
 # healthgate through its own Makefile: its warnings (-Werror), version and
@@ -368,6 +402,8 @@ inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include \
 -isystem $t/yaml/include"
 libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib \
 -L$t/nghttp2/lib -L$t/mnl/lib -L$t/yaml/lib"
+inc="$inc -isystem $t/bearssl/include"
+libs="$libs -L$t/bearssl/lib"
 version=${HG_VERSION:-$(./scripts/version.sh)}
 CPPFLAGS="$inc" make -s -j"$(nproc)" --no-print-directory \
     BUILD="$t/make" -o "$t/make/.deps-ok" "$t/make/healthgate" \

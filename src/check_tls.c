@@ -60,7 +60,9 @@ check_tls_begin(struct check *c)
 {
 	struct check_socket *p = c->probe;
 
-	p->tls = tls_conn_new(c->tls, check_spec_tls_name(c->spec));
+	/* gRPC servers (grpc-core) refuse a TLS client that offers no h2. */
+	p->tls = tls_conn_new(c->tls, check_spec_tls_name(c->spec),
+	    c->spec->kind == CHECK_SPEC_GRPC ? "h2" : NULL);
 	return p->tls != NULL;
 }
 

@@ -149,9 +149,8 @@ probe_io(int fd, struct tls_conn *t, bool out, void *buf, size_t len,
 	return (ssize_t)moved;
 }
 
-/* The handshake on fd within the deadline: false with why. */
-static bool
-probe_handshake(int fd, struct tls_conn *t, double deadline,
+bool
+probe_tls_handshake(int fd, struct tls_conn *t, double deadline,
     unsigned timeout_ms, char *why, unsigned whylen)
 {
 	enum tls_want r;
@@ -162,7 +161,7 @@ probe_handshake(int fd, struct tls_conn *t, double deadline,
 			return false;
 		}
 		if (wait_for(fd, r == TLS_WANT_READ ? POLLIN : POLLOUT,
-		    deadline) <= 0) {
+		    deadline * 1000.0) <= 0) {
 			snprintf(why, whylen, "tls: handshake timeout after "
 			    "%u ms", timeout_ms);
 			return false;
@@ -263,12 +262,13 @@ probe_call(const struct probe_req *r, struct probe_body *body, char *why,
 		snprintf(why, whylen, "connect: %s", strerror(err));
 		goto out;
 	}
-	if (r->tls && (t = tls_conn_new(r->tls->conf, r->tls->name)) ==
-	    NULL) {
+	if (r->tls && (t = tls_conn_new(r->tls->conf, r->tls->name,
+	    NULL)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
-	if (t && !probe_handshake(fd, t, deadline, timeout_ms, why, whylen))
+	if (t && !probe_tls_handshake(fd, t, deadline / 1000.0, timeout_ms,
+	    why, whylen))
 		goto out;
 	while (sent < reqlen || events) {
 		ssize_t n = probe_io(fd, t, true, req + sent, reqlen - sent,
@@ -337,7 +337,7 @@ static void
 probe_usage(void)
 {
 	printf("usage: healthgate probe [--timeout D] [URL | /PATH | "
-	    "grpc://HOST:PORT[/SERVICE]]\n\n"
+	    "grpc[s]://HOST:PORT[/SERVICE]]\n\n"
 	    "One GET with a deadline (default 2s) covering connect, send and "
 	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else. The "
 	    "default URL is\nhttp://127.0.0.1:PORT/health, PORT from "
@@ -345,8 +345,10 @@ probe_usage(void)
 	    "for PATH instead. An https:// URL takes the checks' TLS\n"
 	    "parameters: ?ca=FILE, ?sni=NAME, ?insecure, ?cert=FILE&key=FILE."
 	    "\ngrpc://: one grpc.health.v1 Check; exit 0 on SERVING, 1 on "
-	    "anything else.\n");
+	    "anything else;\ngrpcs:// the same over TLS, with the same TLS "
+	    "parameters.\n");
 }
+
 /*
  * An https:// URL read as a check reads it: its TLS parameters (ca, sni,
  * insecure, cert, key) are taken out of the query, the files read into
@@ -356,7 +358,8 @@ static const char *
 probe_tls_url(const char *target, struct url *u, struct check_spec *cs,
     struct probe_tls *tls, char *why, unsigned whylen)
 {
-	static const struct check_spec sched = { .interval_ms = 2,
+	/* Any ?timeout= in the URL is below this; --timeout is the deadline. */
+	static const struct check_spec sched = { .interval_ms = 86400000,
 	    .timeout_ms = 1, .rise = 1, .fall = 1 };
 	const struct check_spec_tls *t = &cs->tls;
 	const char *err;
@@ -410,7 +413,8 @@ probe_main(int argc, char *const argv[], char *const envp[])
 			return 1;
 		}
 	}
-	if (target && strncmp(target, "grpc://", 7) == 0)
+	if (target && (strncmp(target, "grpc://", 7) == 0 ||
+	    strncmp(target, "grpcs://", 8) == 0))
 		return probe_grpc_main(target, timeout_ms);
 	/* No URL, or a bare path: the daemon of the same environment. */
 	if (target == NULL || target[0] == '/') {

@@ -51,6 +51,7 @@ struct tls_conn {
 	br_ssl_client_context cc;
 	struct tls_x509	 x509;
 	char		 name[256];	/* the server name wanted, or "" */
+	const char	*alpn[1];	/* the protocol offered, if any */
 	bool		 established;	/* the handshake completed */
 	bool		 eof;		/* recv() said the peer closed */
 	int		 sys_err;	/* errno of a failed send or recv */
@@ -186,7 +187,8 @@ static const br_x509_class tls_x509_vtable = {
 };
 
 struct tls_conn *
-tls_conn_new(const struct tls_conf *conf, const char *name)
+tls_conn_new(const struct tls_conf *conf, const char *name,
+    const char *alpn)
 {
 	struct tls_conn *t;
 	unsigned char seed[32];
@@ -198,6 +200,10 @@ tls_conn_new(const struct tls_conf *conf, const char *name)
 	t->x509.insecure = tls_conf_insecure(conf);
 	br_ssl_engine_set_x509(&t->cc.eng, &t->x509.vtable);
 	br_ssl_engine_set_buffer(&t->cc.eng, t->buf, sizeof(t->buf), 1);
+	if (alpn) {
+		t->alpn[0] = alpn;
+		br_ssl_engine_set_protocol_names(&t->cc.eng, t->alpn, 1);
+	}
 	/*
 	 * getrandom() rather than BearSSL's own seeder, which opens
 	 * /dev/urandom: an image FROM scratch may run without a /dev.
@@ -372,6 +378,62 @@ bool
 tls_established(const struct tls_conn *t)
 {
 	return t->established;
+}
+
+bool
+tls_failed(const struct tls_conn *t)
+{
+	return t->sys_err || br_ssl_engine_last_error(&t->cc.eng) != BR_ERR_OK;
+}
+
+/* What a TLS call's want means for a recv/send-like caller: -1, errno. */
+static ssize_t
+tls_stream_wait(struct tls_stream *s, enum tls_want r)
+{
+	s->want_write = r == TLS_WANT_WRITE;
+	errno = r == TLS_WANT_READ || r == TLS_WANT_WRITE ? EAGAIN : EPROTO;
+	return -1;
+}
+
+ssize_t
+tls_stream_recv(void *stream, uint8_t *buf, size_t len)
+{
+	struct tls_stream *s = stream;
+	enum tls_want r;
+	size_t got;
+
+	if ((r = tls_read(s->conn, s->fd, buf, len, &got)) == TLS_DONE ||
+	    r == TLS_EOF) {
+		s->want_write = false;
+		return (ssize_t)got;
+	}
+	return tls_stream_wait(s, r);
+}
+
+ssize_t
+tls_stream_send(void *stream, const uint8_t *buf, size_t len)
+{
+	struct tls_stream *s = stream;
+	enum tls_want r;
+	size_t took;
+
+	r = tls_write(s->conn, s->fd, buf, len, &took);
+	if (r == TLS_DONE) {
+		s->want_write = false;
+		return (ssize_t)took;
+	}
+	/* Taken but held back: the caller comes again while wants_write. */
+	if (took > 0 && r == TLS_WANT_WRITE) {
+		s->want_write = true;
+		return (ssize_t)took;
+	}
+	return tls_stream_wait(s, r);
+}
+
+bool
+tls_stream_wants_write(void *stream)
+{
+	return ((struct tls_stream *)stream)->want_write;
 }
 
 /* BearSSL's day number as YYYY-MM-DD. */

@@ -192,29 +192,46 @@ count_logged(const char *prefix)
 }
 
 /*
- * The slot's timers, found by what checks_start and a run arm: the k-th
- * timer armed with a repeat is check k's "every"; the one armed without
- * is the running check's deadline.
+ * The slot's timers, found by what checks_start and a run arm: checks_start
+ * arms check k's "every" k-th, before any run; a timer seen after those is
+ * a run's deadline.
  */
+static unsigned nevery;		/* timers checks_start armed */
+
 static ev_timer *
 every_of(unsigned k)
 {
-	unsigned seen = 0;
-
-	for (unsigned i = 0; i < ntimers; i++)
-		if (timers[i].repeat > 0 && seen++ == k)
-			return timers[i].w;
-	fail_msg("no every timer %u", k);
-	return NULL;
+	if (k >= nevery)
+		fail_msg("no every timer %u", k);
+	return timers[k].w;
 }
 
 static ev_timer *
 deadline_armed(void)
 {
-	for (unsigned i = 0; i < ntimers; i++)
-		if (timers[i].armed && timers[i].repeat == 0)
+	for (unsigned i = nevery; i < ntimers; i++)
+		if (timers[i].armed)
 			return timers[i].w;
 	return NULL;
+}
+
+/* checks_start, noting which timers are the "every" ones. */
+static void
+start_all(struct checks *cs)
+{
+	checks_start(cs);
+	nevery = ntimers;
+}
+
+/* The random source, -Wl,--wrap=jitter_random: the test sets the draw. */
+static double fake_random = 0.5;
+
+double	__wrap_jitter_random(void);
+
+double
+__wrap_jitter_random(void)
+{
+	return fake_random;
 }
 
 /* The checks' part of /metrics, as main.c renders it. */
@@ -246,7 +263,7 @@ make(unsigned n, unsigned interval_ms, unsigned timeout_ms, unsigned rise,
 	}
 	cs = checks_new(NULL, specs, n, on_changed, NULL, why, sizeof(why));
 	assert_non_null(cs);
-	checks_start(cs);
+	start_all(cs);
 	return cs;
 }
 
@@ -255,6 +272,8 @@ setup(void **state)
 {
 	(void)state;
 	fake_now = 500.0;
+	fake_random = 0.5;
+	nevery = 0;
 	memset(timers, 0, sizeof(timers));
 	ntimers = nlogged = starts = cancels = changes = 0;
 	setups = teardowns = 0;
@@ -289,8 +308,9 @@ test_checks_start_jitter_spreads_first_runs(void **state)
 		assert_true(armed(every_of(k)));
 		assert_float_equal(timers[timer_slot(every_of(k))].after,
 		    k * 0.010, 1e-9);
+		/* One-shot: each run arms the next. */
 		assert_float_equal(timers[timer_slot(every_of(k))].repeat,
-		    2.0, 1e-9);
+		    0.0, 1e-9);
 	}
 	assert_int_equal(starts, 0);	/* nothing runs before the loop */
 	checks_free(cs);
@@ -316,12 +336,12 @@ test_checks_start_jitter_is_bounded_by_half_an_interval(void **state)
 	cs = checks_new(NULL, many, 200, on_changed, NULL, why,
 	    sizeof(why));
 	assert_non_null(cs);
-	checks_start(cs);
+	start_all(cs);
 	assert_int_equal(ntimers, 200);
 	for (unsigned i = 0; i < ntimers; i++) {
 		assert_true(timers[i].after >= 0);
 		assert_true(timers[i].after <= 0.5 + 1e-9);
-		assert_float_equal(timers[i].repeat, 1.0, 1e-9);
+		assert_float_equal(timers[i].repeat, 0.0, 1e-9);
 	}
 	checks_free(cs);
 }
@@ -334,10 +354,12 @@ test_checks_a_check_never_overlaps_itself(void **state)
 	(void)state;
 	fire(every_of(0));
 	assert_int_equal(starts, 1);
-	fire(every_of(0));		/* the interval again, still running */
-	fire(every_of(0));
+	/* The next start is armed only when the run ends. */
+	assert_false(armed(every_of(0)));
+	every_of(0)->cb(NULL, every_of(0), EV_TIMER);	/* even if fired */
 	assert_int_equal(starts, 1);
 	check_done(started[0], CHECK_PASS, "");
+	assert_true(armed(every_of(0)));
 	fire(every_of(0));
 	assert_int_equal(starts, 2);
 	checks_free(cs);		/* cancels the run still going */
@@ -447,6 +469,70 @@ test_checks_rise_and_fall_are_logged_once_each(void **state)
 	checks_free(cs);
 }
 
+/* The armed start of check 0, in seconds from now. */
+static double
+next_after(void)
+{
+	assert_true(armed(every_of(0)));
+	return timers[timer_slot(every_of(0))].after;
+}
+
+/* The next start: the interval from this one's, spread +-10 %. */
+static void
+test_checks_next_start_is_the_interval_spread_by_jitter(void **state)
+{
+	struct checks *cs = make(1, 2000, 1000, 1, 1);
+
+	(void)state;
+	fake_random = 0.0;		/* the earliest: 90 % */
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_float_equal(next_after(), 1.800 - 0.005, 1e-9);
+	fake_random = 0.5;		/* the middle: the interval */
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_float_equal(next_after(), 2.000 - 0.005, 1e-9);
+	fake_random = 0.999999;		/* the latest: 110 % */
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_float_equal(next_after(), 2.200 - 0.005, 1e-5);
+	/* A run that took longer than the gap: the next starts at once. */
+	fake_random = 0.0;
+	run(cs, CHECK_PASS, "", NULL, 1900);
+	assert_float_equal(next_after(), 0.0, 1e-9);
+	checks_free(cs);
+}
+
+/* fastinter while failures (or passes) are fewer than fall (or rise). */
+static void
+test_checks_fastinter_while_the_verdict_changes(void **state)
+{
+	struct checks *cs = make(1, 2000, 100, 2, 3);
+	const struct health_check *v;
+	unsigned n;
+
+	(void)state;
+	specs[0].fastinter_ms = 200;
+	run(cs, CHECK_PASS, "", NULL, 1);	/* rising: 1 of 2 */
+	assert_float_equal(next_after(), 0.200 - 0.001, 1e-9);
+	run(cs, CHECK_PASS, "", NULL, 1);	/* up */
+	assert_float_equal(next_after(), 2.000 - 0.001, 1e-9);
+	run(cs, CHECK_REFUSED, "refused", NULL, 1);	/* falling: 1 of 3 */
+	assert_float_equal(next_after(), 0.200 - 0.001, 1e-9);
+	run(cs, CHECK_REFUSED, "refused", NULL, 1);	/* 2 of 3 */
+	assert_float_equal(next_after(), 0.200 - 0.001, 1e-9);
+	checks_view(cs, &v, &n);
+	assert_true(v[0].up);
+	run(cs, CHECK_REFUSED, "refused", NULL, 1);	/* down: settled */
+	checks_view(cs, &v, &n);
+	assert_false(v[0].up);
+	assert_float_equal(next_after(), 2.000 - 0.001, 1e-9);
+	run(cs, CHECK_REFUSED, "refused", NULL, 1);	/* still down */
+	assert_float_equal(next_after(), 2.000 - 0.001, 1e-9);
+	/* Without fastinter, changing or not, the interval. */
+	specs[0].fastinter_ms = 0;
+	run(cs, CHECK_PASS, "", NULL, 1);
+	assert_float_equal(next_after(), 2.000 - 0.001, 1e-9);
+	checks_free(cs);
+}
+
 /* A warn check: its check_down says so; the view and metrics carry it. */
 static void
 test_checks_warn_check_is_logged_and_shown_as_warn(void **state)
@@ -467,7 +553,7 @@ test_checks_warn_check_is_logged_and_shown_as_warn(void **state)
 	specs[0].severity = CHECK_SPEC_SEVERITY_WARN;
 	cs = checks_new(NULL, specs, 1, on_changed, NULL, why, sizeof(why));
 	assert_non_null(cs);
-	checks_start(cs);
+	start_all(cs);
 	run(cs, CHECK_REFUSED, "connect: Connection refused", NULL, 1);
 	assert_int_equal(count_logged("2 check_down name=db result=refused "
 	    "reason=\"connect: Connection refused\" severity=warn"), 1);
@@ -566,7 +652,7 @@ test_checks_deadline_takes_the_kinds_words(void **state)
 	tls_specs(sp, names, 1);
 	assert_non_null(cs = checks_new(NULL, sp, 1, on_changed, NULL, why,
 	    sizeof(why)));
-	checks_start(cs);
+	start_all(cs);
 	fire(every_of(0));
 	fake_now += 0.300;
 	fire(deadline_armed());
@@ -595,7 +681,7 @@ test_checks_tls_expiry_is_seconds_from_now(void **state)
 	tls_specs(sp, names, 1);
 	assert_non_null(cs = checks_new(NULL, sp, 1, on_changed, NULL, why,
 	    sizeof(why)));
-	checks_start(cs);
+	start_all(cs);
 	sbuf_init(&b);
 	render_metrics(cs, &b);
 	assert_null(strstr(b.data, "tls_expiry"));
@@ -629,6 +715,8 @@ main(void)
 		T(test_checks_duration_is_read_from_the_monotonic_clock),
 		T(test_checks_rise_and_fall_are_logged_once_each),
 		T(test_checks_warn_check_is_logged_and_shown_as_warn),
+		T(test_checks_next_start_is_the_interval_spread_by_jitter),
+		T(test_checks_fastinter_while_the_verdict_changes),
 		T(test_checks_down_from_the_first_run_is_logged_once),
 		T(test_checks_a_rising_check_is_logged_when_it_rises),
 		T(test_checks_a_refused_setup_refuses_the_start),

@@ -102,7 +102,7 @@ test_config_refuses_bad_values_naming_flag_and_value(void **state)
 		    "--log-format: \"xml\" is not text or json" },
 		{ ARGV("--check", "ftp://x"), no_env, "--check: \"ftp://x\" "
 		    "has an unknown scheme (use http://, https://, tcp://, "
-		    "tls://, grpc:// or exec:)" },
+		    "tls://, grpc://, grpcs:// or exec:)" },
 		{ ARGV("--bogus"), no_env,
 		    "unknown option \"--bogus\" (see --help)" },
 		{ ARGV("--interval"), no_env, "--interval: needs a value" },

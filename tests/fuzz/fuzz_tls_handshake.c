@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && write(sv[1], data, size) != (ssize_t)size)
 		abort();
 	shutdown(sv[1], SHUT_WR);
-	if ((t = tls_conn_new(conf, "app.internal")) == NULL)
+	if ((t = tls_conn_new(conf, "app.internal", "h2")) == NULL)
 		abort();
 	/* Each round consumes input or ends; the ClientHello is drained. */
 	for (int i = 0; i < 10000; i++) {

@@ -59,7 +59,7 @@ class HealthServer:
     NOT_FOUND "unknown service", as grpcio-health-checking answers. mode
     "hang" makes Check sleep past any deadline (bounded: 5 s)."""
 
-    def __init__(self, status=None, port=0):
+    def __init__(self, status=None, port=0, tls=None):
         self.status = dict(status or {"": "SERVING"})
         self.mode = None
         self.calls = []         # (service, time_remaining) per Check
@@ -69,7 +69,21 @@ class HealthServer:
                 self._check, request_deserializer=Request.FromString,
                 response_serializer=Response.SerializeToString)})
         self.server.add_generic_rpc_handlers((handler,))
-        self.port = self.server.add_insecure_port("127.0.0.1:%d" % port)
+        if tls:
+            # grpcs: (cert file, key file[, CA file a client cert must
+            # chain to]).
+            def read(path):
+                with open(path, "rb") as f:
+                    return f.read()
+            creds = grpc.ssl_server_credentials(
+                [(read(tls[1]), read(tls[0]))],
+                root_certificates=read(tls[2]) if len(tls) > 2 else None,
+                require_client_auth=len(tls) > 2)
+            self.port = self.server.add_secure_port("127.0.0.1:%d" % port,
+                                                    creds)
+        else:
+            self.port = self.server.add_insecure_port("127.0.0.1:%d" %
+                                                      port)
         self.server.start()
 
     def _check(self, request, context):

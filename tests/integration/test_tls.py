@@ -482,6 +482,74 @@ class TLSChecks(unittest.TestCase):
                 s.close()
 
 
+class GRPCS(unittest.TestCase):
+    """grpcs:// against grpcio's own TLS server (grpc-core's handshake,
+    which wants ALPN h2), the check and the probe."""
+
+    @classmethod
+    def setUpClass(cls):
+        import grpcpeer
+        cls.grpcpeer = grpcpeer
+        cls.pki = Pki()
+        t = now()
+        cls.good, cls.good_key = cls.pki.cert(
+            "good", "localhost", ["localhost", "app.internal"],
+            t - datetime.timedelta(days=1), t + datetime.timedelta(days=10))
+        cls.client, cls.client_key = cls.pki.cert(
+            "client", "healthgate", [], t - datetime.timedelta(days=1),
+            t + datetime.timedelta(days=10), key="ec", client=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.pki.close()
+
+    def test_grpcs_check_verified_and_mtls(self):
+        ca = self.pki.ca
+        cert = "cert=%s&key=%s" % (self.client, self.client_key)
+        with self.grpcpeer.HealthServer(
+                {"": "SERVING", "db": "NOT_SERVING"},
+                tls=(self.good, self.good_key)) as srv, \
+                self.grpcpeer.HealthServer(
+                    tls=(self.good, self.good_key, ca)) as mtls:
+            with Daemon(*checks(
+                    "up=grpcs://localhost:%d?ca=%s" % (srv.port, ca),
+                    "db=grpcs://localhost:%d/db?ca=%s" % (srv.port, ca),
+                    "noca=grpcs://localhost:%d" % srv.port,
+                    "sni=grpcs://127.0.0.1:%d?ca=%s&sni=app.internal" % (
+                        srv.port, ca),
+                    "m=grpcs://localhost:%d?ca=%s&%s" % (mtls.port, ca,
+                                                         cert),
+                    "mno=grpcs://localhost:%d?ca=%s" % (mtls.port, ca),
+                    "plain=grpc://localhost:%d" % srv.port)) as d:
+                self.verdict(d, "up", True)
+                self.verdict(d, "sni", True)
+                self.verdict(d, "m", True)
+                self.verdict(d, "db", False, "NOT_SERVING")
+                self.verdict(d, "noca", False, "tls: unknown authority")
+                self.verdict(d, "mno", False, "tls: ")
+                self.verdict(d, "plain", False)
+                self.assertIsNotNone(metric(
+                    d, 'healthgate_check_tls_expiry_seconds{check="up"}'))
+
+    def test_grpcs_probe(self):
+        with self.grpcpeer.HealthServer(tls=(self.good, self.good_key)) as s:
+            url = "grpcs://localhost:%d" % s.port
+            p = subprocess.run(
+                (os.environ.get("HEALTHGATE_WRAP", "").split() +
+                 [BINARY, "probe", "--timeout", TIMEOUT, url + "?ca=" +
+                  self.pki.ca]), capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("SERVING", p.stdout)
+            p = subprocess.run(
+                (os.environ.get("HEALTHGATE_WRAP", "").split() +
+                 [BINARY, "probe", "--timeout", TIMEOUT, url]),
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("tls: unknown authority", p.stderr)
+
+    verdict = TLSChecks.verdict
+
+
 class TLSProbe(unittest.TestCase):
     """healthgate probe https://... with the checks' TLS parameters."""
 
