@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "plan_out.h"
+#include "plan/plan_out.h"
 #include "plan/plan_k8s.h"
 #include "signame.h"
 
