@@ -271,6 +271,12 @@ void	plan_fig(struct plan_result *, enum plan_figure_id,
 /* The Kubernetes figures (plan_k8s_model.c), when in->k8s.on. */
 void	plan_k8s_figures(const struct plan_input *, struct plan_result *);
 
+/*
+ * A pod's findings (plan_rules_k8s.c), when in->k8s.on: of those found,
+ * the ones that hold for a pod, then the Kubernetes rows.
+ */
+void	plan_rules_k8s_apply(const struct plan_input *, struct plan_result *);
+
 /* Whether figures and findings of platform p are shown for in. */
 bool	plan_platform_shown(const struct plan_input *, enum plan_platform);
 

@@ -854,4 +854,6 @@ plan_compute(const struct plan_input *in, struct plan_result *r)
 	grpc_contradictions(in, r);
 	slow_settings(in, r);
 	notes(in, r);
+	if (in->k8s.on)
+		plan_rules_k8s_apply(in, r);
 }

@@ -1,5 +1,5 @@
 /*
- * plan_rules_k8s.c: the Kubernetes rows of plan's table (plan_rules.h):
+ * plan_rules_k8s.c: the Kubernetes findings of plan, one row each:
  * a pod's stop as the kubelet runs it, and the ALB of the AWS Load
  * Balancer Controller in front of pods (EKS, IP targets). Every finding
  * names the object and the field it is about, as the manifest spells it
@@ -19,17 +19,60 @@
  * pod's address; the ALB lets its requests in flight run for up to the
  * deregistration delay, whatever the pod does.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "plan/plan.h"
-#include "plan/plan_rules.h"
 
 #define K8S_MARGIN_MS	15000u	/* the grace period above the budget */
 #define K8S_SLOW_READY_MS 10000u /* readiness period x failures above this */
+#define K8S_SLOW_DEREG_MS 60000u /* as for a target group */
+
+/* Durations for messages: a handful of formatted slots per row. */
+#define FMT(slot, ms)	(plan_format_setting((unsigned)(ms), b[slot], \
+			    sizeof(b[slot])), b[slot])
+#define FIG(slot, ms)	(plan_format_ms((ms), b[slot], sizeof(b[slot])), \
+			    b[slot])
+#define PROBLEM(f, ...)	plan_rules_k8s_say((f)->problem, \
+			    sizeof((f)->problem), __VA_ARGS__)
+#define FIX(f, ...)	plan_rules_k8s_say((f)->fix, sizeof((f)->fix), \
+			    __VA_ARGS__)
+
+/*
+ * Fills f->problem and f->fix and returns true when the finding applies;
+ * false, writing nothing, when it does not. The figures are computed.
+ */
+typedef bool plan_rules_k8s_fn(const struct plan_input *,
+    const struct plan_result *, struct plan_finding *);
+
+struct plan_rules_k8s_row {
+	enum plan_finding_id id;
+	enum plan_level	 level;
+	const char	*key;		/* stable name, for JSON and tests */
+	plan_rules_k8s_fn *decide;
+};
+
+static void
+plan_rules_k8s_say(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * A finding's words into buf; the names a manifest gives can be long, and
+ * a message cut at its buffer's end is still one line.
+ */
+static void
+plan_rules_k8s_say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
 
 /* What must fit in the grace period: the preStop and what follows it. */
-unsigned
+static unsigned
 plan_rules_k8s_budget(const struct plan_input *in)
 {
 	const struct plan_k8s_in *k = &in->k8s;
@@ -56,6 +99,7 @@ plan_rules_k8s_grace(const struct plan_input *in, const struct plan_result *r,
 {
 	const struct plan_k8s_in *k = &in->k8s;
 	unsigned budget = plan_rules_k8s_budget(in);
+	bool sleep = k->prestop == PLAN_K8S_HOOK_SLEEP;
 	char b[6][24];
 
 	(void)r;
@@ -63,12 +107,12 @@ plan_rules_k8s_grace(const struct plan_input *in, const struct plan_result *r,
 		return false;
 	if (k->form == PLAN_K8S_FORM_SUPERVISOR)
 		PROBLEM(f, "%s %s.terminationGracePeriodSeconds %s%s is not above "
-		    "preStop %s + drain cap %s + linger %s + the app's stop "
-		    "timeout %s = %s: the kubelet's SIGKILL comes before the app "
-		    "has had its time to stop", k->object, k->spec,
-		    FMT(0, k->grace_ms), plan_rules_k8s_grace_origin(in),
-		    FMT(1, k->prestop == PLAN_K8S_HOOK_SLEEP ? k->prestop_ms :
-		    0), FMT(2, in->drain_timeout_ms), FMT(3, in->linger_ms),
+		    "%s%s%sdrain cap %s + linger %s + the app's stop timeout %s = "
+		    "%s: the kubelet's SIGKILL comes before the app has had its "
+		    "time to stop", k->object, k->spec, FMT(0, k->grace_ms),
+		    plan_rules_k8s_grace_origin(in), sleep ? "preStop sleep " :
+		    "", sleep ? FMT(1, k->prestop_ms) : "", sleep ? " + " : "",
+		    FMT(2, in->drain_timeout_ms), FMT(3, in->linger_ms),
 		    FMT(4, in->app_stop_timeout_ms), FMT(5, budget));
 	else
 		PROBLEM(f, "%s %s.terminationGracePeriodSeconds %s%s is not above "
@@ -278,7 +322,7 @@ plan_rules_k8s_slow_dereg(const struct plan_input *in,
 	char b[1][24];
 
 	(void)r;
-	if (!in->k8s.alb || in->dereg_delay_ms <= PLAN_SLOW_DEREG_MS)
+	if (!in->k8s.alb || in->dereg_delay_ms <= K8S_SLOW_DEREG_MS)
 		return false;
 	PROBLEM(f, "deregistration delay %s%s: the ALB keeps each terminated "
 	    "pod's address draining that long, for requests that a pod gone "
@@ -343,17 +387,15 @@ plan_rules_k8s_grace_defaulted(const struct plan_input *in,
 }
 
 /*
- * Which of the other rows hold for a pod: with the controller's ALB in IP
- * mode, those about the ALB's own settings and the drain it watches (its
- * text says task for pod); never those of an ECS stop, a stopTimeout or
- * dependsOn, which the Kubernetes rows stand for.
+ * Which of the other findings hold for a pod: with the controller's ALB in
+ * IP mode, those about the ALB's own settings and the drain it watches
+ * (their text says task for pod); never those of an ECS stop, a
+ * stopTimeout or dependsOn, which the Kubernetes rows stand for.
  */
-bool
-plan_rules_k8s_shows(const struct plan_input *in, const struct plan_rule *row)
+static bool
+plan_rules_k8s_shows(const struct plan_input *in, enum plan_finding_id id)
 {
-	if (row->platform == PLAN_PLATFORM_K8S)
-		return true;
-	switch (row->id) {
+	switch (id) {
 	case PLAN_FINDING_CHECK_TIMEOUT:
 		return true;
 	case PLAN_FINDING_ALB_TIMEOUT:
@@ -366,5 +408,75 @@ plan_rules_k8s_shows(const struct plan_input *in, const struct plan_rule *row)
 		return in->k8s.alb && in->k8s.ip_mode;
 	default:
 		return false;
+	}
+}
+
+#define CONTRA	PLAN_LEVEL_CONTRADICTION
+#define SLOW	PLAN_LEVEL_SLOW
+#define NOTE	PLAN_LEVEL_NOTE
+
+static const struct plan_rules_k8s_row plan_rules_k8s_rows[] = {
+	{ PLAN_FINDING_K8S_GRACE, CONTRA, "k8s_grace_period_below_stop",
+	    plan_rules_k8s_grace },
+	{ PLAN_FINDING_K8S_SIDECAR_NO_WAIT, CONTRA,
+	    "k8s_sidecar_prestop_does_not_wait", plan_rules_k8s_sidecar_no_wait },
+	{ PLAN_FINDING_K8S_LIVENESS_HEALTH, CONTRA, "k8s_liveness_on_health",
+	    plan_rules_k8s_liveness_health },
+	{ PLAN_FINDING_K8S_READINESS_LIVE, CONTRA, "k8s_readiness_on_live",
+	    plan_rules_k8s_readiness_live },
+	{ PLAN_FINDING_K8S_NO_GATE, CONTRA, "eks_no_readiness_gate",
+	    plan_rules_k8s_no_gate },
+	{ PLAN_FINDING_K8S_DEREG_OVER_GRACE, CONTRA,
+	    "eks_deregistration_delay_not_below_grace",
+	    plan_rules_k8s_dereg_over_grace },
+	{ PLAN_FINDING_K8S_PRESTOP_SLEEP, SLOW, "k8s_prestop_sleep",
+	    plan_rules_k8s_prestop_sleep },
+	{ PLAN_FINDING_K8S_READINESS_SLOW, SLOW, "k8s_readiness_slow",
+	    plan_rules_k8s_readiness_slow },
+	{ PLAN_FINDING_K8S_SLOW_HEALTHY, SLOW, "alb_healthy_threshold_slow",
+	    plan_rules_k8s_slow_healthy },
+	{ PLAN_FINDING_K8S_SLOW_DEREG, SLOW, "deregistration_delay_slow",
+	    plan_rules_k8s_slow_dereg },
+	{ PLAN_FINDING_K8S_LAG, NOTE, "k8s_endpoint_lag", plan_rules_k8s_lag },
+	{ PLAN_FINDING_K8S_INSTANCE_MODE, NOTE, "eks_target_type_instance",
+	    plan_rules_k8s_instance_mode },
+	{ PLAN_FINDING_K8S_GRACE_DEFAULTED, NOTE,
+	    "k8s_grace_period_defaulted", plan_rules_k8s_grace_defaulted },
+};
+
+#define K8S_NROWS	(sizeof(plan_rules_k8s_rows) / \
+			    sizeof(plan_rules_k8s_rows[0]))
+
+/*
+ * A pod's findings: of those plan_compute found, the ones that hold for a
+ * pod; then every Kubernetes row that applies.
+ */
+void
+plan_rules_k8s_apply(const struct plan_input *in, struct plan_result *r)
+{
+	unsigned n = 0;
+
+	r->ncontra = 0;
+	for (unsigned i = 0; i < r->nfindings; i++) {
+		if (!plan_rules_k8s_shows(in, r->finding[i].id))
+			continue;
+		r->finding[n++] = r->finding[i];
+		r->ncontra += r->finding[i].level == PLAN_LEVEL_CONTRADICTION;
+	}
+	r->nfindings = n;
+	for (size_t k = 0; k < K8S_NROWS && r->nfindings < PLAN_FINDING_COUNT;
+	    k++) {
+		const struct plan_rules_k8s_row *row = &plan_rules_k8s_rows[k];
+		struct plan_finding *f = &r->finding[r->nfindings];
+
+		memset(f, 0, sizeof(*f));
+		if (!row->decide(in, r, f))
+			continue;
+		f->id = row->id;
+		f->level = row->level;
+		f->platform = PLAN_PLATFORM_K8S;
+		f->key = row->key;
+		r->nfindings++;
+		r->ncontra += row->level == PLAN_LEVEL_CONTRADICTION;
 	}
 }

@@ -93,7 +93,7 @@ class PlanKubernetes(unittest.TestCase):
         text = re.sub(r"          lifecycle:\n(            .*\n|"
                       r"              .*\n|                .*\n|"
                       r"                  .*\n)*", "", SIDE.read_text())
-        self.assertNotIn("preStop", text)
+        self.assertNotIn("lifecycle", text)
         rc, doc, err = plan_json("--manifest", self.write("side.yaml", text))
         self.assertEqual(rc, 1, err)
         c = contradictions(doc)["k8s_sidecar_prestop_does_not_wait"]

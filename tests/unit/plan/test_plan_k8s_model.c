@@ -135,6 +135,7 @@ test_plan_k8s_without_alb_the_drain_is_lag_and_quiet(void **state)
 	/* A preStop sleep delays the drain's start: E is counted from it. */
 	in.k8s.prestop = PLAN_K8S_HOOK_SLEEP;
 	in.k8s.prestop_ms = S(5);
+	in.k8s.grace_ms = S(60);	/* above 5 + 30 + 2 + 10 */
 	plan_compute(&in, &r);
 	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_DRAIN_END)->worst_ms, S(6),
 	    0.1);
