@@ -5,7 +5,8 @@
  * "healthgate plan": what a set of ALB, ECS and healthgate settings costs in
  * time, and where they contradict each other. The arithmetic (plan_*) is
  * pure: numbers in, numbers and text out, no I/O, so a unit test pins every
- * formula. plan_cli.c is the command around it, plan_json.c reads a task
+ * formula: plan.c the figures, plan_rules.c the findings as a table of
+ * rows. plan_cli.c is the command around it, plan_json.c reads a task
  * definition and a target group into the same numbers.
  *
  * All durations are milliseconds. "Worst" is the most the settings allow;
@@ -88,6 +89,7 @@ struct plan_k8s_in {
 	enum plan_k8s_hook prestop;	/* sidecar: the app's; supervisor: its */
 	unsigned	 prestop_ms;	/* the hook's sleep */
 	char		 prestop_field[PLAN_K8S_FIELD_MAX];
+	char		 hg_field[PLAN_K8S_FIELD_MAX];	/* its container */
 	struct plan_k8s_probe_in readiness, liveness;
 	bool		 alb;		/* the controller's ALB, or a binding */
 	bool		 ip_mode;	/* ...with the pods as its targets */
@@ -208,26 +210,24 @@ enum plan_finding_id {
 	PLAN_FINDING_CHECK_NOT_LIVE,	/* container health check asks /health */
 	PLAN_FINDING_GRPC_NO_LISTEN,	/* gRPC target group, no --grpc-listen */
 	PLAN_FINDING_GRPC_MATCHER,	/* GrpcCode misreads healthgate's answers */
-	PLAN_FINDING_SLOW_DEREG,	/* deregistration delay above 60 s */
-	PLAN_FINDING_SLOW_INTERVAL,	/* ALB interval above 10 s */
-	PLAN_FINDING_SLOW_HEALTHY,	/* healthy threshold above 2 */
-	PLAN_FINDING_SLOW_UNHEALTHY,	/* unhealthy threshold above 2 */
-	PLAN_FINDING_SLOW_ALB_TIMEOUT,	/* ALB timeout above 5 s */
-	PLAN_FINDING_WINDOW_OVER_DEREG,	/* window outlasts the delay: ECS stop waits */
-	PLAN_FINDING_STOP_DEFAULTED,	/* no stopTimeout: ECS's 30 s */
-	PLAN_FINDING_ECS_DRAIN_MOOT,	/* the drain after deregistration */
-	PLAN_FINDING_SIDECAR_ROUTED,	/* sidecar when SIGTERM reaches the app too */
-	PLAN_FINDING_WAIT_STABILITY,	/* what the deploy step's wait costs */
 	PLAN_FINDING_K8S_GRACE,		/* grace period below what must fit */
 	PLAN_FINDING_K8S_SIDECAR_NO_WAIT, /* sidecar: the app's preStop waits not */
 	PLAN_FINDING_K8S_LIVENESS_HEALTH, /* liveness asks /health */
 	PLAN_FINDING_K8S_READINESS_LIVE, /* readiness asks /live */
 	PLAN_FINDING_K8S_NO_GATE,	/* EKS IP targets without the gate */
 	PLAN_FINDING_K8S_DEREG_OVER_GRACE, /* delay not below the grace period */
+	PLAN_FINDING_SLOW_DEREG,	/* deregistration delay above 60 s */
+	PLAN_FINDING_SLOW_INTERVAL,	/* ALB interval above 10 s */
+	PLAN_FINDING_SLOW_HEALTHY,	/* healthy threshold above 2 */
+	PLAN_FINDING_SLOW_UNHEALTHY,	/* unhealthy threshold above 2 */
+	PLAN_FINDING_SLOW_ALB_TIMEOUT,	/* ALB timeout above 5 s */
+	PLAN_FINDING_WINDOW_OVER_DEREG,	/* window outlasts the delay: ECS stop waits */
 	PLAN_FINDING_K8S_PRESTOP_SLEEP,	/* a preStop sleep beside the drain */
 	PLAN_FINDING_K8S_READINESS_SLOW, /* readiness period x failures */
-	PLAN_FINDING_K8S_SLOW_HEALTHY,	/* the ALB's healthy threshold, for pods */
-	PLAN_FINDING_K8S_SLOW_DEREG,	/* the delay above 60s, for pods */
+	PLAN_FINDING_STOP_DEFAULTED,	/* no stopTimeout: ECS's 30 s */
+	PLAN_FINDING_ECS_DRAIN_MOOT,	/* the drain after deregistration */
+	PLAN_FINDING_SIDECAR_ROUTED,	/* sidecar when SIGTERM reaches the app too */
+	PLAN_FINDING_WAIT_STABILITY,	/* what the deploy step's wait costs */
 	PLAN_FINDING_K8S_LAG,		/* what the endpoint lag assumes */
 	PLAN_FINDING_K8S_INSTANCE_MODE,	/* the ALB checks nodes, not pods */
 	PLAN_FINDING_K8S_GRACE_DEFAULTED, /* no terminationGracePeriodSeconds */
@@ -270,12 +270,6 @@ void	plan_fig(struct plan_result *, enum plan_figure_id,
 
 /* The Kubernetes figures (plan_k8s_model.c), when in->k8s.on. */
 void	plan_k8s_figures(const struct plan_input *, struct plan_result *);
-
-/*
- * A pod's findings (plan_rules_k8s.c), when in->k8s.on: of those found,
- * the ones that hold for a pod, then the Kubernetes rows.
- */
-void	plan_rules_k8s_apply(const struct plan_input *, struct plan_result *);
 
 /* Whether figures and findings of platform p are shown for in. */
 bool	plan_platform_shown(const struct plan_input *, enum plan_platform);

@@ -97,6 +97,7 @@ plan_k8s_model_input(const struct plan_k8s *k, unsigned listen_port,
 	m->prestop_ms = k->prestop_sleep_ms;
 	snprintf(m->prestop_field, sizeof(m->prestop_field), "%s",
 	    k->prestop_field);
+	snprintf(m->hg_field, sizeof(m->hg_field), "%s", k->hg_field);
 	plan_k8s_probe_in(k, PLAN_K8S_PROBE_READINESS, listen_port,
 	    &m->readiness);
 	plan_k8s_probe_in(k, PLAN_K8S_PROBE_LIVENESS, listen_port,

@@ -1,5 +1,5 @@
 /*
- * plan_rules_k8s.c: the Kubernetes findings of plan, one row each:
+ * plan_rules_k8s.c: the Kubernetes rows of plan's table (plan_rules.c):
  * a pod's stop as the kubelet runs it, and the ALB of the AWS Load
  * Balancer Controller in front of pods (EKS, IP targets). Every finding
  * names the object and the field it is about, as the manifest spells it
@@ -19,57 +19,15 @@
  * pod's address; the ALB lets its requests in flight run for up to the
  * deregistration delay, whatever the pod does.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "plan/plan.h"
+#include "plan/plan_rules.h"
 
 #define K8S_MARGIN_MS	15000u	/* the grace period above the budget */
 #define K8S_SLOW_READY_MS 10000u /* readiness period x failures above this */
 #define K8S_SLOW_DEREG_MS 60000u /* as for a target group */
-
-/* Durations for messages: a handful of formatted slots per row. */
-#define FMT(slot, ms)	(plan_format_setting((unsigned)(ms), b[slot], \
-			    sizeof(b[slot])), b[slot])
-#define FIG(slot, ms)	(plan_format_ms((ms), b[slot], sizeof(b[slot])), \
-			    b[slot])
-#define PROBLEM(f, ...)	plan_rules_k8s_say((f)->problem, \
-			    sizeof((f)->problem), __VA_ARGS__)
-#define FIX(f, ...)	plan_rules_k8s_say((f)->fix, sizeof((f)->fix), \
-			    __VA_ARGS__)
-
-/*
- * Fills f->problem and f->fix and returns true when the finding applies;
- * false, writing nothing, when it does not. The figures are computed.
- */
-typedef bool plan_rules_k8s_fn(const struct plan_input *,
-    const struct plan_result *, struct plan_finding *);
-
-struct plan_rules_k8s_row {
-	enum plan_finding_id id;
-	enum plan_level	 level;
-	const char	*key;		/* stable name, for JSON and tests */
-	plan_rules_k8s_fn *decide;
-};
-
-static void
-plan_rules_k8s_say(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/*
- * A finding's words into buf; the names a manifest gives can be long, and
- * a message cut at its buffer's end is still one line.
- */
-static void
-plan_rules_k8s_say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
 
 /* What must fit in the grace period: the preStop and what follows it. */
 static unsigned
@@ -93,7 +51,7 @@ plan_rules_k8s_grace_origin(const struct plan_input *in)
 }
 
 /* The grace period against what must fit in it. */
-static bool
+bool
 plan_rules_k8s_grace(const struct plan_input *in, const struct plan_result *r,
     struct plan_finding *f)
 {
@@ -130,7 +88,7 @@ plan_rules_k8s_grace(const struct plan_input *in, const struct plan_result *r,
 }
 
 /* A sidecar's app is signalled at once unless its preStop waits. */
-static bool
+bool
 plan_rules_k8s_sidecar_no_wait(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -157,7 +115,7 @@ plan_rules_k8s_sidecar_no_wait(const struct plan_input *in,
 	return true;
 }
 
-static bool
+bool
 plan_rules_k8s_liveness_health(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -176,7 +134,7 @@ plan_rules_k8s_liveness_health(const struct plan_input *in,
 	return true;
 }
 
-static bool
+bool
 plan_rules_k8s_readiness_live(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -194,7 +152,7 @@ plan_rules_k8s_readiness_live(const struct plan_input *in,
 }
 
 /* EKS, IP targets: without the gate a rollout outruns the ALB. */
-static bool
+bool
 plan_rules_k8s_no_gate(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -215,7 +173,7 @@ plan_rules_k8s_no_gate(const struct plan_input *in,
 }
 
 /* EKS: the ALB's delay promises what the grace period cannot keep. */
-static bool
+bool
 plan_rules_k8s_dereg_over_grace(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -245,7 +203,7 @@ plan_rules_k8s_dereg_over_grace(const struct plan_input *in,
 
 /* --- slow settings ---------------------------------------------------- */
 
-static bool
+bool
 plan_rules_k8s_prestop_sleep(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -273,7 +231,7 @@ plan_rules_k8s_prestop_sleep(const struct plan_input *in,
 	return true;
 }
 
-static bool
+bool
 plan_rules_k8s_readiness_slow(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -294,8 +252,11 @@ plan_rules_k8s_readiness_slow(const struct plan_input *in,
 	return true;
 }
 
-/* The ALB's healthy threshold, as a rollout with the gate waits for it. */
-static bool
+/*
+ * The ALB's healthy threshold, as a rollout with the gate waits for it:
+ * the words of the target group's row (same key) for a pod.
+ */
+bool
 plan_rules_k8s_slow_healthy(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -315,7 +276,7 @@ plan_rules_k8s_slow_healthy(const struct plan_input *in,
 	return true;
 }
 
-static bool
+bool
 plan_rules_k8s_slow_dereg(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -337,7 +298,7 @@ plan_rules_k8s_slow_dereg(const struct plan_input *in,
 
 /* --- notes ------------------------------------------------------------ */
 
-static bool
+bool
 plan_rules_k8s_lag(const struct plan_input *in, const struct plan_result *r,
     struct plan_finding *f)
 {
@@ -354,7 +315,7 @@ plan_rules_k8s_lag(const struct plan_input *in, const struct plan_result *r,
 	return true;
 }
 
-static bool
+bool
 plan_rules_k8s_instance_mode(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -369,7 +330,7 @@ plan_rules_k8s_instance_mode(const struct plan_input *in,
 	return true;
 }
 
-static bool
+bool
 plan_rules_k8s_grace_defaulted(const struct plan_input *in,
     const struct plan_result *r, struct plan_finding *f)
 {
@@ -387,22 +348,28 @@ plan_rules_k8s_grace_defaulted(const struct plan_input *in,
 }
 
 /*
- * Which of the other findings hold for a pod: with the controller's ALB in
- * IP mode, those about the ALB's own settings and the drain it watches
+ * Which rows a pod is shown: its own; with the controller's ALB in IP
+ * mode, those about the ALB's own settings and the drain it watches
  * (their text says task for pod); never those of an ECS stop, a
- * stopTimeout or dependsOn, which the Kubernetes rows stand for.
+ * stopTimeout or dependsOn, which the pod's rows stand for.
  */
-static bool
-plan_rules_k8s_shows(const struct plan_input *in, enum plan_finding_id id)
+bool
+plan_rules_k8s_shows(const struct plan_input *in, const struct plan_rule *row)
 {
-	switch (id) {
+	if (row->platform == PLAN_PLATFORM_K8S)
+		return true;
+	switch (row->id) {
 	case PLAN_FINDING_CHECK_TIMEOUT:
 		return true;
 	case PLAN_FINDING_ALB_TIMEOUT:
 	case PLAN_FINDING_CAP_BELOW_DETECT:
 	case PLAN_FINDING_DRAIN_FALL:
 	case PLAN_FINDING_WINDOW:
+	case PLAN_FINDING_GRPC_NO_LISTEN:
+	case PLAN_FINDING_GRPC_MATCHER:
+	case PLAN_FINDING_SLOW_DEREG:
 	case PLAN_FINDING_SLOW_INTERVAL:
+	case PLAN_FINDING_SLOW_HEALTHY:
 	case PLAN_FINDING_SLOW_UNHEALTHY:
 	case PLAN_FINDING_SLOW_ALB_TIMEOUT:
 		return in->k8s.alb && in->k8s.ip_mode;
@@ -411,72 +378,44 @@ plan_rules_k8s_shows(const struct plan_input *in, enum plan_finding_id id)
 	}
 }
 
-#define CONTRA	PLAN_LEVEL_CONTRADICTION
-#define SLOW	PLAN_LEVEL_SLOW
-#define NOTE	PLAN_LEVEL_NOTE
-
-static const struct plan_rules_k8s_row plan_rules_k8s_rows[] = {
-	{ PLAN_FINDING_K8S_GRACE, CONTRA, "k8s_grace_period_below_stop",
-	    plan_rules_k8s_grace },
-	{ PLAN_FINDING_K8S_SIDECAR_NO_WAIT, CONTRA,
-	    "k8s_sidecar_prestop_does_not_wait", plan_rules_k8s_sidecar_no_wait },
-	{ PLAN_FINDING_K8S_LIVENESS_HEALTH, CONTRA, "k8s_liveness_on_health",
-	    plan_rules_k8s_liveness_health },
-	{ PLAN_FINDING_K8S_READINESS_LIVE, CONTRA, "k8s_readiness_on_live",
-	    plan_rules_k8s_readiness_live },
-	{ PLAN_FINDING_K8S_NO_GATE, CONTRA, "eks_no_readiness_gate",
-	    plan_rules_k8s_no_gate },
-	{ PLAN_FINDING_K8S_DEREG_OVER_GRACE, CONTRA,
-	    "eks_deregistration_delay_not_below_grace",
-	    plan_rules_k8s_dereg_over_grace },
-	{ PLAN_FINDING_K8S_PRESTOP_SLEEP, SLOW, "k8s_prestop_sleep",
-	    plan_rules_k8s_prestop_sleep },
-	{ PLAN_FINDING_K8S_READINESS_SLOW, SLOW, "k8s_readiness_slow",
-	    plan_rules_k8s_readiness_slow },
-	{ PLAN_FINDING_K8S_SLOW_HEALTHY, SLOW, "alb_healthy_threshold_slow",
-	    plan_rules_k8s_slow_healthy },
-	{ PLAN_FINDING_K8S_SLOW_DEREG, SLOW, "deregistration_delay_slow",
-	    plan_rules_k8s_slow_dereg },
-	{ PLAN_FINDING_K8S_LAG, NOTE, "k8s_endpoint_lag", plan_rules_k8s_lag },
-	{ PLAN_FINDING_K8S_INSTANCE_MODE, NOTE, "eks_target_type_instance",
-	    plan_rules_k8s_instance_mode },
-	{ PLAN_FINDING_K8S_GRACE_DEFAULTED, NOTE,
-	    "k8s_grace_period_defaulted", plan_rules_k8s_grace_defaulted },
-};
-
-#define K8S_NROWS	(sizeof(plan_rules_k8s_rows) / \
-			    sizeof(plan_rules_k8s_rows[0]))
-
-/*
- * A pod's findings: of those plan_compute found, the ones that hold for a
- * pod; then every Kubernetes row that applies.
- */
-void
-plan_rules_k8s_apply(const struct plan_input *in, struct plan_result *r)
+/* Where an ALB setting is written: the controller's annotation for it. */
+static const char *
+plan_rules_k8s_annotation(enum plan_finding_id id)
 {
-	unsigned n = 0;
-
-	r->ncontra = 0;
-	for (unsigned i = 0; i < r->nfindings; i++) {
-		if (!plan_rules_k8s_shows(in, r->finding[i].id))
-			continue;
-		r->finding[n++] = r->finding[i];
-		r->ncontra += r->finding[i].level == PLAN_LEVEL_CONTRADICTION;
+	switch (id) {
+	case PLAN_FINDING_ALB_TIMEOUT:
+	case PLAN_FINDING_SLOW_ALB_TIMEOUT:
+		return "healthcheck-timeout-seconds";
+	case PLAN_FINDING_SLOW_INTERVAL:
+		return "healthcheck-interval-seconds";
+	case PLAN_FINDING_SLOW_HEALTHY:
+		return "healthy-threshold-count";
+	case PLAN_FINDING_SLOW_UNHEALTHY:
+		return "unhealthy-threshold-count";
+	case PLAN_FINDING_SLOW_DEREG:
+		return "target-group-attributes";
+	default:
+		return NULL;
 	}
-	r->nfindings = n;
-	for (size_t k = 0; k < K8S_NROWS && r->nfindings < PLAN_FINDING_COUNT;
-	    k++) {
-		const struct plan_rules_k8s_row *row = &plan_rules_k8s_rows[k];
-		struct plan_finding *f = &r->finding[r->nfindings];
+}
 
-		memset(f, 0, sizeof(*f));
-		if (!row->decide(in, r, f))
-			continue;
-		f->id = row->id;
-		f->level = row->level;
-		f->platform = PLAN_PLATFORM_K8S;
-		f->key = row->key;
-		r->nfindings++;
-		r->ncontra += row->level == PLAN_LEVEL_CONTRADICTION;
-	}
+void
+plan_rules_k8s_name(const struct plan_input *in, struct plan_finding *f)
+{
+	const struct plan_k8s_in *k = &in->k8s;
+	const char *ann = plan_rules_k8s_annotation(f->id);
+	char where[PLAN_K8S_FIELD_MAX + 160], was[sizeof(f->problem)];
+
+	if (ann && strncmp(k->alb_object, "Ingress/", 8) == 0)
+		snprintf(where, sizeof(where), "%s metadata.annotations["
+		    "alb.ingress.kubernetes.io/%s]", k->alb_object, ann);
+	else if (ann || f->id == PLAN_FINDING_GRPC_NO_LISTEN ||
+	    f->id == PLAN_FINDING_GRPC_MATCHER)
+		snprintf(where, sizeof(where), "%s (its target group)",
+		    k->alb_object);
+	else
+		snprintf(where, sizeof(where), "%s %s (healthgate's options)",
+		    k->object, k->hg_field);
+	memcpy(was, f->problem, sizeof(was));
+	PROBLEM(f, "%s: %s", where, was);
 }

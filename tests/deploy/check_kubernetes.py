@@ -215,12 +215,12 @@ def main(argv):
         rc, doc, _ = plan(binary, ["--manifest", str(INGRESS)])
         rep.check(rc == 2, "plan refuses manifests without a workload "
                   "(exit %d)" % rc)
-        # Every Kubernetes contradiction among plan's rows is shown by a copy.
-        rows = (ROOT / "src" / "plan" / "plan_rules_k8s.c").read_text()
-        known = set(re.findall(r"\{ PLAN_FINDING_K8S_\w+, CONTRA,\s*"
+        # Every Kubernetes contradiction in plan's table is shown by a copy.
+        rows = (ROOT / "src" / "plan" / "plan_rules.c").read_text()
+        known = set(re.findall(r"\{ PLAN_FINDING_\w+, CONTRA, K8S,\s*"
                                r"\"([a-z_0-9]+)\"", rows))
         rep.check(known and known <= found, "the broken copies find every "
-                  "Kubernetes contradiction among plan's rows",
+                  "Kubernetes contradiction in plan's table",
                   "missing: %s" % ", ".join(sorted(known - found)))
     except Exception as e:  # a file too broken to check any further
         rep.check(False, "the checks ran to the end", "%s: %s" % (
