@@ -150,9 +150,15 @@ class PlanKubernetes(unittest.TestCase):
                     "deregistration_delay_slow"}
             self.assertEqual(set(slow(from_tg)), want)
             self.assertEqual(set(slow(from_k8s)), want)
-            # The interval's finding is the ALB's alone: word for word.
-            self.assertEqual(slow(from_k8s)["alb_interval_slow"],
-                             slow(from_tg)["alb_interval_slow"])
+            # The interval's finding is the ALB's alone: word for word,
+            # after the annotation that sets it.
+            pod, tg = (slow(from_k8s)["alb_interval_slow"],
+                       slow(from_tg)["alb_interval_slow"])
+            self.assertEqual(pod["problem"], "Ingress/shop metadata."
+                             "annotations[alb.ingress.kubernetes.io/"
+                             "healthcheck-interval-seconds]: " +
+                             tg["problem"])
+            self.assertEqual(pod["fix"], tg["fix"])
 
     def test_bad_yaml_exits_2_with_one_line_naming_file_document_field(self):
         good = SUP.read_text()

@@ -314,8 +314,18 @@ test_plan_k8s_slow_alb_settings_match_the_target_groups(void **state)
 		n_pod += rp.finding[i].level == PLAN_LEVEL_SLOW;
 	assert_int_equal(n_ecs, 3);
 	assert_int_equal(n_pod, n_ecs);
-	assert_string_equal(find(&rp, "alb_interval_slow")->problem,
-	    find(&re, "alb_interval_slow")->problem);
+	/* The same words, after the annotation that sets the interval. */
+	{
+		const char *words = find(&rp, "alb_interval_slow")->problem;
+		const char *tg = find(&re, "alb_interval_slow")->problem;
+		const char *at = "Ingress/web metadata.annotations[alb.ingress."
+		    "kubernetes.io/healthcheck-interval-seconds]: ";
+
+		assert_memory_equal(words, at, strlen(at));
+		assert_string_equal(words + strlen(at), tg);
+		assert_string_equal(find(&rp, "alb_interval_slow")->fix,
+		    find(&re, "alb_interval_slow")->fix);
+	}
 }
 
 /* An ECS plan shows no pod row, and a pod no ECS row. */
