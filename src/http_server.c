@@ -279,7 +279,7 @@ read_head(struct MHD_Connection *mc, const char *version, bool *self)
 }
 
 static struct MHD_Response *
-admin_response(const struct http_server *s, const struct sbuf *b,
+http_admin_response(const struct http_server *s, const struct sbuf *b,
     const char *allow)
 {
 	struct MHD_Response *r;
@@ -292,7 +292,7 @@ admin_response(const struct http_server *s, const struct sbuf *b,
 }
 
 static bool
-admin_hold(struct http_server *s, struct conn *c)
+http_admin_hold(struct http_server *s, struct conn *c)
 {
 	if (s->nheld == s->held_cap) {
 		unsigned cap = s->held_cap ? s->held_cap * 2 : 16;
@@ -316,7 +316,7 @@ admin_hold(struct http_server *s, struct conn *c)
  * http_server_release() resumes it, and MHD calls here again for it.
  */
 static enum MHD_Result
-admin_request(struct http_server *s, struct conn *c, const char *method,
+http_admin_request(struct http_server *s, struct conn *c, const char *method,
     const char *url)
 {
 	struct http_admin_reply reply = { .code = 503 };
@@ -338,14 +338,14 @@ admin_request(struct http_server *s, struct conn *c, const char *method,
 	else
 		admin_render_result(false, NULL, "healthgate is exiting",
 		    &reply.body);
-	if (reply.hold && !s->exiting && admin_hold(s, c)) {
+	if (reply.hold && !s->exiting && http_admin_hold(s, c)) {
 		sbuf_free(&reply.body);
 		return MHD_YES;
 	}
 	if (reply.hold)
 		reply.code = 503;	/* out of memory, or exiting */
 	r = sbuf_failed(&reply.body) ? NULL :
-	    admin_response(s, &reply.body, reply.code == 405 ? reply.allow :
+	    http_admin_response(s, &reply.body, reply.code == 405 ? reply.allow :
 	    NULL);
 	rc = queue(s, c, reply.code, r);
 	if (r)
@@ -419,7 +419,7 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 	case HTTP_ROUTE_LIVE:
 		return queue(s, c, MHD_HTTP_OK, s->live);
 	case HTTP_ROUTE_ADMIN:
-		return admin_request(s, c, method, url);
+		return http_admin_request(s, c, method, url);
 	case HTTP_ROUTE_METRICS: {
 		struct MHD_Response *r = metrics_response(s);
 		enum MHD_Result rc = queue(s, c, MHD_HTTP_OK, r);
@@ -776,7 +776,7 @@ fail:
  * libmicrohttpd 0.9.75 panics when stopped with a connection suspended.
  */
 static void
-flush_held(struct http_server *s)
+http_admin_flush(struct http_server *s)
 {
 	static const char bye[] = "{\"ok\":false,\"detail\":\"healthgate is "
 	    "exiting\"}\n";
@@ -803,7 +803,7 @@ http_server_free(struct http_server *s)
 	if (s == NULL)
 		return;
 	if (s->mhd && s->admin_inflight)
-		flush_held(s);
+		http_admin_flush(s);
 	ev_io_stop(s->loop, &s->mhd_io);
 	ev_timer_stop(s->loop, &s->mhd_timer);
 	ev_timer_stop(s->loop, &s->sweep);
