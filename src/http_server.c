@@ -345,8 +345,8 @@ http_admin_request(struct http_server *s, struct conn *c, const char *method,
 	if (reply.hold)
 		reply.code = 503;	/* out of memory, or exiting */
 	r = sbuf_failed(&reply.body) ? NULL :
-	    http_admin_response(s, &reply.body, reply.code == 405 ? reply.allow :
-	    NULL);
+	    http_admin_response(s, &reply.body,
+	    reply.code == 405 ? reply.allow : NULL);
 	rc = queue(s, c, reply.code, r);
 	if (r)
 		MHD_destroy_response(r);
