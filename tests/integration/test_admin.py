@@ -253,7 +253,7 @@ class Admin(unittest.TestCase):
             self.assertEqual(code, 202)
             rc = d.wait(6)
             p.stop()
-            self.assertEqual(rc, 0)
+            self.assertEqual(rc, 0, d.log())
             self.assertIsNotNone(d.wait_log(
                 r"drain_start request=/admin/drain"))
             self.assertIsNotNone(d.wait_log(r"drain_end reason=evidence"))
