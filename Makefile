@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lnghttp2
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -39,18 +39,20 @@ UNIT	 += jsonstr decimal
 UNIT	 += admin
 UNIT	 += grpc_health
 T_grpc_health	= grpc_health
+UNIT	 += quiet
 T_addr		= addr decimal
 T_answer	= answer addr decimal
 T_check_target	= check_target answer addr decimal
 T_check_spec	= check_spec check_param opts addr decimal
 T_jsonstr	= jsonstr
-T_admin		= admin addr decimal sbuf jsonstr clock drain
+T_admin		= admin addr decimal sbuf jsonstr clock drain agent
 T_decimal	= decimal
+T_quiet		= quiet
 T_config	= config addr opts check_spec check_param signame decimal
 T_conn_table	= conn_table addr decimal
 T_metrics	= metrics conn_table sbuf jsonstr
 T_http_framing	= http_framing decimal
-T_drain		= drain addr decimal
+T_drain		= drain agent addr decimal
 T_health	= health sbuf jsonstr clock
 T_http_status	= http_status
 T_log		= log jsonstr clock
@@ -60,15 +62,15 @@ T_plan		= plan config addr opts check_spec check_param signame decimal
 T_plan_json	= plan_json plan opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
 		  answer clock probe_grpc check_spec check_param grpc_call grpc_health \
-		  h2_conn
+		  h2_conn tls tls_conf
 T_risefall	= risefall
 T_sbuf		= sbuf jsonstr
 T_signame	= signame decimal
 T_supervise	= supervise child signame log clock jsonstr decimal
-T_stop		= stop drain addr decimal
+T_stop		= stop drain agent quiet addr decimal
 T_reap		= reap
 T_fd_budget	= fd_budget log jsonstr clock
-T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal \
+T_checks	= checks risefall sbuf clock check_target answer resolve addr jsonstr decimal selfconn \
 		  metrics conn_table
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
@@ -114,7 +116,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
 
 # test_notify drives a real libev loop; probe resolves names with c-ares.
 $(BUILD)/tests/test_notify: TEST_LIBS = -lev
-$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares -lnghttp2
+$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares -lnghttp2 -lbearssl
 # test_supervise runs real children on a real libev loop.
 $(BUILD)/tests/test_supervise: TEST_LIBS = -lev
 # plan_json walks what jansson parsed.
@@ -125,10 +127,11 @@ $(BUILD)/tests/test_reap: TEST_LIBS = -lev
 $(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
 	    -Wl,--wrap=log_event -lcares -lev
-# test_stop fakes the clock, the drain timer and the log.
+# test_stop fakes the clock, the drain timer, the log and the app's traffic.
 $(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
-	    -Wl,--wrap=log_event
+	    -Wl,--wrap=log_event -Wl,--wrap=traffic_start \
+	    -Wl,--wrap=traffic_halt -Wl,--wrap=traffic_quiet
 
 run: deps $(BUILD)/healthgate
 	./$(BUILD)/healthgate
@@ -169,6 +172,11 @@ FUZZ_SECONDS ?= 60
 FUZZ	 := duration listen cidr url check env http_status probe_response log \
 	    plan_json
 FUZZ	 += http_framing
+FUZZ	 += tls_pem tls_handshake
+F_tls_pem	= tls_conf
+F_tls_handshake	= tls tls_conf clock
+$(BUILD)/fuzz/fuzz_tls_pem: FUZZ_LIBS = -lbearssl
+$(BUILD)/fuzz/fuzz_tls_handshake: FUZZ_LIBS = -lbearssl
 FUZZ	 += admin
 FUZZ	 += grpc_request grpc_response
 F_grpc_request	= grpc_health
@@ -184,9 +192,9 @@ F_http_framing	= http_framing decimal
 F_admin		= admin addr decimal sbuf jsonstr clock drain
 F_probe_response = probe http_status opts addr http_request sock decimal \
 		   resolve answer clock probe_grpc check_spec check_param \
-		   grpc_call grpc_health h2_conn
+		   grpc_call grpc_health h2_conn tls tls_conf
 # probe resolves names with c-ares on a libev loop.
-$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2
+$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2 -lbearssl
 F_log		= log jsonstr clock
 F_plan_json	= plan_json plan opts decimal
 # plan_json walks what jansson parsed.

@@ -30,10 +30,11 @@ struct cidr {
 	unsigned	bits;		/* prefix length */
 };
 
-/* A parsed http:// URL. */
+/* A parsed http:// or https:// URL. */
 struct url {
 	char		host[ADDR_HOST_MAX];	/* without brackets */
-	unsigned	port;			/* 80 when not given */
+	unsigned	port;			/* 80 (443) when not given */
+	bool		tls;			/* https:// */
 	char		path[ADDR_PATH_MAX];	/* starts with '/', with query */
 };
 

@@ -19,6 +19,7 @@
 /* A row's flags. */
 #define CHECK_PARAM_REPEAT	0x1	/* may be given more than once */
 #define CHECK_PARAM_BARE	0x2	/* may come without "=VALUE" */
+#define CHECK_PARAM_TLS		0x4	/* only over TLS (https, not http) */
 
 struct check_param {
 	const char	*name;		/* before the '=' */

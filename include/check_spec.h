@@ -13,12 +13,25 @@
 
 #define CHECK_SPEC_NAME_MAX	64	/* longest check name, with its NUL */
 #define CHECK_SPEC_ERROR_MAX	256	/* a reason naming the parameter */
+#define CHECK_SPEC_FILE_MAX	256	/* longest ca=, cert=, key= file */
 
 enum check_spec_kind {
 	CHECK_SPEC_HTTP,		/* GET a URL, up on an expected status */
 	CHECK_SPEC_TCP,		/* up when a connect completes */
 	CHECK_SPEC_EXEC,		/* run a command, up on exit status 0 */
 	CHECK_SPEC_GRPC,		/* grpc.health.v1 Check, up on SERVING */
+	CHECK_SPEC_TLS,		/* up when a TLS handshake completes */
+};
+
+/* https:// and tls://: how the session is made and verified. */
+struct check_spec_tls {
+	bool	 on;			/* https://, tls:// */
+	bool	 insecure;		/* ?insecure: verify nothing */
+	char	 sni[ADDR_HOST_MAX];	/* ?sni=: the name sent and matched,
+					   else the host when it is a name */
+	char	 ca[CHECK_SPEC_FILE_MAX];	/* ?ca=: "" the system's */
+	char	 cert[CHECK_SPEC_FILE_MAX];	/* ?cert=: client chain */
+	char	 key[CHECK_SPEC_FILE_MAX];	/* ?key=: its key */
 };
 
 /* What a failing check does to /health. */
@@ -37,6 +50,7 @@ struct check_spec {
 						   grpc: the service, or "" */
 	unsigned	 expect_lo, expect_hi;	/* http: statuses that are up */
 	char		**argv;			/* exec: NULL-terminated, owned */
+	struct check_spec_tls tls;		/* https, tls */
 	unsigned	 interval_ms;
 	unsigned	 timeout_ms;
 	unsigned	 rise;			/* passes to go up */
@@ -55,5 +69,12 @@ struct check_spec {
 const char	*check_spec_parse(const char *s, const struct check_spec *sched,
 		    struct check_spec *cs);
 void		 check_spec_free(struct check_spec *);
+
+/*
+ * The name a TLS check sends (SNI) and matches the certificate against:
+ * sni=, else the host when it is a name; NULL for an address (the grammar
+ * allows that only with insecure).
+ */
+const char	*check_spec_tls_name(const struct check_spec *);
 
 #endif

@@ -31,6 +31,7 @@ enum check_code {
 	CHECK_GRPC,		/* grpc: a grpc-status other than OK */
 	CHECK_SERVING,		/* grpc: an answer other than SERVING */
 	CHECK_RESET,		/* grpc: stream reset, GOAWAY, closed early */
+	CHECK_TLS,		/* https, tls, grpcs: handshake or verification failed */
 	CHECK_CODE_COUNT,
 };
 
@@ -38,6 +39,8 @@ struct check;
 struct check_target;
 struct metrics_check;
 struct resolver;
+struct tls_conf;
+struct tls_conn;
 
 /* One probe kind. start() ends, now or later, in exactly one check_done(). */
 struct check_ops {
@@ -46,12 +49,26 @@ struct check_ops {
 	void		(*start)(struct check *);
 	/* Drops whatever a run holds, without calling check_done(). */
 	void		(*cancel)(struct check *);
+	/*
+	 * Optional. At start, per check: what its runs need, read once
+	 * (files); false with why when the check cannot run at all, which
+	 * refuses the start. teardown undoes it.
+	 */
+	bool		(*setup)(struct check *, char *why, size_t whylen);
+	void		(*teardown)(struct check *);
+	/*
+	 * Optional. The deadline came: why, in the kind's words, when it
+	 * has better ones than "timeout after N ms" (the TLS handshake it
+	 * was in); called before cancel. Leaves why alone otherwise.
+	 */
+	void		(*late)(struct check *, char *why, size_t whylen);
 };
 
 extern const struct check_ops check_http_ops;
 extern const struct check_ops check_tcp_ops;
 extern const struct check_ops check_exec_ops;
 extern const struct check_ops check_grpc_ops;
+extern const struct check_ops check_tls_ops;
 
 /* What the probe files see of a check. */
 struct check {
@@ -61,6 +78,10 @@ struct check {
 	struct resolver	*resolver;	/* the checks', for names; may be NULL */
 	struct check_target *target;	/* check_target.c's, for names */
 	char		 output[CHECK_OUTPUT_MAX + 1];	/* exec output */
+	struct tls_conf	*tls;		/* https, tls: from setup; owned */
+	bool		 tls_seen;	/* a certificate's date is below */
+	double		 tls_not_after;	/* wall s: the earliest notAfter the
+					   server last sent */
 };
 
 void	check_done(struct check *, enum check_code, const char *detail);
@@ -77,11 +98,12 @@ void	check_done(struct check *, enum check_code, const char *detail);
  * before check_socket_connect() returns). check_connected() then says how
  * the connect went, CHECK_PASS or the failure with why.
  * check_socket_cancel() stops the watcher or the wait for the lookup,
- * closes the socket and frees the state.
+ * closes the socket and frees the state (and its TLS session).
  */
 struct check_socket {
 	struct check	*check;
 	ev_io		 io;		/* fd -1 until the connect starts */
+	struct tls_conn	*tls;		/* https, tls: once connected; owned */
 };
 
 void	*check_socket_new(struct check *, size_t size,
@@ -89,13 +111,32 @@ void	*check_socket_new(struct check *, size_t size,
 void	 check_socket_connect(struct check *);
 enum check_code check_connected(int fd, char *why, unsigned whylen);
 void	check_socket_cancel(struct check *);
+/* Re-arms the state's watcher for events (EV_READ, EV_WRITE). */
+void	check_socket_want(struct check *, int events);
+
+/*
+ * The TLS steps (check_tls.c), shared by tls and https. check_tls_setup
+ * reads the check's files (tls_conf_new) and warns once of insecure;
+ * check_tls_late names a deadline met inside the handshake.
+ * check_tls_begin starts a session on the state's connected socket
+ * (false: out of memory); each check_tls_handshake call then drives it:
+ * 1 done (the certificate's date kept for /metrics), 0 waiting (the
+ * watcher re-armed for what TLS waits for), -1 failed with why.
+ */
+bool	check_tls_setup(struct check *, char *why, size_t whylen);
+void	check_tls_teardown(struct check *);
+void	check_tls_late(struct check *, char *why, size_t whylen);
+bool	check_tls_begin(struct check *);
+int	check_tls_handshake(struct check *, char *why, size_t whylen);
 const char *check_code_name(enum check_code);
 
 struct checks;
 typedef void (*checks_changed_cb)(void *arg);
 
+/* NULL with why when a check cannot run (its setup) or out of memory. */
 struct checks	*checks_new(struct ev_loop *, const struct check_spec *,
-		    unsigned n, checks_changed_cb, void *arg);
+		    unsigned n, checks_changed_cb, void *arg, char *why,
+		    size_t whylen);
 void		 checks_start(struct checks *);
 void		 checks_free(struct checks *);	/* cancels every run */
 void		 checks_view(const struct checks *,

@@ -9,6 +9,7 @@
  * check_spec.h's.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "addr.h"
@@ -16,10 +17,14 @@
 #include "log.h"
 
 #define CONFIG_ERR_MAX	512	/* size of the error buffer callers pass */
+#define CONFIG_APP_PORTS_MAX	16	/* --app-port items */
 
 struct config {
 	char		 listen_host[ADDR_HOST_MAX];	/* "" is [::] */
 	unsigned	 listen_port;			/* 0: any free port */
+	bool		 grpc_listen;			/* --grpc-listen given */
+	char		 grpc_listen_host[ADDR_HOST_MAX];
+	unsigned	 grpc_listen_port;
 	struct check_spec *checks;			/* owned */
 	unsigned	 nchecks;
 	unsigned	 interval_ms, timeout_ms, rise, fall;	/* defaults */
@@ -28,6 +33,11 @@ struct config {
 	unsigned	 drain_fall;		/* 503s each prober must see */
 	struct cidr	*drain_ignore;		/* owned */
 	unsigned	 ndrain_ignore;
+	unsigned	 drain_quiet_ms;	/* 0: derived from the traffic */
+	/* The app's serving ports, whose traffic the drain reads. */
+	unsigned	 app_ports[CONFIG_APP_PORTS_MAX];
+	unsigned	 napp_ports;
+	bool		 app_ports_set;		/* given: else from the checks */
 	enum log_format	 log_format;
 	unsigned	 max_connections;	/* open at once, in all */
 	unsigned	 max_per_ip;		/* ...from one address */

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 
 #include "addr.h"
+#include "agent.h"
 
 enum conn_state {
 	CONN_STATE_WAITING,		/* accepted, no complete head yet */
@@ -70,7 +71,8 @@ struct conn {
 	void		*handle;	/* the caller's (MHD's connection) */
 	int		 route;		/* the caller's: current request */
 	unsigned	 code;		/* the caller's: status queued for it */
-	bool		 self;		/* the caller's: from healthgate probe */
+	enum agent_kind	 agent;		/* the caller's: who asks, by its
+					   User-Agent (agent.h) */
 	int		 hold;		/* the caller's: a held request's stage */
 	struct conn	*prev, *next;	/* its state's list, oldest first */
 	struct conn	*hnext;		/* its address's hash chain */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "addr.h"
+#include "agent.h"
 
 #define DRAIN_MAX_PROBERS	512	/* oldest is forgotten when full */
 #define DRAIN_MAX_IGNORED	8	/* ignored sources remembered, to warn */
@@ -22,7 +23,14 @@ enum drain_state {
 	DRAIN_DONE_EVIDENCE,	/* every watched prober saw enough 503s */
 	DRAIN_DONE_SILENCE,	/* ...or went silent for the window */
 	DRAIN_DONE_IDLE,	/* nobody was watching: nothing to wait for */
+	DRAIN_DONE_QUIET,	/* the app's traffic went quiet (and every
+				   watched prober saw its 503s) */
 	DRAIN_CAPPED,		/* the hard cap ran out first */
+};
+
+/* What the app's own traffic says, when it can be seen (traffic.c). */
+struct drain_traffic {
+	bool		 quiet;		/* quiet.h's rule holds now */
 };
 
 /* Counts for logs and /metrics. */
@@ -30,6 +38,8 @@ struct drain_stats {
 	unsigned	watched;	/* probers seen within the window */
 	unsigned	served;		/* ...of which have seen enough 503s */
 	unsigned	silent;		/* ...of which went silent instead */
+	unsigned	nonrouting;	/* probers that route nothing, seen
+					   within the window: never watched */
 };
 
 struct drain;
@@ -39,12 +49,14 @@ struct drain	*drain_new(const struct cidr *ignore, unsigned nignore,
 void		 drain_free(struct drain *);
 
 /*
- * A /health answer was served to addr; failed when it was a 503. Returns
- * true when that made a watched prober reach its count of 503s, so the
- * caller can log it once.
+ * A /health answer was served to addr, whose User-Agent is of kind agent;
+ * failed when it was a 503. Returns true when that made a watched prober
+ * reach its count of 503s, so the caller can log it once. A source is
+ * two probers when two kinds ask from it (a node's kubelet and a router
+ * on that node): only the one that routes can be watched.
  */
-bool		 drain_note(struct drain *, const struct addr *, bool failed,
-		    double now);
+bool		 drain_note(struct drain *, const struct addr *,
+		    enum agent_kind agent, bool failed, double now);
 
 /*
  * Whether addr was served /health within the last `within` seconds: a
@@ -58,12 +70,16 @@ void		 drain_start(struct drain *, double now);
 bool		 drain_started(const struct drain *);
 
 /*
- * Where the drain stands with inflight requests still open. While it is
- * DRAIN_RUNNING, *next is the latest time to ask again (a prober may go
- * silent, or the cap may run out, then).
+ * Where the drain stands with inflight requests still open. traffic is
+ * NULL when the app's traffic cannot be seen: then the watched probers
+ * alone decide (each saw its 503s or went silent; none watched, at once).
+ * When it can be seen, the drain also waits for it to go quiet, and with
+ * no prober watched the quiet alone decides. While it is DRAIN_RUNNING,
+ * *next is the latest time to ask again (a prober may go silent, or the
+ * cap may run out, then); traffic's scans ask on their own.
  */
 enum drain_state drain_poll(struct drain *, double now, unsigned inflight,
-		    double *next);
+		    const struct drain_traffic *traffic, double *next);
 void		 drain_stats(const struct drain *, double now,
 		    struct drain_stats *);
 const char	*drain_state_name(enum drain_state);
@@ -100,5 +116,13 @@ const char	*drain_prober_state_name(enum drain_prober_state);
  */
 unsigned	 drain_ignored(const struct drain *, double now,
 		    struct addr *out, unsigned max);
+
+/*
+ * The probers that route nothing, seen within the window before the drain
+ * began (or before now): up to max of them into out and kinds; returns
+ * how many there are, at most DRAIN_MAX_IGNORED.
+ */
+unsigned	 drain_nonrouting(const struct drain *, double now,
+		    struct addr *out, enum agent_kind *kinds, unsigned max);
 
 #endif

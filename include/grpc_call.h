@@ -43,11 +43,13 @@ struct grpc_call {
 /*
  * Starts the call on fd (connected): the session, its SETTINGS and the
  * request for service with grpc-timeout timeout_ms. host and port make
- * :authority. False with the reason in call->why (then grpc_call_free).
+ * :authority. io: the transport when it is not fd itself (grpcs: a TLS
+ * session over fd, its handshake done; :scheme is then https). False with
+ * the reason in call->why (then grpc_call_free).
  */
-bool	grpc_call_start(struct grpc_call *, int fd, const char *host,
-	    unsigned port, const char *service, unsigned timeout_ms,
-	    const char *agent);
+bool	grpc_call_start(struct grpc_call *, int fd,
+	    const struct h2_transport *io, const char *host, unsigned port,
+	    const char *service, unsigned timeout_ms, const char *agent);
 /* One step: readable (read, then write) or else writable. True: done. */
 bool	grpc_call_step(struct grpc_call *, bool readable);
 /* H2_CONN_READ / H2_CONN_WRITE: what the next step waits for. */

@@ -7,6 +7,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "sbuf.h"
 
@@ -45,5 +46,12 @@ struct health_view {
  * down; else "pass".
  */
 unsigned	health_render(const struct health_view *v, struct sbuf *b);
+
+/*
+ * Why v is not "pass", as the body's notes joined ("draining, 1 of 2
+ * checks down"), "" when it is: the gRPC answer's grpc-message.
+ */
+void		health_why(const struct health_view *v, char *buf,
+		    size_t size);
 
 #endif

@@ -10,6 +10,7 @@
 #include <ev.h>
 
 #include "addr.h"
+#include "agent.h"
 #include "sbuf.h"
 
 enum http_route {
@@ -39,9 +40,9 @@ struct http_admin_reply {
 };
 
 struct http_hooks {
-	/* A /health answer was sent in full to client. */
+	/* A /health answer was sent in full to client, which is agent. */
 	void	(*served)(void *arg, const struct addr *client,
-		    unsigned code);
+		    enum agent_kind agent, unsigned code);
 	/* A request ended and none is in flight any more. */
 	void	(*idle)(void *arg);
 	/*

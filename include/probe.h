@@ -11,6 +11,8 @@
 
 #include "addr.h"
 
+struct tls_conf;
+
 /*
  * The User-Agent probe sends, up to its version. /health requests that
  * carry it never count for the drain: they come from a container's own
@@ -34,12 +36,19 @@ int	probe_main(int argc, char *const argv[], char *const envp[]);
 unsigned probe_get(const struct url *u, unsigned timeout_ms, char *why,
 	    unsigned whylen);
 
+/* https: the session's settings and the server name to send and match. */
+struct probe_tls {
+	struct tls_conf	*conf;		/* owned by whoever made it */
+	const char	*name;		/* NULL: none (an address, insecure) */
+};
+
 /* One request of healthgate ctl's (probe_get is a GET of these). */
 struct probe_req {
 	const struct url *url;
 	const char	*method;	/* "GET" or "POST" (no body) */
 	const char	*token;		/* sent as a bearer token, or NULL */
 	unsigned	 timeout_ms;
+	const struct probe_tls *tls;	/* https: over TLS; NULL for http */
 };
 
 /* An answer's body, NUL-terminated; the caller frees data. */
@@ -55,6 +64,15 @@ struct probe_body {
  */
 unsigned probe_call(const struct probe_req *r, struct probe_body *body,
 	    char *why, unsigned whylen);
+
+/*
+ * The TLS handshake of t on fd (connected), waiting with poll() until
+ * deadline (clock_mono() seconds): false with why ("tls: handshake
+ * timeout after timeout_ms ms", or the session's reason).
+ */
+struct tls_conn;
+bool	probe_tls_handshake(int fd, struct tls_conn *t, double deadline,
+	    unsigned timeout_ms, char *why, unsigned whylen);
 
 /*
  * Whether buf holds a whole answer: its head and as much body as its

@@ -18,6 +18,7 @@
 
 #include "addr.h"
 #include "drain.h"
+#include "quiet.h"
 
 struct stop;
 
@@ -38,8 +39,11 @@ struct stop_hooks {
 	void		*arg;
 };
 
+struct traffic;
+
 /* What drain.c needs, and what drain_start logs. */
 struct stop_params {
+	struct traffic	*traffic;	/* the app's ports, or NULL; not owned */
 	const struct cidr *ignore;	/* not owned; outlives the stop */
 	unsigned	 nignore;
 	unsigned	 window_ms;
@@ -73,9 +77,9 @@ void		 stop_timing(const struct stop *, double *elapsed,
 unsigned	 stop_probers(const struct stop *, struct drain_prober *,
 		    unsigned max);
 
-/* A /health answer with this status was served to client. */
+/* A /health answer with this status was served to client, its agent. */
 void		 stop_served(struct stop *, const struct addr *client,
-		    unsigned status);
+		    enum agent_kind agent, unsigned status);
 
 /* Ask again now whether the drain is over (the last request just ended). */
 void		 stop_poll(struct stop *);
@@ -88,5 +92,8 @@ bool		 stop_known_prober(const struct stop *, const struct addr *,
 /* For /metrics: the drain's counts now, and the 503s served draining. */
 void		 stop_stats(const struct stop *, struct drain_stats *,
 		    unsigned long long *drain_503s);
+
+/* While draining on the app's traffic: its figures (true), else false. */
+bool		 stop_traffic(const struct stop *, struct quiet_stats *);
 
 #endif

@@ -15,10 +15,16 @@ else
 libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime mandoc $*"
 	# promtool checks the /metrics text (test_admission.py).
 	PKGS="$PKGS prometheus"
+	# BearSSL for https:// and tls:// checks; openssl for the tests'
+	# certificates and s_server (tests/integration/test_tls.py).
+	PKGS="$PKGS libbearssl-dev openssl"
 	# gRPC: nghttp2 for the check and the listener; grpcio and protobuf
 	# as the outside peers, nghttp2-client's h2load and nghttp as the
 	# flood (test_grpc*.py).
 	PKGS="$PKGS libnghttp2-dev python3-grpcio python3-protobuf nghttp2-client"
+	# libmnl: the app's sockets through NETLINK_SOCK_DIAG (traffic.c);
+	# HAProxy: the router of tests/lb (make haproxy-test, k8s-test).
+	PKGS="$PKGS libmnl-dev haproxy"
 fi
 
 missing=""

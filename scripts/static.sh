@@ -14,7 +14,8 @@
 # gcc-x86-64-linux-gnu cross compiler) at its headers, start files and
 # libc.a: no dpkg multiarch, nothing installed for the target.
 #
-# libev, c-ares, jansson and libmicrohttpd come from Debian's source
+# libev, c-ares, jansson, nghttp2, libmnl and libmicrohttpd come from
+# Debian's source
 # packages too, so Debian's patches come with them, at the versions of the
 # system's -dev packages, and are built static for the target with that
 # compiler:
@@ -43,8 +44,9 @@
 #
 # Under BUILD/static/TARGET: healthgate (stripped, what the image ships),
 # make/ (the Makefile's tree, the unstripped link), musl/ (musl installed,
-# and the specs file), ev/, cares/, jansson/, mhd/ (the libraries, each
-# with a .version), src/, apt/, and the logs of each step. For this
+# the kernel's headers linked in, and the specs file), ev/, cares/,
+# jansson/, nghttp2/, mnl/, mhd/ (the
+# libraries, each with a .version), src/, apt/, and the logs of each step. For this
 # machine's own architecture, BUILD/static/healthgate and BUILD/static/mhd
 # are links to it (make bench measures that binary).
 set -eu
@@ -64,13 +66,20 @@ amd64)	gnu=x86_64-linux-gnu ;;
 arm64)	gnu=aarch64-linux-gnu ;;
 *)	die "TARGET=$TARGET: amd64 or arm64" ;;
 esac
+# The kernel's uapi headers for the target (linux/, asm/, asm-generic/):
+# libmnl and traffic.c speak netlink. musl has none of its own; they are
+# linked into its include directory, as Debian's musl-dev does.
 if [ "$TARGET" = "$HOST_ARCH" ]; then
 	gcc=gcc
-	tools="gcc binutils"
+	tools="gcc binutils linux-libc-dev"
+	kinc=/usr/include
+	kasm=/usr/include/$gnu/asm
 else
 	gcc=$gnu-gcc
 	p=$(echo "$gnu" | tr _ -)
-	tools="gcc-$p binutils-$p"
+	tools="gcc-$p binutils-$p linux-libc-dev-$TARGET-cross"
+	kinc=/usr/$gnu/include
+	kasm=/usr/$gnu/include/asm
 fi
 HG_CFLAGS="-O2 -ffunction-sections -fdata-sections -fstack-protector-strong"
 # The two --wrap: c-ares's service-name lookups, never called (nss_none.c);
@@ -81,6 +90,10 @@ MUSL_CFLAGS="-O2 -ffunction-sections -fdata-sections"
 EV_CONFIGURE="--disable-shared --enable-static"
 CARES_CONFIGURE="--disable-shared --enable-static --disable-tests"
 JANSSON_CONFIGURE="--disable-shared --enable-static"
+# nghttp2: the library alone (the gRPC check and listener speak HTTP/2
+# through it), none of its tools, which would want OpenSSL and libev.
+NGHTTP2_CONFIGURE="--disable-shared --enable-static --enable-lib-only"
+MNL_CONFIGURE="--disable-shared --enable-static"
 MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-curl --disable-doc --disable-examples --disable-nls \
 --disable-messages --disable-postprocessor --disable-dauth \
@@ -218,6 +231,11 @@ musl_sysroot() {
 	[ -f "$lib/libc.a" ] && [ -f "$lib/rcrt1.o" ] ||
 	    die "musl's build left no libc.a or rcrt1.o in $lib"
 	cp "$src/musl.version" "$sysroot/.version"
+	ln -sfn "$kinc/linux" "$inc/linux"
+	ln -sfn "$kasm" "$inc/asm"
+	ln -sfn "$kinc/asm-generic" "$inc/asm-generic"
+	[ -f "$inc/linux/inet_diag.h" ] && [ -f "$inc/asm/types.h" ] ||
+	    die "no kernel headers for $TARGET in $kinc"
 	cat >"$specs" <<EOF
 %rename cpp_options old_cpp_options
 
@@ -269,13 +287,17 @@ lib() {
 stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
  oldmalloc); libev $(want libev-dev);\
  c-ares $(want libc-ares-dev); jansson $(want libjansson-dev);\
+ nghttp2 $(want libnghttp2-dev); nghttp2: $NGHTTP2_CONFIGURE;\
+ libmnl $(want libmnl-dev); mnl: $MNL_CONFIGURE;\
  libmicrohttpd $(want libmicrohttpd-dev); ev: $EV_CONFIGURE;\
  cares: $CARES_CONFIGURE; jansson: $JANSSON_CONFIGURE; mhd: $MHD_CONFIGURE;\
  CFLAGS=$HG_CFLAGS; LDFLAGS=$HG_LDFLAGS"
 
 if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
     [ "$(cat "$t/.stamp" 2>/dev/null)" != "$stamp" ]; then
-	rm -rf "$src" "$t/ev" "$t/cares" "$t/jansson" "$t/mhd" "$t/make" \
+	rm -rf "$src" "$t/ev" "$t/cares" "$t/jansson" "$t/nghttp2" "$t/mnl" \
+	    "$t/mhd" \
+	    "$t/make" \
 	    "$t/healthgate" \
 	    "$t/.stamp"
 	private_sources
@@ -291,23 +313,65 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	ev_tree=$(fetch libev libev-dev)
 	cares_tree=$(fetch c-ares libc-ares-dev)
 	jansson_tree=$(fetch jansson libjansson-dev)
+	nghttp2_tree=$(fetch nghttp2 libnghttp2-dev)
+	mnl_tree=$(fetch libmnl libmnl-dev)
 	mhd_tree=$(fetch libmicrohttpd libmicrohttpd-dev)
 
 	lib libev "$t/ev" "$ev_tree" "$EV_CONFIGURE" .
 	lib c-ares "$t/cares" "$cares_tree" "$CARES_CONFIGURE" src/lib include
 	lib jansson "$t/jansson" "$jansson_tree" "$JANSSON_CONFIGURE" src
+	lib nghttp2 "$t/nghttp2" "$nghttp2_tree" "$NGHTTP2_CONFIGURE" lib
+	lib libmnl "$t/mnl" "$mnl_tree" "$MNL_CONFIGURE" src include
 	lib libmicrohttpd "$t/mhd" "$mhd_tree" "$MHD_CONFIGURE" \
 	    src/microhttpd src/include
 	cp "$src/libev.version" "$t/ev/.version"
 	cp "$src/c-ares.version" "$t/cares/.version"
 	cp "$src/jansson.version" "$t/jansson/.version"
+	cp "$src/nghttp2.version" "$t/nghttp2/.version"
+	cp "$src/libmnl.version" "$t/mnl/.version"
 	cp "$src/libmicrohttpd.version" "$t/mhd/.version"
 	echo "$stamp" >"$t/.stamp"
 	say "$TARGET: musl $(cat "$sysroot/.version"), libev" \
 	    "$(cat "$t/ev/.version"), c-ares $(cat "$t/cares/.version")," \
-	    "jansson $(cat "$t/jansson/.version"), libmicrohttpd" \
+	    "jansson $(cat "$t/jansson/.version"), nghttp2" \
+	    "$(cat "$t/nghttp2/.version"), libmnl $(cat "$t/mnl/.version")," \
+	    "libmicrohttpd" \
 	    "$(cat "$t/mhd/.version") (HTTP only), static," \
 	    "from Debian's packages, in $BUILD/static/$TARGET"
+fi
+
+# BearSSL (Debian's bearssl source package, at libbearssl-dev's version),
+# for the https, tls and grpcs checks: its own Makefile (no configure), the
+# static library alone, built with the target's musl compiler. A stage of
+# its own, with its own stamp: adding it rebuilt nothing else. Chosen over
+# mbedTLS and wolfSSL for its size (docs/images.md has the figures);
+# OpenSSL and GnuTLS have no static build here.
+bearssl_stamp="bearssl $(want libbearssl-dev); $CC; CFLAGS=$HG_CFLAGS"
+if [ ! -f "$t/bearssl/lib/libbearssl.a" ] ||
+    [ "$(cat "$t/bearssl/.stamp" 2>/dev/null)" != "$bearssl_stamp" ]; then
+	rm -rf "$t/bearssl" "$t/make" "$t/healthgate"
+	[ -f "$apt/sources.list" ] || private_sources
+	papt apt-get -qq update ||
+	    die "apt-get update with the sources in $apt failed"
+	mkdir -p "$src"
+	if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then
+		chown _apt "$src"
+	fi
+	rm -rf "$src"/bearssl[-_]*
+	bearssl_tree=$(fetch bearssl libbearssl-dev)
+	(cd "$bearssl_tree" &&
+	    make -s -j"$(nproc)" CONF=Unix lib CC="$CC" \
+		CFLAGS="$HG_CFLAGS -fPIC" AR="$gnu-ar" &&
+	    mkdir -p "$t/bearssl/lib" "$t/bearssl/include" &&
+	    cp build/libbearssl.a "$t/bearssl/lib/" &&
+	    cp inc/*.h "$t/bearssl/include/") >"$t/bearssl.log" 2>&1 || {
+		tail -n 40 "$t/bearssl.log" >&2
+		die "bearssl did not build for $TARGET (see $t/bearssl.log)"
+	}
+	cp "$src/bearssl.version" "$t/bearssl/.version"
+	echo "$bearssl_stamp" >"$t/bearssl/.stamp"
+	say "$TARGET: bearssl $(cat "$t/bearssl/.version"), static, from" \
+	    "Debian's package, in $BUILD/static/$TARGET/bearssl"
 fi
 [ "${1:-}" = libs ] && exit 0
 
@@ -327,8 +391,11 @@ fail() {
 	die "$*"
 }
 inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include \
--isystem $t/jansson/include"
-libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib"
+-isystem $t/jansson/include -isystem $t/nghttp2/include -isystem $t/mnl/include"
+libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib \
+-L$t/nghttp2/lib -L$t/mnl/lib"
+inc="$inc -isystem $t/bearssl/include"
+libs="$libs -L$t/bearssl/lib"
 version=${HG_VERSION:-$(./scripts/version.sh)}
 CPPFLAGS="$inc" make -s -j"$(nproc)" --no-print-directory \
     BUILD="$t/make" -o "$t/make/.deps-ok" "$t/make/healthgate" \
@@ -369,6 +436,7 @@ fi
 echo "static: healthgate $version for $TARGET, static PIE with musl" \
     "$(cat "$sysroot/.version"), libev $(cat "$t/ev/.version"), c-ares" \
     "$(cat "$t/cares/.version"), jansson $(cat "$t/jansson/.version")," \
+    "nghttp2 $(cat "$t/nghttp2/.version"), libmnl $(cat "$t/mnl/.version")," \
     "libmicrohttpd $(cat "$t/mhd/.version")," \
     "$(stat -c %s "$out") bytes: $BUILD/static/$TARGET/healthgate"
 

@@ -289,7 +289,10 @@ addr_check_name(const char *s)
 	return NULL;
 }
 
-/* "http://HOST[:PORT][/PATH]": the host may be a name; it is not looked up. */
+/*
+ * "http[s]://HOST[:PORT][/PATH]": the host may be a name; it is not looked
+ * up.
+ */
 const char *
 addr_parse_url(const char *s, struct url *u)
 {
@@ -298,9 +301,11 @@ addr_parse_url(const char *s, struct url *u)
 	size_t alen;
 
 	memset(u, 0, sizeof(*u));
-	if (strncmp(s, "http://", 7) != 0)
-		return "URL must start with http://";
-	auth = s + 7;
+	if (strncmp(s, "https://", 8) == 0)
+		u->tls = true;
+	else if (strncmp(s, "http://", 7) != 0)
+		return "URL must start with http:// or https://";
+	auth = s + (u->tls ? 8 : 7);
 	slash = strpbrk(auth, "/?");
 	alen = slash ? (size_t)(slash - auth) : strlen(auth);
 	if (alen == 0)
@@ -313,7 +318,7 @@ addr_parse_url(const char *s, struct url *u)
 	/* No port: the last ':' is absent, or belongs inside [v6]. */
 	if (strrchr(hostport, ':') == NULL ||
 	    (hostport[0] == '[' && hostport[alen - 1] == ']'))
-		strcat(hostport, ":80");
+		strcat(hostport, u->tls ? ":443" : ":80");
 	if ((err = addr_split_hostport(hostport, u->host, &u->port)) != NULL)
 		return err;
 	if (u->host[0] == '\0')

@@ -1,23 +1,29 @@
 /*
  * check_grpc.c: grpc.health.v1.Health/Check over HTTP/2 cleartext (prior
- * knowledge), up when the answer says SERVING.
+ * knowledge), up when the answer says SERVING; grpcs://, the same over
+ * TLS (h2 negotiated by prior knowledge too, no ALPN: BearSSL 0.6 has
+ * none to offer).
  *
- * address -> connect -> writable: the call starts (grpc_call.c: an
- * nghttp2 client session, its SETTINGS and the one request, with the
- * check's timeout as grpc-timeout) -> each readable or writable turn is
- * one grpc_call_step -> the stream closes -> done with the call's verdict.
+ * address -> connect -> writable: (grpcs: the TLS handshake, check_tls.c's
+ * steps) -> the call starts (grpc_call.c: an nghttp2 client session, its
+ * SETTINGS and the one request, with the check's timeout as grpc-timeout;
+ * for grpcs over a tls_stream) -> each readable or writable turn is one
+ * grpc_call_step -> the stream closes -> done with the call's verdict.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
+#include "check_spec.h"
 #include "grpc_call.h"
+#include "tls.h"
 #include "version.h"
 
 struct grpc_probe {
 	struct check_socket sock;	/* first: check_socket_cancel frees us */
 	struct grpc_call call;
+	struct tls_stream tio;		/* grpcs: the call's transport */
 };
 
 /* The session goes before the socket check_socket_cancel closes. */
@@ -53,6 +59,12 @@ check_grpc_io(struct ev_loop *loop, ev_io *w, int revents)
 		enum check_code code = p->call.code;
 
 		memcpy(why, p->call.why, sizeof(why));
+		/* A session that failed under the call says why itself. */
+		if (code != CHECK_PASS && p->sock.tls &&
+		    tls_failed(p->sock.tls)) {
+			code = CHECK_TLS;
+			tls_conn_reason(p->sock.tls, why, sizeof(why));
+		}
 		check_grpc_finish(p, code, why);
 		return;
 	}
@@ -64,27 +76,63 @@ check_grpc_io(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
+/* Connected (grpcs: and the handshake done): the call starts. */
 static void
-check_grpc_writable(struct ev_loop *loop, ev_io *w, int revents)
+check_grpc_call(struct grpc_probe *p, struct ev_loop *loop, ev_io *w)
 {
-	struct grpc_probe *p = w->data;
 	const struct check_spec *sp = p->sock.check->spec;
 	char why[sizeof(p->call.why)] = "";
-	enum check_code code;
+	struct h2_transport io = { tls_stream_recv, tls_stream_send, &p->tio,
+	    tls_stream_wants_write };
 
-	(void)revents;
-	if ((code = check_connected(w->fd, why, sizeof(why))) != CHECK_PASS) {
-		check_grpc_finish(p, code, why);
-		return;
-	}
-	if (!grpc_call_start(&p->call, w->fd, sp->host, sp->port, sp->path,
-	    sp->timeout_ms, "healthgate/" HEALTHGATE_VERSION)) {
+	p->tio = (struct tls_stream){ .conn = p->sock.tls, .fd = w->fd };
+	if (!grpc_call_start(&p->call, w->fd, p->sock.tls ? &io : NULL,
+	    sp->host, sp->port, sp->path, sp->timeout_ms,
+	    "healthgate/" HEALTHGATE_VERSION)) {
 		snprintf(why, sizeof(why), "%s", p->call.why);
 		check_grpc_finish(p, CHECK_CONNECT, why);
 		return;
 	}
 	ev_set_cb(w, check_grpc_io);
 	check_grpc_io(loop, w, EV_WRITE);
+}
+
+/* grpcs: one handshake step; the call once it is done. */
+static void
+check_grpc_handshake(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct grpc_probe *p = w->data;
+	char why[sizeof(p->call.why)];
+	int r;
+
+	(void)revents;
+	if ((r = check_tls_handshake(p->sock.check, why, sizeof(why))) < 0)
+		check_grpc_finish(p, CHECK_TLS, why);
+	else if (r > 0)
+		check_grpc_call(p, loop, w);
+}
+
+static void
+check_grpc_writable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct grpc_probe *p = w->data;
+	char why[sizeof(p->call.why)] = "";
+	enum check_code code;
+
+	if ((code = check_connected(w->fd, why, sizeof(why))) != CHECK_PASS) {
+		check_grpc_finish(p, code, why);
+		return;
+	}
+	if (!p->sock.check->spec->tls.on) {
+		check_grpc_call(p, loop, w);
+		return;
+	}
+	if (!check_tls_begin(p->sock.check)) {
+		check_grpc_finish(p, CHECK_TLS, "tls: out of memory");
+		return;
+	}
+	ev_set_cb(w, check_grpc_handshake);
+	check_grpc_handshake(loop, w, revents);
 }
 
 static void
@@ -99,4 +147,7 @@ const struct check_ops check_grpc_ops = {
 	.kind = "grpc",
 	.start = check_grpc_start,
 	.cancel = check_grpc_cancel,
+	.setup = check_tls_setup,	/* nothing unless grpcs */
+	.teardown = check_tls_teardown,
+	.late = check_tls_late,
 };

@@ -10,6 +10,9 @@
 #include "opts.h"
 
 #define HTTP	CHECK_PARAM_KIND(CHECK_SPEC_HTTP)
+#define TLS	CHECK_PARAM_KIND(CHECK_SPEC_TLS)
+/* The TLS rows' kinds: https, tls and grpcs (with CHECK_PARAM_TLS). */
+#define OVER_TLS	(HTTP | TLS | CHECK_PARAM_KIND(CHECK_SPEC_GRPC))
 
 static const char *
 check_param_interval(struct check_spec *cs, const char *v)
@@ -78,6 +81,55 @@ check_param_status(struct check_spec *cs, const char *v)
 	return NULL;
 }
 
+/* TLS's insecure: bare, or 1 or true. */
+static const char *
+check_param_insecure(struct check_spec *cs, const char *v)
+{
+	if (v && strcmp(v, "1") != 0 && strcmp(v, "true") != 0)
+		return "takes no value (or 1, true)";
+	cs->tls.insecure = true;
+	return NULL;
+}
+
+static const char *
+check_param_sni(struct check_spec *cs, const char *v)
+{
+	if (addr_check_name(v) != NULL || strlen(v) >= sizeof(cs->tls.sni))
+		return "is not a host name";
+	strcpy(cs->tls.sni, v);
+	return NULL;
+}
+
+/* A file a TLS parameter names, into dst (one of cs->tls's). */
+static const char *
+check_param_file(char *dst, const char *v)
+{
+	if (v[0] == '\0')
+		return "needs a file";
+	if (strlen(v) >= CHECK_SPEC_FILE_MAX)
+		return "names a file whose name is too long";
+	strcpy(dst, v);
+	return NULL;
+}
+
+static const char *
+check_param_ca(struct check_spec *cs, const char *v)
+{
+	return check_param_file(cs->tls.ca, v);
+}
+
+static const char *
+check_param_cert(struct check_spec *cs, const char *v)
+{
+	return check_param_file(cs->tls.cert, v);
+}
+
+static const char *
+check_param_key(struct check_spec *cs, const char *v)
+{
+	return check_param_file(cs->tls.key, v);
+}
+
 /*
  * Every parameter, grouped by the kinds it belongs to. A name may have
  * one row per kind, each with its own meaning.
@@ -90,17 +142,36 @@ static const struct check_param check_param_rows[] = {
 	{ "severity", CHECK_PARAM_ANY, 0, check_param_severity },
 
 	{ "expect", HTTP, 0, check_param_status },
+
+	/* https (on plain http these are the app's), tls and grpcs. */
+	{ "ca", OVER_TLS, CHECK_PARAM_TLS, check_param_ca },
+	{ "sni", OVER_TLS, CHECK_PARAM_TLS, check_param_sni },
+	{ "insecure", OVER_TLS, CHECK_PARAM_TLS | CHECK_PARAM_BARE,
+	    check_param_insecure },
+	{ "cert", OVER_TLS, CHECK_PARAM_TLS, check_param_cert },
+	{ "key", OVER_TLS, CHECK_PARAM_TLS, check_param_key },
 };
 
 #define CHECK_PARAM_NROWS	(sizeof(check_param_rows) / \
 	sizeof(check_param_rows[0]))
 _Static_assert(CHECK_PARAM_NROWS <= 64, "a row's bit fits a uint64_t");
 
+/* Whether row i is one of cs's parameters. */
+static bool
+check_param_of(unsigned i, const struct check_spec *cs)
+{
+	const struct check_param *p = &check_param_rows[i];
+
+	return (p->kinds & CHECK_PARAM_KIND(cs->kind)) &&
+	    (!(p->flags & CHECK_PARAM_TLS) || cs->tls.on);
+}
+
 static const struct check_param *
-check_param_find(const char *name, enum check_spec_kind kind, unsigned *row)
+check_param_find(const char *name, const struct check_spec *cs,
+    unsigned *row)
 {
 	for (unsigned i = 0; i < CHECK_PARAM_NROWS; i++)
-		if ((check_param_rows[i].kinds & CHECK_PARAM_KIND(kind)) &&
+		if (check_param_of(i, cs) &&
 		    strcmp(check_param_rows[i].name, name) == 0) {
 			*row = i;
 			return &check_param_rows[i];
@@ -108,15 +179,15 @@ check_param_find(const char *name, enum check_spec_kind kind, unsigned *row)
 	return NULL;
 }
 
-/* The names kind takes, for a refusal: "interval, timeout, ...". */
+/* The names cs takes, for a refusal: "interval, timeout, ...". */
 static void
-check_param_names(enum check_spec_kind kind, char *buf, size_t size)
+check_param_names(const struct check_spec *cs, char *buf, size_t size)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < CHECK_PARAM_NROWS && len < size; i++)
-		if (check_param_rows[i].kinds & CHECK_PARAM_KIND(kind))
+		if (check_param_of(i, cs))
 			len += (size_t)snprintf(buf + len, size - len, "%s%s",
 			    len ? ", " : "", check_param_rows[i].name);
 }
@@ -161,7 +232,7 @@ check_param_take(char *query, struct check_spec *cs, bool keep_others)
 
 		if (val)
 			*val++ = '\0';
-		if ((p = check_param_find(kv, cs->kind, &row)) != NULL) {
+		if ((p = check_param_find(kv, cs, &row)) != NULL) {
 			if (check_param_one(cs, p, val, &seen, row) != NULL)
 				return cs->error;
 		} else if (keep_others) {
@@ -172,13 +243,40 @@ check_param_take(char *query, struct check_spec *cs, bool keep_others)
 		} else {
 			char names[256];
 
-			check_param_names(cs->kind, names, sizeof(names));
+			check_param_names(cs, names, sizeof(names));
 			snprintf(cs->error, sizeof(cs->error), "has an unknown "
 			    "parameter %.40s (it takes %s)", kv, names);
 			return cs->error;
 		}
 	}
 	strcpy(query, out);
+	return NULL;
+}
+
+/*
+ * The TLS parameters together: a client certificate needs its key, and a
+ * certificate is checked against a name, never an address.
+ */
+static const char *
+check_param_tls_agree(const struct check_spec *cs)
+{
+	const struct check_spec_tls *t = &cs->tls;
+	struct addr a;
+
+	if (!t->on)
+		return NULL;
+	if ((t->cert[0] != '\0') != (t->key[0] != '\0'))
+		return t->cert[0] ? "parameter cert needs key= (the "
+		    "certificate's private key)" : "parameter key needs cert= "
+		    "(its certificate)";
+	if (t->insecure && t->ca[0])
+		return "parameters insecure and ca contradict: insecure "
+		    "verifies nothing";
+	if (!t->insecure && t->sni[0] == '\0' &&
+	    addr_parse_ip(cs->host, &a) == NULL)
+		return "has an address for its host, and a certificate is "
+		    "checked against a name: add sni=NAME (the name in the "
+		    "certificate) or insecure";
 	return NULL;
 }
 
@@ -189,5 +287,5 @@ check_param_agree(struct check_spec *cs)
 		return "interval and timeout must be above zero";
 	if (cs->timeout_ms >= cs->interval_ms)
 		return "timeout must be below the interval";
-	return NULL;
+	return check_param_tls_agree(cs);
 }

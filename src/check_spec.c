@@ -2,8 +2,11 @@
  * check_spec.c: the grammar of one check, "[NAME=]SPEC".
  *
  *   http://HOST:PORT/PATH[?PARAMS]   PARAMS mixes ours and the app's
+ *   https://HOST:PORT/PATH[?PARAMS]  the same over TLS
  *   tcp://HOST:PORT[?PARAMS]
+ *   tls://HOST:PORT[?PARAMS]         up when a TLS handshake completes
  *   grpc://HOST:PORT[/SERVICE][?PARAMS]   grpc.health.v1 Check of SERVICE
+ *   grpcs://HOST:PORT[/SERVICE][?PARAMS]  the same over TLS
  *   exec[?PARAMS]:COMMAND ARGS...    split on spaces, no shell
  *
  * PARAMS are check_param.c's table (interval, timeout, ... and each
@@ -73,23 +76,26 @@ static void __attribute__((format(printf, 2, 3)))
 default_name(struct check_spec *cs, const char *fmt, ...);
 
 /*
- * grpc://HOST:PORT[/SERVICE][?PARAMS] in buf (changed in place). The
+ * grpc[s]://HOST:PORT[/SERVICE][?PARAMS] in buf (changed in place). The
  * service is the name the app's health servicer knows ("" asks for the
  * server as a whole): printable, no spaces, as gRPC service names are.
  */
 static const char *
 check_spec_grpc(char *buf, struct check_spec *cs)
 {
-	char *q, *svc;
-	const char *err;
+	char *q, *svc, *hostport;
+	const char *err, *scheme;
 
 	cs->kind = CHECK_SPEC_GRPC;
+	cs->tls.on = buf[4] == 's';
+	scheme = cs->tls.on ? "grpcs" : "grpc";
+	hostport = buf + strlen(scheme) + 3;
 	if ((q = strchr(buf, '?')) != NULL) {
 		*q = '\0';
 		if ((err = check_param_take(q + 1, cs, false)) != NULL)
 			return err;
 	}
-	if ((svc = strchr(buf + 7, '/')) != NULL) {
+	if ((svc = strchr(hostport, '/')) != NULL) {
 		*svc++ = '\0';
 		if (strlen(svc) >= GRPC_HEALTH_SERVICE_MAX)
 			return "grpc:// service name is too long";
@@ -99,14 +105,15 @@ check_spec_grpc(char *buf, struct check_spec *cs)
 				    "(printable, no spaces or '/')";
 		strcpy(cs->path, svc);
 	}
-	if ((err = addr_split_hostport(buf + 7, cs->host, &cs->port)) != NULL)
+	if ((err = addr_split_hostport(hostport, cs->host, &cs->port)) != NULL)
 		return err;
 	if (cs->host[0] == '\0' || cs->port == 0)
-		return "grpc:// needs HOST:PORT";
+		return cs->tls.on ? "grpcs:// needs HOST:PORT" :
+		    "grpc:// needs HOST:PORT";
 	if ((err = check_host(cs->host)) != NULL)
 		return err;
 	if (cs->name[0] == '\0')
-		default_name(cs, "grpc-%s-%u%s%s", cs->host, cs->port,
+		default_name(cs, "%s-%s-%u%s%s", scheme, cs->host, cs->port,
 		    cs->path[0] ? "-" : "", cs->path);
 	return NULL;
 }
@@ -127,7 +134,8 @@ static bool
 has_scheme(const char *s)
 {
 	return strncmp(s, "http://", 7) == 0 || strncmp(s, "tcp://", 6) == 0 ||
-	    strncmp(s, "grpc://", 7) == 0 ||
+	    strncmp(s, "https://", 8) == 0 || strncmp(s, "tls://", 6) == 0 ||
+	    strncmp(s, "grpc://", 7) == 0 || strncmp(s, "grpcs://", 8) == 0 ||
 	    (strncmp(s, "exec", 4) == 0 && (s[4] == ':' || s[4] == '?'));
 }
 
@@ -190,12 +198,13 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 	memcpy(buf, spec, (size_t)(end - spec));
 	buf[end - spec] = '\0';
 
-	if (strncmp(buf, "http://", 7) == 0) {
+	if (strncmp(buf, "http://", 7) == 0 || strncmp(buf, "https://", 8) == 0) {
 		struct url u;
 
 		cs->kind = CHECK_SPEC_HTTP;
 		if ((err = addr_parse_url(buf, &u)) != NULL)
 			return err;
+		cs->tls.on = u.tls;
 		if ((q = strchr(u.path, '?')) != NULL) {
 			*q = '\0';
 			if ((err = check_param_take(q + 1, cs, true)) != NULL)
@@ -209,26 +218,35 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			return err;
 		strcpy(cs->path, u.path);
 		if (cs->name[0] == '\0')
-			default_name(cs, "http-%s-%u", cs->host, cs->port);
-	} else if (strncmp(buf, "tcp://", 6) == 0) {
-		cs->kind = CHECK_SPEC_TCP;
+			default_name(cs, "%s-%s-%u", u.tls ? "https" : "http",
+			    cs->host, cs->port);
+	} else if (strncmp(buf, "tcp://", 6) == 0 ||
+	    strncmp(buf, "tls://", 6) == 0) {
+		const char *scheme = buf[1] == 'l' ? "tls" : "tcp";
+
+		cs->kind = buf[1] == 'l' ? CHECK_SPEC_TLS : CHECK_SPEC_TCP;
+		cs->tls.on = cs->kind == CHECK_SPEC_TLS;
 		if ((q = strchr(buf, '?')) != NULL) {
 			*q = '\0';
 			if ((err = check_param_take(q + 1, cs, false)) != NULL)
 				return err;
 		}
 		if (strchr(buf + 6, '/') != NULL)
-			return "tcp:// takes no path";
+			return cs->tls.on ? "tls:// takes no path" :
+			    "tcp:// takes no path";
 		if ((err = addr_split_hostport(buf + 6, cs->host,
 		    &cs->port)) != NULL)
 			return err;
 		if (cs->host[0] == '\0' || cs->port == 0)
-			return "tcp:// needs HOST:PORT";
+			return cs->tls.on ? "tls:// needs HOST:PORT" :
+			    "tcp:// needs HOST:PORT";
 		if ((err = check_host(cs->host)) != NULL)
 			return err;
 		if (cs->name[0] == '\0')
-			default_name(cs, "tcp-%s-%u", cs->host, cs->port);
-	} else if (strncmp(buf, "grpc://", 7) == 0) {
+			default_name(cs, "%s-%s-%u", scheme, cs->host,
+			    cs->port);
+	} else if (strncmp(buf, "grpc://", 7) == 0 ||
+	    strncmp(buf, "grpcs://", 8) == 0) {
 		if ((err = check_spec_grpc(buf, cs)) != NULL)
 			return err;
 	} else if (strncmp(buf, "exec", 4) == 0 &&
@@ -251,8 +269,8 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 			    cs->argv[0]);
 		}
 	} else
-		return "has an unknown scheme (use http://, tcp://, grpc:// or "
-		    "exec:)";
+		return "has an unknown scheme (use http://, https://, tcp://, "
+		    "tls://, grpc://, grpcs:// or exec:)";
 
 	err = check_param_agree(cs);
 	/* Derived names may hold characters a name may not. */
@@ -262,6 +280,16 @@ check_spec_parse(const char *s, const struct check_spec *sched,
 	if (err)
 		check_spec_free(cs);
 	return err;
+}
+
+const char *
+check_spec_tls_name(const struct check_spec *cs)
+{
+	struct addr a;
+
+	if (cs->tls.sni[0])
+		return cs->tls.sni;
+	return addr_parse_ip(cs->host, &a) == NULL ? NULL : cs->host;
 }
 
 void

@@ -15,7 +15,9 @@
 
 #include "check_target.h"
 #include "checks.h"
+#include "selfconn.h"
 #include "sock.h"
+#include "tls.h"
 
 static enum check_code
 code_for(int err)
@@ -71,6 +73,8 @@ addressed(struct check *c, const struct sockaddr_storage *ss, socklen_t len,
 		check_done(c, code_for(err), msg);
 		return;
 	}
+	/* The app's traffic reader must not count this connection. */
+	selfconn_note_fd(fd);
 	ev_io_set(&p->io, fd, EV_WRITE);
 	ev_io_start(c->loop, &p->io);
 }
@@ -91,10 +95,25 @@ check_socket_cancel(struct check *c)
 	check_target_stop(c);
 	if (p->io.fd >= 0) {
 		ev_io_stop(c->loop, &p->io);
+		if (p->tls)
+			tls_close(p->tls, p->io.fd);
 		close(p->io.fd);
 	}
+	tls_conn_free(p->tls);
 	free(p);
 	c->probe = NULL;
+}
+
+void
+check_socket_want(struct check *c, int events)
+{
+	struct check_socket *p = c->probe;
+
+	if ((p->io.events & (EV_READ | EV_WRITE)) == events)
+		return;
+	ev_io_stop(c->loop, &p->io);
+	ev_io_set(&p->io, p->io.fd, events);
+	ev_io_start(c->loop, &p->io);
 }
 
 static void

@@ -56,6 +56,7 @@ _Static_assert(CHECK_CODE_COUNT <= METRICS_CHECK_RESULTS,
 static const char *const code_names[CHECK_CODE_COUNT] = {
 	"pass", "timeout", "refused", "connect", "status", "malformed",
 	"exit", "spawn", "resolve", "grpc_status", "not_serving", "reset",
+	"tls",
 };
 
 const char *
@@ -169,13 +170,15 @@ deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	s->ops->cancel(&s->pub);
 	if (dns)
 		snprintf(why, sizeof(why), "resolve %s: no answer within %u ms",
 		    s->pub.spec->host, s->pub.spec->timeout_ms);
 	else
 		snprintf(why, sizeof(why), "timeout after %u ms",
 		    s->pub.spec->timeout_ms);
+	if (!dns && s->ops->late)
+		s->ops->late(&s->pub, why, sizeof(why));
+	s->ops->cancel(&s->pub);
 	check_done(&s->pub, dns ? CHECK_RESOLVE : CHECK_TIMEOUT, why);
 }
 
@@ -203,6 +206,7 @@ ops_for(enum check_spec_kind k)
 	case CHECK_SPEC_TCP:		return &check_tcp_ops;
 	case CHECK_SPEC_EXEC:	return &check_exec_ops;
 	case CHECK_SPEC_GRPC:	return &check_grpc_ops;
+	case CHECK_SPEC_TLS:	return &check_tls_ops;
 	}
 	return NULL;
 }
@@ -223,10 +227,11 @@ needs_resolver(const struct check_spec *specs, unsigned n)
 
 struct checks *
 checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
-    checks_changed_cb changed, void *arg)
+    checks_changed_cb changed, void *arg, char *why, size_t whylen)
 {
 	struct checks *cs;
 
+	snprintf(why, whylen, "out of memory");
 	if ((cs = calloc(1, sizeof(*cs))) == NULL)
 		return NULL;
 	cs->loop = loop;
@@ -257,6 +262,11 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 		s->ops = ops_for(specs[i].kind);
 		if (s->ops->init)
 			s->ops->init();
+		if (s->ops->setup && !s->ops->setup(&s->pub, why, whylen)) {
+			cs->n = i;	/* the ones set up so far */
+			checks_free(cs);
+			return NULL;
+		}
 		snprintf(s->reason, sizeof(s->reason), "not run yet");
 		cs->view[i].name = specs[i].name;
 		cs->view[i].warn =
@@ -301,6 +311,8 @@ checks_free(struct checks *cs)
 		ev_timer_stop(cs->loop, &s->deadline);
 		if (s->running)
 			s->ops->cancel(&s->pub);
+		if (s->ops && s->ops->teardown)
+			s->ops->teardown(&s->pub);
 		check_target_free(&s->pub);
 	}
 	resolve_free(cs->resolver);
@@ -339,5 +351,14 @@ checks_figures(struct checks *cs, const struct metrics_check **v,
 		}
 		f->named = check_target_counts(&s->pub, &f->lookups,
 		    &f->lookup_failures);
+		/* Seconds left, from now: the figure moves between runs. */
+		f->tls = s->pub.tls_seen;
+		if (f->tls) {
+			struct timespec wall;
+
+			clock_wall(&wall);
+			f->tls_expiry = s->pub.tls_not_after -
+			    ((double)wall.tv_sec + wall.tv_nsec / 1e9);
+		}
 	}
 }

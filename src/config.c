@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "decimal.h"
 #include "opts.h"
 #include "signame.h"
 
@@ -25,8 +26,8 @@ struct load {
 	char		*env_checks;		/* owned: raw_env points in */
 };
 
-static opts_set_fn set_listen, set_check, set_cidrs, set_log_format,
-    set_signal, set_text, set_file;
+static opts_set_fn set_listen, set_grpc_listen, set_check, set_cidrs,
+    set_log_format, set_signal, set_app_ports, set_quiet, set_text, set_file;
 
 #define F(field)	offsetof(struct config, field)
 #define D		OPTS_DURATION_MAX
@@ -34,10 +35,13 @@ static opts_set_fn set_listen, set_check, set_cidrs, set_log_format,
 static const struct opts_def opts[] = {
 	{ "--listen", "HEALTHGATE_LISTEN", set_listen, 0, 0, 0, false,
 	    "ADDR:PORT", "where to serve /health (default [::]:8081)" },
+	{ "--grpc-listen", "HEALTHGATE_GRPC_LISTEN", set_grpc_listen, 0, 0, 0,
+	    false, "ADDR:PORT", "also answer grpc.health.v1 Check there "
+	    "(h2c), from the\n      verdict /health serves (default off)" },
 	{ "--check", "HEALTHGATE_CHECKS", set_check, 0, 0, 0, false,
 	    "[NAME=]SPEC", "check the app: http://HOST:PORT/PATH, "
-	    "tcp://HOST:PORT or\n      exec:COMMAND ARGS (repeatable; the "
-	    "variable is comma-separated)" },
+	    "tcp://HOST:PORT,\n      grpc://HOST:PORT[/SERVICE] or exec:COMMAND "
+	    "ARGS (repeatable; the\n      variable is comma-separated)" },
 	{ "--interval", "HEALTHGATE_INTERVAL", opts_set_duration,
 	    F(interval_ms), 1, D, false, "D",
 	    "time between check starts (default 2s)" },
@@ -58,6 +62,14 @@ static const struct opts_def opts[] = {
 	    F(drain_window_ms), 1, D, false, "D", "a prober seen within this "
 	    "before SIGTERM is\n      watched; silent this long, it is gone "
 	    "(default 15s)" },
+	{ "--drain-quiet", "HEALTHGATE_DRAIN_QUIET", set_quiet,
+	    F(drain_quiet_ms), 1, D, false, "D", "the app's ports quiet "
+	    "this long end the drain, or auto:\n      from the gaps between "
+	    "its requests, 0.5s-10s (default auto)" },
+	{ "--app-port", "HEALTHGATE_APP_PORTS", set_app_ports, 0, 0, 0, false,
+	    "PORT,...", "the app's ports, whose traffic the drain reads, or "
+	    "none\n      (default from the checks; those of http and tcp checks "
+	    "on this host)" },
 	{ "--drain-ignore", "HEALTHGATE_DRAIN_IGNORE", set_cidrs, 0, 0, 0,
 	    false, "CIDR,...", "sources never watched, or none (default none;\n"
 	    "      healthgate probe and /live never count)" },
@@ -92,7 +104,7 @@ static const struct opts_def opts[] = {
 	{ "--drain-linger", "HEALTHGATE_DRAIN_LINGER", opts_set_duration,
 	    F(drain_linger_ms), 0, D, false, "D", "with -- COMMAND: from the "
 	    "drain's end to the stop\n      signal, for requests already "
-	    "routed (default 2s)" },
+	    "routed, when the app's traffic\n      cannot be seen (default 2s)" },
 	{ "--stop-signal", "HEALTHGATE_STOP_SIGNAL", set_signal,
 	    F(stop_signal), 0, 0, false, "SIG", "with -- COMMAND: what stops "
 	    "the app (default SIGTERM)" },
@@ -180,21 +192,85 @@ set_cidrs(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 	return parse_cidrs(v, ctx->fields);
 }
 
+/* ADDR:PORT into host (ADDR_HOST_MAX bytes) and port. */
+static const char *
+parse_listen(const char *s, char *host, unsigned *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char h[ADDR_HOST_MAX];
+	unsigned p;
+
+	if (addr_split_hostport(s, h, &p) != NULL ||
+	    addr_to_sockaddr(h, p, &ss, &len) != NULL)
+		return "is not ADDR:PORT (127.0.0.1:8081, [::1]:8081, :8081)";
+	strcpy(host, h);
+	*port = p;
+	return NULL;
+}
+
+static const char *
+set_quiet(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	if (strcmp(v, "auto") == 0) {
+		((struct config *)ctx->fields)->drain_quiet_ms = 0;
+		return NULL;
+	}
+	return opts_set_duration(o, v, ctx);
+}
+
+/* "8080", "8080,8443" or none; spaces around an item mean nothing. */
+static const char *
+set_app_ports(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct config *c = ctx->fields;
+	const char *p = v;
+	unsigned long long port;
+	size_t len;
+
+	(void)o;
+	c->app_ports_set = true;
+	c->napp_ports = 0;
+	if (strcmp(v, "none") == 0)
+		return NULL;
+	for (;;) {
+		p += strspn(p, " \t");
+		len = decimal_span(p, strlen(p));
+		if (c->napp_ports == CONFIG_APP_PORTS_MAX)
+			return "has more than 16 ports";
+		if (len == 0 || !decimal_parse(p, len, 65535, &port) ||
+		    port == 0)
+			return "is not a list of ports 1-65535 (or none)";
+		c->app_ports[c->napp_ports++] = (unsigned)port;
+		p += len;
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			return NULL;
+		if (*p++ != ',')
+			return "is not a list of ports 1-65535 (or none)";
+	}
+}
+
 static const char *
 set_listen(const struct opts_def *o, const char *s, struct opts_ctx *ctx)
 {
 	struct config *c = ctx->fields;
-	struct sockaddr_storage ss;
-	socklen_t len;
-	unsigned port;
-	char host[ADDR_HOST_MAX];
 
-	if (addr_split_hostport(s, host, &port) != NULL ||
-	    addr_to_sockaddr(host, port, &ss, &len) != NULL)
-		return "is not ADDR:PORT (127.0.0.1:8081, [::1]:8081, :8081)";
 	(void)o;
-	strcpy(c->listen_host, host);
-	c->listen_port = port;
+	return parse_listen(s, c->listen_host, &c->listen_port);
+}
+
+static const char *
+set_grpc_listen(const struct opts_def *o, const char *s,
+    struct opts_ctx *ctx)
+{
+	struct config *c = ctx->fields;
+	const char *err;
+
+	(void)o;
+	if ((err = parse_listen(s, c->grpc_listen_host, &c->grpc_listen_port)))
+		return err;
+	c->grpc_listen = true;
 	return NULL;
 }
 

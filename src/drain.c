@@ -3,9 +3,11 @@
  *
  * Before the drain, every /health request from a source outside the ignore
  * list refreshes that source's last_seen. At SIGTERM the sources seen within
- * the window become the watched probers. The drain is done when no request
- * is in flight and each watched prober has been served "fall" 503s or has
- * been silent for the window — or when the cap runs out, whatever else.
+ * the window whose User-Agent may route become the watched probers. The
+ * drain is done when no request is in flight, each watched prober has been
+ * served "fall" 503s or has been silent for the window, and, when the
+ * app's traffic can be seen, it has gone quiet — or when the cap runs out,
+ * whatever else.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@ struct prober {
 	double		last_seen;	/* last /health served to it */
 	unsigned	fails;		/* 503s served since the drain began */
 	bool		watched;	/* seen within the window at SIGTERM */
+	enum agent_kind	agent;		/* who asks, by User-Agent */
 };
 
 struct drain {
@@ -71,10 +74,11 @@ ignored(const struct drain *d, const struct addr *a)
 }
 
 static struct prober *
-find(struct drain *d, const struct addr *a)
+find(struct drain *d, const struct addr *a, enum agent_kind agent)
 {
 	for (unsigned i = 0; i < d->nprobers; i++)
 		if (d->probers[i].addr.family == a->family &&
+		    agent_routes(d->probers[i].agent) == agent_routes(agent) &&
 		    memcmp(d->probers[i].addr.bytes, a->bytes, 16) == 0)
 			return &d->probers[i];
 	return NULL;
@@ -135,7 +139,8 @@ drain_ignored(const struct drain *d, double now, struct addr *out,
 }
 
 bool
-drain_note(struct drain *d, const struct addr *a, bool failed, double now)
+drain_note(struct drain *d, const struct addr *a, enum agent_kind agent,
+    bool failed, double now)
 {
 	struct prober *p;
 
@@ -144,7 +149,7 @@ drain_note(struct drain *d, const struct addr *a, bool failed, double now)
 			note_ignored(d, a, now);
 		return false;
 	}
-	p = find(d, a);
+	p = find(d, a, agent);
 	if (!drain_started(d)) {
 		if (p == NULL) {
 			p = slot(d->probers, &d->nprobers,
@@ -153,6 +158,7 @@ drain_note(struct drain *d, const struct addr *a, bool failed, double now)
 			p->addr = *a;
 		}
 		p->last_seen = now;
+		p->agent = agent;
 		return false;
 	}
 	/* A source that appears only after SIGTERM was never routing to us. */
@@ -169,8 +175,9 @@ drain_recent(const struct drain *d, const struct addr *a, double within,
 {
 	for (unsigned i = 0; i < d->nprobers; i++)
 		if (d->probers[i].addr.family == a->family &&
-		    memcmp(d->probers[i].addr.bytes, a->bytes, 16) == 0)
-			return now - d->probers[i].last_seen <= within;
+		    memcmp(d->probers[i].addr.bytes, a->bytes, 16) == 0 &&
+		    now - d->probers[i].last_seen <= within)
+			return true;
 	return false;
 }
 
@@ -183,9 +190,38 @@ drain_start(struct drain *d, double now)
 	for (unsigned i = 0; i < d->nprobers; i++) {
 		struct prober *p = &d->probers[i];
 
-		p->watched = now - p->last_seen <= d->window;
+		p->watched = agent_routes(p->agent) &&
+		    now - p->last_seen <= d->window;
 		p->fails = 0;
 	}
+}
+
+/* A prober that routes nothing and asked within the window before at. */
+static bool
+nonrouting_recent(const struct drain *d, const struct prober *p, double now)
+{
+	double at = drain_started(d) ? d->started : now;
+
+	return !agent_routes(p->agent) && p->last_seen <= at &&
+	    at - p->last_seen <= d->window;
+}
+
+unsigned
+drain_nonrouting(const struct drain *d, double now, struct addr *out,
+    enum agent_kind *kinds, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->nprobers && n < DRAIN_MAX_IGNORED; i++) {
+		if (!nonrouting_recent(d, &d->probers[i], now))
+			continue;
+		if (n < max) {
+			out[n] = d->probers[i].addr;
+			kinds[n] = d->probers[i].agent;
+		}
+		n++;
+	}
+	return n;
 }
 
 void
@@ -195,6 +231,7 @@ drain_stats(const struct drain *d, double now, struct drain_stats *st)
 	for (unsigned i = 0; i < d->nprobers; i++) {
 		const struct prober *p = &d->probers[i];
 
+		st->nonrouting += nonrouting_recent(d, p, now);
 		if (!p->watched)
 			continue;
 		st->watched++;
@@ -206,7 +243,8 @@ drain_stats(const struct drain *d, double now, struct drain_stats *st)
 }
 
 enum drain_state
-drain_poll(struct drain *d, double now, unsigned inflight, double *next)
+drain_poll(struct drain *d, double now, unsigned inflight,
+    const struct drain_traffic *traffic, double *next)
 {
 	struct drain_stats st;
 	double deadline;
@@ -217,7 +255,10 @@ drain_poll(struct drain *d, double now, unsigned inflight, double *next)
 	if (now >= deadline)
 		return DRAIN_CAPPED;
 	drain_stats(d, now, &st);
-	if (inflight == 0 && st.served + st.silent == st.watched) {
+	if (inflight == 0 && st.served + st.silent == st.watched && traffic) {
+		if (traffic->quiet)
+			return DRAIN_DONE_QUIET;
+	} else if (inflight == 0 && st.served + st.silent == st.watched) {
 		if (st.watched == 0)
 			return DRAIN_DONE_IDLE;
 		return st.silent ? DRAIN_DONE_SILENCE : DRAIN_DONE_EVIDENCE;
@@ -244,6 +285,7 @@ drain_state_name(enum drain_state s)
 	case DRAIN_DONE_EVIDENCE:	return "evidence";
 	case DRAIN_DONE_SILENCE:	return "silence";
 	case DRAIN_DONE_IDLE:		return "idle";
+	case DRAIN_DONE_QUIET:		return "quiet";
 	case DRAIN_CAPPED:		return "cap";
 	}
 	return "?";
@@ -270,8 +312,9 @@ drain_probers(const struct drain *d, double now, struct drain_prober *out,
 	for (unsigned i = 0; i < d->nprobers; i++) {
 		const struct prober *p = &d->probers[i];
 
+		/* One that routes nothing is never watched (drain_nonrouting). */
 		if (drain_started(d) ? !p->watched :
-		    now - p->last_seen > d->window)
+		    now - p->last_seen > d->window || !agent_routes(p->agent))
 			continue;
 		if (n < max)
 			out[n] = (struct drain_prober){ .addr = p->addr,

@@ -168,9 +168,9 @@ grpc_call_session(struct grpc_call *p)
 }
 
 bool
-grpc_call_start(struct grpc_call *p, int fd, const char *host,
-    unsigned port, const char *service, unsigned timeout_ms,
-    const char *agent)
+grpc_call_start(struct grpc_call *p, int fd, const struct h2_transport *io,
+    const char *host, unsigned port, const char *service,
+    unsigned timeout_ms, const char *agent)
 {
 	char authority[ADDR_HOST_MAX + 16], timeout[16];
 	nghttp2_data_provider body = { .read_callback = grpc_call_body };
@@ -184,7 +184,7 @@ grpc_call_start(struct grpc_call *p, int fd, const char *host,
 	grpc_health_timeout(timeout_ms, timeout, sizeof(timeout));
 	const nghttp2_nv nv[] = {
 		GRPC_CALL_NV(":method", "POST"),
-		GRPC_CALL_NV(":scheme", "http"),
+		GRPC_CALL_NV(":scheme", io ? "https" : "http"),
 		GRPC_CALL_NV(":authority", authority),
 		GRPC_CALL_NV(":path", GRPC_CALL_PATH),
 		GRPC_CALL_NV("content-type", "application/grpc"),
@@ -198,6 +198,8 @@ grpc_call_start(struct grpc_call *p, int fd, const char *host,
 		return false;
 	}
 	h2_conn_plain(&p->h2, fd, s);
+	if (io)
+		p->h2.io = *io;
 	p->reqlen = grpc_health_request_encode(p->req, sizeof(p->req),
 	    service);
 	if ((rv = nghttp2_submit_settings(s, NGHTTP2_FLAG_NONE, NULL, 0)) ||

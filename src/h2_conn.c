@@ -39,10 +39,18 @@ h2_conn_plain(struct h2_conn *h, int fd, nghttp2_session *session)
 	h->io.ctx = &h->fd;
 }
 
+/* Whether the transport holds bytes back (TLS), to be sent by a flush. */
+static bool
+h2_conn_held(const struct h2_conn *h)
+{
+	return h->io.wants_write && h->io.wants_write(h->io.ctx);
+}
+
 static bool
 h2_conn_finished(const struct h2_conn *h)
 {
 	return h->outlen == 0 && !nghttp2_session_want_write(h->session) &&
+	    !h2_conn_held(h) &&
 	    (h->eof || !nghttp2_session_want_read(h->session));
 }
 
@@ -59,10 +67,11 @@ h2_conn_write(struct h2_conn *h, char *why, size_t whylen)
 				    nghttp2_strerror((int)n));
 				return H2_CONN_FAILED;
 			}
-			if (n == 0)
+			if (n == 0 && !h2_conn_held(h))
 				break;
 			h->outlen = (size_t)n;
 		}
+		/* Length 0: the session has nothing; the transport flushes. */
 		n = h->io.send(h->io.ctx, h->out, h->outlen);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return H2_CONN_AGAIN;

@@ -2,6 +2,7 @@
  * health.c: the /health verdict and body (draft-inadarei-api-health-check).
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "clock.h"
@@ -36,35 +37,73 @@ health_service(struct sbuf *b, const struct health_service *sv)
 		}
 }
 
-/* Why the status is not "pass", one string each. */
+/*
+ * Why the status is not "pass", one string each, in the body's order:
+ * how many, into notes; down and warned hold the counted ones' text.
+ */
+static unsigned
+health_note_list(const struct health_view *v, unsigned down, unsigned warned,
+    const char *notes[5], char *downbuf, char *warnbuf, size_t size)
+{
+	unsigned n = 0;
+
+	if (v->app_gone)
+		notes[n++] = "app exited";
+	if (v->draining)
+		notes[n++] = "draining";
+	if (v->maintenance)
+		notes[n++] = "maintenance";
+	if (down) {
+		snprintf(downbuf, size, "%u of %u checks down", down,
+		    v->nchecks);
+		notes[n++] = downbuf;
+	}
+	if (warned) {
+		snprintf(warnbuf, size, "%u of %u checks down, severity warn",
+		    warned, v->nchecks);
+		notes[n++] = warnbuf;
+	}
+	return n;
+}
+
+static void
+health_count(const struct health_view *v, unsigned *down, unsigned *warned)
+{
+	*down = *warned = 0;
+	for (unsigned i = 0; i < v->nchecks; i++)
+		if (!v->checks[i].up && v->checks[i].warn)
+			(*warned)++;
+		else if (!v->checks[i].up)
+			(*down)++;
+}
+
 static void
 health_notes(struct sbuf *b, const struct health_view *v, unsigned down,
     unsigned warned)
 {
-	const char *sep = "";
+	const char *notes[5];
+	char d[64], w[64];
+	unsigned n = health_note_list(v, down, warned, notes, d, w, sizeof(d));
 
 	sbuf_printf(b, ",\"notes\":[");
-	if (v->app_gone) {
-		sbuf_printf(b, "\"app exited\"");
-		sep = ",";
-	}
-	if (v->draining) {
-		sbuf_printf(b, "%s\"draining\"", sep);
-		sep = ",";
-	}
-	if (v->maintenance) {
-		sbuf_printf(b, "%s\"maintenance\"", sep);
-		sep = ",";
-	}
-	if (down) {
-		sbuf_printf(b, "%s\"%u of %u checks down\"", sep, down,
-		    v->nchecks);
-		sep = ",";
-	}
-	if (warned)
-		sbuf_printf(b, "%s\"%u of %u checks down, severity warn\"", sep,
-		    warned, v->nchecks);
+	for (unsigned i = 0; i < n; i++)
+		sbuf_printf(b, "%s\"%s\"", i ? "," : "", notes[i]);
 	sbuf_printf(b, "]");
+}
+
+void
+health_why(const struct health_view *v, char *buf, size_t size)
+{
+	const char *notes[5];
+	char d[64], w[64];
+	unsigned down, warned, n;
+
+	health_count(v, &down, &warned);
+	n = health_note_list(v, down, warned, notes, d, w, sizeof(d));
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+		    i ? ", " : "", notes[i]);
 }
 
 /* One check as the draft's "NAME:responseTime" member. */
@@ -93,14 +132,10 @@ health_member(struct sbuf *b, const struct health_check *c)
 unsigned
 health_render(const struct health_view *v, struct sbuf *b)
 {
-	unsigned down = 0, warned = 0, i;
+	unsigned down, warned, i;
 	bool pass;
 
-	for (i = 0; i < v->nchecks; i++)
-		if (!v->checks[i].up && v->checks[i].warn)
-			warned++;
-		else if (!v->checks[i].up)
-			down++;
+	health_count(v, &down, &warned);
 	pass = !v->draining && !v->maintenance && !v->app_gone && down == 0;
 	sbuf_printf(b, "{\"status\":\"%s\"", !pass ? "fail" : warned ? "warn" :
 	    "pass");

@@ -31,9 +31,8 @@
 #include "http_server.h"
 #include "log.h"
 #include "probe.h"
+#include "sock.h"
 #include "metrics.h"
-
-#define LISTEN_BACKLOG	1024
 
 /* Where a held /admin/ request is (struct conn's hold). */
 enum http_hold {
@@ -235,7 +234,7 @@ queue(struct http_server *s, struct conn *c, unsigned code,
 struct head {
 	struct http_framing framing;
 	bool		 ua_seen;
-	bool		 self;	/* its User-Agent is healthgate probe's */
+	enum agent_kind	 agent;	/* by its User-Agent: routes or not */
 };
 
 static enum MHD_Result
@@ -254,19 +253,20 @@ head_field(void *cls, enum MHD_ValueKind kind, const char *name,
 	    name_len == sizeof(MHD_HTTP_HEADER_USER_AGENT) - 1 &&
 	    strcasecmp(name, MHD_HTTP_HEADER_USER_AGENT) == 0) {
 		h->ua_seen = true;
-		h->self = strncmp(value, PROBE_USER_AGENT,
-		    sizeof(PROBE_USER_AGENT) - 1) == 0;
+		h->agent = agent_of(value, value_len);
 	}
 	return MHD_YES;
 }
 
 /*
  * Every header field, not MHD's first of each (see http_framing.h), in
- * one pass that also finds a container's own health check (healthgate
- * probe), which is never a prober.
+ * one pass that also finds who asks by the User-Agent (agent.h): the
+ * kubelet, monitoring, curl and healthgate probe are probers whose verdict
+ * routes nothing, which the drain sees and never waits for.
  */
 static enum http_framing_verdict
-read_head(struct MHD_Connection *mc, const char *version, bool *self)
+read_head(struct MHD_Connection *mc, const char *version,
+    enum agent_kind *agent)
 {
 	struct head h = { .ua_seen = false };
 
@@ -274,7 +274,7 @@ read_head(struct MHD_Connection *mc, const char *version, bool *self)
 	/* MHD takes HTTP/1.x above 1.0 as 1.1; 0.9 it refuses itself. */
 	h.framing.need_host = strcmp(version, MHD_HTTP_VERSION_1_0) != 0;
 	MHD_get_connection_values_n(mc, MHD_HEADER_KIND, head_field, &h);
-	*self = h.self;
+	*agent = h.agent;
 	return http_framing_verdict(&h.framing);
 }
 
@@ -381,7 +381,7 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		conn_table_busy(s->table, c);
 		c->route = route_of(url);
 		c->code = 0;
-		framing = read_head(mc, version, &c->self);
+		framing = read_head(mc, version, &c->agent);
 		/* An admin call, a held prestop above all, holds no drain. */
 		if (c->route != HTTP_ROUTE_ADMIN)
 			s->inflight++;
@@ -455,8 +455,8 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **req,
 	}
 	s->inflight--;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
-	    c->route == HTTP_ROUTE_HEALTH && !c->self && s->hooks.served) {
-		s->hooks.served(s->hooks.arg, &c->client, c->code);
+	    c->route == HTTP_ROUTE_HEALTH && s->hooks.served) {
+		s->hooks.served(s->hooks.arg, &c->client, c->agent, c->code);
 		/* Its source may have just become a known prober. */
 		if (!c->prober && s->hooks.prober)
 			c->prober = s->hooks.prober(s->hooks.arg, &c->client);
@@ -609,55 +609,6 @@ sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
-/* Binds the listener; the any-address falls back to IPv4 without IPv6. */
-static int
-listen_on(const char *host, unsigned port, struct sockaddr_storage *bound,
-    char *err, unsigned errlen)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	const char *why;
-	int fd = -1, one = 1, zero = 0;
-
-	if ((why = addr_to_sockaddr(host, port, &ss, &len)) != NULL) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd < 0 && host[0] == '\0' && errno == EAFNOSUPPORT) {
-		addr_to_sockaddr("0.0.0.0", port, &ss, &len);
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-	}
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss.ss_family == AF_INET6 && host[0] == '\0')
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	/*
-	 * Accept a connection only once its first bytes are in (for up to
-	 * 1 s): a prober sends its request at once, so the accept and the
-	 * read happen in one turn of the loop, not two. Measured with
-	 * bench/run, new-connection CPU per request fell by a quarter (see
-	 * BENCHMARKS.md). A client that sends nothing is still accepted, a
-	 * second late, and the request timeout runs from then.
-	 */
-	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-	    listen(fd, LISTEN_BACKLOG) < 0)
-		goto fail;
-	len = sizeof(*bound);
-	if (getsockname(fd, (struct sockaddr *)bound, &len) < 0)
-		goto fail;
-	return fd;
-fail:
-	snprintf(err, errlen, "%s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
 struct http_server *
 http_server_new(struct ev_loop *loop, const char *host, unsigned port,
     const struct http_limits *limits, const struct http_hooks *hooks,
@@ -698,7 +649,7 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if ((fd = listen_on(host, port, &s->bound, err, errlen)) < 0)
+	if ((fd = sock_listen(host, port, &s->bound, err, errlen)) < 0)
 		goto fail;
 	/*
 	 * MHD_USE_TURBO (0.9.75: only these two effects): a new connection

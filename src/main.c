@@ -18,22 +18,26 @@
 
 #include "admin.h"
 #include "admin_token.h"
+#include "app_ports.h"
 #include "checks.h"
 #include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "fd_budget.h"
+#include "grpc_server.h"
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "opts.h"
 #include "plan.h"
 #include "probe.h"
 #include "reap.h"
 #include "signame.h"
 #include "stop.h"
 #include "supervise.h"
+#include "traffic.h"
 #include "version.h"
 
 extern char **environ;
@@ -42,8 +46,10 @@ struct daemon {
 	struct config	 cfg;
 	struct ev_loop	*loop;
 	struct http_server *http;
+	struct grpc_server *grpc;	/* --grpc-listen, else NULL */
 	struct checks	*checks;
 	struct stop	*stop;		/* the drain, from SIGTERM to done */
+	struct traffic	*traffic;	/* the app's ports; NULL: none */
 	struct notify	*notify;	/* NULL when not under systemd */
 	struct supervise *app;		/* supervisor mode, else NULL */
 	bool		 app_gone;	/* the app exited: /health is 503 */
@@ -112,9 +118,18 @@ refresh(struct daemon *d)
 	code = health_render(&v, &b);
 	if (!sbuf_failed(&b))
 		http_server_set_health(d->http, code, b.data, b.len);
+	if (d->grpc) {
+		char why[160];
+
+		health_why(&v, why, sizeof(why));
+		grpc_server_set_health(d->grpc, code == 200, why);
+	}
 	if (code != d->health_code && d->health_code != 0)
 		log_event(LOG_INFO, "state", "from=%u to=%u", d->health_code,
 		    code);
+	/* The app is up: whether its sockets can be seen is known now. */
+	if (code == 200 && d->health_code != 200 && d->traffic)
+		traffic_look(d->traffic);
 	d->health_code = code;
 	sbuf_free(&b);
 	status_line(&v, status, sizeof(status));
@@ -140,6 +155,8 @@ on_drain_begin(void *arg)
 
 	clock_wall(&d->drain_wall);
 	http_server_set_closing(d->http);
+	if (d->grpc)
+		grpc_server_set_closing(d->grpc);
 	notify_stopping(d->notify, NULL);
 	refresh(d);		/* and STATUS=draining */
 }
@@ -149,7 +166,7 @@ on_drain_inflight(void *arg)
 {
 	struct daemon *d = arg;
 
-	return http_server_inflight(d->http);
+	return http_server_inflight(d->http) + grpc_server_inflight(d->grpc);
 }
 
 /*
@@ -166,8 +183,12 @@ drain_finish(struct daemon *d, enum stop_end how, enum drain_state reason)
 		ev_break(d->loop, EVBREAK_ALL);
 		return;
 	}
+	/*
+	 * Quiet traffic has seen every request in flight answered: no linger.
+	 */
 	if (how == STOP_END_DRAINED)
-		supervise_stop(d->app, reason == DRAIN_DONE_IDLE ? 0. :
+		supervise_stop(d->app, reason == DRAIN_DONE_IDLE ||
+		    reason == DRAIN_DONE_QUIET ? 0. :
 		    d->cfg.drain_linger_ms / 1000.0, d->cfg.stop_signal,
 		    d->cfg.stop_timeout_ms / 1000.0);
 }
@@ -337,11 +358,21 @@ on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 static void
-on_served(void *arg, const struct addr *client, unsigned code)
+on_served(void *arg, const struct addr *client, enum agent_kind agent,
+    unsigned code)
 {
 	struct daemon *d = arg;
 
-	stop_served(d->stop, client, code);
+	stop_served(d->stop, client, agent, code);
+}
+
+/* A scan of the app's sockets while draining: the drain may be over. */
+static void
+on_traffic_scanned(void *arg)
+{
+	struct daemon *d = arg;
+
+	stop_poll(d->stop);
 }
 
 static bool
@@ -366,16 +397,29 @@ on_metrics(void *arg, struct sbuf *b)
 	struct daemon *d = arg;
 	const struct metrics_check *figures;
 	struct drain_stats st;
+	struct quiet_stats qs;
 	unsigned long long n503;
 	unsigned n;
+	bool seen;
 
 	stop_stats(d->stop, &st, &n503);
+	seen = stop_traffic(d->stop, &qs);
 	metrics_render_daemon(b, &(struct metrics_daemon){
 	    .draining = stop_draining(d->stop),
 	    .maintenance = d->maintenance, .drain_503s = n503,
-	    .watched = st.watched });
+	    .watched = st.watched, .nonrouting = st.nonrouting,
+	    .traffic = seen, .app_conns = qs.conns,
+	    .app_pending = qs.pending,
+	    .app_since_byte = seen ? qs.since_recv : -1,
+	    .quiet_period = seen ? qs.period : 0 });
 	checks_figures(d->checks, &figures, &n);
 	metrics_render_checks(b, figures, n);
+	if (d->grpc) {
+		struct grpc_server_stats gs;
+
+		grpc_server_stats(d->grpc, &gs);
+		metrics_render_grpc(b, &gs);
+	}
 }
 
 /* The probers /admin/status lists, at most this many. */
@@ -531,6 +575,7 @@ static void
 log_start(struct daemon *d)
 {
 	char listen[ADDR_STR_MAX], ignore[512] = "", one[64];
+	char ports[CONFIG_APP_PORTS_MAX * 6 + 1] = "", quiet[OPTS_DURATION_LEN];
 	const struct config *c = &d->cfg;
 
 	http_server_address(d->http, listen, sizeof(listen));
@@ -540,21 +585,53 @@ log_start(struct daemon *d)
 		    strlen(ignore), "%s%s/%u", i ? "," : "", one,
 		    c->drain_ignore[i].bits);
 	}
+	for (unsigned i = 0; i < c->napp_ports; i++)
+		snprintf(ports + strlen(ports), sizeof(ports) - strlen(ports),
+		    "%s%u", i ? "," : "", c->app_ports[i]);
+	if (c->drain_quiet_ms)
+		opts_format_duration(c->drain_quiet_ms, quiet, sizeof(quiet));
+	else
+		snprintf(quiet, sizeof(quiet), "auto");
 	log_event(LOG_INFO, "start", "version=%s pid=%d listen=%s checks=%u "
 	    "interval_ms=%u timeout_ms=%u rise=%u fall=%u drain_timeout_ms=%u "
 	    "drain_fall=%u drain_window_ms=%u drain_ignore=%s "
 	    "max_connections=%u max_per_ip=%u conn_memory=%u "
-	    "request_timeout_ms=%u idle_timeout_ms=%u",
+	    "request_timeout_ms=%u idle_timeout_ms=%u app_ports=%s "
+	    "drain_quiet=%s",
 	    HEALTHGATE_VERSION, (int)getpid(), listen, c->nchecks,
 	    c->interval_ms, c->timeout_ms, c->rise, c->fall,
 	    c->drain_timeout_ms, c->drain_fall, c->drain_window_ms,
 	    ignore[0] ? ignore : "none", c->max_connections, c->max_per_ip,
-	    c->conn_memory, c->request_timeout_ms, c->idle_timeout_ms);
+	    c->conn_memory, c->request_timeout_ms, c->idle_timeout_ms,
+	    ports[0] ? ports : "none", quiet);
 	for (unsigned i = 0; i < c->nchecks; i++)
 		log_event(LOG_INFO, "check", "name=%s interval_ms=%u "
 		    "timeout_ms=%u rise=%u fall=%u", c->checks[i].name,
 		    c->checks[i].interval_ms, c->checks[i].timeout_ms,
 		    c->checks[i].rise, c->checks[i].fall);
+}
+
+/* --grpc-listen: the gRPC health endpoint, with the HTTP side's limits. */
+static bool
+start_grpc(struct daemon *d, const struct http_limits *limits,
+    const struct http_hooks *hooks)
+{
+	char err[CONFIG_ERR_MAX], where[ADDR_STR_MAX];
+
+	if (!d->cfg.grpc_listen)
+		return true;
+	d->grpc = grpc_server_new(d->loop, d->cfg.grpc_listen_host,
+	    d->cfg.grpc_listen_port, limits, hooks, err, sizeof(err));
+	if (d->grpc == NULL) {
+		log_event(LOG_ERROR, "exit", "reason=\"cannot listen on "
+		    "%s:%u for gRPC: %s\"", d->cfg.grpc_listen_host[0] ?
+		    d->cfg.grpc_listen_host : "[::]", d->cfg.grpc_listen_port,
+		    err);
+		return false;
+	}
+	grpc_server_address(d->grpc, where, sizeof(where));
+	log_event(LOG_INFO, "grpc_listen", "listen=%s", where);
+	return true;
 }
 
 static void
@@ -574,6 +651,7 @@ main(int argc, char *argv[])
 	struct http_limits limits;
 	struct fd_budget fds;
 	char err[CONFIG_ERR_MAX];
+	unsigned nports;
 	int rc = 1;
 
 	if (argc > 1 && strcmp(argv[1], "probe") == 0)
@@ -622,7 +700,18 @@ main(int argc, char *argv[])
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
+	/* The app's ports: given, or those of the checks on this host. */
+	nports = d.cfg.app_ports_set ? d.cfg.napp_ports :
+	    app_ports_from_checks(d.cfg.checks, d.cfg.nchecks,
+	    app_ports_is_local, NULL, d.cfg.app_ports, CONFIG_APP_PORTS_MAX);
+	d.cfg.napp_ports = nports;
+	if (nports && (d.traffic = traffic_new(d.loop, d.cfg.app_ports, nports,
+	    d.cfg.drain_quiet_ms / 1000.0, on_traffic_scanned, &d)) == NULL) {
+		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
+		goto out;
+	}
 	d.stop = stop_new(d.loop, &(struct stop_params){
+		.traffic = d.traffic,
 		.ignore = d.cfg.drain_ignore, .nignore = d.cfg.ndrain_ignore,
 		.window_ms = d.cfg.drain_window_ms, .fall = d.cfg.drain_fall,
 		.cap_ms = d.cfg.drain_timeout_ms,
@@ -654,10 +743,14 @@ main(int argc, char *argv[])
 		    "[::]", d.cfg.listen_port, err);
 		goto out;
 	}
+	if (!start_grpc(&d, &limits, &hooks))
+		goto out;
 	d.checks = checks_new(d.loop, d.cfg.checks, d.cfg.nchecks,
-	    on_checks_changed, &d);
+	    on_checks_changed, &d, err, sizeof(err));
 	if (d.checks == NULL) {
-		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
+		/* A file a check names cannot be used: a start-up error. */
+		log_event(LOG_ERROR, "config_error", "error=\"%s\"", err);
+		rc = 2;
 		goto out;
 	}
 	signal_watch(&d, &d.sigterm, SIGTERM, on_stop);
@@ -675,6 +768,8 @@ main(int argc, char *argv[])
 	reap_init(d.loop, d.cfg.app_argv ? REAP_SUPERVISOR : REAP_SIDECAR);
 	refresh(&d);
 	log_start(&d);
+	if (nports == 0 && !d.cfg.app_ports_set)
+		traffic_no_ports();
 	/* The listener is open: connections queue from here on. */
 	notify_ready(d.notify, NULL);
 	checks_start(d.checks);
@@ -689,8 +784,10 @@ out:
 	supervise_free(d.app);	/* the app, reaped, if it still ran */
 	checks_free(d.checks);	/* kills every running check's group */
 	reap_final(1.0);	/* ...then what escaped them */
+	grpc_server_free(d.grpc);
 	http_server_free(d.http);
 	stop_free(d.stop);
+	traffic_free(d.traffic);
 	notify_free(d.notify);
 	config_free(&d.cfg);
 	if (d.admin_token)

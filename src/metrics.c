@@ -80,6 +80,30 @@ metrics_render_daemon(struct sbuf *b, const struct metrics_daemon *m)
 	family(b, "healthgate_drain_watched_probers", "gauge", "Probers the "
 	    "drain waits for.");
 	sbuf_printf(b, "healthgate_drain_watched_probers %u\n", m->watched);
+	family(b, "healthgate_drain_nonrouting_probers", "gauge", "Probers "
+	    "seen within the window whose verdict routes nothing (kubelet, "
+	    "monitoring, curl): never waited for.");
+	sbuf_printf(b, "healthgate_drain_nonrouting_probers %u\n",
+	    m->nonrouting);
+	if (!m->traffic)
+		return;		/* read only while draining, when seen */
+	family(b, "healthgate_app_connections", "gauge", "The app's inbound "
+	    "connections on its ports, while draining.");
+	sbuf_printf(b, "healthgate_app_connections %u\n", m->app_conns);
+	family(b, "healthgate_app_pending_connections", "gauge", "...of "
+	    "which owe an answer.");
+	sbuf_printf(b, "healthgate_app_pending_connections %u\n",
+	    m->app_pending);
+	family(b, "healthgate_app_quiet_period_seconds", "gauge", "How long "
+	    "the app's ports must be quiet to end the drain.");
+	sbuf_printf(b, "healthgate_app_quiet_period_seconds %.3f\n",
+	    m->quiet_period);
+	if (m->app_since_byte < 0)
+		return;		/* nothing arrived within the horizon */
+	family(b, "healthgate_app_last_byte_age_seconds", "gauge", "Time "
+	    "since the app's ports last received a byte or a connection.");
+	sbuf_printf(b, "healthgate_app_last_byte_age_seconds %.3f\n",
+	    m->app_since_byte);
 }
 
 /* A counter with a series per check (only those that name their host,
@@ -94,6 +118,29 @@ check_counter(struct sbuf *b, const char *name, const char *help,
 			sbuf_printf(b, "%s{check=\"%s\"} %llu\n", name, v[i].name,
 			    *(const unsigned long long *)(const void *)
 			    ((const char *)&v[i] + field));
+}
+
+/*
+ * Per TLS check that has read a chain: seconds until the earliest
+ * certificate the server sent expires (negative once it has), so an alert
+ * can fire before the check does.
+ */
+static void
+metrics_tls_expiry(struct sbuf *b, const struct metrics_check *v,
+    unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n && !v[i].tls; i++)
+		;
+	if (i == n)
+		return;
+	family(b, "healthgate_check_tls_expiry_seconds", "gauge", "Seconds "
+	    "until the earliest certificate the server last sent expires.");
+	for (i = 0; i < n; i++)
+		if (v[i].tls)
+			sbuf_printf(b, "healthgate_check_tls_expiry_seconds"
+			    "{check=\"%s\"} %.0f\n", v[i].name, v[i].tls_expiry);
 }
 
 void
@@ -137,4 +184,37 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 	check_counter(b, "healthgate_check_transitions_total", "Changes "
 	    "between up and down.", v, n,
 	    offsetof(struct metrics_check, transitions), false);
+	metrics_tls_expiry(b, v, n);
+}
+
+void
+metrics_render_grpc(struct sbuf *b, const struct grpc_server_stats *g)
+{
+	static const char *const paths[GRPC_SERVER_ROUTE_COUNT] =
+	    GRPC_SERVER_PATHS;
+
+	family(b, "healthgate_grpc_answers_total", "counter", "gRPC health "
+	    "answers, by path and grpc-status.");
+	for (unsigned rt = 0; rt < GRPC_SERVER_ROUTE_COUNT; rt++)
+		for (unsigned c = 0; c < GRPC_SERVER_CODES; c++)
+			if (g->answers[rt][c])
+				sbuf_printf(b, "healthgate_grpc_answers_total"
+				    "{path=\"%s\",grpc_status=\"%u\"} %llu\n",
+				    paths[rt], c,
+				    g->answers[rt][c]);
+	family(b, "healthgate_grpc_connections", "gauge", "Open gRPC "
+	    "connections holding a slot.");
+	sbuf_printf(b, "healthgate_grpc_connections %u\n", g->conns.open);
+	family(b, "healthgate_grpc_connections_refused_total", "counter",
+	    "gRPC connections closed at once on arrival, by reason.");
+	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
+		sbuf_printf(b, "healthgate_grpc_connections_refused_total"
+		    "{reason=\"%s\"} %llu\n", conn_refusal_name(r),
+		    g->conns.refused[r]);
+	family(b, "healthgate_grpc_connections_cut_total", "counter",
+	    "gRPC connections cut by healthgate, by reason.");
+	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
+		sbuf_printf(b, "healthgate_grpc_connections_cut_total"
+		    "{reason=\"%s\"} %llu\n", conn_cut_name(c),
+		    g->conns.cut[c]);
 }

@@ -2,8 +2,10 @@
  * probe.c: the probe subcommand, a small blocking HTTP client.
  *
  * One deadline covers the lookup of a name (resolve_wait: c-ares on a
- * private loop), connect, send and the whole response; every wait is
- * bounded by what is left of it.
+ * private loop), connect, the TLS handshake for https, send and the whole
+ * response; every wait is bounded by what is left of it. https goes
+ * through tls.c's session, the one the checks use, with the checks' TLS
+ * parameters (check_spec.c reads them from the URL).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -15,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_spec.h"
 #include "clock.h"
 #include "http_request.h"
 #include "decimal.h"
@@ -23,6 +26,7 @@
 #include "probe.h"
 #include "resolve.h"
 #include "sock.h"
+#include "tls.h"
 
 #define RESPONSE_MAX	65536	/* read no more of an answer than this */
 
@@ -106,6 +110,66 @@ content_length(const char *buf, const char *end)
 	return (long long)v;
 }
 
+/*
+ * One send (out) or recv of up to len bytes, plain or through the session
+ * t: the bytes moved, with *events what to wait for before the next call
+ * (0: none; a recv that moved 0 bytes without one met EOF), or -2 with
+ * why filled. A TLS send waits until what it took is on the wire.
+ */
+static ssize_t
+probe_io(int fd, struct tls_conn *t, bool out, void *buf, size_t len,
+    short *events, char *why, unsigned whylen)
+{
+	enum tls_want r;
+	ssize_t n;
+	size_t moved;
+
+	*events = 0;
+	if (t == NULL) {
+		n = out ? send(fd, buf, len, MSG_NOSIGNAL) : recv(fd, buf, len,
+		    0);
+		if (n >= 0)
+			return n;
+		if (errno == EAGAIN || errno == EINTR) {
+			*events = out ? POLLOUT : POLLIN;
+			return 0;
+		}
+		snprintf(why, whylen, "%s: %s", out ? "send" : "recv",
+		    strerror(errno));
+		return -2;
+	}
+	r = out ? tls_write(t, fd, buf, len, &moved) : tls_read(t, fd, buf,
+	    len, &moved);
+	if (r == TLS_WANT_READ || r == TLS_WANT_WRITE)
+		*events = r == TLS_WANT_READ ? POLLIN : POLLOUT;
+	else if (r == TLS_FAILED) {
+		tls_conn_reason(t, why, whylen);
+		return -2;
+	}
+	return (ssize_t)moved;
+}
+
+bool
+probe_tls_handshake(int fd, struct tls_conn *t, double deadline,
+    unsigned timeout_ms, char *why, unsigned whylen)
+{
+	enum tls_want r;
+
+	while ((r = tls_handshake(t, fd)) != TLS_DONE) {
+		if (r == TLS_FAILED) {
+			tls_conn_reason(t, why, whylen);
+			return false;
+		}
+		if (wait_for(fd, r == TLS_WANT_READ ? POLLIN : POLLOUT,
+		    deadline * 1000.0) <= 0) {
+			snprintf(why, whylen, "tls: handshake timeout after "
+			    "%u ms", timeout_ms);
+			return false;
+		}
+	}
+	return true;
+}
+
 bool
 probe_response_complete(const char *buf, size_t len)
 {
@@ -148,6 +212,8 @@ probe_call(const struct probe_req *r, struct probe_body *body, char *why,
 {
 	const struct url *u = r->url;
 	unsigned timeout_ms = r->timeout_ms;
+	struct tls_conn *t = NULL;
+	short events = 0;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	char *req = NULL, *resp = NULL;
@@ -158,6 +224,10 @@ probe_call(const struct probe_req *r, struct probe_body *body, char *why,
 	struct addr a;
 	const char *bad;
 
+	if (u->tls && r->tls == NULL) {
+		snprintf(why, whylen, "https:// is for healthgate probe");
+		goto out;
+	}
 	if (addr_to_sockaddr(u->host, u->port, &ss, &sslen) != NULL) {
 		if ((bad = addr_check_name(u->host)) != NULL) {
 			snprintf(why, whylen, "%s", bad);
@@ -192,22 +262,26 @@ probe_call(const struct probe_req *r, struct probe_body *body, char *why,
 		snprintf(why, whylen, "connect: %s", strerror(err));
 		goto out;
 	}
-	while (sent < reqlen) {
-		ssize_t n = send(fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
+	if (r->tls && (t = tls_conn_new(r->tls->conf, r->tls->name,
+	    NULL)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	if (t && !probe_tls_handshake(fd, t, deadline / 1000.0, timeout_ms,
+	    why, whylen))
+		goto out;
+	while (sent < reqlen || events) {
+		ssize_t n = probe_io(fd, t, true, req + sent, reqlen - sent,
+		    &events, why, whylen);
 
-		if (n < 0 && errno == EAGAIN) {
-			if (wait_for(fd, POLLOUT, deadline) <= 0) {
-				snprintf(why, whylen, "send timed out after "
-				    "%u ms", timeout_ms);
-				goto out;
-			}
-			continue;
-		}
-		if (n < 0) {
-			snprintf(why, whylen, "send: %s", strerror(errno));
+		if (n == -2)
+			goto out;
+		sent += (size_t)n;
+		if (events && wait_for(fd, events, deadline) <= 0) {
+			snprintf(why, whylen, "send timed out after %u ms",
+			    timeout_ms);
 			goto out;
 		}
-		sent += (size_t)n;
 	}
 	/* Read the whole answer: to EOF, or to the end its head announces. */
 	for (;;) {
@@ -215,17 +289,17 @@ probe_call(const struct probe_req *r, struct probe_body *body, char *why,
 
 		if (probe_response_complete(resp, len) || len == RESPONSE_MAX)
 			break;
-		if (wait_for(fd, POLLIN, deadline) <= 0) {
-			snprintf(why, whylen, "no complete answer within "
-			    "%u ms", timeout_ms);
+		n = probe_io(fd, t, false, resp + len, RESPONSE_MAX - len,
+		    &events, why, whylen);
+		if (n == -2)
 			goto out;
-		}
-		n = recv(fd, resp + len, RESPONSE_MAX - len, 0);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		if (events) {
+			if (wait_for(fd, events, deadline) <= 0) {
+				snprintf(why, whylen, "no complete answer "
+				    "within %u ms", timeout_ms);
+				goto out;
+			}
 			continue;
-		if (n < 0) {
-			snprintf(why, whylen, "recv: %s", strerror(errno));
-			goto out;
 		}
 		if (n == 0)
 			break;
@@ -247,6 +321,9 @@ probe_call(const struct probe_req *r, struct probe_body *body, char *why,
 	if (code && body)
 		probe_keep_body(resp, len, body);
 out:
+	if (t)
+		tls_close(t, fd);
+	tls_conn_free(t);
 	if (fd >= 0)
 		close(fd);
 	if (req)	/* it may hold the token */
@@ -260,13 +337,41 @@ static void
 probe_usage(void)
 {
 	printf("usage: healthgate probe [--timeout D] [URL | /PATH | "
-	    "grpc://HOST:PORT[/SERVICE]]\n\n"
+	    "grpc[s]://HOST:PORT[/SERVICE]]\n\n"
 	    "One GET with a deadline (default 2s) covering connect, send and "
 	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else. The "
 	    "default URL is\nhttp://127.0.0.1:PORT/health, PORT from "
 	    "HEALTHGATE_LISTEN (else 8081);\na bare /PATH asks that daemon "
-	    "for PATH instead.\ngrpc://: one grpc.health.v1 Check; exit 0 on "
-	    "SERVING, 1 on anything else.\n");
+	    "for PATH instead. An https:// URL takes the checks' TLS\n"
+	    "parameters: ?ca=FILE, ?sni=NAME, ?insecure, ?cert=FILE&key=FILE."
+	    "\ngrpc://: one grpc.health.v1 Check; exit 0 on SERVING, 1 on "
+	    "anything else;\ngrpcs:// the same over TLS, with the same TLS "
+	    "parameters.\n");
+}
+
+/*
+ * An https:// URL read as a check reads it: its TLS parameters (ca, sni,
+ * insecure, cert, key) are taken out of the query, the files read into
+ * tls->conf. NULL, or why not (why may hold it).
+ */
+static const char *
+probe_tls_url(const char *target, struct url *u, struct check_spec *cs,
+    struct probe_tls *tls, char *why, unsigned whylen)
+{
+	/* Any ?timeout= in the URL is below this; --timeout is the deadline. */
+	static const struct check_spec sched = { .interval_ms = 86400000,
+	    .timeout_ms = 1, .rise = 1, .fall = 1 };
+	const struct check_spec_tls *t = &cs->tls;
+	const char *err;
+
+	if ((err = check_spec_parse(target, &sched, cs)) != NULL)
+		return err;
+	strcpy(u->path, cs->path);
+	tls->name = check_spec_tls_name(cs);
+	tls->conf = tls_conf_new(t->ca[0] ? t->ca : NULL,
+	    t->cert[0] ? t->cert : NULL, t->key[0] ? t->key : NULL,
+	    t->insecure, why, whylen);
+	return tls->conf ? NULL : why;
 }
 
 int
@@ -276,6 +381,8 @@ probe_main(int argc, char *const argv[], char *const envp[])
 	const char *target = NULL, *err;
 	unsigned timeout_ms = 2000, code;
 	struct url u;
+	struct probe_tls tls = { NULL, NULL };
+	struct check_spec cs;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -306,7 +413,8 @@ probe_main(int argc, char *const argv[], char *const envp[])
 			return 1;
 		}
 	}
-	if (target && strncmp(target, "grpc://", 7) == 0)
+	if (target && (strncmp(target, "grpc://", 7) == 0 ||
+	    strncmp(target, "grpcs://", 8) == 0))
 		return probe_grpc_main(target, timeout_ms);
 	/* No URL, or a bare path: the daemon of the same environment. */
 	if (target == NULL || target[0] == '/') {
@@ -318,7 +426,15 @@ probe_main(int argc, char *const argv[], char *const envp[])
 		fprintf(stderr, "healthgate probe: \"%s\": %s\n", target, err);
 		return 1;
 	}
-	code = probe_get(&u, timeout_ms, why, sizeof(why));
+	if (u.tls && (err = probe_tls_url(target, &u, &cs, &tls, why,
+	    sizeof(why))) != NULL) {
+		fprintf(stderr, "healthgate probe: \"%s\": %s\n", target, err);
+		return 1;
+	}
+	code = probe_call(&(struct probe_req){ .url = &u, .method = "GET",
+	    .timeout_ms = timeout_ms, .tls = u.tls ? &tls : NULL }, NULL, why,
+	    sizeof(why));
+	tls_conf_free(tls.conf);
 	if (code == 0) {
 		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
 		return 1;

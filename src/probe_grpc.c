@@ -2,7 +2,8 @@
  * probe_grpc.c: `healthgate probe grpc://HOST:PORT[/SERVICE]`, for a
  * container HEALTHCHECK of a gRPC app (or of healthgate's own gRPC port):
  * the check's one call (grpc_call.c), blocking, with poll, under one
- * deadline that covers the lookup, connect and the whole call.
+ * deadline that covers the lookup, connect, the TLS handshake (grpcs://,
+ * with the checks' TLS parameters) and the whole call.
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,6 +17,7 @@
 #include "probe.h"
 #include "resolve.h"
 #include "sock.h"
+#include "tls.h"
 #include "version.h"
 
 /* Waits for events on fd until deadline (monotonic s): >0 ready, 0 not. */
@@ -55,16 +57,22 @@ probe_grpc_address(const struct check_spec *cs, double deadline,
 	return true;
 }
 
-/* The call on a connected fd, to its verdict or the deadline. */
+/*
+ * The call on a connected fd (over t, a session whose handshake is done,
+ * unless NULL), to its verdict or the deadline.
+ */
 static bool
-probe_grpc_call(const struct check_spec *cs, int fd, double deadline,
-    char *why, unsigned whylen)
+probe_grpc_call(const struct check_spec *cs, int fd, struct tls_conn *t,
+    double deadline, char *why, unsigned whylen)
 {
 	struct grpc_call call;
 	bool done = false, readable = false, ok = false;
+	struct tls_stream tio = { .conn = t, .fd = fd };
+	struct h2_transport io = { tls_stream_recv, tls_stream_send, &tio,
+	    tls_stream_wants_write };
 
-	if (!grpc_call_start(&call, fd, cs->host, cs->port, cs->path,
-	    cs->timeout_ms, PROBE_USER_AGENT HEALTHGATE_VERSION)) {
+	if (!grpc_call_start(&call, fd, t ? &io : NULL, cs->host, cs->port,
+	    cs->path, cs->timeout_ms, PROBE_USER_AGENT HEALTHGATE_VERSION)) {
 		snprintf(why, whylen, "%s", call.why);
 		goto out;
 	}
@@ -81,12 +89,34 @@ probe_grpc_call(const struct check_spec *cs, int fd, double deadline,
 	}
 	if (!done)
 		snprintf(why, whylen, "no answer within %u ms", cs->timeout_ms);
+	else if (call.code != CHECK_PASS && t && tls_failed(t))
+		tls_conn_reason(t, why, whylen);
 	else if (call.code != CHECK_PASS)
 		snprintf(why, whylen, "%s", call.why);
 	ok = done && call.code == CHECK_PASS;
 out:
 	grpc_call_free(&call);
 	return ok;
+}
+
+/* grpcs: the session over fd, its handshake done; false with why. */
+static bool
+probe_grpc_tls(const struct check_spec *cs, int fd, struct tls_conf **conf,
+    struct tls_conn **t, double deadline, char *why, unsigned whylen)
+{
+	const struct check_spec_tls *s = &cs->tls;
+
+	*conf = tls_conf_new(s->ca[0] ? s->ca : NULL, s->cert[0] ? s->cert :
+	    NULL, s->key[0] ? s->key : NULL, s->insecure, why, whylen);
+	if (*conf == NULL)
+		return false;
+	if ((*t = tls_conn_new(*conf, check_spec_tls_name(cs), "h2")) ==
+	    NULL) {
+		snprintf(why, whylen, "out of memory");
+		return false;
+	}
+	return probe_tls_handshake(fd, *t, deadline, cs->timeout_ms, why,
+	    whylen);
 }
 
 int
@@ -100,6 +130,8 @@ probe_grpc_main(const char *target, unsigned timeout_ms)
 	const char *err;
 	char why[256] = "";
 	int fd = -1, e, rc = 1;
+	struct tls_conf *conf = NULL;
+	struct tls_conn *t = NULL;
 
 	if ((err = check_spec_parse(target, &sched, &cs)) != NULL ||
 	    cs.kind != CHECK_SPEC_GRPC) {
@@ -124,9 +156,16 @@ probe_grpc_main(const char *target, unsigned timeout_ms)
 		snprintf(why, sizeof(why), "connect: %s", strerror(e));
 		goto out;
 	}
-	if (probe_grpc_call(&cs, fd, deadline, why, sizeof(why)))
+	if (cs.tls.on && !probe_grpc_tls(&cs, fd, &conf, &t, deadline, why,
+	    sizeof(why)))
+		goto out;
+	if (probe_grpc_call(&cs, fd, t, deadline, why, sizeof(why)))
 		rc = 0;
 out:
+	if (t)
+		tls_close(t, fd);
+	tls_conn_free(t);
+	tls_conf_free(conf);
 	if (fd >= 0)
 		close(fd);
 	check_spec_free(&cs);

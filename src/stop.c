@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "log.h"
 #include "stop.h"
+#include "traffic.h"
 
 struct stop {
 	struct ev_loop	*loop;
@@ -21,42 +22,72 @@ struct stop {
 	struct stop_hooks hooks;
 	ev_timer	 timer;		/* the next time the drain may be over */
 	bool		 over;		/* done() was called */
+	bool		 traffic;	/* the app's traffic is evidence */
 	double		 started;	/* clock_mono() at the drain's start */
 	unsigned long long n503;	/* 503s served while draining */
 };
 
 static void
-finish(struct stop *s, enum stop_end how, enum drain_state reason)
+stop_finish(struct stop *s, enum stop_end how, enum drain_state reason)
 {
 	s->over = true;
 	ev_timer_stop(s->loop, &s->timer);
+	if (s->params.traffic)
+		traffic_halt(s->params.traffic);
 	s->hooks.done(s->hooks.arg, how, reason);
+}
+
+/* The drain's end, with the traffic's figures when it was evidence. */
+static void
+stop_log_end(struct stop *s, enum drain_state ds, double now)
+{
+	struct drain_stats st;
+	struct quiet_stats qs;
+	bool capped = ds == DRAIN_CAPPED;
+
+	drain_stats(s->drain, now, &st);
+	if (!s->traffic) {
+		log_event(capped ? LOG_WARN : LOG_INFO, capped ? "drain_capped" :
+		    "drain_end", "reason=%s watched=%u served=%u silent=%u "
+		    "503s=%llu", drain_state_name(ds), st.watched, st.served,
+		    st.silent, s->n503);
+		return;
+	}
+	quiet_stats(traffic_quiet(s->params.traffic), now, &qs);
+	log_event(capped ? LOG_WARN : LOG_INFO, capped ? "drain_capped" :
+	    "drain_end", "reason=%s watched=%u served=%u silent=%u 503s=%llu "
+	    "conns=%u pending=%u last_byte_ms=%lld quiet_ms=%u arrivals=%u",
+	    drain_state_name(ds), st.watched, st.served, st.silent, s->n503,
+	    qs.conns, qs.pending, qs.since_recv < 0 ? -1LL :
+	    (long long)(qs.since_recv * 1000 + 0.5),
+	    (unsigned)(qs.period * 1000 + 0.5),
+	    qs.arrivals);
 }
 
 /* Where the drain stands now: re-arm the timer, or end it. */
 static void
 check(struct stop *s)
 {
-	struct drain_stats st;
+	struct drain_traffic dt;
 	enum drain_state ds;
-	double now, next;
+	double now, next, at;
 
 	if (s->over || !drain_started(s->drain))
 		return;		/* before a read of the clock: once a request */
 	now = next = clock_mono();
-	ds = drain_poll(s->drain, now, s->hooks.inflight(s->hooks.arg), &next);
+	if (s->traffic)
+		dt.quiet = quiet_poll(traffic_quiet(s->params.traffic), now,
+		    &at);
+	ds = drain_poll(s->drain, now, s->hooks.inflight(s->hooks.arg),
+	    s->traffic ? &dt : NULL, &next);
 	ev_timer_stop(s->loop, &s->timer);
 	if (ds == DRAIN_RUNNING) {
 		ev_timer_set(&s->timer, next > now ? next - now : 0., 0.);
 		ev_timer_start(s->loop, &s->timer);
 		return;
 	}
-	drain_stats(s->drain, now, &st);
-	log_event(ds == DRAIN_CAPPED ? LOG_WARN : LOG_INFO,
-	    ds == DRAIN_CAPPED ? "drain_capped" : "drain_end",
-	    "reason=%s watched=%u served=%u silent=%u 503s=%llu",
-	    drain_state_name(ds), st.watched, st.served, st.silent, s->n503);
-	finish(s, STOP_END_DRAINED, ds);
+	stop_log_end(s, ds, now);
+	stop_finish(s, STOP_END_DRAINED, ds);
 }
 
 static void
@@ -124,6 +155,31 @@ warn_ignored(struct stop *s, double now)
 	    "the drain does not wait for them\"", list);
 }
 
+/*
+ * The probers that asked within the window but route nothing (the
+ * kubelet, monitoring, curl): named once, so that nobody wonders why the
+ * drain did not wait for them.
+ */
+static void
+stop_log_nonrouting(struct stop *s, double now)
+{
+	struct addr seen[DRAIN_MAX_IGNORED];
+	enum agent_kind kinds[DRAIN_MAX_IGNORED];
+	char list[DRAIN_MAX_IGNORED * (ADDR_STR_MAX + 24)] = "";
+	char one[ADDR_STR_MAX];
+	unsigned n;
+
+	n = drain_nonrouting(s->drain, now, seen, kinds, DRAIN_MAX_IGNORED);
+	for (unsigned i = 0; i < n && i < DRAIN_MAX_IGNORED; i++) {
+		addr_format(&seen[i], one, sizeof(one));
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s%s/%s", i ? "," : "", one, agent_name(kinds[i]));
+	}
+	if (n)
+		log_event(LOG_INFO, "drain_not_waiting", "probers=%s "
+		    "reason=\"their verdict routes nothing\"", list);
+}
+
 /* The drain begins, by a signal or a request (key=cause in the log). */
 static void
 stop_start(struct stop *s, const char *key, const char *cause)
@@ -135,11 +191,17 @@ stop_start(struct stop *s, const char *key, const char *cause)
 	drain_start(s->drain, now);
 	/* The 503 is in place before anything says the drain began. */
 	s->hooks.begin(s->hooks.arg);
+	/* The history before the stop: the app's sockets as they are now. */
+	s->traffic = s->params.traffic && traffic_start(s->params.traffic,
+	    now);
 	drain_stats(s->drain, now, &st);
-	log_event(LOG_INFO, "drain_start", "%s=%s watched=%u fall=%u "
-	    "window_ms=%u cap_ms=%u", key, cause, st.watched, s->params.fall,
-	    s->params.window_ms, s->params.cap_ms);
+	log_event(LOG_INFO, "drain_start", "%s=%s watched=%u nonrouting=%u "
+	    "fall=%u window_ms=%u cap_ms=%u traffic=%s", key, cause,
+	    st.watched, st.nonrouting, s->params.fall, s->params.window_ms,
+	    s->params.cap_ms, s->traffic ? "seen" : s->params.traffic ?
+	    "unseen" : "none");
 	warn_ignored(s, now);
+	stop_log_nonrouting(s, now);
 	check(s);
 }
 
@@ -150,7 +212,7 @@ stop_signal(struct stop *s, const char *signame)
 		return;
 	if (drain_started(s->drain)) {
 		log_event(LOG_WARN, "drain_abort", "signal=%s", signame);
-		finish(s, STOP_END_ABORTED, DRAIN_RUNNING);
+		stop_finish(s, STOP_END_ABORTED, DRAIN_RUNNING);
 		return;
 	}
 	stop_start(s, "signal", signame);
@@ -189,14 +251,15 @@ stop_probers(const struct stop *s, struct drain_prober *out, unsigned max)
 }
 
 void
-stop_served(struct stop *s, const struct addr *client, unsigned status)
+stop_served(struct stop *s, const struct addr *client, enum agent_kind agent,
+    unsigned status)
 {
 	char ip[ADDR_STR_MAX];
 	bool failed = status == 503;
 
 	if (drain_started(s->drain) && failed)
 		s->n503++;
-	if (drain_note(s->drain, client, failed, clock_mono())) {
+	if (drain_note(s->drain, client, agent, failed, clock_mono())) {
 		addr_format(client, ip, sizeof(ip));
 		log_event(LOG_INFO, "prober_done", "addr=%s failures=%u", ip,
 		    s->params.fall);
@@ -228,4 +291,13 @@ stop_stats(const struct stop *s, struct drain_stats *st,
 {
 	drain_stats(s->drain, clock_mono(), st);
 	*n503 = s->n503;
+}
+
+bool
+stop_traffic(const struct stop *s, struct quiet_stats *qs)
+{
+	if (!s->traffic || s->over)
+		return false;
+	quiet_stats(traffic_quiet(s->params.traffic), clock_mono(), qs);
+	return true;
 }

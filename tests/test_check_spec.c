@@ -76,6 +76,47 @@ test_check_spec_good_table(void **state)
 	}
 }
 
+/* https:// and tls://: their TLS parameters are ours, the rest the app's. */
+static void
+test_check_spec_tls_parameters(void **state)
+{
+	struct check_spec cs;
+
+	(void)state;
+	assert_null(check_spec_parse("https://app.internal/health?ca=/etc/ca.pem"
+	    "&x=1&sni=other&timeout=500ms", &sched, &cs));
+	assert_int_equal(cs.kind, CHECK_SPEC_HTTP);
+	assert_true(cs.tls.on);
+	assert_false(cs.tls.insecure);
+	assert_int_equal(cs.port, 443);
+	assert_string_equal(cs.name, "https-app.internal-443");
+	assert_string_equal(cs.path, "/health?x=1");
+	assert_string_equal(cs.tls.ca, "/etc/ca.pem");
+	assert_string_equal(cs.tls.sni, "other");
+	assert_int_equal(cs.timeout_ms, 500);
+
+	assert_null(check_spec_parse("m=tls://127.0.0.1:8443?insecure&cert=/c"
+	    "&key=/k", &sched, &cs));
+	assert_int_equal(cs.kind, CHECK_SPEC_TLS);
+	assert_true(cs.tls.on && cs.tls.insecure);
+	assert_string_equal(cs.name, "m");
+	assert_string_equal(cs.tls.cert, "/c");
+	assert_string_equal(cs.tls.key, "/k");
+	assert_string_equal(cs.tls.ca, "");
+
+	/* An address is fine with a name to check against. */
+	assert_null(check_spec_parse("tls://10.0.0.1:443?sni=app.internal",
+	    &sched, &cs));
+	assert_string_equal(cs.name, "tls-10.0.0.1-443");
+	assert_string_equal(cs.tls.sni, "app.internal");
+
+	/* Over plain http the same words are the app's. */
+	assert_null(check_spec_parse("http://app/?ca=1&insecure", &sched, &cs));
+	assert_false(cs.tls.on);
+	assert_string_equal(cs.path, "/?ca=1&insecure");
+	assert_string_equal(cs.tls.ca, "");
+}
+
 static void
 test_check_spec_bad_table_says_what_is_wrong(void **state)
 {
@@ -97,6 +138,26 @@ test_check_spec_bad_table_says_what_is_wrong(void **state)
 		{ "", "unknown scheme" },
 		{ "exec?timeout=3s:/bin/true", "below the interval" },
 		{ "tcp://127.0.0.1:1?interval=1m30", "interval is not" },
+		/* TLS: each parameter named, and what goes together. */
+		{ "tls://app:1/x", "tls:// takes no path" },
+		{ "tls://app", "missing :PORT" },
+		{ "tls://:1", "tls:// needs HOST:PORT" },
+		{ "tls://app:1?bogus=1", "unknown parameter bogus (it takes "
+		    "interval, timeout, rise, fall, severity, ca, sni, insecure, cert, "
+		    "key)" },
+		{ "tcp://app:1?ca=x", "unknown parameter ca" },
+		{ "https://127.0.0.1:1/", "add sni=NAME" },
+		{ "tls://[::1]:1", "add sni=NAME" },
+		{ "https://app/?ca=", "parameter ca needs a file" },
+		{ "https://app/?ca", "parameter ca needs =VALUE" },
+		{ "tls://app:1?cert=/c", "parameter cert needs key=" },
+		{ "tls://app:1?key=/k", "parameter key needs cert=" },
+		{ "tls://app:1?cert=/c&key=", "parameter key needs a file" },
+		{ "tls://app:1?ca=/a&ca=/b", "parameter ca is given twice" },
+		{ "https://app/?sni=a..b", "parameter sni is not a host name" },
+		{ "https://app/?sni", "parameter sni needs =VALUE" },
+		{ "https://app/?insecure=no", "parameter insecure takes no value" },
+		{ "https://app/?insecure&ca=/x", "insecure and ca contradict" },
 	};
 
 	(void)state;
@@ -204,6 +265,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_spec_good_table),
 		cmocka_unit_test(test_check_spec_bad_table_says_what_is_wrong),
+		cmocka_unit_test(test_check_spec_tls_parameters),
 		cmocka_unit_test(test_check_spec_params_refused_by_name),
 		cmocka_unit_test(test_check_spec_http_keeps_the_apps_parameters),
 		cmocka_unit_test(test_check_spec_severity),

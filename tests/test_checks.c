@@ -108,14 +108,46 @@ fake_cancel(struct check *c)
 	cancels++;
 }
 
-const struct check_ops check_http_ops = { "http", NULL, fake_start,
-    fake_cancel };
-const struct check_ops check_tcp_ops = { "tcp", NULL, fake_start,
-    fake_cancel };
-const struct check_ops check_exec_ops = { "exec", NULL, fake_start,
-    fake_cancel };
-const struct check_ops check_grpc_ops = { "grpc", NULL, fake_start,
-    fake_cancel };
+static unsigned setups, teardowns;
+
+/* The tls kind's setup: a check named "refused" cannot run. */
+static bool
+fake_setup(struct check *c, char *why, size_t whylen)
+{
+	setups++;
+	if (strcmp(c->spec->name, "refused") == 0) {
+		snprintf(why, whylen, "check refused: key=/k: Permission "
+		    "denied");
+		return false;
+	}
+	return true;
+}
+
+static void
+fake_teardown(struct check *c)
+{
+	(void)c;
+	teardowns++;
+}
+
+static void
+fake_late(struct check *c, char *why, size_t whylen)
+{
+	snprintf(why, whylen, "tls: handshake timeout after %u ms",
+	    c->spec->timeout_ms);
+}
+
+const struct check_ops check_http_ops = { .kind = "http",
+    .start = fake_start, .cancel = fake_cancel };
+const struct check_ops check_tcp_ops = { .kind = "tcp",
+    .start = fake_start, .cancel = fake_cancel };
+const struct check_ops check_exec_ops = { .kind = "exec",
+    .start = fake_start, .cancel = fake_cancel };
+const struct check_ops check_tls_ops = { .kind = "tls",
+    .start = fake_start, .cancel = fake_cancel, .setup = fake_setup,
+    .teardown = fake_teardown, .late = fake_late };
+const struct check_ops check_grpc_ops = { .kind = "grpc",
+    .start = fake_start, .cancel = fake_cancel };
 
 static struct check_spec specs[8];
 
@@ -201,6 +233,7 @@ make(unsigned n, unsigned interval_ms, unsigned timeout_ms, unsigned rise,
     unsigned fall)
 {
 	struct checks *cs;
+	char why[128];
 
 	memset(specs, 0, sizeof(specs));
 	for (unsigned i = 0; i < n; i++) {
@@ -211,7 +244,7 @@ make(unsigned n, unsigned interval_ms, unsigned timeout_ms, unsigned rise,
 		specs[i].rise = rise;
 		specs[i].fall = fall;
 	}
-	cs = checks_new(NULL, specs, n, on_changed, NULL);
+	cs = checks_new(NULL, specs, n, on_changed, NULL, why, sizeof(why));
 	assert_non_null(cs);
 	checks_start(cs);
 	return cs;
@@ -224,6 +257,7 @@ setup(void **state)
 	fake_now = 500.0;
 	memset(timers, 0, sizeof(timers));
 	ntimers = nlogged = starts = cancels = changes = 0;
+	setups = teardowns = 0;
 	memset(started, 0, sizeof(started));
 	return 0;
 }
@@ -268,6 +302,7 @@ test_checks_start_jitter_is_bounded_by_half_an_interval(void **state)
 {
 	struct check_spec many[200];
 	struct checks *cs;
+	char why[128];
 
 	(void)state;
 	memset(many, 0, sizeof(many));
@@ -278,7 +313,8 @@ test_checks_start_jitter_is_bounded_by_half_an_interval(void **state)
 		many[i].timeout_ms = 500;
 		many[i].rise = many[i].fall = 1;
 	}
-	cs = checks_new(NULL, many, 200, on_changed, NULL);
+	cs = checks_new(NULL, many, 200, on_changed, NULL, why,
+	    sizeof(why));
 	assert_non_null(cs);
 	checks_start(cs);
 	assert_int_equal(ntimers, 200);
@@ -419,6 +455,7 @@ test_checks_warn_check_is_logged_and_shown_as_warn(void **state)
 	const struct health_check *v;
 	struct sbuf b;
 	unsigned n;
+	char why[128];
 
 	(void)state;
 	memset(specs, 0, sizeof(specs));
@@ -428,7 +465,7 @@ test_checks_warn_check_is_logged_and_shown_as_warn(void **state)
 	specs[0].timeout_ms = 1000;
 	specs[0].rise = specs[0].fall = 1;
 	specs[0].severity = CHECK_SPEC_SEVERITY_WARN;
-	cs = checks_new(NULL, specs, 1, on_changed, NULL);
+	cs = checks_new(NULL, specs, 1, on_changed, NULL, why, sizeof(why));
 	assert_non_null(cs);
 	checks_start(cs);
 	run(cs, CHECK_REFUSED, "connect: Connection refused", NULL, 1);
@@ -482,6 +519,103 @@ test_checks_a_rising_check_is_logged_when_it_rises(void **state)
 	checks_free(cs);
 }
 
+/* tls specs named as given, the checks' usual schedule. */
+static void
+tls_specs(struct check_spec *sp, const char *const *names, unsigned n)
+{
+	memset(sp, 0, n * sizeof(*sp));
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(sp[i].name, sizeof(sp[i].name), "%s", names[i]);
+		sp[i].kind = CHECK_SPEC_TLS;
+		sp[i].interval_ms = 2000;
+		sp[i].timeout_ms = 300;
+		sp[i].rise = sp[i].fall = 1;
+	}
+}
+
+/* A check that cannot run refuses the start, with its reason; the checks
+ * set up before it are undone. */
+static void
+test_checks_a_refused_setup_refuses_the_start(void **state)
+{
+	static const char *const names[] = { "a", "b", "refused", "d" };
+	struct check_spec *sp = specs;
+	char why[128] = "";
+
+	(void)state;
+	tls_specs(sp, names, 4);
+	assert_null(checks_new(NULL, sp, 4, on_changed, NULL, why,
+	    sizeof(why)));
+	assert_string_equal(why, "check refused: key=/k: Permission denied");
+	assert_int_equal(setups, 3);
+	assert_int_equal(teardowns, 2);
+}
+
+/* A deadline inside a kind's step is named in the kind's words. */
+static void
+test_checks_deadline_takes_the_kinds_words(void **state)
+{
+	static const char *const names[] = { "t" };
+	struct check_spec *sp = specs;	/* fake_start's index */
+	const struct health_check *v;
+	struct checks *cs;
+	char why[128];
+	unsigned n;
+
+	(void)state;
+	tls_specs(sp, names, 1);
+	assert_non_null(cs = checks_new(NULL, sp, 1, on_changed, NULL, why,
+	    sizeof(why)));
+	checks_start(cs);
+	fire(every_of(0));
+	fake_now += 0.300;
+	fire(deadline_armed());
+	checks_view(cs, &v, &n);
+	assert_string_equal(v[0].output, "tls: handshake timeout after 300 ms");
+	assert_int_equal(count_logged("2 check_down name=t result=timeout "
+	    "reason=\"tls: handshake timeout after 300 ms\""), 1);
+	checks_free(cs);
+	assert_int_equal(teardowns, 1);
+}
+
+/* The expiry figure counts down from the date the probe kept; none
+ * before a chain has been seen. */
+static void
+test_checks_tls_expiry_is_seconds_from_now(void **state)
+{
+	static const char *const names[] = { "t" };
+	struct check_spec *sp = specs;	/* fake_start's index */
+	struct checks *cs;
+	struct timespec wall;
+	struct sbuf b;
+	char why[128];
+	const char *at;
+
+	(void)state;
+	tls_specs(sp, names, 1);
+	assert_non_null(cs = checks_new(NULL, sp, 1, on_changed, NULL, why,
+	    sizeof(why)));
+	checks_start(cs);
+	sbuf_init(&b);
+	render_metrics(cs, &b);
+	assert_null(strstr(b.data, "tls_expiry"));
+	sbuf_free(&b);
+	fire(every_of(0));
+	clock_wall(&wall);
+	started[0]->tls_seen = true;
+	started[0]->tls_not_after = (double)wall.tv_sec + 86400.0 * 10;
+	check_done(started[0], CHECK_PASS, "");
+	sbuf_init(&b);
+	render_metrics(cs, &b);
+	at = strstr(b.data, "healthgate_check_tls_expiry_seconds{check=\"t\"} ");
+	assert_non_null(at);
+	/* 864000 s, less the moment since wall was read. */
+	assert_true(strncmp(at + 47, "864000\n", 7) == 0 ||
+	    strncmp(at + 47, "863999\n", 7) == 0);
+	sbuf_free(&b);
+	checks_free(cs);
+}
+
 int
 main(void)
 {
@@ -497,6 +631,9 @@ main(void)
 		T(test_checks_warn_check_is_logged_and_shown_as_warn),
 		T(test_checks_down_from_the_first_run_is_logged_once),
 		T(test_checks_a_rising_check_is_logged_when_it_rises),
+		T(test_checks_a_refused_setup_refuses_the_start),
+		T(test_checks_deadline_takes_the_kinds_words),
+		T(test_checks_tls_expiry_is_seconds_from_now),
 #undef T
 	};
 

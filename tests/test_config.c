@@ -101,8 +101,8 @@ test_config_refuses_bad_values_naming_flag_and_value(void **state)
 		{ ARGV("--log-format", "xml"), no_env,
 		    "--log-format: \"xml\" is not text or json" },
 		{ ARGV("--check", "ftp://x"), no_env, "--check: \"ftp://x\" "
-		    "has an unknown scheme (use http://, tcp://, grpc:// or "
-		    "exec:)" },
+		    "has an unknown scheme (use http://, https://, tcp://, "
+		    "tls://, grpc://, grpcs:// or exec:)" },
 		{ ARGV("--bogus"), no_env,
 		    "unknown option \"--bogus\" (see --help)" },
 		{ ARGV("--interval"), no_env, "--interval: needs a value" },

@@ -14,15 +14,52 @@
 
 #include "clock.h"
 #include "log.h"
+#include "quiet.h"
 #include "stop.h"
+#include "traffic.h"
 
 /* The fake world one test drives. */
 static double fake_now;
 static bool timer_armed;
 static double timer_after;		/* s from arming, as ev_timer_set said */
 static ev_timer *timer_w;
-static char logged[16][160];		/* "level event fields" */
+static char logged[16][320];		/* "level event fields" */
 static unsigned nlogged;
+
+/*
+ * The app's traffic, faked: traffic_start says whether it is seen and
+ * hands stop.c a real quiet.c fed by the test; traffic_halt is counted.
+ */
+static bool traffic_visible;
+static struct quiet *fake_quiet;
+static unsigned halts;
+
+bool	__wrap_traffic_start(struct traffic *, double);
+void	__wrap_traffic_halt(struct traffic *);
+const struct quiet *__wrap_traffic_quiet(const struct traffic *);
+
+bool
+__wrap_traffic_start(struct traffic *t, double now)
+{
+	(void)t;
+	if (traffic_visible)
+		quiet_start(fake_quiet, now);
+	return traffic_visible;
+}
+
+void
+__wrap_traffic_halt(struct traffic *t)
+{
+	(void)t;
+	halts++;
+}
+
+const struct quiet *
+__wrap_traffic_quiet(const struct traffic *t)
+{
+	(void)t;
+	return fake_quiet;
+}
 
 double	__wrap_clock_mono(void);
 void	__wrap_ev_timer_start(struct ev_loop *, ev_timer *);
@@ -55,7 +92,7 @@ __wrap_ev_timer_stop(struct ev_loop *loop, ev_timer *w)
 void
 __wrap_log_event(enum log_level lv, const char *event, const char *fmt, ...)
 {
-	char fields[128];
+	char fields[256];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -110,9 +147,10 @@ static struct cidr no_ignore[1];
 
 /* window 1 s, cap 3 s, nothing ignored; the fall given. */
 static void
-remake(struct owner *o, unsigned fall)
+remake_with(struct owner *o, unsigned fall, struct traffic *traffic)
 {
-	struct stop_params p = { .ignore = no_ignore, .nignore = 0,
+	struct stop_params p = { .traffic = traffic,
+	    .ignore = no_ignore, .nignore = 0,
 	    .window_ms = 1000, .fall = fall, .cap_ms = 3000 };
 	struct stop_hooks h = { .begin = on_begin, .inflight = on_inflight,
 	    .done = on_done, .arg = o };
@@ -122,6 +160,12 @@ remake(struct owner *o, unsigned fall)
 	assert_non_null(o->s);
 }
 
+static void
+remake(struct owner *o, unsigned fall)
+{
+	remake_with(o, fall, NULL);
+}
+
 /* fall 2. */
 static int
 setup(void **state)
@@ -129,6 +173,8 @@ setup(void **state)
 	struct owner *o = test_calloc(1, sizeof(*o));
 
 	fake_now = 1000.0;
+	traffic_visible = false;
+	halts = 0;
 	timer_armed = false;
 	timer_w = NULL;
 	nlogged = 0;
@@ -172,6 +218,8 @@ was_logged(const char *prefix)
 	for (unsigned i = 0; i < nlogged; i++)
 		if (strncmp(logged[i], prefix, strlen(prefix)) == 0)
 			return true;
+	for (unsigned i = 0; i < nlogged; i++)
+		print_message("logged: %s\n", logged[i]);
 	return false;
 }
 
@@ -187,8 +235,8 @@ test_stop_nobody_watching_ends_at_once(void **state)
 	assert_int_equal(o->how, STOP_END_DRAINED);
 	assert_int_equal(o->reason, DRAIN_DONE_IDLE);
 	assert_false(timer_armed);
-	assert_true(was_logged("1 drain_start signal=SIGTERM watched=0 fall=2 "
-	    "window_ms=1000 cap_ms=3000"));
+	assert_true(was_logged("1 drain_start signal=SIGTERM watched=0 "
+	    "nonrouting=0 fall=2 window_ms=1000 cap_ms=3000 traffic=none"));
 	assert_true(was_logged("1 drain_end reason=idle watched=0"));
 }
 
@@ -212,15 +260,15 @@ test_stop_evidence_ends_it_when_the_last_request_ends(void **state)
 	struct drain_stats st;
 	unsigned long long n503;
 
-	stop_served(o->s, &a, 200);
+	stop_served(o->s, &a, AGENT_ROUTER, 200);
 	fake_now += 0.2;
 	stop_signal(o->s, "SIGTERM");
 	assert_int_equal(o->dones, 0);
 	assert_true(timer_armed);
-	stop_served(o->s, &a, 503);
+	stop_served(o->s, &a, AGENT_ROUTER, 503);
 	o->inflight = 1;
 	stop_poll(o->s);
-	stop_served(o->s, &a, 503);
+	stop_served(o->s, &a, AGENT_ROUTER, 503);
 	assert_true(was_logged("1 prober_done addr=10.0.0.7 failures=2"));
 	stop_poll(o->s);		/* a request still in flight */
 	assert_int_equal(o->dones, 0);
@@ -245,11 +293,11 @@ test_stop_cap_runs_on_the_monotonic_clock(void **state)
 	struct addr a = ip("10.0.0.7");
 
 	remake(o, 50);
-	stop_served(o->s, &a, 200);
+	stop_served(o->s, &a, AGENT_ROUTER, 200);
 	stop_signal(o->s, "SIGTERM");
 	for (int i = 0; i < 14; i++) {		/* 503s every 0.2 s to 2.8 s */
 		fake_now += 0.2;
-		stop_served(o->s, &a, 503);
+		stop_served(o->s, &a, AGENT_ROUTER, 503);
 		stop_poll(o->s);
 		assert_true(timer_armed);
 		assert_true(timer_after > 0 && timer_after <= 1.0 + 1e-9);
@@ -270,7 +318,7 @@ test_stop_silence_wakes_at_the_window(void **state)
 	struct owner *o = *state;
 	struct addr a = ip("10.0.0.7");
 
-	stop_served(o->s, &a, 200);
+	stop_served(o->s, &a, AGENT_ROUTER, 200);
 	fake_now += 0.4;
 	stop_signal(o->s, "SIGTERM");
 	assert_true(timer_armed);
@@ -287,7 +335,7 @@ test_stop_second_signal_aborts_once(void **state)
 	struct owner *o = *state;
 	struct addr a = ip("10.0.0.7");
 
-	stop_served(o->s, &a, 200);
+	stop_served(o->s, &a, AGENT_ROUTER, 200);
 	stop_signal(o->s, "SIGTERM");
 	assert_int_equal(o->dones, 0);
 	stop_signal(o->s, "SIGINT");
@@ -310,11 +358,115 @@ test_stop_counts_only_503s_while_draining(void **state)
 	struct drain_stats st;
 	unsigned long long n503;
 
-	stop_served(o->s, &a, 503);
-	stop_served(o->s, &a, 503);
+	stop_served(o->s, &a, AGENT_ROUTER, 503);
+	stop_served(o->s, &a, AGENT_ROUTER, 503);
 	stop_stats(o->s, &st, &n503);
 	assert_int_equal(n503, 0);
 	assert_int_equal(st.watched, 0);
+}
+
+/* A traffic handle the fakes never look into. */
+static struct traffic *const some_traffic = (struct traffic *)&halts;
+
+/* One scan of the fake app: n connections, their last bytes, pending. */
+static void
+scan(unsigned n, const double *last, bool pending)
+{
+	quiet_scan_begin(fake_quiet);
+	for (unsigned i = 0; i < n; i++)
+		quiet_conn(fake_quiet, i + 1, last[i], pending);
+	quiet_scan_end(fake_quiet, fake_now);
+}
+
+/* Traffic seen, nobody watching: the drain ends on its quiet, once. */
+static void
+test_stop_traffic_quiet_ends_it(void **state)
+{
+	struct owner *o = *state;
+	double last[10];
+
+	for (unsigned i = 0; i < 10; i++)
+		last[i] = 999.55 + 0.05 * i;
+	fake_quiet = quiet_new(0);
+	traffic_visible = true;
+	remake_with(o, 2, some_traffic);
+	scan(10, last, false);
+	stop_signal(o->s, "SIGTERM");
+	assert_int_equal(o->dones, 0);
+	assert_true(was_logged("1 drain_start signal=SIGTERM watched=0 "
+	    "nonrouting=0 fall=2 window_ms=1000 cap_ms=3000 traffic=seen"));
+	/* 10 since 999.55, the last at 1000: quiet once q >= 0.8 (0.45 + q),
+	 * at 1001.8. */
+	fake_now = 1001.7;
+	stop_poll(o->s);
+	assert_int_equal(o->dones, 0);
+	fake_now = 1001.85;
+	stop_poll(o->s);
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->reason, DRAIN_DONE_QUIET);
+	assert_int_equal(halts, 1);
+	assert_true(was_logged("1 drain_end reason=quiet watched=0 served=0 "
+	    "silent=0 503s=0 conns=10 pending=0 last_byte_ms=1850 "
+	    "quiet_ms=1840 arrivals=10"));
+	quiet_free(fake_quiet);
+}
+
+/* A connection that owes an answer holds the drain up to the cap. */
+static void
+test_stop_traffic_pending_holds_to_the_cap(void **state)
+{
+	struct owner *o = *state;
+	double last[1] = { 999.0 };
+
+	fake_quiet = quiet_new(0);
+	traffic_visible = true;
+	remake_with(o, 2, some_traffic);
+	scan(1, last, true);
+	stop_signal(o->s, "SIGTERM");
+	fake_now = 1002.9;
+	stop_poll(o->s);
+	assert_int_equal(o->dones, 0);
+	fake_now = 1003.0;
+	fire();
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->reason, DRAIN_CAPPED);
+	assert_true(was_logged("2 drain_capped reason=cap watched=0 served=0 "
+	    "silent=0 503s=0 conns=1 pending=1"));
+	quiet_free(fake_quiet);
+}
+
+/* Not seen: the drain is today's (nobody watched: at once). */
+static void
+test_stop_traffic_unseen_falls_back(void **state)
+{
+	struct owner *o = *state;
+
+	fake_quiet = quiet_new(0);
+	remake_with(o, 2, some_traffic);
+	stop_signal(o->s, "SIGTERM");
+	assert_int_equal(o->dones, 1);
+	assert_int_equal(o->reason, DRAIN_DONE_IDLE);
+	assert_true(was_logged("1 drain_start signal=SIGTERM watched=0 "
+	    "nonrouting=0 fall=2 window_ms=1000 cap_ms=3000 traffic=unseen"));
+	quiet_free(fake_quiet);
+}
+
+/* The kubelet is named and counted, never waited for. */
+static void
+test_stop_kubelet_is_named_not_watched(void **state)
+{
+	struct owner *o = *state;
+	struct addr node = ip("10.0.0.1");
+	struct drain_stats st;
+	unsigned long long n503;
+
+	stop_served(o->s, &node, AGENT_KUBELET, 200);
+	stop_signal(o->s, "SIGTERM");
+	assert_int_equal(o->reason, DRAIN_DONE_IDLE);
+	assert_true(was_logged("1 drain_not_waiting probers=10.0.0.1/"
+	    "kube-probe"));
+	stop_stats(o->s, &st, &n503);
+	assert_int_equal(st.nonrouting, 1);
 }
 
 /*
@@ -330,7 +482,7 @@ test_stop_request_starts_once_and_never_aborts(void **state)
 	struct addr a = ip("10.0.0.7");
 	double elapsed, left;
 
-	stop_served(o->s, &a, 200);
+	stop_served(o->s, &a, AGENT_ROUTER, 200);
 	assert_true(stop_begin(o->s, "/admin/prestop"));
 	assert_true(was_logged("1 drain_start request=/admin/prestop "
 	    "watched=1"));
@@ -343,8 +495,8 @@ test_stop_request_starts_once_and_never_aborts(void **state)
 	assert_false(stop_begin(o->s, "/admin/drain"));
 	assert_int_equal(o->dones, 0);
 	assert_int_equal(o->begins, 1);
-	stop_served(o->s, &a, 503);
-	stop_served(o->s, &a, 503);
+	stop_served(o->s, &a, AGENT_ROUTER, 503);
+	stop_served(o->s, &a, AGENT_ROUTER, 503);
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_DONE_EVIDENCE);
@@ -363,9 +515,9 @@ test_stop_probers_are_the_drains(void **state)
 	struct addr a = ip("10.0.0.7"), b = ip("10.0.0.8");
 	struct drain_prober p[4];
 
-	stop_served(o->s, &a, 200);
+	stop_served(o->s, &a, AGENT_ROUTER, 200);
 	fake_now += 2;		/* a is past the 1 s window now */
-	stop_served(o->s, &b, 200);
+	stop_served(o->s, &b, AGENT_ROUTER, 200);
 	assert_int_equal(stop_probers(o->s, p, 4), 1);
 	assert_int_equal(p[0].state, DRAIN_PROBER_SEEN);
 	stop_begin(o->s, "/admin/prestop");
@@ -395,6 +547,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_stop_counts_only_503s_while_draining, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_traffic_quiet_ends_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_traffic_pending_holds_to_the_cap, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_traffic_unseen_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_kubelet_is_named_not_watched, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_stop_request_starts_once_and_never_aborts, setup,
 		    teardown),

@@ -4,7 +4,8 @@
     python3 tests/deploy/check_deploy.py build/healthgate
 
 Reads every file under deploy/ (JSON with the standard library, YAML with
-the small reader below, Terraform with the smaller one below it), then
+the small reader below, Terraform with the smaller one below it; the
+Kubernetes manifests in deploy/kubernetes/ are check_kubernetes.py's), then
 checks that the files agree with each other, that healthgate's settings in
 the task definition are the daemon's defaults, that the ALB and ECS
 settings are the ones `healthgate plan` assumes, and that `healthgate plan`
@@ -37,6 +38,7 @@ HEALTH_CMD = ["CMD", "/healthgate", "probe", "http://127.0.0.1:8081/live"]
 SUPERVISED = DEPLOY / "ecs" / "task-definition-supervised.json"
 PYTHON_RECIPE = ROOT / "docker" / "python" / "Dockerfile"
 FARGATE_STOP_MAX = 120
+KUBERNETES = DEPLOY / "kubernetes"
 
 
 class ParseError(Exception):
@@ -515,10 +517,18 @@ def plan_json(rep, binary, args, env, name):
     return rc, doc
 
 
+def kit_files():
+    """Every file under deploy/ but the Kubernetes manifests, whose
+    multi-document YAML check_kubernetes.py reads (with Kubernetes'
+    schema and healthgate plan --manifest)."""
+    return sorted(p for p in DEPLOY.rglob("*") if p.is_file() and
+                  KUBERNETES not in p.parents)
+
+
 def read_all(rep):
     """Every file under deploy/, parsed by its kind."""
     docs = {}
-    files = sorted(p for p in DEPLOY.rglob("*") if p.is_file())
+    files = kit_files()
     rep.check(len(files) > 0, "deploy/ has files")
     for path in files:
         rel = path.relative_to(ROOT)
@@ -729,7 +739,7 @@ def check_markers(rep, figures):
     seen = 0
     pat = re.compile(r"healthgate plan: ([a-z_0-9]+) (\S+) typical, "
                      r"(\S+) worst")
-    for path in sorted(p for p in DEPLOY.rglob("*") if p.is_file()):
+    for path in kit_files():
         for m in pat.finditer(path.read_text()):
             seen += 1
             key, typ, worst = m.groups()

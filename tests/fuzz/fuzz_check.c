@@ -1,6 +1,37 @@
-/* Fuzzes check_spec_parse: [NAME=]http://, tcp://, exec: specs. */
+/*
+ * Fuzzes check_spec_parse: [NAME=]http://, https://, tcp://, tls://,
+ * exec: specs, and what an accepted TLS spec must hold.
+ */
 #include "check_spec.h"
 #include "fuzz.h"
+
+/* An accepted https:// or tls:// spec is one check_tls.c can run. */
+static void
+fuzz_check_tls(const struct check_spec *cs)
+{
+	const struct check_spec_tls *t = &cs->tls;
+	struct addr a;
+
+	if ((cs->kind == CHECK_SPEC_TLS) != (t->on &&
+	    cs->kind != CHECK_SPEC_HTTP))
+		abort();
+	if (!t->on) {
+		if (t->insecure || t->sni[0] || t->ca[0] || t->cert[0] ||
+		    t->key[0])
+			abort();
+		return;
+	}
+	if ((t->cert[0] != '\0') != (t->key[0] != '\0'))
+		abort();
+	if (t->insecure && t->ca[0])
+		abort();
+	/* Verified: there is a name to check the certificate against. */
+	if (!t->insecure && t->sni[0] == '\0' &&
+	    addr_parse_ip(cs->host, &a) == NULL)
+		abort();
+	if (t->sni[0] && addr_check_name(t->sni) != NULL)
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -18,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cs.kind == CHECK_SPEC_EXEC && (cs.argv == NULL ||
 		    cs.argv[0] == NULL))
 			abort();
+		fuzz_check_tls(&cs);
 		check_spec_free(&cs);
 	}
 	free(s);
