@@ -64,6 +64,8 @@ struct http_server {
 	struct MHD_Response *bad_request;
 	unsigned	 health_code;
 	bool		 closing;	/* draining: Connection: close */
+	bool		 in_run;	/* inside MHD_run: its callbacks run */
+	bool		 retime;	/* shorten the timeouts after the run */
 
 	struct conn_table *table;	/* every connection holding a slot */
 	unsigned	 inflight;	/* requests in flight, /admin/ apart */
@@ -91,11 +93,39 @@ rearm(struct http_server *s)
 	}
 }
 
+static void
+short_timeout(struct conn *c, void *arg)
+{
+	(void)arg;
+	MHD_set_connection_option(c->handle, MHD_CONNECTION_OPTION_TIMEOUT,
+	    1u);
+}
+
+/*
+ * One MHD_run. A drain begun from inside it (an /admin/ request's hook)
+ * shortens the connections' timeouts only once it has returned: within
+ * the run, a connection MHD has just closed is off its timeout list but
+ * not yet cleaned up (libmicrohttpd 0.9.75, cleanup_connection) nor
+ * reported CLOSED, so it is still in our table; setting its timeout would
+ * put it back on a list, and MHD would read it there after freeing it.
+ */
+static void
+run(struct http_server *s)
+{
+	s->in_run = true;
+	MHD_run(s->mhd);
+	s->in_run = false;
+	if (s->retime) {
+		s->retime = false;
+		conn_table_each(s->table, short_timeout, NULL);
+	}
+}
+
 /* Lets MHD do its work, then re-arms the timer. */
 static void
 pump(struct http_server *s)
 {
-	MHD_run(s->mhd);
+	run(s);
 	rearm(s);
 }
 
@@ -741,7 +771,7 @@ http_admin_flush(struct http_server *s)
 	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	pfd.fd = di ? di->epoll_fd : -1;
 	while (s->admin_inflight > 0 && clock_mono() < end) {
-		MHD_run(s->mhd);
+		run(s);
 		if (s->admin_inflight == 0)
 			break;
 		(void)poll(&pfd, 1, 10);
@@ -799,14 +829,6 @@ http_server_set_health(struct http_server *s, unsigned code,
 	s->health_code = code;
 }
 
-static void
-short_timeout(struct conn *c, void *arg)
-{
-	(void)arg;
-	MHD_set_connection_option(c->handle, MHD_CONNECTION_OPTION_TIMEOUT,
-	    1u);
-}
-
 void
 http_server_set_closing(struct http_server *s)
 {
@@ -814,7 +836,10 @@ http_server_set_closing(struct http_server *s)
 		return;
 	s->closing = true;
 	build_static(s);
-	conn_table_each(s->table, short_timeout, NULL);
+	if (s->in_run)
+		s->retime = true;	/* see run() */
+	else
+		conn_table_each(s->table, short_timeout, NULL);
 	/*
 	 * Only the timer, for the shorter timeouts: running MHD here could
 	 * answer a request already in with the /health of before the drain
