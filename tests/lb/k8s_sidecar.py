@@ -48,7 +48,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
-from haproxy_e2e import APP, Client, Proc, free_port  # noqa: E402
+from haproxy_e2e import APP, Client, Proc  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 and
                       not sys.argv[1].startswith("-") else "build/healthgate")
@@ -111,6 +111,21 @@ def manifest():
         "grace": spec["terminationGracePeriodSeconds"],
         "restart": hg.get("restartPolicy"),
     }
+
+
+def free_ports(n):
+    """n distinct free loopback ports: all bound at once, then released
+    (one at a time, the kernel may hand the same port out twice)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def haproxy_cfg(front, ports, stats):
@@ -197,8 +212,9 @@ def run(lag, hook=True):
         f.write(m["token"] + "\n")
     try:
         apps, hgs, aports = [], [], []
+        ports = free_ports(5)
         for i in range(2):
-            aport, hport = free_port(), free_port()
+            aport, hport = ports[2 * i], ports[2 * i + 1]
             app = Proc([sys.executable, APP, "--port", str(aport),
                         "--delay", str(DELAY)], "app%d" % i)
             # The manifest's check and token file, on this pod's ports.
@@ -213,7 +229,7 @@ def run(lag, hook=True):
             procs += [app, hg]
         stats = os.path.join(tmp, "stats.sock")
         cfg = os.path.join(tmp, "haproxy.cfg")
-        front = free_port()
+        front = ports[4]
         with open(cfg, "w") as f:
             f.write(haproxy_cfg(front, aports, stats))
         ha = Proc(["haproxy", "-db", "-f", cfg], "haproxy")
