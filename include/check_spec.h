@@ -13,6 +13,8 @@
 
 #define CHECK_SPEC_NAME_MAX	64	/* longest check name, with its NUL */
 #define CHECK_SPEC_ERROR_MAX	256	/* a reason naming the parameter */
+#define CHECK_SPEC_BYTES_MAX	256	/* body=, send=, expect=, decoded */
+#define CHECK_SPEC_HEADERS_MAX	1024	/* every header= line, as sent */
 #define CHECK_SPEC_FILE_MAX	256	/* longest ca=, cert=, key= file */
 
 enum check_spec_kind {
@@ -40,6 +42,17 @@ enum check_spec_severity {
 	CHECK_SPEC_SEVERITY_WARN,	/* down: /health 200, "status":"warn" */
 };
 
+enum check_spec_method {
+	CHECK_SPEC_METHOD_GET,
+	CHECK_SPEC_METHOD_HEAD,
+};
+
+/* Bytes a parameter carries, percent-decoded: may hold NULs. */
+struct check_spec_bytes {
+	char		 b[CHECK_SPEC_BYTES_MAX];
+	size_t		 len;		/* 0: not given */
+};
+
 /* One --check, parsed; the schedule fields are filled from the defaults. */
 struct check_spec {
 	char		 name[CHECK_SPEC_NAME_MAX];	/* unique among checks */
@@ -55,7 +68,15 @@ struct check_spec {
 	unsigned	 timeout_ms;
 	unsigned	 rise;			/* passes to go up */
 	unsigned	 fall;			/* failures to go down */
+	unsigned	 fastinter_ms;		/* while changing; 0: interval */
 	enum check_spec_severity severity;
+	enum check_spec_method method;		/* http */
+	char		 headers[CHECK_SPEC_HEADERS_MAX]; /* http: "N: V\r\n"... */
+	bool		 host_header;		/* http: headers have Host */
+	bool		 agent_header;		/* ...and User-Agent */
+	struct check_spec_bytes body;		/* http: the body holds it */
+	struct check_spec_bytes send;		/* tcp: sent once connected */
+	struct check_spec_bytes expect;		/* tcp: the reply starts so */
 	char		 error[CHECK_SPEC_ERROR_MAX];	/* a refusal's words */
 };
 

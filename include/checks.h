@@ -32,6 +32,8 @@ enum check_code {
 	CHECK_SERVING,		/* grpc: an answer other than SERVING */
 	CHECK_RESET,		/* grpc: stream reset, GOAWAY, closed early */
 	CHECK_TLS,		/* https, tls, grpcs: handshake or verification failed */
+	CHECK_BODY,		/* http: the body lacks body= */
+	CHECK_REPLY,		/* tcp: the reply does not start with expect= */
 	CHECK_CODE_COUNT,
 };
 
@@ -131,7 +133,16 @@ int	check_tls_handshake(struct check *, char *why, size_t whylen);
 const char *check_code_name(enum check_code);
 
 struct checks;
+struct risefall;
 typedef void (*checks_changed_cb)(void *arg);
+
+/*
+ * Seconds from a run's start to the next one's, given the check's state
+ * after that run: the interval, or fastinter while the verdict is
+ * changing, each spread by +-10 % (jitter_random). Pure but for the draw.
+ */
+double		 checks_next_gap(const struct check_spec *,
+		    const struct risefall *);
 
 /* NULL with why when a check cannot run (its setup) or out of memory. */
 struct checks	*checks_new(struct ev_loop *, const struct check_spec *,

@@ -20,6 +20,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum http_framing_verdict {
@@ -43,5 +44,8 @@ void		 http_framing_init(struct http_framing *);
 void		 http_framing_field(struct http_framing *, const char *name,
 		    const char *value);
 enum http_framing_verdict http_framing_verdict(const struct http_framing *);
+
+/* Whether s[0..n) is a token (RFC 9110 5.6.2), as a field name must be. */
+bool	http_framing_is_token(const char *s, size_t n);
 
 #endif

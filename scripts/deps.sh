@@ -15,6 +15,9 @@ else
 libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime mandoc $*"
 	# promtool checks the /metrics text (test_admission.py).
 	PKGS="$PKGS prometheus"
+	# Real servers for tcp:// send=/expect= (test_tcp_expect.py): Redis
+	# answers PING, aiosmtpd's SMTP server sends a 220 banner.
+	PKGS="$PKGS redis-server python3-aiosmtpd"
 	# BearSSL for https:// and tls:// checks; openssl for the tests'
 	# certificates and s_server (tests/integration/test_tls.py).
 	PKGS="$PKGS libbearssl-dev openssl"

@@ -1,15 +1,20 @@
 /*
  * check_param.c: a check's query parameters, one row each (see
- * check_param.h).
+ * check_param.h). Values that carry bytes (body, header, send, expect)
+ * are percent-decoded (pct.c); the others are read as they are.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check_param.h"
+#include "http_framing.h"
 #include "opts.h"
+#include "pct.h"
 
 #define HTTP	CHECK_PARAM_KIND(CHECK_SPEC_HTTP)
+#define TCP	CHECK_PARAM_KIND(CHECK_SPEC_TCP)
 #define TLS	CHECK_PARAM_KIND(CHECK_SPEC_TLS)
 /* The TLS rows' kinds: https, tls and grpcs (with CHECK_PARAM_TLS). */
 #define OVER_TLS	(HTTP | TLS | CHECK_PARAM_KIND(CHECK_SPEC_GRPC))
@@ -26,6 +31,13 @@ check_param_timeout(struct check_spec *cs, const char *v)
 {
 	return opts_parse_duration(v, &cs->timeout_ms) ?
 	    "is not a duration" : NULL;
+}
+
+static const char *
+check_param_fastinter(struct check_spec *cs, const char *v)
+{
+	return opts_parse_duration(v, &cs->fastinter_ms) ||
+	    cs->fastinter_ms == 0 ? "is not a duration above zero" : NULL;
 }
 
 /* rise and fall: a count of 1-100. */
@@ -79,6 +91,100 @@ check_param_status(struct check_spec *cs, const char *v)
 	cs->expect_lo = lo;
 	cs->expect_hi = hi;
 	return NULL;
+}
+
+static const char *
+check_param_method(struct check_spec *cs, const char *v)
+{
+	if (strcmp(v, "GET") == 0)
+		cs->method = CHECK_SPEC_METHOD_GET;
+	else if (strcmp(v, "HEAD") == 0)
+		cs->method = CHECK_SPEC_METHOD_HEAD;
+	else
+		return "is not GET or HEAD";
+	return NULL;
+}
+
+/* Fields the request's framing depends on: healthgate sends its own. */
+static bool
+check_param_framing_field(const char *name, size_t n)
+{
+	static const char *const ours[] = {
+		"Connection", "Content-Length", "Transfer-Encoding",
+	};
+
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (strlen(ours[i]) == n && strncasecmp(name, ours[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* "Name:Value", decoded, appended to the request's lines. */
+static const char *
+check_param_header(struct check_spec *cs, const char *v)
+{
+	char line[CHECK_SPEC_HEADERS_MAX];
+	const char *colon, *val, *err;
+	size_t len, n, vlen, used = strlen(cs->headers);
+
+	if ((err = pct_decode(v, line, sizeof(line) - 1, &len)) != NULL)
+		return err;
+	line[len] = '\0';
+	if (memchr(line, '\0', len) || strpbrk(line, "\r\n"))
+		return "holds a NUL, CR or LF";
+	if ((colon = strchr(line, ':')) == NULL)
+		return "is not Name:Value";
+	n = (size_t)(colon - line);
+	if (!http_framing_is_token(line, n))
+		return "has a name that is not a field name";
+	if (check_param_framing_field(line, n))
+		return "names a field healthgate sets itself";
+	for (val = colon + 1; *val == ' ' || *val == '\t'; val++)
+		;
+	vlen = strlen(val);
+	if (used + n + vlen + 4 >= sizeof(cs->headers))
+		return "makes the headers too long";
+	snprintf(cs->headers + used, sizeof(cs->headers) - used,
+	    "%.*s: %s\r\n", (int)n, line, val);
+	if (n == 4 && strncasecmp(line, "Host", 4) == 0) {
+		if (cs->host_header)
+			return "gives Host twice";
+		cs->host_header = true;
+	}
+	if (n == 10 && strncasecmp(line, "User-Agent", 10) == 0)
+		cs->agent_header = true;
+	return NULL;
+}
+
+/* Bytes for body=, send= and expect=: at least one. */
+static const char *
+check_param_bytes(const char *v, struct check_spec_bytes *b)
+{
+	const char *err = pct_decode(v, b->b, sizeof(b->b), &b->len);
+
+	if (err == NULL && b->len == 0)
+		err = "is empty";
+	if (err)
+		b->len = 0;
+	return err;
+}
+
+static const char *
+check_param_body(struct check_spec *cs, const char *v)
+{
+	return check_param_bytes(v, &cs->body);
+}
+
+static const char *
+check_param_send(struct check_spec *cs, const char *v)
+{
+	return check_param_bytes(v, &cs->send);
+}
+
+static const char *
+check_param_expect_bytes(struct check_spec *cs, const char *v)
+{
+	return check_param_bytes(v, &cs->expect);
 }
 
 /* TLS's insecure: bare, or 1 or true. */
@@ -139,9 +245,16 @@ static const struct check_param check_param_rows[] = {
 	{ "timeout", CHECK_PARAM_ANY, 0, check_param_timeout },
 	{ "rise", CHECK_PARAM_ANY, 0, check_param_rise },
 	{ "fall", CHECK_PARAM_ANY, 0, check_param_fall },
+	{ "fastinter", CHECK_PARAM_ANY, 0, check_param_fastinter },
 	{ "severity", CHECK_PARAM_ANY, 0, check_param_severity },
 
 	{ "expect", HTTP, 0, check_param_status },
+	{ "method", HTTP, 0, check_param_method },
+	{ "header", HTTP, CHECK_PARAM_REPEAT, check_param_header },
+	{ "body", HTTP, 0, check_param_body },
+
+	{ "send", TCP, 0, check_param_send },
+	{ "expect", TCP, 0, check_param_expect_bytes },
 
 	/* https (on plain http these are the app's), tls and grpcs. */
 	{ "ca", OVER_TLS, CHECK_PARAM_TLS, check_param_ca },
@@ -245,7 +358,7 @@ check_param_take(char *query, struct check_spec *cs, bool keep_others)
 
 			check_param_names(cs, names, sizeof(names));
 			snprintf(cs->error, sizeof(cs->error), "has an unknown "
-			    "parameter %.40s (it takes %s)", kv, names);
+			    "parameter %.40s (it takes %.170s)", kv, names);
 			return cs->error;
 		}
 	}
@@ -287,5 +400,9 @@ check_param_agree(struct check_spec *cs)
 		return "interval and timeout must be above zero";
 	if (cs->timeout_ms >= cs->interval_ms)
 		return "timeout must be below the interval";
+	if (cs->fastinter_ms > cs->interval_ms)
+		return "parameter fastinter must not be above the interval";
+	if (cs->body.len && cs->method == CHECK_SPEC_METHOD_HEAD)
+		return "parameter body needs method=GET: HEAD has no body";
 	return check_param_tls_agree(cs);
 }

@@ -1,10 +1,14 @@
 /*
  * checks.c: schedules checks and keeps their verdicts.
  *
- * Each check has a repeating timer that starts a run every interval, and a
- * one-shot deadline that ends a run still going at its timeout. A run ends
- * in check_done(), which feeds rise/fall, logs a transition once, and tells
- * the owner so /health is re-rendered. A check never overlaps itself.
+ * Each check has a timer that starts its next run, and a one-shot deadline
+ * that ends a run still going at its timeout. A run ends in check_done(),
+ * which feeds rise/fall, logs a transition once, arms the next start and
+ * tells the owner so /health is re-rendered. The next start is an
+ * interval after this one's (fastinter while the verdict is changing),
+ * spread by a random +-10 %, so checks that started together drift apart.
+ * The next start is armed only once a run has ended: a check never
+ * overlaps itself.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -15,18 +19,20 @@
 #include "check_target.h"
 #include "checks.h"
 #include "clock.h"
+#include "jitter.h"
 #include "log.h"
 #include "metrics.h"
 #include "resolve.h"
 #include "risefall.h"
 
 #define JITTER_STEP	0.010	/* s between the first runs of many checks */
+#define JITTER_SPREAD	0.10	/* each interval is 90-110 % of its value */
 
 struct slot {
 	struct check	 pub;		/* what the probe file sees */
 	struct checks	*owner;
 	const struct check_ops *ops;
-	ev_timer	 every;		/* starts a run each interval */
+	ev_timer	 every;		/* starts the next run */
 	ev_timer	 deadline;	/* ends a run at its timeout */
 	bool		 running;
 	bool		 announced;	/* its first verdict was logged */
@@ -56,7 +62,7 @@ _Static_assert(CHECK_CODE_COUNT <= METRICS_CHECK_RESULTS,
 static const char *const code_names[CHECK_CODE_COUNT] = {
 	"pass", "timeout", "refused", "connect", "status", "malformed",
 	"exit", "spawn", "resolve", "grpc_status", "not_serving", "reset",
-	"tls",
+	"tls", "body", "reply",
 };
 
 const char *
@@ -111,6 +117,33 @@ log_verdict(struct slot *s, enum check_code code)
 	    "fail");
 }
 
+/*
+ * Seconds from this run's start to the next: the interval, or fastinter
+ * while the verdict is changing (some results against it, not yet rise
+ * or fall of them), spread by one draw of the random source.
+ */
+double
+checks_next_gap(const struct check_spec *sp, const struct risefall *rf)
+{
+	unsigned ms = sp->fastinter_ms && rf->streak > 0 ? sp->fastinter_ms :
+	    sp->interval_ms;
+
+	return ms / 1000.0 * (1.0 + JITTER_SPREAD * (2.0 * jitter_random() -
+	    1.0));
+}
+
+/* Arms the next start, counted from this run's; at once if that passed. */
+static void
+checks_schedule(struct slot *s)
+{
+	double after = s->started + checks_next_gap(s->pub.spec, &s->rf) -
+	    clock_mono();
+
+	ev_timer_stop(s->pub.loop, &s->every);
+	ev_timer_set(&s->every, after > 0 ? after : 0., 0.);
+	ev_timer_start(s->pub.loop, &s->every);
+}
+
 void
 check_done(struct check *c, enum check_code code, const char *detail)
 {
@@ -158,6 +191,7 @@ check_done(struct check *c, enum check_code code, const char *detail)
 	else
 		snprintf(s->shown, sizeof(s->shown), "%s", s->reason);
 	v->output = s->shown;
+	checks_schedule(s);
 	s->owner->changed(s->owner->arg);
 }
 
@@ -188,7 +222,7 @@ every_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct slot *s = w->data;
 
 	(void)revents;
-	if (s->running)		/* cannot happen with timeout < interval */
+	if (s->running)		/* armed only between runs: cannot happen */
 		return;
 	s->running = true;
 	s->started = clock_mono();
@@ -282,7 +316,7 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 
 /*
  * All checks start now, a few ms apart so many do not connect in one
- * burst, then each every interval from its own start.
+ * burst; each run then arms the next (checks_schedule).
  */
 void
 checks_start(struct checks *cs)
@@ -294,7 +328,7 @@ checks_start(struct checks *cs)
 
 		if (jitter > iv / 2)
 			jitter = iv / 2 * i / cs->n;
-		ev_timer_set(&s->every, jitter, iv);
+		ev_timer_set(&s->every, jitter, 0.);
 		ev_timer_start(cs->loop, &s->every);
 	}
 }

@@ -34,6 +34,15 @@ token_len(const char *s)
 	return s[n] == '\0' ? n : 0;
 }
 
+bool
+http_framing_is_token(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!tchar[(unsigned char)s[i]])
+			return false;
+	return n > 0;
+}
+
 /* Whether name, of length n, is the field name f (ASCII, any case). */
 #define IS(f, name, n)	((n) == sizeof(f) - 1 && strcasecmp((name), (f)) == 0)
 

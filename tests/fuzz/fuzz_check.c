@@ -1,6 +1,9 @@
 /*
  * Fuzzes check_spec_parse: [NAME=]http://, https://, tcp://, tls://,
- * exec: specs, and what an accepted TLS spec must hold.
+ * exec: specs and every query parameter of check_param.c's table.
+ * Properties: what is accepted holds together (a name, timeout below
+ * interval, header lines that cannot split the request, no body with
+ * HEAD, what a TLS spec must hold); a refusal says why.
  */
 #include "check_spec.h"
 #include "fuzz.h"
@@ -43,15 +46,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (s == NULL)
 		return 0;
-	if (check_spec_parse(s, &sched, &cs) == NULL) {
+	const char *err = check_spec_parse(s, &sched, &cs);
+
+	if (err == NULL) {
 		if (cs.name[0] == '\0' || cs.timeout_ms >= cs.interval_ms)
 			abort();
 		if (cs.kind == CHECK_SPEC_EXEC && (cs.argv == NULL ||
 		    cs.argv[0] == NULL))
 			abort();
+		if (cs.body.len > sizeof(cs.body.b) || (cs.body.len &&
+		    cs.method != CHECK_SPEC_METHOD_GET))
+			abort();
+		/* Every CR or LF in the header lines is a line's CRLF end. */
+		for (const char *h = cs.headers; *h; h++)
+			if ((*h == '\r' && h[1] != '\n') ||
+			    (*h == '\n' && (h == cs.headers || h[-1] != '\r')))
+				abort();
 		fuzz_check_tls(&cs);
 		check_spec_free(&cs);
-	}
+	} else if (err[0] == '\0')
+		abort();
 	free(s);
 	return 0;
 }

@@ -206,11 +206,18 @@ class Prober(threading.Thread):
 
 class Upstream:
     """An HTTP app on loopback whose answer the test sets: a status code,
-    'hang' (accept, read, never answer) or 'close' (close at once)."""
+    'hang' (accept, read, never answer) or 'close' (close at once); the
+    body (bytes), sent chunked in pieces of `chunk` bytes when that is set.
+    The last request's method and header fields are kept, and when each
+    request came (time.monotonic(), path) in `times`."""
 
     def __init__(self):
         self.mode = 200
         self.hits = 0
+        self.body = b"ok\n"
+        self.chunk = None
+        self.last = None        # (method, path, [(name, value)...])
+        self.times = []
         up = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -218,6 +225,9 @@ class Upstream:
 
             def do_GET(self):
                 up.hits += 1
+                up.times.append((time.monotonic(), self.path))
+                up.last = (self.command, self.path,
+                           list(self.headers.items()))
                 mode = up.mode
                 if mode == "hang":
                     time.sleep(3)
@@ -225,11 +235,30 @@ class Upstream:
                 if mode == "close":
                     self.close_connection = True
                     return
-                body = b"ok\n"
+                body, chunk = up.body, up.chunk
                 self.send_response(mode)
-                self.send_header("Content-Length", str(len(body)))
+                if chunk:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if self.command == "HEAD":
+                    return
+                try:
+                    self.write_body(body, chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass    # a check that read enough closes early
+
+            def write_body(self, body, chunk):
+                if not chunk:
+                    self.wfile.write(body)
+                    return
+                for i in range(0, len(body), chunk):
+                    part = body[i:i + chunk]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.write(b"0\r\n\r\n")
+
+            do_HEAD = do_GET
 
             def log_message(self, *a):
                 pass

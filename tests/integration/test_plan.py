@@ -169,3 +169,45 @@ class Plan(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PlanGrpc(unittest.TestCase):
+    """A gRPC target group (ProtocolVersion GRPC, Matcher GrpcCode), as
+    describe-target-groups prints it, against the daemon's --grpc-listen."""
+
+    def group(self, codes="12", path="/AWS.ALB/healthcheck"):
+        doc = json.loads(TG.read_text())
+        g = doc["TargetGroups"][0]
+        g["ProtocolVersion"] = "GRPC"
+        g["HealthCheckPath"] = path
+        g["Matcher"] = {"GrpcCode": codes}
+        return json.dumps(doc)
+
+    def test_grpc_group_needs_grpc_listen(self):
+        rc, doc, err = plan_json("--target-group", "-", stdin=self.group())
+        self.assertEqual(rc, 1, err)
+        self.assertIn("grpc_target_group_without_grpc_listen",
+                      keys(doc, "contradiction"))
+        rc, doc, err = plan_json("--target-group", "-", "--grpc-listen",
+                                 ":8082", stdin=self.group())
+        self.assertNotIn("grpc_target_group_without_grpc_listen", keys(doc))
+        self.assertNotIn("grpc_matcher_misreads_healthgate", keys(doc))
+
+    def test_matcher_that_takes_14_or_misses_the_healthy_code(self):
+        for codes, path in [("0-99", "/AWS.ALB/healthcheck"),
+                            ("12", "/grpc.health.v1.Health/Check")]:
+            rc, doc, err = plan_json("--target-group", "-", "--grpc-listen",
+                                     ":8082", stdin=self.group(codes, path))
+            self.assertEqual(rc, 1, err)
+            self.assertIn("grpc_matcher_misreads_healthgate",
+                          keys(doc, "contradiction"), (codes, path))
+        rc, doc, _ = plan_json("--target-group", "-", "--grpc-listen",
+                               ":8082", stdin=self.group(
+                                   "0", "/grpc.health.v1.Health/Check"))
+        self.assertNotIn("grpc_matcher_misreads_healthgate", keys(doc))
+
+    def test_bad_grpc_code_names_the_field(self):
+        rc, out, err = plan("--target-group", "-", stdin=self.group("1x"))
+        self.assertEqual(rc, 2)
+        self.assertIn("TargetGroups[0].Matcher: GrpcCode \"1x\" is not "
+                      "gRPC codes", err)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 
 #define S(x)	((x) * 1000u)		/* seconds, in the ms plan takes */
 #define END	{ (size_t)-1, 0, 0 }
@@ -460,6 +460,80 @@ test_plan_contradictions_table(void **state)
 }
 
 static void
+test_plan_grpc_code_lists(void **state)
+{
+	static const struct {
+		const char	*list;
+		unsigned	 code;
+		int		 want;
+	} cases[] = {
+		{ "12", 12, 1 }, { "12", 14, 0 }, { "0,12", 0, 1 },
+		{ "0-99", 14, 1 }, { "0-13", 14, 0 }, { "5,10-12", 11, 1 },
+		{ "", 0, -1 }, { "x", 0, -1 }, { "100", 0, -1 }, { "1-", 1, -1 },
+		{ "12,", 12, -1 }, { "-1", 1, -1 }, { "9-3", 4, -1 },
+		{ " 12", 12, -1 }, { "+1", 1, -1 },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(*cases); k++)
+		if (plan_grpc_code_in(cases[k].list, cases[k].code) !=
+		    cases[k].want)
+			fail_msg("\"%s\" %u: want %d", cases[k].list,
+			    cases[k].code, cases[k].want);
+}
+
+/* A gRPC target group against --grpc-listen and its matcher. */
+static void
+test_plan_grpc_target_group_table(void **state)
+{
+	static const struct {
+		const char	*name;
+		bool		 listen;
+		const char	*codes, *path;
+		unsigned	 want;
+	} cases[] = {
+		{ "AWS's defaults, listening", true, "", "", 0 },
+		{ "12 on the ALB's path", true, "12", "/AWS.ALB/healthcheck",
+		    0 },
+		{ "0 on Health/Check", true, "0",
+		    "/grpc.health.v1.Health/Check", 0 },
+		{ "no --grpc-listen", false, "", "",
+		    BIT(PLAN_FINDING_GRPC_NO_LISTEN) },
+		{ "0-99 takes 14 for success", true, "0-99", "",
+		    BIT(PLAN_FINDING_GRPC_MATCHER) },
+		{ "0 on the ALB's path: never healthy", true, "0", "",
+		    BIT(PLAN_FINDING_GRPC_MATCHER) },
+		{ "12 on Health/Check: never healthy", true, "12",
+		    "/grpc.health.v1.Health/Check",
+		    BIT(PLAN_FINDING_GRPC_MATCHER) },
+		{ "Watch", true, "12", "/grpc.health.v1.Health/Watch",
+		    BIT(PLAN_FINDING_GRPC_MATCHER) },
+		{ "both", false, "12,14", "",
+		    BIT(PLAN_FINDING_GRPC_NO_LISTEN) |
+		    BIT(PLAN_FINDING_GRPC_MATCHER) },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(*cases); k++) {
+		struct plan_input in;
+		struct plan_result r;
+		unsigned got;
+
+		defaults(&in);
+		in.tg_grpc = true;
+		in.grpc_listen = cases[k].listen;
+		snprintf(in.tg_grpc_codes, sizeof(in.tg_grpc_codes), "%s",
+		    cases[k].codes);
+		snprintf(in.tg_path, sizeof(in.tg_path), "%s", cases[k].path);
+		plan_compute(&in, &r);
+		got = level_mask(&r, PLAN_LEVEL_CONTRADICTION);
+		if (got != cases[k].want)
+			fail_msg("%s: 0x%x, want 0x%x", cases[k].name, got,
+			    cases[k].want);
+	}
+}
+
+static void
 test_plan_slow_settings_table(void **state)
 {
 	(void)state;
@@ -694,6 +768,8 @@ main(void)
 		cmocka_unit_test(
 		    test_plan_deploy_is_one_wave_whatever_the_task_count),
 		cmocka_unit_test(test_plan_contradictions_table),
+		cmocka_unit_test(test_plan_grpc_code_lists),
+		cmocka_unit_test(test_plan_grpc_target_group_table),
 		cmocka_unit_test(test_plan_slow_settings_table),
 		cmocka_unit_test(test_plan_notes_say_what_the_figures_assume),
 		cmocka_unit_test(test_plan_messages_name_cause_and_numbers),

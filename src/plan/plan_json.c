@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "plan_json.h"
+#include "plan/plan_json.h"
 
 #define MAX_WORDS	256	/* entryPoint + command, more is not a daemon */
 
@@ -155,6 +155,62 @@ static const struct tg_field tg_fields[] = {
 
 #define NTG	(sizeof(tg_fields) / sizeof(tg_fields[0]))
 
+/* A string field of g, into buf (size bytes); 0 absent, -1 not one. */
+static int
+tg_string(const json_t *g, const char *gpath, const char *key,
+    const char *name, char *buf, size_t size, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(g, key);
+	char path[160];
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	snprintf(path, sizeof(path), "%s%s%s", gpath, *gpath ? "." : "", key);
+	if (!json_is_string(v) || json_string_length(v) >= size)
+		return fail(err, errlen, name, path, "is not a string of at "
+		    "most %zu characters", size - 1);
+	snprintf(buf, size, "%s", json_string_value(v));
+	return 1;
+}
+
+/*
+ * A gRPC target group: ProtocolVersion GRPC, its Matcher's GrpcCode (as
+ * AWS writes it, "12", "0,12", "0-99") and its HealthCheckPath.
+ */
+static int
+read_grpc(const json_t *g, const char *gpath, const char *name,
+    struct plan_input *in, unsigned *mask, char *err, size_t errlen)
+{
+	char proto[16] = "", mpath[160];
+	const json_t *m = json_object_get(g, "Matcher");
+	int rc;
+
+	if ((rc = tg_string(g, gpath, "ProtocolVersion", name, proto,
+	    sizeof(proto), err, errlen)) < 0)
+		return -1;
+	if (rc == 0 || strcmp(proto, "GRPC") != 0)
+		return 0;
+	in->tg_grpc = true;
+	*mask |= PLAN_TG_GRPC;
+	if (tg_string(g, gpath, "HealthCheckPath", name, in->tg_path,
+	    sizeof(in->tg_path), err, errlen) < 0)
+		return -1;
+	if (m == NULL)
+		return 0;
+	snprintf(mpath, sizeof(mpath), "%s%sMatcher", gpath, *gpath ? "." :
+	    "");
+	if (!json_is_object(m))
+		return fail(err, errlen, name, mpath, "is not an object");
+	if ((rc = tg_string(m, mpath, "GrpcCode", name, in->tg_grpc_codes,
+	    sizeof(in->tg_grpc_codes), err, errlen)) < 0)
+		return -1;
+	if (rc > 0 && plan_grpc_code_in(in->tg_grpc_codes, 0) < 0)
+		return fail(err, errlen, name, mpath, "GrpcCode \"%s\" is not "
+		    "gRPC codes 0-99 (\"12\", \"0,12\", \"0-99\")",
+		    in->tg_grpc_codes);
+	return 0;
+}
+
 static int
 read_group(const json_t *g, const char *gpath, const char *name,
     struct plan_input *in, unsigned *mask, char *err, size_t errlen)
@@ -180,7 +236,7 @@ read_group(const json_t *g, const char *gpath, const char *name,
 		    (f->seconds ? 1000u : 1u);
 		*mask |= f->bit;
 	}
-	return 0;
+	return read_grpc(g, gpath, name, in, mask, err, errlen);
 }
 
 static int

@@ -76,7 +76,21 @@ struct plan_input {
 	unsigned	app_stop_timeout_ms;	/* the daemon's --stop-timeout */
 	enum plan_known	depends_on_app;		/* sidecar: dependsOn the app */
 	enum plan_known	check_uses_live;	/* container check asks /live */
+	bool		tg_grpc;		/* ProtocolVersion GRPC */
+	char		tg_grpc_codes[64];	/* Matcher.GrpcCode; "": AWS's 12 */
+	char		tg_path[128];		/* HealthCheckPath; "": AWS's */
+	bool		grpc_listen;		/* healthgate --grpc-listen */
 };
+
+/* A gRPC target group's defaults (AWS): where it asks and what is OK. */
+#define PLAN_GRPC_PATH		"/AWS.ALB/healthcheck"
+#define PLAN_GRPC_CODES		"12"
+
+/*
+ * Whether code is in a Matcher.GrpcCode list ("12", "0,12", "0-99"):
+ * 1 yes, 0 no, -1 when list is not one (codes 0-99).
+ */
+int	plan_grpc_code_in(const char *list, unsigned code);
 
 /* Which platform a figure or a finding is for. */
 enum plan_platform {
@@ -130,6 +144,8 @@ enum plan_finding_id {
 	PLAN_FINDING_WINDOW,		/* drain window not above the ALB interval */
 	PLAN_FINDING_NO_DEPENDS_ON,	/* sidecar without dependsOn the app */
 	PLAN_FINDING_CHECK_NOT_LIVE,	/* container health check asks /health */
+	PLAN_FINDING_GRPC_NO_LISTEN,	/* gRPC target group, no --grpc-listen */
+	PLAN_FINDING_GRPC_MATCHER,	/* GrpcCode misreads healthgate's answers */
 	PLAN_FINDING_SLOW_DEREG,	/* deregistration delay above 60 s */
 	PLAN_FINDING_SLOW_INTERVAL,	/* ALB interval above 10 s */
 	PLAN_FINDING_SLOW_HEALTHY,	/* healthy threshold above 2 */

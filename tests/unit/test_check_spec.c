@@ -143,8 +143,8 @@ test_check_spec_bad_table_says_what_is_wrong(void **state)
 		{ "tls://app", "missing :PORT" },
 		{ "tls://:1", "tls:// needs HOST:PORT" },
 		{ "tls://app:1?bogus=1", "unknown parameter bogus (it takes "
-		    "interval, timeout, rise, fall, severity, ca, sni, insecure, cert, "
-		    "key)" },
+		    "interval, timeout, rise, fall, fastinter, severity, ca, sni, "
+		    "insecure, cert, key)" },
 		{ "tcp://app:1?ca=x", "unknown parameter ca" },
 		{ "https://127.0.0.1:1/", "add sni=NAME" },
 		{ "tls://[::1]:1", "add sni=NAME" },
@@ -190,7 +190,7 @@ test_check_spec_params_refused_by_name(void **state)
 		{ "exec?timeout=1x:/bin/true", "parameter timeout is not a "
 		    "duration" },
 		{ "exec?x=1:/bin/true", "has an unknown parameter x (it "
-		    "takes interval, timeout, rise, fall, severity)" },
+		    "takes interval, timeout, rise, fall, fastinter, severity)" },
 		{ "tcp://127.0.0.1:1?severity=warning", "parameter severity "
 		    "is not fail or warn" },
 		{ "http://127.0.0.1:1/?expect=600", "parameter expect is not "
@@ -238,6 +238,117 @@ test_check_spec_severity(void **state)
 	}
 }
 
+/* http's method, header and body: decoded, in the spec, out of the path. */
+static void
+test_check_spec_http_method_headers_body(void **state)
+{
+	struct check_spec cs;
+
+	(void)state;
+	assert_null(check_spec_parse("http://127.0.0.1:1/h?method=HEAD&"
+	    "header=Host:app.example&header=X-Token:%20a%26b&q=1", &sched,
+	    &cs));
+	assert_int_equal(cs.method, CHECK_SPEC_METHOD_HEAD);
+	assert_string_equal(cs.headers, "Host: app.example\r\n"
+	    "X-Token: a&b\r\n");
+	assert_true(cs.host_header);
+	assert_false(cs.agent_header);
+	assert_string_equal(cs.path, "/h?q=1");
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("http://127.0.0.1:1/?body=\"status\":"
+	    "\"up\"", &sched, &cs));
+	assert_int_equal(cs.method, CHECK_SPEC_METHOD_GET);
+	assert_int_equal(cs.body.len, 13);
+	assert_memory_equal(cs.body.b, "\"status\":\"up\"", 13);
+	assert_string_equal(cs.path, "/");
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("http://127.0.0.1:1/?body=%22status%22"
+	    "%3A%22up%22&header=User-Agent:lb", &sched, &cs));
+	assert_int_equal(cs.body.len, 13);
+	assert_memory_equal(cs.body.b, "\"status\":\"up\"", 13);
+	assert_true(cs.agent_header);
+	check_spec_free(&cs);
+}
+
+static void
+test_check_spec_http_params_refused(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*err;	/* the whole reason */
+	} cases[] = {
+		{ "http://127.0.0.1:1/?method=POST", "parameter method is not "
+		    "GET or HEAD" },
+		{ "http://127.0.0.1:1/?header=NoColon", "parameter header is "
+		    "not Name:Value" },
+		{ "http://127.0.0.1:1/?header=Bad%20Name:v", "parameter header "
+		    "has a name that is not a field name" },
+		{ "http://127.0.0.1:1/?header=X:a%0D%0AEvil:1",
+		    "parameter header holds a NUL, CR or LF" },
+		{ "http://127.0.0.1:1/?header=Connection:keep-alive",
+		    "parameter header names a field healthgate sets itself" },
+		{ "http://127.0.0.1:1/?header=Host:a&header=host:b",
+		    "parameter header gives Host twice" },
+		{ "http://127.0.0.1:1/?body=", "parameter body is empty" },
+		{ "http://127.0.0.1:1/?body=50%", "parameter body has a '%' "
+		    "without two hex digits after it" },
+		{ "http://127.0.0.1:1/?body=a&body=b", "parameter body is "
+		    "given twice" },
+		{ "http://127.0.0.1:1/?body=up&method=HEAD", "parameter body "
+		    "needs method=GET: HEAD has no body" },
+		{ "tcp://127.0.0.1:1?body=x", "has an unknown parameter body "
+		    "(it takes interval, timeout, rise, fall, fastinter, "
+		    "severity, send, expect)" },
+		{ "tcp://127.0.0.1:1?send=PING%0", "parameter send has a '%' "
+		    "without two hex digits after it" },
+		{ "tcp://127.0.0.1:1?expect=", "parameter expect is empty" },
+		{ "exec?send=x:/bin/true", "has an unknown parameter send (it "
+		    "takes interval, timeout, rise, fall, fastinter, severity)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct check_spec cs;
+		const char *err = check_spec_parse(cases[i].in, &sched, &cs);
+
+		if (err == NULL)
+			fail_msg("\"%s\" accepted", cases[i].in);
+		if (strcmp(err, cases[i].err) != 0)
+			fail_msg("\"%s\": \"%s\", not \"%s\"", cases[i].in,
+			    err, cases[i].err);
+	}
+}
+
+/* tcp's send and expect: bytes, percent-decoded, NULs included. */
+static void
+test_check_spec_tcp_send_expect(void **state)
+{
+	struct check_spec cs;
+
+	(void)state;
+	assert_null(check_spec_parse("redis=tcp://127.0.0.1:6379?send=PING%0D"
+	    "%0A&expect=%2BPONG", &sched, &cs));
+	assert_int_equal(cs.send.len, 6);
+	assert_memory_equal(cs.send.b, "PING\r\n", 6);
+	assert_int_equal(cs.expect.len, 5);
+	assert_memory_equal(cs.expect.b, "+PONG", 5);
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("pg=tcp://127.0.0.1:5432?send=%00%00%00"
+	    "%08%04%D2%16%2F&expect=N", &sched, &cs));
+	assert_int_equal(cs.send.len, 8);
+	assert_memory_equal(cs.send.b, "\0\0\0\x08\x04\xd2\x16\x2f", 8);
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("tcp://127.0.0.1:1?fastinter=250ms",
+	    &sched, &cs));
+	assert_int_equal(cs.fastinter_ms, 250);
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("smtp=tcp://127.0.0.1:25?expect=220%20",
+	    &sched, &cs));
+	assert_int_equal(cs.send.len, 0);
+	assert_memory_equal(cs.expect.b, "220 ", 4);
+	check_spec_free(&cs);
+}
+
 /* An http check's own parameters come out; the app's stay, in order. */
 static void
 test_check_spec_http_keeps_the_apps_parameters(void **state)
@@ -269,6 +380,9 @@ main(void)
 		cmocka_unit_test(test_check_spec_params_refused_by_name),
 		cmocka_unit_test(test_check_spec_http_keeps_the_apps_parameters),
 		cmocka_unit_test(test_check_spec_severity),
+		cmocka_unit_test(test_check_spec_http_method_headers_body),
+		cmocka_unit_test(test_check_spec_http_params_refused),
+		cmocka_unit_test(test_check_spec_tcp_send_expect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 
 #define PLAN_JSON_ERR_MAX	384
 
@@ -39,6 +39,7 @@ enum {
 	PLAN_TG_HEALTHY		= 1u << 2,
 	PLAN_TG_UNHEALTHY	= 1u << 3,
 	PLAN_TG_DEREG		= 1u << 4,
+	PLAN_TG_GRPC		= 1u << 5,	/* ProtocolVersion, Matcher */
 };
 
 /*

@@ -64,7 +64,7 @@
 #include <string.h>
 
 #include "opts.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 #define SEC		1000.0
 #define STOP_MARGIN_MS	15000u	/* stopTimeout above the longer wait */
@@ -151,6 +151,7 @@ plan_from_config(struct plan_input *in, const struct config *c)
 	in->app_stop_timeout_ms = c->stop_timeout_ms;
 	if (c->app_argv != NULL)
 		in->supervisor = true;
+	in->grpc_listen = c->grpc_listen;
 }
 
 void
@@ -730,12 +731,104 @@ notes(const struct plan_input *in, struct plan_result *r)
 	}
 }
 
+int
+plan_grpc_code_in(const char *list, unsigned code)
+{
+	const char *p = list;
+	bool in = false;
+
+	if (*p == '\0')
+		return -1;
+	for (;;) {
+		unsigned lo = 0, hi;
+		int n = 0;
+
+		if (sscanf(p, "%2u%n", &lo, &n) != 1 || n == 0 ||
+		    p[0] < '0' || p[0] > '9')
+			return -1;
+		p += n;
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9' ||
+			    sscanf(p, "%2u%n", &hi, &n) != 1 || hi < lo)
+				return -1;
+			p += n;
+		}
+		in |= code >= lo && code <= hi;
+		if (*p == '\0')
+			return in;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
+/*
+ * A gRPC target group asks healthgate's gRPC port: only --grpc-listen
+ * answers it, and its matcher must take healthgate's healthy answer on
+ * that path (0 on Health/Check, 12 elsewhere) and never its failed one
+ * (14), or the ALB misreads every verdict and every drain.
+ */
+static void
+grpc_contradictions(const struct plan_input *in, struct plan_result *r)
+{
+	const char *path = in->tg_path[0] ? in->tg_path : PLAN_GRPC_PATH;
+	const char *codes = in->tg_grpc_codes[0] ? in->tg_grpc_codes :
+	    PLAN_GRPC_CODES;
+	bool check = strcmp(path, "/grpc.health.v1.Health/Check") == 0;
+	bool watch = strcmp(path, "/grpc.health.v1.Health/Watch") == 0;
+	unsigned ok = check ? 0 : 12;
+	struct plan_finding *c;
+
+	if (!in->tg_grpc)
+		return;
+	if (!in->grpc_listen) {
+		c = finding(r, PLAN_FINDING_GRPC_NO_LISTEN,
+		    PLAN_LEVEL_CONTRADICTION, PLAN_PLATFORM_ANY,
+		    "grpc_target_group_without_grpc_listen");
+		snprintf(c->problem, sizeof(c->problem), "the target group "
+		    "checks its targets with gRPC (ProtocolVersion GRPC), and "
+		    "healthgate has no --grpc-listen: /health speaks HTTP/1.1 "
+		    "and cannot answer a gRPC health check, so no target is "
+		    "ever healthy");
+		snprintf(c->fix, sizeof(c->fix), "run healthgate with "
+		    "--grpc-listen :PORT (HEALTHGATE_GRPC_LISTEN) and set the "
+		    "target group's HealthCheckPort to PORT");
+	}
+	if (watch || plan_grpc_code_in(codes, 14) == 1 ||
+	    plan_grpc_code_in(codes, ok) != 1) {
+		c = finding(r, PLAN_FINDING_GRPC_MATCHER,
+		    PLAN_LEVEL_CONTRADICTION, PLAN_PLATFORM_ANY,
+		    "grpc_matcher_misreads_healthgate");
+		if (watch)
+			snprintf(c->problem, sizeof(c->problem), "the target "
+			    "group asks %s, which healthgate answers 12 "
+			    "(UNIMPLEMENTED) whatever its verdict: the ALB "
+			    "cannot see a failure or a drain", path);
+		else if (plan_grpc_code_in(codes, 14) == 1)
+			snprintf(c->problem, sizeof(c->problem), "Matcher "
+			    "GrpcCode %s includes 14 (UNAVAILABLE), healthgate's "
+			    "failed answer: the ALB reads a failing, maintained "
+			    "or draining target as healthy, and the drain never "
+			    "takes it out", codes);
+		else
+			snprintf(c->problem, sizeof(c->problem), "Matcher "
+			    "GrpcCode %s leaves out %u, healthgate's healthy "
+			    "answer on %s: no target is ever healthy", codes,
+			    ok, path);
+		snprintf(c->fix, sizeof(c->fix), "GrpcCode 12 with "
+		    "HealthCheckPath /AWS.ALB/healthcheck (AWS's defaults), "
+		    "or GrpcCode 0 with /grpc.health.v1.Health/Check");
+	}
+}
+
 void
 plan_compute(const struct plan_input *in, struct plan_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	figures(in, r);
 	contradictions(in, r);
+	grpc_contradictions(in, r);
 	slow_settings(in, r);
 	notes(in, r);
 }
