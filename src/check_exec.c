@@ -166,7 +166,7 @@ exec_start(struct check *c)
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (env = marked_env(mark)) == NULL) {
 		free(p);
-		check_done(c, CHECK_SPAWN, "out of memory");
+		check_skip(c, "out of memory");	/* healthgate's, not the app's */
 		return;
 	}
 	/*
@@ -177,14 +177,18 @@ exec_start(struct check *c)
 	 */
 	if (pipe2(fds, O_CLOEXEC) < 0 ||
 	    fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
-		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
+		err = errno;
+		snprintf(why, sizeof(why), "pipe: %s", strerror(err));
 		if (fds[0] >= 0) {
 			close(fds[0]);
 			close(fds[1]);
 		}
 		free(env);
 		free(p);
-		check_done(c, CHECK_SPAWN, why);
+		if (check_errno_is_own(err))	/* EMFILE: healthgate's */
+			check_skip(c, why);
+		else
+			check_done(c, CHECK_SPAWN, why);
 		return;
 	}
 	posix_spawn_file_actions_init(&fa);
