@@ -10,6 +10,7 @@ import unittest
 
 from grpcpeer import HealthServer, Silent
 from harness import BINARY, Daemon, free_port, wait_until
+from test_robust import bounded
 
 INTERVAL = 0.2
 FAST = ["--interval", "200ms", "--timeout", "150ms", "--rise", "2",
@@ -34,11 +35,11 @@ class GrpcCheck(unittest.TestCase):
                 *FAST, "--check", "app=grpc://127.0.0.1:%d" % app.port) as d:
             took = wait_until(lambda: status(d) == 200, 3)
             self.assertIsNotNone(took, d.log())
-            self.assertLess(took, 2 * INTERVAL + 0.3)
+            bounded(self, took, 2 * INTERVAL + 0.3, "up")
             app.status[""] = "NOT_SERVING"
             took = wait_until(lambda: status(d) == 503, 3)
             self.assertIsNotNone(took, d.log())
-            self.assertLess(took, DOWN_WITHIN)
+            bounded(self, took, DOWN_WITHIN, "down")
             self.assertEqual(output(d, "app"), "NOT_SERVING")
             self.assertIsNotNone(d.wait_log(
                 r'check_down name=app result=not_serving '
@@ -83,7 +84,7 @@ class GrpcCheck(unittest.TestCase):
                 app.stop()
                 took = wait_until(lambda: status(d) == 503, 3)
                 self.assertIsNotNone(took)
-                self.assertLess(took, DOWN_WITHIN)
+                bounded(self, took, DOWN_WITHIN, "down")
                 self.assertIsNotNone(wait_until(
                     lambda: "Connection refused" in output(d, "app"), 1))
                 self.assertIsNotNone(d.wait_log(
@@ -114,7 +115,7 @@ class GrpcCheck(unittest.TestCase):
                 d.get("/health")
                 times.append(time.monotonic() - t)
             times.sort()
-            self.assertLess(times[-1], 0.2, times[-5:])
+            bounded(self, times[-1], 0.2, "slowest /health")
 
     def test_names_resolve_as_for_other_checks(self):
         with HealthServer({"": "SERVING"}) as app, Daemon(
