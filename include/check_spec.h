@@ -68,6 +68,7 @@ struct check_spec {
 	unsigned	 timeout_ms;
 	unsigned	 rise;			/* passes to go up */
 	unsigned	 fall;			/* failures to go down */
+	unsigned	 fastinter_ms;		/* while changing; 0: interval */
 	enum check_spec_severity severity;
 	enum check_spec_method method;		/* http */
 	char		 headers[CHECK_SPEC_HEADERS_MAX]; /* http: "N: V\r\n"... */

@@ -44,7 +44,10 @@ struct resolver;
 struct tls_conf;
 struct tls_conn;
 
-/* One probe kind. start() ends, now or later, in exactly one check_done(). */
+/*
+ * One probe kind. start() ends, now or later, in exactly one check_done()
+ * or check_skip().
+ */
 struct check_ops {
 	const char	*kind;
 	void		(*init)(void);	/* once, if a check of the kind exists */
@@ -87,6 +90,16 @@ struct check {
 };
 
 void	check_done(struct check *, enum check_code, const char *detail);
+/*
+ * The run could not be made for want of healthgate's own resources (its
+ * memory, its descriptors): it ends with no verdict, rise/fall and /health
+ * keep the last one, since healthgate's failure is not the app's. Counted
+ * (healthgate_check_skipped_total) and logged as `check_skipped` once per
+ * spell of them.
+ */
+void	check_skip(struct check *, const char *why);
+/* Whether errnum is healthgate out of a resource (a run to skip). */
+bool	check_errno_is_own(int errnum);
 
 /*
  * The connect step, shared by tcp, http and grpc. A socket probe's state starts
@@ -133,7 +146,16 @@ int	check_tls_handshake(struct check *, char *why, size_t whylen);
 const char *check_code_name(enum check_code);
 
 struct checks;
+struct risefall;
 typedef void (*checks_changed_cb)(void *arg);
+
+/*
+ * Seconds from a run's start to the next one's, given the check's state
+ * after that run: the interval, or fastinter while the verdict is
+ * changing, each spread by +-10 % (jitter_random). Pure but for the draw.
+ */
+double		 checks_next_gap(const struct check_spec *,
+		    const struct risefall *);
 
 /* NULL with why when a check cannot run (its setup) or out of memory. */
 struct checks	*checks_new(struct ev_loop *, const struct check_spec *,

@@ -15,15 +15,17 @@
  * bytes at the stop, then every arrival while draining), within bounds:
  *
  *   no arrival in the last QUIET_HORIZON s   QUIET_MIN (an idle app)
- *   n arrivals, the first at t0              QUIET_MEAN_FACTOR x the mean
- *                                            gap, (now - t0) / n, or
- *                                            QUIET_GAP_FACTOR x the longest
- *                                            gap between two of them,
- *                                            whichever is longer, within
- *                                            the bounds
+ *   one arrival                              QUIET_MAX (one request says
+ *                                            nothing of the next)
+ *   n arrivals, n - 1 gaps summing to T      QUIET_MEAN_FACTOR x the mean
+ *                                            gap's 95 % upper bound,
+ *                                            2T / chi2(0.05, 2(n - 1)), or
+ *                                            QUIET_GAP_FACTOR x the
+ *                                            longest gap, whichever is
+ *                                            longer, within the bounds
  *
- * The mean counts the gap still open: one request (n = 1) gives a period
- * of 8 x its age, which only grows; it ends at the ceiling.
+ * The bound makes a few arrivals weak evidence of a fast rate and many
+ * strong: for n = 2 it is 19 x the one gap seen, for n = 10 twice the mean.
  */
 
 #include <stdbool.h>
@@ -31,7 +33,7 @@
 
 #define QUIET_MIN		0.5	/* s: floor of a derived period */
 #define QUIET_MAX		10.0	/* s: ceiling of a derived period */
-#define QUIET_MEAN_FACTOR	8.0	/* Poisson: a gap this long, 3e-4 */
+#define QUIET_MEAN_FACTOR	6.0	/* at random: a gap 6 means long, 0.25 % */
 #define QUIET_GAP_FACTOR	2.0	/* bursts: twice the longest gap */
 #define QUIET_HORIZON		60.0	/* s: older arrivals say nothing */
 #define QUIET_ARRIVALS		64	/* the most recent ones kept */

@@ -33,6 +33,13 @@ check_param_timeout(struct check_spec *cs, const char *v)
 	    "is not a duration" : NULL;
 }
 
+static const char *
+check_param_fastinter(struct check_spec *cs, const char *v)
+{
+	return opts_parse_duration(v, &cs->fastinter_ms) ||
+	    cs->fastinter_ms == 0 ? "is not a duration above zero" : NULL;
+}
+
 /* rise and fall: a count of 1-100. */
 static const char *
 check_param_streak(const char *v, unsigned *n)
@@ -238,6 +245,7 @@ static const struct check_param check_param_rows[] = {
 	{ "timeout", CHECK_PARAM_ANY, 0, check_param_timeout },
 	{ "rise", CHECK_PARAM_ANY, 0, check_param_rise },
 	{ "fall", CHECK_PARAM_ANY, 0, check_param_fall },
+	{ "fastinter", CHECK_PARAM_ANY, 0, check_param_fastinter },
 	{ "severity", CHECK_PARAM_ANY, 0, check_param_severity },
 
 	{ "expect", HTTP, 0, check_param_status },
@@ -392,6 +400,8 @@ check_param_agree(struct check_spec *cs)
 		return "interval and timeout must be above zero";
 	if (cs->timeout_ms >= cs->interval_ms)
 		return "timeout must be below the interval";
+	if (cs->fastinter_ms > cs->interval_ms)
+		return "parameter fastinter must not be above the interval";
 	if (cs->body.len && cs->method == CHECK_SPEC_METHOD_HEAD)
 		return "parameter body needs method=GET: HEAD has no body";
 	return check_param_tls_agree(cs);

@@ -208,7 +208,8 @@ class Upstream:
     """An HTTP app on loopback whose answer the test sets: a status code,
     'hang' (accept, read, never answer) or 'close' (close at once); the
     body (bytes), sent chunked in pieces of `chunk` bytes when that is set.
-    The last request's method and header fields are kept."""
+    The last request's method and header fields are kept, and when each
+    request came (time.monotonic(), path) in `times`."""
 
     def __init__(self):
         self.mode = 200
@@ -216,6 +217,7 @@ class Upstream:
         self.body = b"ok\n"
         self.chunk = None
         self.last = None        # (method, path, [(name, value)...])
+        self.times = []
         up = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -223,6 +225,7 @@ class Upstream:
 
             def do_GET(self):
                 up.hits += 1
+                up.times.append((time.monotonic(), self.path))
                 up.last = (self.command, self.path,
                            list(self.headers.items()))
                 mode = up.mode
@@ -241,6 +244,12 @@ class Upstream:
                 self.end_headers()
                 if self.command == "HEAD":
                     return
+                try:
+                    self.write_body(body, chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass    # a check that read enough closes early
+
+            def write_body(self, body, chunk):
                 if not chunk:
                     self.wfile.write(body)
                     return

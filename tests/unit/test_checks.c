@@ -1,11 +1,14 @@
 /*
  * Unit tests for checks.c, the scheduler, OpenVPN-style: the clock
  * (clock_mono), libev's timer calls and log_event are replaced with
- * -Wl,--wrap=, and the three probe kinds' ops tables are this file's fake
- * ones (check_http.o and friends are not linked). A test fires a timer
+ * -Wl,--wrap= by the shared fake loop (fake_loop.c), and the probe kinds'
+ * ops tables are this file's fake ones (defined here, so the linker takes
+ * check_http.o and friends from the library only if something else asks
+ * for them, and nothing does). A test fires a timer
  * when it says its time has come, and ends a run with check_done() as a
  * probe would.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,80 +19,13 @@
 
 #include "checks.h"
 #include "clock.h"
-#include "log.h"
+#include "fake_loop.h"
 #include "metrics.h"
 
 /* --- the fake world ------------------------------------------------ */
 
-static double fake_now;
-
-#define MAX_TIMERS	512
-static struct {
-	ev_timer	*w;
-	bool		 armed;
-	double		 after, repeat;
-} timers[MAX_TIMERS];
-static unsigned ntimers;
-
-static char logged[32][256];
-static unsigned nlogged;
-
 static unsigned starts, cancels, changes;
 static struct check *started[8];	/* the last run started, per check */
-
-double	__wrap_clock_mono(void);
-void	__wrap_ev_timer_start(struct ev_loop *, ev_timer *);
-void	__wrap_ev_timer_stop(struct ev_loop *, ev_timer *);
-void	__wrap_log_event(enum log_level, const char *, const char *, ...);
-
-double
-__wrap_clock_mono(void)
-{
-	return fake_now;
-}
-
-static unsigned
-timer_slot(ev_timer *w)
-{
-	for (unsigned i = 0; i < ntimers; i++)
-		if (timers[i].w == w)
-			return i;
-	assert_true(ntimers < MAX_TIMERS);
-	timers[ntimers].w = w;
-	return ntimers++;
-}
-
-void
-__wrap_ev_timer_start(struct ev_loop *loop, ev_timer *w)
-{
-	unsigned i = timer_slot(w);
-
-	(void)loop;
-	timers[i].armed = true;
-	timers[i].after = ((ev_watcher_time *)w)->at;
-	timers[i].repeat = w->repeat;
-}
-
-void
-__wrap_ev_timer_stop(struct ev_loop *loop, ev_timer *w)
-{
-	(void)loop;
-	timers[timer_slot(w)].armed = false;
-}
-
-void
-__wrap_log_event(enum log_level lv, const char *event, const char *fmt, ...)
-{
-	char fields[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(fields, sizeof(fields), fmt, ap);
-	va_end(ap);
-	assert_true(nlogged < 32);
-	snprintf(logged[nlogged++], sizeof(logged[0]), "%d %s %s", (int)lv,
-	    event, fields);
-}
 
 static unsigned
 spec_index(struct check *c);
@@ -164,57 +100,47 @@ on_changed(void *arg)
 	changes++;
 }
 
-/* Fires w as libev would; a repeating timer stays armed. */
-static void
-fire(ev_timer *w)
-{
-	unsigned i = timer_slot(w);
-
-	assert_true(timers[i].armed);
-	timers[i].armed = timers[i].repeat > 0;
-	w->cb(NULL, w, EV_TIMER);
-}
-
-static bool
-armed(ev_timer *w)
-{
-	return timers[timer_slot(w)].armed;
-}
-
-static unsigned
-count_logged(const char *prefix)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < nlogged; i++)
-		n += strncmp(logged[i], prefix, strlen(prefix)) == 0;
-	return n;
-}
-
 /*
- * The slot's timers, found by what checks_start and a run arm: the k-th
- * timer armed with a repeat is check k's "every"; the one armed without
- * is the running check's deadline.
+ * The slot's timers, found by what checks_start and a run arm: checks_start
+ * arms check k's "every" k-th, before any run; a timer seen after those is
+ * a run's deadline.
  */
+static unsigned nevery;		/* timers checks_start armed */
+
 static ev_timer *
 every_of(unsigned k)
 {
-	unsigned seen = 0;
-
-	for (unsigned i = 0; i < ntimers; i++)
-		if (timers[i].repeat > 0 && seen++ == k)
-			return timers[i].w;
-	fail_msg("no every timer %u", k);
-	return NULL;
+	if (k >= nevery)
+		fail_msg("no every timer %u", k);
+	return fake_loop_timers[k].w;
 }
 
 static ev_timer *
 deadline_armed(void)
 {
-	for (unsigned i = 0; i < ntimers; i++)
-		if (timers[i].armed && timers[i].repeat == 0)
-			return timers[i].w;
+	for (unsigned i = nevery; i < fake_loop_ntimers; i++)
+		if (fake_loop_timers[i].armed)
+			return fake_loop_timers[i].w;
 	return NULL;
+}
+
+/* checks_start, noting which timers are the "every" ones. */
+static void
+start_all(struct checks *cs)
+{
+	checks_start(cs);
+	nevery = fake_loop_ntimers;
+}
+
+/* The random source, -Wl,--wrap=jitter_random: the test sets the draw. */
+static double fake_random = 0.5;
+
+double	__wrap_jitter_random(void);
+
+double
+__wrap_jitter_random(void)
+{
+	return fake_random;
 }
 
 /* The checks' part of /metrics, as main.c renders it. */
@@ -246,7 +172,7 @@ make(unsigned n, unsigned interval_ms, unsigned timeout_ms, unsigned rise,
 	}
 	cs = checks_new(NULL, specs, n, on_changed, NULL, why, sizeof(why));
 	assert_non_null(cs);
-	checks_start(cs);
+	start_all(cs);
 	return cs;
 }
 
@@ -254,9 +180,10 @@ static int
 setup(void **state)
 {
 	(void)state;
-	fake_now = 500.0;
-	memset(timers, 0, sizeof(timers));
-	ntimers = nlogged = starts = cancels = changes = 0;
+	fake_loop_reset(500.0);
+	fake_random = 0.5;
+	nevery = 0;
+	starts = cancels = changes = 0;
 	setups = teardowns = 0;
 	memset(started, 0, sizeof(started));
 	return 0;
@@ -268,12 +195,12 @@ run(struct checks *cs, enum check_code code, const char *why,
     const char *output, double ms)
 {
 	(void)cs;
-	fire(every_of(0));
+	fake_loop_fire(every_of(0));
 	assert_non_null(started[0]);
 	if (output)
 		snprintf(started[0]->output, sizeof(started[0]->output), "%s",
 		    output);
-	fake_now += ms / 1000.0;
+	fake_loop_now += ms / 1000.0;
 	check_done(started[0], code, why);
 }
 
@@ -286,11 +213,12 @@ test_checks_start_jitter_spreads_first_runs(void **state)
 
 	(void)state;
 	for (unsigned k = 0; k < 3; k++) {
-		assert_true(armed(every_of(k)));
-		assert_float_equal(timers[timer_slot(every_of(k))].after,
+		assert_true(fake_loop_armed(every_of(k)));
+		assert_float_equal(fake_loop_timer(every_of(k))->after,
 		    k * 0.010, 1e-9);
-		assert_float_equal(timers[timer_slot(every_of(k))].repeat,
-		    2.0, 1e-9);
+		/* One-shot: each run arms the next. */
+		assert_float_equal(fake_loop_timer(every_of(k))->repeat,
+		    0.0, 1e-9);
 	}
 	assert_int_equal(starts, 0);	/* nothing runs before the loop */
 	checks_free(cs);
@@ -316,12 +244,12 @@ test_checks_start_jitter_is_bounded_by_half_an_interval(void **state)
 	cs = checks_new(NULL, many, 200, on_changed, NULL, why,
 	    sizeof(why));
 	assert_non_null(cs);
-	checks_start(cs);
-	assert_int_equal(ntimers, 200);
-	for (unsigned i = 0; i < ntimers; i++) {
-		assert_true(timers[i].after >= 0);
-		assert_true(timers[i].after <= 0.5 + 1e-9);
-		assert_float_equal(timers[i].repeat, 1.0, 1e-9);
+	start_all(cs);
+	assert_int_equal(fake_loop_ntimers, 200);
+	for (unsigned i = 0; i < fake_loop_ntimers; i++) {
+		assert_true(fake_loop_timers[i].after >= 0);
+		assert_true(fake_loop_timers[i].after <= 0.5 + 1e-9);
+		assert_float_equal(fake_loop_timers[i].repeat, 0.0, 1e-9);
 	}
 	checks_free(cs);
 }
@@ -332,13 +260,15 @@ test_checks_a_check_never_overlaps_itself(void **state)
 	struct checks *cs = make(1, 200, 100, 1, 1);
 
 	(void)state;
-	fire(every_of(0));
+	fake_loop_fire(every_of(0));
 	assert_int_equal(starts, 1);
-	fire(every_of(0));		/* the interval again, still running */
-	fire(every_of(0));
+	/* The next start is armed only when the run ends. */
+	assert_false(fake_loop_armed(every_of(0)));
+	every_of(0)->cb(NULL, every_of(0), EV_TIMER);	/* even if fired */
 	assert_int_equal(starts, 1);
 	check_done(started[0], CHECK_PASS, "");
-	fire(every_of(0));
+	assert_true(fake_loop_armed(every_of(0)));
+	fake_loop_fire(every_of(0));
 	assert_int_equal(starts, 2);
 	checks_free(cs);		/* cancels the run still going */
 	assert_int_equal(cancels, 1);
@@ -353,12 +283,12 @@ test_checks_deadline_ends_a_run_as_timeout(void **state)
 	unsigned n;
 
 	(void)state;
-	fire(every_of(0));
+	fake_loop_fire(every_of(0));
 	assert_non_null(deadline_armed());
-	assert_float_equal(timers[timer_slot(deadline_armed())].after, 0.150,
+	assert_float_equal(fake_loop_timer(deadline_armed())->after, 0.150,
 	    1e-9);
-	fake_now += 0.150;
-	fire(deadline_armed());
+	fake_loop_now += 0.150;
+	fake_loop_fire(deadline_armed());
 	assert_int_equal(cancels, 1);
 	assert_null(deadline_armed());
 	checks_view(cs, &v, &n);
@@ -375,7 +305,9 @@ test_checks_deadline_ends_a_run_as_timeout(void **state)
 	render_metrics(cs, &b);
 	assert_non_null(strstr(b.data, "healthgate_check_results_total"
 	    "{check=\"c0\",result=\"timeout\"} 1\n"));
-	assert_null(strstr(b.data, "result=\"pass\""));
+	/* The others of its kind are there at 0 from the start. */
+	assert_non_null(strstr(b.data, "healthgate_check_results_total"
+	    "{check=\"c0\",result=\"pass\"} 0\n"));
 	sbuf_free(&b);
 	checks_free(cs);
 }
@@ -425,25 +357,106 @@ test_checks_rise_and_fall_are_logged_once_each(void **state)
 
 	(void)state;
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up"), 0);	/* rising */
+	assert_int_equal(fake_loop_count_logged("1 check_up"), 0);	/* rising */
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up name=c0 ms=5.0"), 1);
+	assert_int_equal(fake_loop_count_logged("1 check_up name=c0 ms=5.0"), 1);
 	run(cs, CHECK_PASS, "", NULL, 5);
 	run(cs, CHECK_EXIT, "exit status 1", NULL, 5);	/* one: still up */
 	checks_view(cs, &v, &n);
 	assert_true(v[0].up);
-	assert_int_equal(count_logged("2 check_down"), 0);
+	assert_int_equal(fake_loop_count_logged("2 check_down"), 0);
 	run(cs, CHECK_EXIT, "exit status 1", NULL, 5);
-	assert_int_equal(count_logged("2 check_down name=c0 result=exit "
+	assert_int_equal(fake_loop_count_logged("2 check_down name=c0 result=exit "
 	    "reason=\"exit status 1\" severity=fail"), 1);
 	for (int i = 0; i < 5; i++)
 		run(cs, CHECK_EXIT, "exit status 1", NULL, 5);
 	run(cs, CHECK_PASS, "", NULL, 5);
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up"), 2);
-	assert_int_equal(count_logged("2 check_down"), 1);
-	assert_int_equal(nlogged, 3);
+	assert_int_equal(fake_loop_count_logged("1 check_up"), 2);
+	assert_int_equal(fake_loop_count_logged("2 check_down"), 1);
+	assert_int_equal(fake_loop_nlogged, 3);
 	assert_int_equal(changes, 12);		/* every run re-renders */
+	checks_free(cs);
+}
+
+/* A command's output keeps its UTF-8 in the log; controls and bytes
+ * that are not UTF-8 become '?', so a text line stays one clean line. */
+static void
+test_checks_log_reason_masks_controls_and_bad_utf8(void **state)
+{
+	struct checks *cs = make(1, 2000, 1000, 1, 1);
+
+	(void)state;
+	run(cs, CHECK_EXIT, "exit status 1", "\x1b[31m caf\xc3\xa9 \xff\xe2\x82 "
+	    "\"a\\b\"", 5);
+	assert_int_equal(fake_loop_nlogged, 1);
+	assert_string_equal(fake_loop_logged[0], "2 check_down name=c0 "
+	    "result=exit reason=\"exit status 1: ?[31m caf\xc3\xa9 ??? "
+	    "'a/b'\" severity=fail");
+	checks_free(cs);
+}
+
+/* The armed start of check 0, in seconds from now. */
+static double
+next_after(void)
+{
+	assert_true(fake_loop_armed(every_of(0)));
+	return fake_loop_timer(every_of(0))->after;
+}
+
+/* The next start: the interval from this one's, spread +-10 %. */
+static void
+test_checks_next_start_is_the_interval_spread_by_jitter(void **state)
+{
+	struct checks *cs = make(1, 2000, 1000, 1, 1);
+
+	(void)state;
+	fake_random = 0.0;		/* the earliest: 90 % */
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_float_equal(next_after(), 1.800 - 0.005, 1e-9);
+	fake_random = 0.5;		/* the middle: the interval */
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_float_equal(next_after(), 2.000 - 0.005, 1e-9);
+	fake_random = 0.999999;		/* the latest: 110 % */
+	run(cs, CHECK_PASS, "", NULL, 5);
+	assert_float_equal(next_after(), 2.200 - 0.005, 1e-5);
+	/* A run that took longer than the gap: the next starts at once. */
+	fake_random = 0.0;
+	run(cs, CHECK_PASS, "", NULL, 1900);
+	assert_float_equal(next_after(), 0.0, 1e-9);
+	checks_free(cs);
+}
+
+/* fastinter while failures (or passes) are fewer than fall (or rise). */
+static void
+test_checks_fastinter_while_the_verdict_changes(void **state)
+{
+	struct checks *cs = make(1, 2000, 100, 2, 3);
+	const struct health_check *v;
+	unsigned n;
+
+	(void)state;
+	specs[0].fastinter_ms = 200;
+	run(cs, CHECK_PASS, "", NULL, 1);	/* rising: 1 of 2 */
+	assert_float_equal(next_after(), 0.200 - 0.001, 1e-9);
+	run(cs, CHECK_PASS, "", NULL, 1);	/* up */
+	assert_float_equal(next_after(), 2.000 - 0.001, 1e-9);
+	run(cs, CHECK_REFUSED, "refused", NULL, 1);	/* falling: 1 of 3 */
+	assert_float_equal(next_after(), 0.200 - 0.001, 1e-9);
+	run(cs, CHECK_REFUSED, "refused", NULL, 1);	/* 2 of 3 */
+	assert_float_equal(next_after(), 0.200 - 0.001, 1e-9);
+	checks_view(cs, &v, &n);
+	assert_true(v[0].up);
+	run(cs, CHECK_REFUSED, "refused", NULL, 1);	/* down: settled */
+	checks_view(cs, &v, &n);
+	assert_false(v[0].up);
+	assert_float_equal(next_after(), 2.000 - 0.001, 1e-9);
+	run(cs, CHECK_REFUSED, "refused", NULL, 1);	/* still down */
+	assert_float_equal(next_after(), 2.000 - 0.001, 1e-9);
+	/* Without fastinter, changing or not, the interval. */
+	specs[0].fastinter_ms = 0;
+	run(cs, CHECK_PASS, "", NULL, 1);
+	assert_float_equal(next_after(), 2.000 - 0.001, 1e-9);
 	checks_free(cs);
 }
 
@@ -467,9 +480,9 @@ test_checks_warn_check_is_logged_and_shown_as_warn(void **state)
 	specs[0].severity = CHECK_SPEC_SEVERITY_WARN;
 	cs = checks_new(NULL, specs, 1, on_changed, NULL, why, sizeof(why));
 	assert_non_null(cs);
-	checks_start(cs);
+	start_all(cs);
 	run(cs, CHECK_REFUSED, "connect: Connection refused", NULL, 1);
-	assert_int_equal(count_logged("2 check_down name=db result=refused "
+	assert_int_equal(fake_loop_count_logged("2 check_down name=db result=refused "
 	    "reason=\"connect: Connection refused\" severity=warn"), 1);
 	checks_view(cs, &v, &n);
 	assert_true(v[0].warn);
@@ -491,15 +504,15 @@ test_checks_down_from_the_first_run_is_logged_once(void **state)
 	(void)state;
 	run(cs, CHECK_EXIT, "exit status 2", "psql: \"db\" refused\\\n"
 	    "second line", 5);
-	assert_int_equal(nlogged, 1);
-	assert_string_equal(logged[0], "2 check_down name=c0 result=exit "
+	assert_int_equal(fake_loop_nlogged, 1);
+	assert_string_equal(fake_loop_logged[0], "2 check_down name=c0 result=exit "
 	    "reason=\"exit status 2: psql: 'db' refused/\" severity=fail");
 	for (int i = 0; i < 4; i++)
 		run(cs, CHECK_REFUSED, "connection refused", NULL, 5);
-	assert_int_equal(nlogged, 1);
+	assert_int_equal(fake_loop_nlogged, 1);
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up name=c0"), 1);
-	assert_int_equal(nlogged, 2);
+	assert_int_equal(fake_loop_count_logged("1 check_up name=c0"), 1);
+	assert_int_equal(fake_loop_nlogged, 2);
 	checks_free(cs);
 }
 
@@ -512,10 +525,10 @@ test_checks_a_rising_check_is_logged_when_it_rises(void **state)
 	(void)state;
 	run(cs, CHECK_PASS, "", NULL, 5);
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(nlogged, 0);
+	assert_int_equal(fake_loop_nlogged, 0);
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up name=c0"), 1);
-	assert_int_equal(nlogged, 1);
+	assert_int_equal(fake_loop_count_logged("1 check_up name=c0"), 1);
+	assert_int_equal(fake_loop_nlogged, 1);
 	checks_free(cs);
 }
 
@@ -566,13 +579,13 @@ test_checks_deadline_takes_the_kinds_words(void **state)
 	tls_specs(sp, names, 1);
 	assert_non_null(cs = checks_new(NULL, sp, 1, on_changed, NULL, why,
 	    sizeof(why)));
-	checks_start(cs);
-	fire(every_of(0));
-	fake_now += 0.300;
-	fire(deadline_armed());
+	start_all(cs);
+	fake_loop_fire(every_of(0));
+	fake_loop_now += 0.300;
+	fake_loop_fire(deadline_armed());
 	checks_view(cs, &v, &n);
 	assert_string_equal(v[0].output, "tls: handshake timeout after 300 ms");
-	assert_int_equal(count_logged("2 check_down name=t result=timeout "
+	assert_int_equal(fake_loop_count_logged("2 check_down name=t result=timeout "
 	    "reason=\"tls: handshake timeout after 300 ms\""), 1);
 	checks_free(cs);
 	assert_int_equal(teardowns, 1);
@@ -595,12 +608,12 @@ test_checks_tls_expiry_is_seconds_from_now(void **state)
 	tls_specs(sp, names, 1);
 	assert_non_null(cs = checks_new(NULL, sp, 1, on_changed, NULL, why,
 	    sizeof(why)));
-	checks_start(cs);
+	start_all(cs);
 	sbuf_init(&b);
 	render_metrics(cs, &b);
 	assert_null(strstr(b.data, "tls_expiry"));
 	sbuf_free(&b);
-	fire(every_of(0));
+	fake_loop_fire(every_of(0));
 	clock_wall(&wall);
 	started[0]->tls_seen = true;
 	started[0]->tls_not_after = (double)wall.tv_sec + 86400.0 * 10;
@@ -616,6 +629,98 @@ test_checks_tls_expiry_is_seconds_from_now(void **state)
 	checks_free(cs);
 }
 
+/*
+ * Issue 29: a run healthgate could not make (its own memory or
+ * descriptors) keeps the verdict: before, it was a CHECK_CONNECT "out of
+ * memory" and, with fall 1, /health said 503 while the app was fine.
+ */
+static void
+test_checks_a_skipped_run_keeps_the_verdict(void **state)
+{
+	struct checks *cs = make(1, 1000, 500, 1, 1);
+	const struct health_check *v;
+	unsigned n, changed;
+	struct sbuf b;
+
+	(void)state;
+	fake_loop_fire(every_of(0));
+	check_done(started[0], CHECK_PASS, "");
+	checks_view(cs, &v, &n);
+	assert_true(v[0].up);
+	changed = changes;
+	for (unsigned i = 0; i < 3; i++) {
+		fake_loop_fire(every_of(0));
+		check_skip(started[0], "out of memory");
+		assert_null(deadline_armed());
+		/* The next run is tried as usual. */
+		assert_true(fake_loop_armed(every_of(0)));
+	}
+	checks_view(cs, &v, &n);
+	assert_true(v[0].up);
+	assert_int_equal(changes, changed);
+	assert_int_equal(fake_loop_count_logged("2 check_skipped name=c0 "
+	    "reason=\"out of memory\" kept=up"), 1);
+	assert_int_equal(fake_loop_count_logged("2 check_down"), 0);
+	sbuf_init(&b);
+	render_metrics(cs, &b);
+	assert_non_null(strstr(b.data, "healthgate_check_skipped_total"
+	    "{check=\"c0\"} 3\n"));
+	assert_non_null(strstr(b.data, "healthgate_check_results_total"
+	    "{check=\"c0\",result=\"connect\"} 0\n"));
+	sbuf_free(&b);
+	/* A real run ends the spell: the next skip is logged again. */
+	fake_loop_fire(every_of(0));
+	check_done(started[0], CHECK_PASS, "");
+	fake_loop_fire(every_of(0));
+	check_skip(started[0], "connect: Too many open files");
+	assert_int_equal(fake_loop_count_logged("2 check_skipped"), 2);
+	assert_true(check_errno_is_own(EMFILE));
+	assert_false(check_errno_is_own(ECONNREFUSED));
+	checks_free(cs);
+}
+
+/*
+ * Issue 29: every result a check's kind can have is a series at 0 before
+ * any run (kinds: http, tcp, exec by make()'s i % 3); none it cannot have.
+ */
+static void
+test_checks_results_of_its_kind_exist_at_zero(void **state)
+{
+	static const char *const has[][8] = {
+		{ "pass", "timeout", "refused", "connect", "status",
+		    "malformed", "resolve", NULL },
+		{ "pass", "timeout", "refused", "connect", "resolve", NULL },
+		{ "pass", "timeout", "exit", "spawn", NULL },
+	};
+	static const char *const lacks[][4] = {
+		{ "exit", "spawn", NULL },
+		{ "status", "malformed", "exit", NULL },
+		{ "refused", "connect", "status", NULL },
+	};
+	struct checks *cs = make(3, 1000, 500, 1, 1);
+	char want[128];
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b);
+	render_metrics(cs, &b);
+	for (unsigned k = 0; k < 3; k++) {
+		for (unsigned i = 0; has[k][i]; i++) {
+			snprintf(want, sizeof(want), "healthgate_check_results_"
+			    "total{check=\"c%u\",result=\"%s\"} 0\n", k,
+			    has[k][i]);
+			assert_non_null(strstr(b.data, want));
+		}
+		for (unsigned i = 0; lacks[k][i]; i++) {
+			snprintf(want, sizeof(want), "{check=\"c%u\",result="
+			    "\"%s\"}", k, lacks[k][i]);
+			assert_null(strstr(b.data, want));
+		}
+	}
+	sbuf_free(&b);
+	checks_free(cs);
+}
+
 int
 main(void)
 {
@@ -625,10 +730,15 @@ main(void)
 		T(test_checks_start_jitter_is_bounded_by_half_an_interval),
 		T(test_checks_a_check_never_overlaps_itself),
 		T(test_checks_deadline_ends_a_run_as_timeout),
+		T(test_checks_results_of_its_kind_exist_at_zero),
+		T(test_checks_a_skipped_run_keeps_the_verdict),
 		T(test_checks_a_finished_run_disarms_its_deadline),
 		T(test_checks_duration_is_read_from_the_monotonic_clock),
 		T(test_checks_rise_and_fall_are_logged_once_each),
 		T(test_checks_warn_check_is_logged_and_shown_as_warn),
+		T(test_checks_next_start_is_the_interval_spread_by_jitter),
+		T(test_checks_log_reason_masks_controls_and_bad_utf8),
+		T(test_checks_fastinter_while_the_verdict_changes),
 		T(test_checks_down_from_the_first_run_is_logged_once),
 		T(test_checks_a_rising_check_is_logged_when_it_rises),
 		T(test_checks_a_refused_setup_refuses_the_start),

@@ -143,8 +143,8 @@ test_check_spec_bad_table_says_what_is_wrong(void **state)
 		{ "tls://app", "missing :PORT" },
 		{ "tls://:1", "tls:// needs HOST:PORT" },
 		{ "tls://app:1?bogus=1", "unknown parameter bogus (it takes "
-		    "interval, timeout, rise, fall, severity, ca, sni, insecure, cert, "
-		    "key)" },
+		    "interval, timeout, rise, fall, fastinter, severity, ca, sni, "
+		    "insecure, cert, key)" },
 		{ "tcp://app:1?ca=x", "unknown parameter ca" },
 		{ "https://127.0.0.1:1/", "add sni=NAME" },
 		{ "tls://[::1]:1", "add sni=NAME" },
@@ -190,7 +190,7 @@ test_check_spec_params_refused_by_name(void **state)
 		{ "exec?timeout=1x:/bin/true", "parameter timeout is not a "
 		    "duration" },
 		{ "exec?x=1:/bin/true", "has an unknown parameter x (it "
-		    "takes interval, timeout, rise, fall, severity)" },
+		    "takes interval, timeout, rise, fall, fastinter, severity)" },
 		{ "tcp://127.0.0.1:1?severity=warning", "parameter severity "
 		    "is not fail or warn" },
 		{ "http://127.0.0.1:1/?expect=600", "parameter expect is not "
@@ -297,13 +297,13 @@ test_check_spec_http_params_refused(void **state)
 		{ "http://127.0.0.1:1/?body=up&method=HEAD", "parameter body "
 		    "needs method=GET: HEAD has no body" },
 		{ "tcp://127.0.0.1:1?body=x", "has an unknown parameter body "
-		    "(it takes interval, timeout, rise, fall, severity, send, "
-		    "expect)" },
+		    "(it takes interval, timeout, rise, fall, fastinter, "
+		    "severity, send, expect)" },
 		{ "tcp://127.0.0.1:1?send=PING%0", "parameter send has a '%' "
 		    "without two hex digits after it" },
 		{ "tcp://127.0.0.1:1?expect=", "parameter expect is empty" },
 		{ "exec?send=x:/bin/true", "has an unknown parameter send (it "
-		    "takes interval, timeout, rise, fall, severity)" },
+		    "takes interval, timeout, rise, fall, fastinter, severity)" },
 	};
 
 	(void)state;
@@ -337,6 +337,10 @@ test_check_spec_tcp_send_expect(void **state)
 	    "%08%04%D2%16%2F&expect=N", &sched, &cs));
 	assert_int_equal(cs.send.len, 8);
 	assert_memory_equal(cs.send.b, "\0\0\0\x08\x04\xd2\x16\x2f", 8);
+	check_spec_free(&cs);
+	assert_null(check_spec_parse("tcp://127.0.0.1:1?fastinter=250ms",
+	    &sched, &cs));
+	assert_int_equal(cs.fastinter_ms, 250);
 	check_spec_free(&cs);
 	assert_null(check_spec_parse("smtp=tcp://127.0.0.1:25?expect=220%20",
 	    &sched, &cs));

@@ -80,8 +80,8 @@ test_quiet_one_arrival_waits_the_ceiling(void **state)
 }
 
 /*
- * Busy: arrivals every 0.1 s; the period is 8 mean gaps, the open one
- * counted.
+ * Busy: arrivals every 0.1 s; the period is 6 x the mean gap's 95 % upper
+ * bound, which comes down as the arrivals add up.
  */
 static void
 test_quiet_busy_app_period_follows_the_gaps(void **state)
@@ -94,9 +94,9 @@ test_quiet_busy_app_period_follows_the_gaps(void **state)
 		last[i] = 99.3 + 0.1 * i;	/* 99.3 .. 100.0 */
 	scan(q, 100.0, 8, last, NULL);
 	quiet_start(q, 100.0);
-	/* 8 in 0.7 s: 8 x 0.0875 = 0.7; longest 0.1: 2 x 0.1 = 0.2. */
-	assert_true(quiet_period(q, 100.0) > 0.69 &&
-	    quiet_period(q, 100.0) < 0.71);
+	/* 7 gaps in 0.7 s: 6 x 1.4 / chi2(0.05, 14) = 6 x 1.4 / 6.57. */
+	assert_true(quiet_period(q, 100.0) > 1.27 &&
+	    quiet_period(q, 100.0) < 1.29);
 	/* Traffic goes on for 2 s, a connection each 0.1 s ... */
 	for (unsigned k = 1; k <= 20; k++) {
 		last[k % 8] = 100.0 + 0.1 * k;
@@ -104,15 +104,15 @@ test_quiet_busy_app_period_follows_the_gaps(void **state)
 		assert_false(quiet_at(q, 100.0 + 0.1 * k, NULL));
 	}
 	/*
-	 * ... then the router stops at 102.0: 28 arrivals since 99.3, quiet
-	 * q once q >= 8 (2.7 + q) / 28, q >= 1.08 s.
+	 * ... then the router stops at 102.0: 27 gaps in 2.7 s, 6 x 5.4 /
+	 * chi2(0.05, 54) = 6 x 5.4 / 38.1 = 0.85 s.
 	 */
 	scan(q, 102.5, 8, last, NULL);
 	assert_false(quiet_at(q, 102.5, NULL));
-	scan(q, 103.0, 8, last, NULL);
-	assert_false(quiet_at(q, 103.0, NULL));
-	scan(q, 103.1, 8, last, NULL);
-	assert_true(quiet_at(q, 103.1, NULL));
+	scan(q, 102.8, 8, last, NULL);
+	assert_false(quiet_at(q, 102.8, NULL));
+	scan(q, 102.9, 8, last, NULL);
+	assert_true(quiet_at(q, 102.9, NULL));
 	quiet_free(q);
 }
 
@@ -129,7 +129,7 @@ test_quiet_bursts_take_twice_the_longest_gap(void **state)
 			last[b * 10 + i] = 95.9 + 2.0 * b + 0.01 * i;
 	scan(q, 100.0, 30, last, NULL);
 	quiet_start(q, 100.0);
-	/* longest gap 1.91 s: 3.82 s; mean (4.1 / 30) x 8 = 1.09 s. */
+	/* longest gap 1.91 s: 3.82 s; the mean's bound gives 1.6 s. */
 	assert_true(quiet_period(q, 100.0) > 3.8 &&
 	    quiet_period(q, 100.0) < 3.84);
 	quiet_free(q);
@@ -168,13 +168,12 @@ test_quiet_same_connection_is_not_news(void **state)
 	last[0] = 99.0 + QUIET_JITTER / 2;
 	scan(q, 100.1, 1, last, NULL);
 	assert_false(quiet_at(q, 100.1, &at));
-	/* Still one arrival: 8 x its age, 1.1 s. */
-	assert_true(at > 108.79 && at < 108.81);
+	/* Still one arrival: the ceiling, from the start. */
+	assert_true(at == 100.0 + QUIET_MAX);
 	last[0] = 100.1;
 	scan(q, 100.2, 1, last, NULL);
-	/* Two arrivals in 1.2 s: 8 x 0.6. */
-	assert_true(quiet_period(q, 100.2) > 4.79 &&
-	    quiet_period(q, 100.2) < 4.81);
+	/* Two arrivals 1.1 s apart: the bound for one gap is 19 x it. */
+	assert_true(quiet_period(q, 100.2) == QUIET_MAX);
 	quiet_free(q);
 }
 
@@ -196,8 +195,8 @@ test_quiet_new_connection_is_an_arrival(void **state)
 	assert_int_equal(st.arrivals, 2);
 	assert_true(st.since_recv > 0.09 && st.since_recv < 0.11);
 	assert_false(quiet_at(q, 100.4, &at));
-	/* Two in 0.4 s: 8 x 0.2 = 1.6 s after the last one. */
-	assert_true(at > 101.89 && at < 101.91);
+	/* Two, 0.3 s apart: 6 x 0.6 / chi2(0.05, 2), over the ceiling. */
+	assert_true(at > 110.29 && at < 110.31);
 	/* Gone from the next scan: no longer counted. */
 	scan(q, 100.5, 1, last, NULL);
 	quiet_stats(q, 100.5, &st);
@@ -241,7 +240,7 @@ test_quiet_keeps_the_newest_arrivals(void **state)
 		last[0] = 25.0 + 0.05 * k;
 		scan(q, last[0], 1, last, NULL);
 	}
-	/* 64 arrivals 0.05 s apart: 8 x 0.05 = 0.4, the floor. */
+	/* 64 arrivals 0.05 s apart: 6 x 0.06 = 0.37, the floor. */
 	assert_true(quiet_period(q, 30.0) == QUIET_MIN);
 	quiet_free(q);
 }
