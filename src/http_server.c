@@ -24,6 +24,7 @@
 
 #include <microhttpd.h>
 
+#include "accept.h"
 #include "admin.h"
 #include "clock.h"
 #include "conn_table.h"
@@ -47,6 +48,8 @@ enum http_hold {
 struct http_server {
 	struct ev_loop	*loop;
 	struct MHD_Daemon *mhd;
+	int		 listen_fd;	/* ours: MHD has no listener */
+	struct acceptor	*acceptor;	/* accepts, hands MHD each socket */
 	ev_io		 mhd_io;	/* MHD's epoll fd is readable */
 	ev_timer	 mhd_timer;	/* MHD_get_timeout ran out */
 	ev_timer	 sweep;		/* cuts slow heads; runs while conns */
@@ -64,6 +67,8 @@ struct http_server {
 	struct MHD_Response *bad_request;
 	unsigned	 health_code;
 	bool		 closing;	/* draining: Connection: close */
+	bool		 in_run;	/* inside MHD_run: its callbacks run */
+	bool		 retime;	/* shorten the timeouts after the run */
 
 	struct conn_table *table;	/* every connection holding a slot */
 	unsigned	 inflight;	/* requests in flight, /admin/ apart */
@@ -91,11 +96,39 @@ rearm(struct http_server *s)
 	}
 }
 
+static void
+short_timeout(struct conn *c, void *arg)
+{
+	(void)arg;
+	MHD_set_connection_option(c->handle, MHD_CONNECTION_OPTION_TIMEOUT,
+	    1u);
+}
+
+/*
+ * One MHD_run. A drain begun from inside it (an /admin/ request's hook)
+ * shortens the connections' timeouts only once it has returned: within
+ * the run, a connection MHD has just closed is off its timeout list but
+ * not yet cleaned up (libmicrohttpd 0.9.75, cleanup_connection) nor
+ * reported CLOSED, so it is still in our table; setting its timeout would
+ * put it back on a list, and MHD would read it there after freeing it.
+ */
+static void
+run(struct http_server *s)
+{
+	s->in_run = true;
+	MHD_run(s->mhd);
+	s->in_run = false;
+	if (s->retime) {
+		s->retime = false;
+		conn_table_each(s->table, short_timeout, NULL);
+	}
+}
+
 /* Lets MHD do its work, then re-arms the timer. */
 static void
 pump(struct http_server *s)
 {
-	MHD_run(s->mhd);
+	run(s);
 	rearm(s);
 }
 
@@ -105,6 +138,33 @@ mhd_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	pump(w->data);
+}
+
+static void	shut(struct MHD_Connection *);
+static void	summary_soon(struct http_server *);
+
+/* accept.c hands over a new connection: MHD owns (and closes) it now. */
+static void
+http_server_take(void *arg, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct http_server *s = arg;
+	struct conn *victim;
+
+	/* MHD closed it. Out of memory for its pool: free some for the next
+	 * (the summary line says so; MHD 0.9.75 would say nothing). */
+	if (MHD_add_connection(s->mhd, fd, sa, len) == MHD_NO &&
+	    errno == ENOMEM) {
+		if ((victim = conn_table_shed(s->table)) != NULL)
+			shut(victim->handle);
+		summary_soon(s);
+	}
+}
+
+/* What was accepted is read at once (MHD_USE_TURBO): its head is in. */
+static void
+http_server_accepted(void *arg)
+{
+	pump(arg);
 }
 
 static void
@@ -200,7 +260,7 @@ metrics_response(struct http_server *s)
 		return NULL;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "text/plain; version=0.0.4");
+	    "text/plain; version=0.0.4; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (s->closing)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -279,7 +339,7 @@ read_head(struct MHD_Connection *mc, const char *version,
 }
 
 static struct MHD_Response *
-admin_response(const struct http_server *s, const struct sbuf *b,
+http_admin_response(const struct http_server *s, const struct sbuf *b,
     const char *allow)
 {
 	struct MHD_Response *r;
@@ -292,7 +352,7 @@ admin_response(const struct http_server *s, const struct sbuf *b,
 }
 
 static bool
-admin_hold(struct http_server *s, struct conn *c)
+http_admin_hold(struct http_server *s, struct conn *c)
 {
 	if (s->nheld == s->held_cap) {
 		unsigned cap = s->held_cap ? s->held_cap * 2 : 16;
@@ -316,7 +376,7 @@ admin_hold(struct http_server *s, struct conn *c)
  * http_server_release() resumes it, and MHD calls here again for it.
  */
 static enum MHD_Result
-admin_request(struct http_server *s, struct conn *c, const char *method,
+http_admin_request(struct http_server *s, struct conn *c, const char *method,
     const char *url)
 {
 	struct http_admin_reply reply = { .code = 503 };
@@ -338,15 +398,15 @@ admin_request(struct http_server *s, struct conn *c, const char *method,
 	else
 		admin_render_result(false, NULL, "healthgate is exiting",
 		    &reply.body);
-	if (reply.hold && !s->exiting && admin_hold(s, c)) {
+	if (reply.hold && !s->exiting && http_admin_hold(s, c)) {
 		sbuf_free(&reply.body);
 		return MHD_YES;
 	}
 	if (reply.hold)
 		reply.code = 503;	/* out of memory, or exiting */
 	r = sbuf_failed(&reply.body) ? NULL :
-	    admin_response(s, &reply.body, reply.code == 405 ? reply.allow :
-	    NULL);
+	    http_admin_response(s, &reply.body,
+	    reply.code == 405 ? reply.allow : NULL);
 	rc = queue(s, c, reply.code, r);
 	if (r)
 		MHD_destroy_response(r);
@@ -419,7 +479,7 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 	case HTTP_ROUTE_LIVE:
 		return queue(s, c, MHD_HTTP_OK, s->live);
 	case HTTP_ROUTE_ADMIN:
-		return admin_request(s, c, method, url);
+		return http_admin_request(s, c, method, url);
 	case HTTP_ROUTE_METRICS: {
 		struct MHD_Response *r = metrics_response(s);
 		enum MHD_Result rc = queue(s, c, MHD_HTTP_OK, r);
@@ -506,11 +566,12 @@ summary_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;		/* quiet again: the next event restarts it */
 	log_event(LOG_WARN, "admission", "period_s=%g open=%u "
 	    "evicted_no_head=%llu evicted_idle=%llu request_timeout=%llu "
-	    "idle_timeout=%llu refused_full=%llu refused_per_ip=%llu",
+	    "idle_timeout=%llu refused_full=%llu refused_per_ip=%llu "
+	    "refused_memory=%llu",
 	    SUMMARY_PERIOD, st.open, d[CONN_CUT_EVICTED_NO_HEAD],
 	    d[CONN_CUT_EVICTED_IDLE], d[CONN_CUT_REQUEST_TIMEOUT],
 	    d[CONN_CUT_IDLE_TIMEOUT], r[CONN_REFUSED_FULL],
-	    r[CONN_REFUSED_PER_IP]);
+	    r[CONN_REFUSED_PER_IP], r[CONN_REFUSED_MEMORY]);
 	*was = st;
 	ev_timer_set(w, SUMMARY_PERIOD, 0.);
 	ev_timer_start(loop, w);
@@ -629,13 +690,13 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    limits->idle_timeout ? limits->request_timeout :
 	    limits->idle_timeout) + 1;
 	double period;
-	int fd;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->loop = loop;
+	s->listen_fd = -1;
 	s->hooks = *hooks;
 	s->limits = *limits;
 	/*
@@ -649,7 +710,8 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if ((fd = sock_listen(host, port, &s->bound, err, errlen)) < 0)
+	if ((s->listen_fd = sock_listen(host, port, &s->bound, err,
+	    errlen)) < 0)
 		goto fail;
 	/*
 	 * MHD_USE_TURBO (0.9.75: only these two effects): a new connection
@@ -657,6 +719,9 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	 * request is already in, thanks to TCP_DEFER_ACCEPT — and close()
 	 * is not preceded by shutdown(). Three syscalls fewer per
 	 * connection; measured in BENCHMARKS.md.
+	 * MHD_USE_NO_LISTEN_SOCKET: accept.c accepts and pauses on EMFILE
+	 * (accept.h says why not MHD), and MHD_add_connection hands each
+	 * socket over.
 	 */
 	/*
 	 * MHD_ALLOW_SUSPEND_RESUME for held /admin/prestop requests: it adds
@@ -664,9 +729,8 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	 * the loop runs MHD for it without a call from us.
 	 */
 	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO |
-	    MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL,
 	    access_cb, s,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections + headroom,
@@ -685,7 +749,6 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_STRICT_FOR_CLIENT, 0,
 	    MHD_OPTION_END);
 	if (s->mhd == NULL) {
-		close(fd);
 		snprintf(err, errlen, "libmicrohttpd would not start");
 		goto fail;
 	}
@@ -714,6 +777,12 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->sweep.repeat = period;
 	s->sweep.data = s;
 	ev_io_start(loop, &s->mhd_io);
+	s->acceptor = accept_new(loop, s->listen_fd, http_server_take,
+	    http_server_accepted, s);
+	if (s->acceptor == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return s;
 fail:
 	http_server_free(s);
@@ -727,7 +796,7 @@ fail:
  * libmicrohttpd 0.9.75 panics when stopped with a connection suspended.
  */
 static void
-flush_held(struct http_server *s)
+http_admin_flush(struct http_server *s)
 {
 	static const char bye[] = "{\"ok\":false,\"detail\":\"healthgate is "
 	    "exiting\"}\n";
@@ -741,7 +810,7 @@ flush_held(struct http_server *s)
 	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	pfd.fd = di ? di->epoll_fd : -1;
 	while (s->admin_inflight > 0 && clock_mono() < end) {
-		MHD_run(s->mhd);
+		run(s);
 		if (s->admin_inflight == 0)
 			break;
 		(void)poll(&pfd, 1, 10);
@@ -753,8 +822,9 @@ http_server_free(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	accept_free(s->acceptor);
 	if (s->mhd && s->admin_inflight)
-		flush_held(s);
+		http_admin_flush(s);
 	ev_io_stop(s->loop, &s->mhd_io);
 	ev_timer_stop(s->loop, &s->mhd_timer);
 	ev_timer_stop(s->loop, &s->sweep);
@@ -777,6 +847,8 @@ http_server_free(struct http_server *s)
 		MHD_destroy_response(s->release);
 	free(s->held);
 	conn_table_free(s->table);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
 	free(s);
 }
 
@@ -799,14 +871,6 @@ http_server_set_health(struct http_server *s, unsigned code,
 	s->health_code = code;
 }
 
-static void
-short_timeout(struct conn *c, void *arg)
-{
-	(void)arg;
-	MHD_set_connection_option(c->handle, MHD_CONNECTION_OPTION_TIMEOUT,
-	    1u);
-}
-
 void
 http_server_set_closing(struct http_server *s)
 {
@@ -814,7 +878,10 @@ http_server_set_closing(struct http_server *s)
 		return;
 	s->closing = true;
 	build_static(s);
-	conn_table_each(s->table, short_timeout, NULL);
+	if (s->in_run)
+		s->retime = true;	/* see run() */
+	else
+		conn_table_each(s->table, short_timeout, NULL);
 	/*
 	 * Only the timer, for the shorter timeouts: running MHD here could
 	 * answer a request already in with the /health of before the drain

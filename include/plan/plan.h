@@ -5,7 +5,8 @@
  * "healthgate plan": what a set of ALB, ECS and healthgate settings costs in
  * time, and where they contradict each other. The arithmetic (plan_*) is
  * pure: numbers in, numbers and text out, no I/O, so a unit test pins every
- * formula. plan_cli.c is the command around it, plan_json.c reads a task
+ * formula: plan.c the figures, plan_rules.c the findings as a table of
+ * rows. plan_cli.c is the command around it, plan_json.c reads a task
  * definition and a target group into the same numbers.
  *
  * All durations are milliseconds. "Worst" is the most the settings allow;
@@ -67,6 +68,7 @@ struct plan_input {
 	unsigned	timeout_ms;
 	unsigned	rise;
 	unsigned	fall;
+	unsigned	fastinter_ms;		/* ?fastinter; 0: none */
 	unsigned	drain_timeout_ms;	/* healthgate's drain cap */
 	unsigned	drain_fall;
 	unsigned	drain_window_ms;
