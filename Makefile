@@ -61,8 +61,8 @@ T_http_status	= http_status
 T_log		= log jsonstr clock
 T_notify	= notify log opts jsonstr decimal clock
 T_opts		= opts decimal
-T_plan		= plan config addr opts check_spec check_param pct http_framing signame decimal
-T_plan_json	= plan_json plan opts decimal
+T_plan		= plan app_ports config addr opts check_spec check_param pct http_framing signame decimal
+T_plan_json	= plan_json plan app_ports addr opts decimal
 T_probe		= probe addr opts http_status http_request sock resolve decimal \
 		  answer clock probe_grpc check_spec check_param pct http_framing \
 		  grpc_call grpc_health h2_conn tls tls_conf
@@ -207,7 +207,7 @@ F_probe_response = probe http_status opts addr http_request sock decimal \
 # probe resolves names with c-ares on a libev loop.
 $(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2 -lbearssl
 F_log		= log jsonstr clock
-F_plan_json	= plan_json plan opts decimal
+F_plan_json	= plan_json plan app_ports addr opts decimal
 # plan_json walks what jansson parsed.
 $(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
