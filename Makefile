@@ -23,59 +23,26 @@ CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
 LDFLAGS	 += -fsanitize=$(SANITIZER)
 endif
 
-SRCS	 ?= $(wildcard src/*.c)
+SRCS	 ?= $(wildcard src/*.c src/plan/*.c)
 OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
-# Unit tests: tests/test_<module>.c, linked with only the objects listed.
-UNIT	 := addr config conn_table drain health http_status log metrics \
-	    notify opts plan plan_json probe risefall sbuf stop reap fd_budget
-UNIT	 += signame supervise
-UNIT	 += checks
-UNIT	 += http_framing
-UNIT	 += answer check_target
-UNIT	 += check_spec
-UNIT	 += jsonstr decimal
-UNIT	 += http_body pct
-T_http_body	= http_body decimal
-T_pct		= pct
-UNIT	 += admin
-UNIT	 += grpc_health
-T_grpc_health	= grpc_health
-UNIT	 += quiet
-T_addr		= addr decimal
-T_answer	= answer addr decimal
-T_check_target	= check_target answer addr decimal
-T_check_spec	= check_spec check_param pct http_framing opts addr decimal
-T_jsonstr	= jsonstr
-T_admin		= admin addr decimal sbuf jsonstr clock drain agent
-T_decimal	= decimal
-T_quiet		= quiet
-T_config	= config addr opts check_spec check_param pct http_framing signame decimal
-T_conn_table	= conn_table addr decimal
-T_metrics	= metrics conn_table sbuf jsonstr
-T_http_framing	= http_framing decimal
-T_drain		= drain agent addr decimal
-T_health	= health sbuf jsonstr clock
-T_http_status	= http_status
-T_log		= log jsonstr clock
-T_notify	= notify log opts jsonstr decimal clock
-T_opts		= opts decimal
-T_plan		= plan app_ports config addr opts check_spec check_param pct http_framing signame decimal
-T_plan_json	= plan_json plan app_ports addr opts decimal
-T_probe		= probe addr opts http_status http_request sock resolve decimal \
-		  answer clock probe_grpc check_spec check_param pct http_framing \
-		  grpc_call grpc_health h2_conn tls tls_conf
-T_risefall	= risefall
-T_sbuf		= sbuf jsonstr
-T_signame	= signame decimal
-T_supervise	= supervise child signame log clock jsonstr decimal
-T_stop		= stop drain agent quiet addr decimal
-T_reap		= reap
-T_fd_budget	= fd_budget log jsonstr clock
-T_checks	= checks jitter risefall sbuf clock check_target answer resolve addr jsonstr decimal selfconn \
-		  metrics conn_table
-UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
+# Every object but main's, in one static library that the unit tests and
+# (built again, instrumented) the fuzzers link: the linker takes from it
+# only what a test reaches, so no test keeps a list of its objects. The
+# daemon links the objects themselves: the static build's nss_none.o is
+# reached only through -Wl,--wrap= from libcares.a, linked after it, which
+# an archive scanned before libcares.a would not supply.
+LIB	 := $(BUILD)/libhealthgate.a
+LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+
+# Unit tests: every tests/unit/**/test_<module>.c, one cmocka binary each,
+# linked with the library; tests/unit/fake_loop.c (the clock, libev's
+# timers and the log, faked) comes from its own archive, pulled in by the
+# tests that wrap those calls. Only the --wrap lines are per test (below).
+UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%)
+UNIT_LIB  := $(BUILD)/tests/unit/libfake_loop.a
 
 .PHONY: all run check unit integration clean deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
@@ -105,35 +72,32 @@ $(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(BUILD)/healthgate: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%.o: tests/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -c -o $@ $<
+
+$(UNIT_LIB): $(BUILD)/tests/unit/fake_loop.o
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 .SECONDARY:
-.SECONDEXPANSION:
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o \
-    $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(T_$$*)))
-	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -lcmocka -lm
+$(UNIT_BINS): %: %.o $(UNIT_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS) -lcmocka -lm
 
-# test_notify drives a real libev loop; probe resolves names with c-ares.
-$(BUILD)/tests/test_notify: TEST_LIBS = -lev
-$(BUILD)/tests/test_probe: TEST_LIBS = -lev -lcares -lnghttp2 -lbearssl
-# test_supervise runs real children on a real libev loop.
-$(BUILD)/tests/test_supervise: TEST_LIBS = -lev
-# plan_json walks what jansson parsed.
-$(BUILD)/tests/test_plan_json: TEST_LIBS = -ljansson
-# test_reap links reap.o, whose sweep watches children with libev.
-$(BUILD)/tests/test_reap: TEST_LIBS = -lev
 # test_checks fakes the clock, the check timers, the log and the probes.
-$(BUILD)/tests/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
+$(BUILD)/tests/unit/test_checks: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=jitter_random \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
-	    -Wl,--wrap=log_event -lcares -lev
+	    -Wl,--wrap=log_event
 # test_stop fakes the clock, the drain timer, the log and the app's traffic.
-$(BUILD)/tests/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
+$(BUILD)/tests/unit/test_stop: TEST_LIBS = -Wl,--wrap=clock_mono \
 	    -Wl,--wrap=ev_timer_start -Wl,--wrap=ev_timer_stop \
 	    -Wl,--wrap=log_event -Wl,--wrap=traffic_start \
 	    -Wl,--wrap=traffic_halt -Wl,--wrap=traffic_quiet
@@ -171,53 +135,30 @@ valgrind: deps $(BUILD)/healthgate
 	@HEALTHGATE_WRAP="$(VALGRIND)" \
 	    python3 tests/integration/run.py $(BUILD)/healthgate
 
-# libFuzzer targets, one per parser: tests/fuzz/fuzz_<name>.c, linked with
-# the sources listed. make fuzz FUZZ_SECONDS=60 runs each for that long.
+# libFuzzer targets, one per parser: every tests/fuzz/fuzz_<name>.c, linked
+# with the library built again by clang, instrumented for coverage and the
+# sanitizers. make fuzz FUZZ_SECONDS=60 runs each for that long.
 FUZZ_SECONDS ?= 60
-FUZZ	 := duration listen cidr url check env http_status probe_response log \
-	    plan_json
-FUZZ	 += http_framing
-FUZZ	 += http_body pct jsonstr
-F_http_body	= http_body decimal
-F_pct		= pct
-F_jsonstr	= jsonstr
-# jsonstr's output is read back by jansson.
-$(BUILD)/fuzz/fuzz_jsonstr: FUZZ_LIBS = -ljansson
-FUZZ	 += tls_pem tls_handshake
-F_tls_pem	= tls_conf
-F_tls_handshake	= tls tls_conf clock
-$(BUILD)/fuzz/fuzz_tls_pem: FUZZ_LIBS = -lbearssl
-$(BUILD)/fuzz/fuzz_tls_handshake: FUZZ_LIBS = -lbearssl
-FUZZ	 += admin
-FUZZ	 += grpc_request grpc_response
-F_grpc_request	= grpc_health
-F_grpc_response	= grpc_health
-F_duration	= opts decimal
-F_listen	= addr decimal
-F_cidr		= addr decimal
-F_url		= addr decimal
-F_check		= check_spec check_param pct http_framing opts addr decimal
-F_env		= config addr opts check_spec check_param pct http_framing signame decimal
-F_http_status	= http_status
-F_http_framing	= http_framing decimal
-F_admin		= admin addr decimal sbuf jsonstr clock drain
-F_probe_response = probe http_status opts addr http_request sock decimal \
-		  answer clock probe_grpc check_spec check_param pct http_framing \
-		  grpc_call grpc_health h2_conn tls tls_conf
-# probe resolves names with c-ares on a libev loop.
-$(BUILD)/fuzz/fuzz_probe_response: FUZZ_LIBS = -lev -lcares -lnghttp2 -lbearssl
-F_log		= log jsonstr clock
-F_plan_json	= plan_json plan app_ports addr opts decimal
-# plan_json walks what jansson parsed.
-$(BUILD)/fuzz/fuzz_plan_json: FUZZ_LIBS = -ljansson
-FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all $(WARN)
+FUZZ	 := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -std=c11 -g -O1 $(FUZZ_SAN) $(WARN)
+FUZZ_LIB := $(BUILD)/fuzz/libhealthgate.a
+FUZZ_OBJS := $(LIB_OBJS:$(BUILD)/obj/%.o=$(BUILD)/fuzz/obj/%.o)
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
-    $$(addprefix src/,$$(addsuffix .c,$$(F_$$*))) | $(DEPS_OK)
+$(BUILD)/fuzz/obj/%.o: src/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< \
-	    $(addprefix src/,$(addsuffix .c,$(F_$*))) $(FUZZ_LIBS)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP \
+	    -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB) \
+    | $(DEPS_OK)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
+	    $(LDLIBS)
 
 fuzz: deps
 	@./scripts/deps.sh clang libclang-rt-14-dev
@@ -362,4 +303,5 @@ python-recipe-test:
 clean:
 	rm -rf $(BUILD)
 
--include $(OBJS:.o=.d) $(wildcard $(BUILD)/tests/*.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/tests/unit/fake_loop.d \
+    $(FUZZ_OBJS:.o=.d)

@@ -55,7 +55,7 @@ poller=""
 cleanup() {
 	[ -n "$poller" ] && kill "$poller" 2>/dev/null
 	for c in "$name-amd64" "$name-arm64" "$name-net" "$name-own" \
-	    "$name-dns"; do
+	    "$name-dns" "$name-tls"; do
 		timeout 30 podman --storage-driver vfs rm -f -t 0 "$c" \
 		    >/dev/null 2>&1
 	done
@@ -458,6 +458,63 @@ if pm run -d --name "$name-dns" --network host --dns "$dns_ip" \
 	pm stop -t 10 "$name-dns" >/dev/null
 else
 	bad "podman run with --dns failed: $(tail -1 "$work/podman.err")"
+fi
+kill "$poller" 2>/dev/null
+poller=""
+
+# --- https inside the container -----------------------------------------------
+# The image holds no CA bundle. A verified https:// check refuses the start
+# (exit 2, saying so); with a bundle mounted where Debian keeps it, the
+# check is up. The server is openssl s_server on loopback with a
+# certificate from a CA made here; the container on the host network.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/ca.key" \
+    -out "$work/ca.pem" -days 2 -subj "/CN=image-test CA" 2>/dev/null &&
+openssl req -newkey rsa:2048 -nodes -keyout "$work/srv.key" \
+    -out "$work/srv.csr" -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost 2>/dev/null &&
+openssl x509 -req -in "$work/srv.csr" -CA "$work/ca.pem" \
+    -CAkey "$work/ca.key" -CAcreateserial -out "$work/srv.pem" -days 1 \
+    -copy_extensions copy 2>/dev/null
+chmod 0644 "$work/ca.pem"
+sport=$(python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+timeout 120 openssl s_server -quiet -www -accept "127.0.0.1:$sport" \
+    -cert "$work/srv.pem" -key "$work/srv.key" </dev/null >/dev/null 2>&1 &
+poller=$!
+check="app=https://localhost:$sport/health"
+out=$(timeout 60 podman --storage-driver vfs run --rm --network host \
+    --no-healthcheck "$IMAGE" --listen "127.0.0.1:$port" --check "$check" \
+    2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && echo "$out" | grep -q "no CA bundle"
+report $? "https, no CA bundle in the image: exit $rc," \
+    "$(echo "$out" | grep -o 'no CA bundle[^(]*' | head -1)" \
+    "https, no CA bundle: exit $rc, want 2 and \"no CA bundle\": $out"
+if pm run -d --name "$name-tls" --network host \
+    -v "$work/ca.pem:/etc/ssl/certs/ca-certificates.crt:ro" "$IMAGE" \
+    --listen "127.0.0.1:$port" --interval 500ms --timeout 400ms \
+    --check "$check" >/dev/null; then
+	i=0
+	code=""
+	until [ "$code" = 200 ] || [ $i -ge 50 ]; do
+		sleep 0.1
+		code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 1 \
+		    "http://127.0.0.1:$port/health" 2>/dev/null)
+		i=$((i + 1))
+	done
+	left=$(curl -sS --max-time 2 "http://127.0.0.1:$port/metrics" |
+	    sed -n 's/^healthgate_check_tls_expiry_seconds{check="app"} //p')
+	[ "$code" = 200 ] && [ -n "$left" ]
+	report $? "https in the container, CA bundle mounted at" \
+	    "/etc/ssl/certs/ca-certificates.crt: /health 200, certificate" \
+	    "expires in $left s" \
+	    "https in the container: /health $code, expiry \"$left\""
+	[ "$code" = 200 ] || pm_logs "$name-tls" | tail -5
+	pm stop -t 10 "$name-tls" >/dev/null
+else
+	bad "podman run with a CA bundle failed: $(tail -1 "$work/podman.err")"
 fi
 kill "$poller" 2>/dev/null
 poller=""

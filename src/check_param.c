@@ -358,7 +358,7 @@ check_param_take(char *query, struct check_spec *cs, bool keep_others)
 
 			check_param_names(cs, names, sizeof(names));
 			snprintf(cs->error, sizeof(cs->error), "has an unknown "
-			    "parameter %.40s (it takes %s)", kv, names);
+			    "parameter %.40s (it takes %.170s)", kv, names);
 			return cs->error;
 		}
 	}

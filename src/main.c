@@ -31,7 +31,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "opts.h"
-#include "plan.h"
+#include "plan/plan.h"
 #include "probe.h"
 #include "reap.h"
 #include "signame.h"

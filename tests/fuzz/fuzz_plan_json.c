@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "fuzz.h"
-#include "plan_json.h"
+#include "plan/plan_json.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,8 +2,9 @@
 binary taken out of the linux/arm64 image, run here under qemu-user
 (HEALTHGATE_WRAP=qemu-aarch64-static, which runs it directly: no binfmt
 needed). It answers --version, serves /health, runs a check against an app
-on loopback and follows it, and drains on SIGTERM until a prober has seen
-its 503s. The same harness as tests/integration; loopback only, every wait
+on loopback and follows it, drains on SIGTERM until a prober has seen its
+503s, and runs an https:// check (BearSSL built for arm64) against
+openssl s_server with a certificate from a CA made here. The same harness as tests/integration; loopback only, every wait
 bounded.
 
 usage: HEALTHGATE_BIN=... HEALTHGATE_WRAP=qemu-aarch64-static \
@@ -18,6 +19,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..",
                                 "integration"))
 from harness import BINARY, Daemon, Prober, Upstream, wait_until  # noqa
+from test_tls import Pki, SServer, now  # noqa
+import datetime  # noqa
 
 VERSION = sys.argv.pop(1) if len(sys.argv) > 1 else None
 WRAP = os.environ.get("HEALTHGATE_WRAP", "").split()
@@ -66,6 +69,32 @@ class Emulated(unittest.TestCase):
                                  d.log())
             self.assertGreaterEqual(prober.results.count(503), 2,
                                     prober.results)
+
+
+    def test_https_check(self):
+        pki = Pki()
+        t = now()
+        crt, key = pki.cert("srv", "localhost", ["localhost"],
+                            t - datetime.timedelta(days=1),
+                            t + datetime.timedelta(days=5))
+        srv = SServer(crt, key)
+        try:
+            # An emulated handshake is slow: a generous deadline.
+            with Daemon("--interval", "3s", "--timeout", "2500ms",
+                        "--check", "good=https://localhost:%d/?ca=%s" % (
+                            srv.port, pki.ca),
+                        "--check", "bad=https://localhost:%d/?ca=%s&sni="
+                        "other.example" % (srv.port, pki.ca)) as d:
+                self.assertIsNotNone(
+                    wait_until(lambda: d.health()[1]["checks"][
+                        "good:responseTime"][0]["status"] == "pass", 20),
+                    "https check never up under qemu:\n" + d.log())
+                self.assertIsNotNone(d.wait_log(
+                    r"check_down name=bad result=tls reason=\"tls: name "
+                    r"mismatch \(wanted other.example\)", 20), d.log())
+        finally:
+            srv.close()
+            pki.close()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 
 #define S(x)	((x) * 1000u)		/* seconds, in the ms plan takes */
 #define END	{ (size_t)-1, 0, 0 }

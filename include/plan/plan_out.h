@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 
 void	plan_print_text(FILE *, const struct plan_input *,
 	    const struct plan_result *, const char *sources);

@@ -1,8 +1,10 @@
 /*
  * Unit tests for checks.c, the scheduler, OpenVPN-style: the clock
  * (clock_mono), libev's timer calls and log_event are replaced with
- * -Wl,--wrap=, and the three probe kinds' ops tables are this file's fake
- * ones (check_http.o and friends are not linked). A test fires a timer
+ * -Wl,--wrap= by the shared fake loop (fake_loop.c), and the probe kinds'
+ * ops tables are this file's fake ones (defined here, so the linker takes
+ * check_http.o and friends from the library only if something else asks
+ * for them, and nothing does). A test fires a timer
  * when it says its time has come, and ends a run with check_done() as a
  * probe would.
  */
@@ -16,80 +18,13 @@
 
 #include "checks.h"
 #include "clock.h"
-#include "log.h"
+#include "fake_loop.h"
 #include "metrics.h"
 
 /* --- the fake world ------------------------------------------------ */
 
-static double fake_now;
-
-#define MAX_TIMERS	512
-static struct {
-	ev_timer	*w;
-	bool		 armed;
-	double		 after, repeat;
-} timers[MAX_TIMERS];
-static unsigned ntimers;
-
-static char logged[32][256];
-static unsigned nlogged;
-
 static unsigned starts, cancels, changes;
 static struct check *started[8];	/* the last run started, per check */
-
-double	__wrap_clock_mono(void);
-void	__wrap_ev_timer_start(struct ev_loop *, ev_timer *);
-void	__wrap_ev_timer_stop(struct ev_loop *, ev_timer *);
-void	__wrap_log_event(enum log_level, const char *, const char *, ...);
-
-double
-__wrap_clock_mono(void)
-{
-	return fake_now;
-}
-
-static unsigned
-timer_slot(ev_timer *w)
-{
-	for (unsigned i = 0; i < ntimers; i++)
-		if (timers[i].w == w)
-			return i;
-	assert_true(ntimers < MAX_TIMERS);
-	timers[ntimers].w = w;
-	return ntimers++;
-}
-
-void
-__wrap_ev_timer_start(struct ev_loop *loop, ev_timer *w)
-{
-	unsigned i = timer_slot(w);
-
-	(void)loop;
-	timers[i].armed = true;
-	timers[i].after = ((ev_watcher_time *)w)->at;
-	timers[i].repeat = w->repeat;
-}
-
-void
-__wrap_ev_timer_stop(struct ev_loop *loop, ev_timer *w)
-{
-	(void)loop;
-	timers[timer_slot(w)].armed = false;
-}
-
-void
-__wrap_log_event(enum log_level lv, const char *event, const char *fmt, ...)
-{
-	char fields[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(fields, sizeof(fields), fmt, ap);
-	va_end(ap);
-	assert_true(nlogged < 32);
-	snprintf(logged[nlogged++], sizeof(logged[0]), "%d %s %s", (int)lv,
-	    event, fields);
-}
 
 static unsigned
 spec_index(struct check *c);
@@ -164,33 +99,6 @@ on_changed(void *arg)
 	changes++;
 }
 
-/* Fires w as libev would; a repeating timer stays armed. */
-static void
-fire(ev_timer *w)
-{
-	unsigned i = timer_slot(w);
-
-	assert_true(timers[i].armed);
-	timers[i].armed = timers[i].repeat > 0;
-	w->cb(NULL, w, EV_TIMER);
-}
-
-static bool
-armed(ev_timer *w)
-{
-	return timers[timer_slot(w)].armed;
-}
-
-static unsigned
-count_logged(const char *prefix)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < nlogged; i++)
-		n += strncmp(logged[i], prefix, strlen(prefix)) == 0;
-	return n;
-}
-
 /*
  * The slot's timers, found by what checks_start and a run arm: checks_start
  * arms check k's "every" k-th, before any run; a timer seen after those is
@@ -203,15 +111,15 @@ every_of(unsigned k)
 {
 	if (k >= nevery)
 		fail_msg("no every timer %u", k);
-	return timers[k].w;
+	return fake_loop_timers[k].w;
 }
 
 static ev_timer *
 deadline_armed(void)
 {
-	for (unsigned i = nevery; i < ntimers; i++)
-		if (timers[i].armed)
-			return timers[i].w;
+	for (unsigned i = nevery; i < fake_loop_ntimers; i++)
+		if (fake_loop_timers[i].armed)
+			return fake_loop_timers[i].w;
 	return NULL;
 }
 
@@ -220,7 +128,7 @@ static void
 start_all(struct checks *cs)
 {
 	checks_start(cs);
-	nevery = ntimers;
+	nevery = fake_loop_ntimers;
 }
 
 /* The random source, -Wl,--wrap=jitter_random: the test sets the draw. */
@@ -271,11 +179,10 @@ static int
 setup(void **state)
 {
 	(void)state;
-	fake_now = 500.0;
+	fake_loop_reset(500.0);
 	fake_random = 0.5;
 	nevery = 0;
-	memset(timers, 0, sizeof(timers));
-	ntimers = nlogged = starts = cancels = changes = 0;
+	starts = cancels = changes = 0;
 	setups = teardowns = 0;
 	memset(started, 0, sizeof(started));
 	return 0;
@@ -287,12 +194,12 @@ run(struct checks *cs, enum check_code code, const char *why,
     const char *output, double ms)
 {
 	(void)cs;
-	fire(every_of(0));
+	fake_loop_fire(every_of(0));
 	assert_non_null(started[0]);
 	if (output)
 		snprintf(started[0]->output, sizeof(started[0]->output), "%s",
 		    output);
-	fake_now += ms / 1000.0;
+	fake_loop_now += ms / 1000.0;
 	check_done(started[0], code, why);
 }
 
@@ -305,11 +212,11 @@ test_checks_start_jitter_spreads_first_runs(void **state)
 
 	(void)state;
 	for (unsigned k = 0; k < 3; k++) {
-		assert_true(armed(every_of(k)));
-		assert_float_equal(timers[timer_slot(every_of(k))].after,
+		assert_true(fake_loop_armed(every_of(k)));
+		assert_float_equal(fake_loop_timer(every_of(k))->after,
 		    k * 0.010, 1e-9);
 		/* One-shot: each run arms the next. */
-		assert_float_equal(timers[timer_slot(every_of(k))].repeat,
+		assert_float_equal(fake_loop_timer(every_of(k))->repeat,
 		    0.0, 1e-9);
 	}
 	assert_int_equal(starts, 0);	/* nothing runs before the loop */
@@ -337,11 +244,11 @@ test_checks_start_jitter_is_bounded_by_half_an_interval(void **state)
 	    sizeof(why));
 	assert_non_null(cs);
 	start_all(cs);
-	assert_int_equal(ntimers, 200);
-	for (unsigned i = 0; i < ntimers; i++) {
-		assert_true(timers[i].after >= 0);
-		assert_true(timers[i].after <= 0.5 + 1e-9);
-		assert_float_equal(timers[i].repeat, 0.0, 1e-9);
+	assert_int_equal(fake_loop_ntimers, 200);
+	for (unsigned i = 0; i < fake_loop_ntimers; i++) {
+		assert_true(fake_loop_timers[i].after >= 0);
+		assert_true(fake_loop_timers[i].after <= 0.5 + 1e-9);
+		assert_float_equal(fake_loop_timers[i].repeat, 0.0, 1e-9);
 	}
 	checks_free(cs);
 }
@@ -352,15 +259,15 @@ test_checks_a_check_never_overlaps_itself(void **state)
 	struct checks *cs = make(1, 200, 100, 1, 1);
 
 	(void)state;
-	fire(every_of(0));
+	fake_loop_fire(every_of(0));
 	assert_int_equal(starts, 1);
 	/* The next start is armed only when the run ends. */
-	assert_false(armed(every_of(0)));
+	assert_false(fake_loop_armed(every_of(0)));
 	every_of(0)->cb(NULL, every_of(0), EV_TIMER);	/* even if fired */
 	assert_int_equal(starts, 1);
 	check_done(started[0], CHECK_PASS, "");
-	assert_true(armed(every_of(0)));
-	fire(every_of(0));
+	assert_true(fake_loop_armed(every_of(0)));
+	fake_loop_fire(every_of(0));
 	assert_int_equal(starts, 2);
 	checks_free(cs);		/* cancels the run still going */
 	assert_int_equal(cancels, 1);
@@ -375,12 +282,12 @@ test_checks_deadline_ends_a_run_as_timeout(void **state)
 	unsigned n;
 
 	(void)state;
-	fire(every_of(0));
+	fake_loop_fire(every_of(0));
 	assert_non_null(deadline_armed());
-	assert_float_equal(timers[timer_slot(deadline_armed())].after, 0.150,
+	assert_float_equal(fake_loop_timer(deadline_armed())->after, 0.150,
 	    1e-9);
-	fake_now += 0.150;
-	fire(deadline_armed());
+	fake_loop_now += 0.150;
+	fake_loop_fire(deadline_armed());
 	assert_int_equal(cancels, 1);
 	assert_null(deadline_armed());
 	checks_view(cs, &v, &n);
@@ -447,24 +354,24 @@ test_checks_rise_and_fall_are_logged_once_each(void **state)
 
 	(void)state;
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up"), 0);	/* rising */
+	assert_int_equal(fake_loop_count_logged("1 check_up"), 0);	/* rising */
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up name=c0 ms=5.0"), 1);
+	assert_int_equal(fake_loop_count_logged("1 check_up name=c0 ms=5.0"), 1);
 	run(cs, CHECK_PASS, "", NULL, 5);
 	run(cs, CHECK_EXIT, "exit status 1", NULL, 5);	/* one: still up */
 	checks_view(cs, &v, &n);
 	assert_true(v[0].up);
-	assert_int_equal(count_logged("2 check_down"), 0);
+	assert_int_equal(fake_loop_count_logged("2 check_down"), 0);
 	run(cs, CHECK_EXIT, "exit status 1", NULL, 5);
-	assert_int_equal(count_logged("2 check_down name=c0 result=exit "
+	assert_int_equal(fake_loop_count_logged("2 check_down name=c0 result=exit "
 	    "reason=\"exit status 1\" severity=fail"), 1);
 	for (int i = 0; i < 5; i++)
 		run(cs, CHECK_EXIT, "exit status 1", NULL, 5);
 	run(cs, CHECK_PASS, "", NULL, 5);
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up"), 2);
-	assert_int_equal(count_logged("2 check_down"), 1);
-	assert_int_equal(nlogged, 3);
+	assert_int_equal(fake_loop_count_logged("1 check_up"), 2);
+	assert_int_equal(fake_loop_count_logged("2 check_down"), 1);
+	assert_int_equal(fake_loop_nlogged, 3);
 	assert_int_equal(changes, 12);		/* every run re-renders */
 	checks_free(cs);
 }
@@ -473,8 +380,8 @@ test_checks_rise_and_fall_are_logged_once_each(void **state)
 static double
 next_after(void)
 {
-	assert_true(armed(every_of(0)));
-	return timers[timer_slot(every_of(0))].after;
+	assert_true(fake_loop_armed(every_of(0)));
+	return fake_loop_timer(every_of(0))->after;
 }
 
 /* The next start: the interval from this one's, spread +-10 %. */
@@ -555,7 +462,7 @@ test_checks_warn_check_is_logged_and_shown_as_warn(void **state)
 	assert_non_null(cs);
 	start_all(cs);
 	run(cs, CHECK_REFUSED, "connect: Connection refused", NULL, 1);
-	assert_int_equal(count_logged("2 check_down name=db result=refused "
+	assert_int_equal(fake_loop_count_logged("2 check_down name=db result=refused "
 	    "reason=\"connect: Connection refused\" severity=warn"), 1);
 	checks_view(cs, &v, &n);
 	assert_true(v[0].warn);
@@ -577,15 +484,15 @@ test_checks_down_from_the_first_run_is_logged_once(void **state)
 	(void)state;
 	run(cs, CHECK_EXIT, "exit status 2", "psql: \"db\" refused\\\n"
 	    "second line", 5);
-	assert_int_equal(nlogged, 1);
-	assert_string_equal(logged[0], "2 check_down name=c0 result=exit "
+	assert_int_equal(fake_loop_nlogged, 1);
+	assert_string_equal(fake_loop_logged[0], "2 check_down name=c0 result=exit "
 	    "reason=\"exit status 2: psql: 'db' refused/\" severity=fail");
 	for (int i = 0; i < 4; i++)
 		run(cs, CHECK_REFUSED, "connection refused", NULL, 5);
-	assert_int_equal(nlogged, 1);
+	assert_int_equal(fake_loop_nlogged, 1);
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up name=c0"), 1);
-	assert_int_equal(nlogged, 2);
+	assert_int_equal(fake_loop_count_logged("1 check_up name=c0"), 1);
+	assert_int_equal(fake_loop_nlogged, 2);
 	checks_free(cs);
 }
 
@@ -598,10 +505,10 @@ test_checks_a_rising_check_is_logged_when_it_rises(void **state)
 	(void)state;
 	run(cs, CHECK_PASS, "", NULL, 5);
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(nlogged, 0);
+	assert_int_equal(fake_loop_nlogged, 0);
 	run(cs, CHECK_PASS, "", NULL, 5);
-	assert_int_equal(count_logged("1 check_up name=c0"), 1);
-	assert_int_equal(nlogged, 1);
+	assert_int_equal(fake_loop_count_logged("1 check_up name=c0"), 1);
+	assert_int_equal(fake_loop_nlogged, 1);
 	checks_free(cs);
 }
 
@@ -653,12 +560,12 @@ test_checks_deadline_takes_the_kinds_words(void **state)
 	assert_non_null(cs = checks_new(NULL, sp, 1, on_changed, NULL, why,
 	    sizeof(why)));
 	start_all(cs);
-	fire(every_of(0));
-	fake_now += 0.300;
-	fire(deadline_armed());
+	fake_loop_fire(every_of(0));
+	fake_loop_now += 0.300;
+	fake_loop_fire(deadline_armed());
 	checks_view(cs, &v, &n);
 	assert_string_equal(v[0].output, "tls: handshake timeout after 300 ms");
-	assert_int_equal(count_logged("2 check_down name=t result=timeout "
+	assert_int_equal(fake_loop_count_logged("2 check_down name=t result=timeout "
 	    "reason=\"tls: handshake timeout after 300 ms\""), 1);
 	checks_free(cs);
 	assert_int_equal(teardowns, 1);
@@ -686,7 +593,7 @@ test_checks_tls_expiry_is_seconds_from_now(void **state)
 	render_metrics(cs, &b);
 	assert_null(strstr(b.data, "tls_expiry"));
 	sbuf_free(&b);
-	fire(every_of(0));
+	fake_loop_fire(every_of(0));
 	clock_wall(&wall);
 	started[0]->tls_seen = true;
 	started[0]->tls_not_after = (double)wall.tv_sec + 86400.0 * 10;

@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "plan_json.h"
+#include "plan/plan_json.h"
 
 #define MAX_WORDS	256	/* entryPoint + command, more is not a daemon */
 

@@ -1,8 +1,8 @@
 /*
  * Unit tests for stop.c, the drain's loop glue, OpenVPN-style: clock_mono,
- * the two libev timer calls and log_event are replaced with -Wl,--wrap=,
- * so "now" is whatever the test says and the timer fires when the test
- * fires it. drain.c is the real one.
+ * the two libev timer calls and log_event are replaced with -Wl,--wrap= by
+ * the shared fake loop (fake_loop.c), so "now" is whatever the test says
+ * and the timer fires when the test fires it. drain.c is the real one.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,19 +12,24 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "clock.h"
-#include "log.h"
+#include "fake_loop.h"
 #include "quiet.h"
 #include "stop.h"
 #include "traffic.h"
 
-/* The fake world one test drives. */
-static double fake_now;
-static bool timer_armed;
-static double timer_after;		/* s from arming, as ev_timer_set said */
-static ev_timer *timer_w;
-static char logged[16][320];		/* "level event fields" */
-static unsigned nlogged;
+/* The drain's one timer, as the fake loop saw it last started. */
+static bool
+timer_armed(void)
+{
+	return fake_loop_last && fake_loop_armed(fake_loop_last);
+}
+
+static double
+timer_after(void)
+{
+	assert_non_null(fake_loop_last);
+	return fake_loop_timer(fake_loop_last)->after;
+}
 
 /*
  * The app's traffic, faked: traffic_start says whether it is seen and
@@ -61,48 +66,6 @@ __wrap_traffic_quiet(const struct traffic *t)
 	return fake_quiet;
 }
 
-double	__wrap_clock_mono(void);
-void	__wrap_ev_timer_start(struct ev_loop *, ev_timer *);
-void	__wrap_ev_timer_stop(struct ev_loop *, ev_timer *);
-void	__wrap_log_event(enum log_level, const char *, const char *, ...);
-
-double
-__wrap_clock_mono(void)
-{
-	return fake_now;
-}
-
-void
-__wrap_ev_timer_start(struct ev_loop *loop, ev_timer *w)
-{
-	(void)loop;
-	timer_armed = true;
-	timer_after = ((ev_watcher_time *)w)->at;
-	timer_w = w;
-}
-
-void
-__wrap_ev_timer_stop(struct ev_loop *loop, ev_timer *w)
-{
-	(void)loop;
-	(void)w;
-	timer_armed = false;
-}
-
-void
-__wrap_log_event(enum log_level lv, const char *event, const char *fmt, ...)
-{
-	char fields[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(fields, sizeof(fields), fmt, ap);
-	va_end(ap);
-	assert_true(nlogged < 16);
-	snprintf(logged[nlogged++], sizeof(logged[0]), "%d %s %s", (int)lv,
-	    event, fields);
-}
-
 /* What the owner saw through its hooks. */
 struct owner {
 	struct stop	*s;
@@ -122,7 +85,7 @@ on_begin(void *arg)
 	struct owner *o = arg;
 
 	o->begins++;
-	o->logged_at_begin = nlogged;
+	o->logged_at_begin = fake_loop_nlogged;
 	o->draining_at_begin = stop_draining(o->s);
 }
 
@@ -140,7 +103,7 @@ on_done(void *arg, enum stop_end how, enum drain_state reason)
 	o->dones++;
 	o->how = how;
 	o->reason = reason;
-	o->done_at = fake_now;
+	o->done_at = fake_loop_now;
 }
 
 static struct cidr no_ignore[1];
@@ -172,12 +135,9 @@ setup(void **state)
 {
 	struct owner *o = test_calloc(1, sizeof(*o));
 
-	fake_now = 1000.0;
+	fake_loop_reset(1000.0);
 	traffic_visible = false;
 	halts = 0;
-	timer_armed = false;
-	timer_w = NULL;
-	nlogged = 0;
 	remake(o, 2);
 	*state = o;
 	return 0;
@@ -206,20 +166,17 @@ ip(const char *s)
 static void
 fire(void)
 {
-	assert_true(timer_armed);
-	assert_non_null(timer_w);
-	timer_armed = false;
-	timer_w->cb(NULL, timer_w, EV_TIMER);
+	assert_non_null(fake_loop_last);
+	fake_loop_fire(fake_loop_last);
 }
 
 static bool
 was_logged(const char *prefix)
 {
-	for (unsigned i = 0; i < nlogged; i++)
-		if (strncmp(logged[i], prefix, strlen(prefix)) == 0)
-			return true;
-	for (unsigned i = 0; i < nlogged; i++)
-		print_message("logged: %s\n", logged[i]);
+	if (fake_loop_count_logged(prefix) > 0)
+		return true;
+	for (unsigned i = 0; i < fake_loop_nlogged; i++)
+		print_message("logged: %s\n", fake_loop_logged[i]);
 	return false;
 }
 
@@ -234,7 +191,7 @@ test_stop_nobody_watching_ends_at_once(void **state)
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->how, STOP_END_DRAINED);
 	assert_int_equal(o->reason, DRAIN_DONE_IDLE);
-	assert_false(timer_armed);
+	assert_false(timer_armed());
 	assert_true(was_logged("1 drain_start signal=SIGTERM watched=0 "
 	    "nonrouting=0 fall=2 window_ms=1000 cap_ms=3000 traffic=none"));
 	assert_true(was_logged("1 drain_end reason=idle watched=0"));
@@ -261,10 +218,10 @@ test_stop_evidence_ends_it_when_the_last_request_ends(void **state)
 	unsigned long long n503;
 
 	stop_served(o->s, &a, AGENT_ROUTER, 200);
-	fake_now += 0.2;
+	fake_loop_now += 0.2;
 	stop_signal(o->s, "SIGTERM");
 	assert_int_equal(o->dones, 0);
-	assert_true(timer_armed);
+	assert_true(timer_armed());
 	stop_served(o->s, &a, AGENT_ROUTER, 503);
 	o->inflight = 1;
 	stop_poll(o->s);
@@ -276,7 +233,7 @@ test_stop_evidence_ends_it_when_the_last_request_ends(void **state)
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_DONE_EVIDENCE);
-	assert_false(timer_armed);
+	assert_false(timer_armed());
 	stop_stats(o->s, &st, &n503);
 	assert_int_equal(st.watched, 1);
 	assert_int_equal(st.served, 1);
@@ -296,14 +253,14 @@ test_stop_cap_runs_on_the_monotonic_clock(void **state)
 	stop_served(o->s, &a, AGENT_ROUTER, 200);
 	stop_signal(o->s, "SIGTERM");
 	for (int i = 0; i < 14; i++) {		/* 503s every 0.2 s to 2.8 s */
-		fake_now += 0.2;
+		fake_loop_now += 0.2;
 		stop_served(o->s, &a, AGENT_ROUTER, 503);
 		stop_poll(o->s);
-		assert_true(timer_armed);
-		assert_true(timer_after > 0 && timer_after <= 1.0 + 1e-9);
+		assert_true(timer_armed());
+		assert_true(timer_after() > 0 && timer_after() <= 1.0 + 1e-9);
 	}
 	o->inflight = 1;	/* a stuck request does not hold the cap */
-	fake_now += 0.2;
+	fake_loop_now += 0.2;
 	fire();
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_CAPPED);
@@ -319,11 +276,11 @@ test_stop_silence_wakes_at_the_window(void **state)
 	struct addr a = ip("10.0.0.7");
 
 	stop_served(o->s, &a, AGENT_ROUTER, 200);
-	fake_now += 0.4;
+	fake_loop_now += 0.4;
 	stop_signal(o->s, "SIGTERM");
-	assert_true(timer_armed);
-	assert_float_equal(timer_after, 0.6, 1e-9);
-	fake_now += 0.6;
+	assert_true(timer_armed());
+	assert_float_equal(timer_after(), 0.6, 1e-9);
+	fake_loop_now += 0.6;
 	fire();
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_DONE_SILENCE);
@@ -341,7 +298,7 @@ test_stop_second_signal_aborts_once(void **state)
 	stop_signal(o->s, "SIGINT");
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->how, STOP_END_ABORTED);
-	assert_false(timer_armed);
+	assert_false(timer_armed());
 	assert_true(was_logged("2 drain_abort signal=SIGINT"));
 	stop_signal(o->s, "SIGTERM");
 	stop_poll(o->s);
@@ -375,7 +332,7 @@ scan(unsigned n, const double *last, bool pending)
 	quiet_scan_begin(fake_quiet);
 	for (unsigned i = 0; i < n; i++)
 		quiet_conn(fake_quiet, i + 1, last[i], pending);
-	quiet_scan_end(fake_quiet, fake_now);
+	quiet_scan_end(fake_quiet, fake_loop_now);
 }
 
 /* Traffic seen, nobody watching: the drain ends on its quiet, once. */
@@ -397,10 +354,10 @@ test_stop_traffic_quiet_ends_it(void **state)
 	    "nonrouting=0 fall=2 window_ms=1000 cap_ms=3000 traffic=seen"));
 	/* 9 gaps in 0.45 s, the last at 1000: 6 x 0.9 / chi2(0.05, 18),
 	 * 0.575 s. */
-	fake_now = 1000.5;
+	fake_loop_now = 1000.5;
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 0);
-	fake_now = 1000.6;
+	fake_loop_now = 1000.6;
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_DONE_QUIET);
@@ -423,10 +380,10 @@ test_stop_traffic_pending_holds_to_the_cap(void **state)
 	remake_with(o, 2, some_traffic);
 	scan(1, last, true);
 	stop_signal(o->s, "SIGTERM");
-	fake_now = 1002.9;
+	fake_loop_now = 1002.9;
 	stop_poll(o->s);
 	assert_int_equal(o->dones, 0);
-	fake_now = 1003.0;
+	fake_loop_now = 1003.0;
 	fire();
 	assert_int_equal(o->dones, 1);
 	assert_int_equal(o->reason, DRAIN_CAPPED);
@@ -488,7 +445,7 @@ test_stop_request_starts_once_and_never_aborts(void **state)
 	    "watched=1"));
 	assert_int_equal(o->begins, 1);
 	assert_false(stop_over(o->s));
-	fake_now += 1.25;
+	fake_loop_now += 1.25;
 	stop_timing(o->s, &elapsed, &left);
 	assert_true(elapsed == 1.25);
 	assert_true(left == 1.75);
@@ -516,7 +473,7 @@ test_stop_probers_are_the_drains(void **state)
 	struct drain_prober p[4];
 
 	stop_served(o->s, &a, AGENT_ROUTER, 200);
-	fake_now += 2;		/* a is past the 1 s window now */
+	fake_loop_now += 2;		/* a is past the 1 s window now */
 	stop_served(o->s, &b, AGENT_ROUTER, 200);
 	assert_int_equal(stop_probers(o->s, p, 4), 1);
 	assert_int_equal(p[0].state, DRAIN_PROBER_SEEN);

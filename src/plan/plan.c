@@ -70,7 +70,7 @@
 
 #include "app_ports.h"
 #include "opts.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 #define SEC		1000.0
 #define STOP_MARGIN_MS	15000u	/* stopTimeout above the longer wait */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "plan_json.h"
+#include "plan/plan_json.h"
 
 #define S(x)	((x) * 1000u)
 

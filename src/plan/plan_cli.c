@@ -17,9 +17,9 @@
 
 #include "config.h"
 #include "opts.h"
-#include "plan.h"
-#include "plan_json.h"
-#include "plan_out.h"
+#include "plan/plan.h"
+#include "plan/plan_json.h"
+#include "plan/plan_out.h"
 #include "version.h"
 
 #define MAX_TG_FILES	4

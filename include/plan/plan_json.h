@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 
 #define PLAN_JSON_ERR_MAX	384
 

@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "plan_out.h"
+#include "plan/plan_out.h"
 #include "signame.h"
 
 #define WRAP_COLS	78
