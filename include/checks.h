@@ -44,7 +44,10 @@ struct resolver;
 struct tls_conf;
 struct tls_conn;
 
-/* One probe kind. start() ends, now or later, in exactly one check_done(). */
+/*
+ * One probe kind. start() ends, now or later, in exactly one check_done()
+ * or check_skip().
+ */
 struct check_ops {
 	const char	*kind;
 	void		(*init)(void);	/* once, if a check of the kind exists */
@@ -87,6 +90,16 @@ struct check {
 };
 
 void	check_done(struct check *, enum check_code, const char *detail);
+/*
+ * The run could not be made for want of healthgate's own resources (its
+ * memory, its descriptors): it ends with no verdict, rise/fall and /health
+ * keep the last one, since healthgate's failure is not the app's. Counted
+ * (healthgate_check_skipped_total) and logged as `check_skipped` once per
+ * spell of them.
+ */
+void	check_skip(struct check *, const char *why);
+/* Whether errnum is healthgate out of a resource (a run to skip). */
+bool	check_errno_is_own(int errnum);
 
 /*
  * The connect step, shared by tcp, http and grpc. A socket probe's state starts

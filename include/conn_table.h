@@ -38,6 +38,7 @@ enum conn_state {
 enum conn_refusal {
 	CONN_REFUSED_PER_IP,	/* its address holds max_per_ip already */
 	CONN_REFUSED_FULL,	/* table full, nothing evictable */
+	CONN_REFUSED_MEMORY,	/* no memory for its entry; nobody evicted */
 	CONN_REFUSED_COUNT,
 };
 
@@ -100,6 +101,14 @@ void		 conn_table_free(struct conn_table *);
 struct conn	*conn_table_admit(struct conn_table *, const struct addr *client,
 		    bool prober, double now, struct conn **victim,
 		    enum conn_refusal *why);
+
+/*
+ * A newcomer was lost before admission for want of memory (the server
+ * could not allocate its connection): counted as refused for "memory",
+ * and the connection admission would evict, if any, is cut (returned:
+ * the caller shuts it down), so memory comes back for the next one.
+ */
+struct conn	*conn_table_shed(struct conn_table *);
 
 /* A complete head arrived: WAITING or IDLE becomes BUSY. */
 void		 conn_table_busy(struct conn_table *, struct conn *);

@@ -40,6 +40,23 @@ struct health_view {
 };
 
 /*
+ * Why /health answers what it does, one word for /metrics: the first of
+ * these that holds (the body's notes list them all).
+ */
+enum health_reason {
+	HEALTH_REASON_PASS,		/* 200 */
+	HEALTH_REASON_WARN,		/* 200: only severity=warn checks down */
+	HEALTH_REASON_APP_EXITED,	/* supervisor mode: the app is gone */
+	HEALTH_REASON_DRAINING,		/* SIGTERM: draining */
+	HEALTH_REASON_MAINTENANCE,	/* SIGUSR1 until SIGUSR2 */
+	HEALTH_REASON_CHECKS_DOWN,	/* a check is down */
+	HEALTH_REASON_COUNT,
+};
+
+enum health_reason health_reason(const struct health_view *v);
+const char	*health_reason_name(enum health_reason);
+
+/*
  * Renders v into an empty b; returns the status code, 200 or 503. The
  * status is "fail" (503) while draining, in maintenance, with the app gone
  * or any severity=fail check down; else "warn" (200) with a warn check

@@ -18,6 +18,13 @@
 void	jsonstr_put(char *buf, size_t size, size_t *len, const char *s,
 	    size_t n);
 
+/*
+ * The length of the well-formed UTF-8 character s[0..n) starts with (1 for
+ * ASCII), or 0 when it is ill-formed: for a text log line that keeps only
+ * UTF-8. n > 0.
+ */
+size_t	jsonstr_utf8_ok(const char *s, size_t n);
+
 /* How long jsonstr_put makes s[0..n), for a caller sizing its buffer. */
 size_t	jsonstr_len(const char *s, size_t n);
 

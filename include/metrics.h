@@ -12,7 +12,9 @@
 
 #include "conn_table.h"
 #include "grpc_server.h"
+#include "health.h"
 #include "http_server.h"
+#include "procstat.h"
 #include "sbuf.h"
 
 /* Status codes counted per route. */
@@ -30,8 +32,9 @@ struct metrics_http {
 /* build_info, requests by route and code, connections and their fates. */
 void		 metrics_render_http(struct sbuf *, const struct metrics_http *);
 
-/* The daemon's gauges: drain, maintenance. */
+/* The daemon's gauges: the verdict and why, drain, maintenance. */
 struct metrics_daemon {
+	enum health_reason verdict;	/* what /health answers, and why */
 	bool		 draining;
 	bool		 maintenance;
 	unsigned long long drain_503s;	/* 503s served while draining */
@@ -47,6 +50,12 @@ struct metrics_daemon {
 void		 metrics_render_daemon(struct sbuf *,
 		    const struct metrics_daemon *);
 
+/*
+ * process_* as Prometheus' client libraries name them: CPU, memory,
+ * descriptors, start time (procstat.c reads them).
+ */
+void		 metrics_render_process(struct sbuf *, const struct procstat *);
+
 /* The gRPC side: answers by path and grpc-status, its connections. */
 void		 metrics_render_grpc(struct sbuf *,
 		    const struct grpc_server_stats *);
@@ -61,6 +70,7 @@ struct metrics_check {
 	bool		 warn;		/* severity=warn */
 	double		 last_seconds;	/* duration of the last run */
 	unsigned long long transitions;	/* between up and down */
+	unsigned long long skipped;	/* runs healthgate could not make */
 	struct {
 		const char	*name;	/* NULL past the last */
 		unsigned long long n;

@@ -25,6 +25,11 @@ libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime mandoc $
 	# as the outside peers, nghttp2-client's h2load and nghttp as the
 	# flood (test_grpc*.py).
 	PKGS="$PKGS libnghttp2-dev python3-grpcio python3-protobuf nghttp2-client"
+	# Outside tools of issue 29: strace and libfiu inject faults
+	# (test_fd_limit.py, test_fault_injection.py), a real Prometheus and
+	# blackbox exporter scrape and probe (test_prometheus.py), util-linux's
+	# prlimit sets limits.
+	PKGS="$PKGS strace fiu-utils prometheus-blackbox-exporter util-linux"
 	# libmnl: the app's sockets through NETLINK_SOCK_DIAG (traffic.c);
 	# HAProxy: the router of tests/lb (make haproxy-test, k8s-test).
 	PKGS="$PKGS libmnl-dev haproxy"

@@ -55,13 +55,14 @@ keep_output(struct exec_probe *p, const char *buf, size_t n)
 {
 	char *out = p->check->output;
 
-	/* The body is JSON text: keep printable ASCII, mark the rest. */
-	for (size_t i = 0; i < n && p->kept < CHECK_OUTPUT_MAX; i++) {
-		unsigned char ch = (unsigned char)buf[i];
-
-		out[p->kept++] = (ch >= 0x20 && ch < 0x7f) || ch == '\n' ||
-		    ch == '\t' ? (char)ch : '?';
-	}
+	/*
+	 * Kept as the command wrote it, UTF-8 and all: the body's JSON
+	 * escaping (jsonstr.c) escapes control bytes and turns what is not
+	 * UTF-8 into U+FFFD, and the log line masks controls. Only a NUL,
+	 * which would end the string, is '?'.
+	 */
+	for (size_t i = 0; i < n && p->kept < CHECK_OUTPUT_MAX; i++)
+		out[p->kept++] = buf[i] ? buf[i] : '?';
 	out[p->kept] = '\0';
 }
 
@@ -165,7 +166,7 @@ exec_start(struct check *c)
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (env = marked_env(mark)) == NULL) {
 		free(p);
-		check_done(c, CHECK_SPAWN, "out of memory");
+		check_skip(c, "out of memory");	/* healthgate's, not the app's */
 		return;
 	}
 	/*
@@ -176,14 +177,18 @@ exec_start(struct check *c)
 	 */
 	if (pipe2(fds, O_CLOEXEC) < 0 ||
 	    fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
-		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
+		err = errno;
+		snprintf(why, sizeof(why), "pipe: %s", strerror(err));
 		if (fds[0] >= 0) {
 			close(fds[0]);
 			close(fds[1]);
 		}
 		free(env);
 		free(p);
-		check_done(c, CHECK_SPAWN, why);
+		if (check_errno_is_own(err))	/* EMFILE: healthgate's */
+			check_skip(c, why);
+		else
+			check_done(c, CHECK_SPAWN, why);
 		return;
 	}
 	posix_spawn_file_actions_init(&fa);

@@ -229,7 +229,10 @@ check_https_connected(struct http_probe *p, struct ev_loop *loop, ev_io *w,
     int revents)
 {
 	if (!check_tls_begin(p->sock.check)) {
-		check_http_finish(p, CHECK_TLS, "tls: out of memory");
+		struct check *c = p->sock.check;
+
+		check_socket_cancel(c);
+		check_skip(c, "tls: out of memory");	/* healthgate's own */
 		return;
 	}
 	ev_set_cb(w, check_https_io);

@@ -156,7 +156,9 @@ check_spec_parse(const char *s, const struct check_spec *sched,
     struct check_spec *cs)
 {
 	const char *eq, *spec, *end, *err = NULL;
-	char buf[ADDR_PATH_MAX + ADDR_HOST_MAX + 16], *q;
+	/* lint: zeroed, as scan-build cannot tell buf[4] is set when
+	 * strncmp() matched "exec" (the copy's length is not followed). */
+	char buf[ADDR_PATH_MAX + ADDR_HOST_MAX + 16] = "", *q;
 	size_t i, n;
 
 	memset(cs, 0, sizeof(*cs));

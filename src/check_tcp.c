@@ -59,7 +59,7 @@ check_socket_new(struct check *c, size_t size,
 	struct check_socket *p;
 
 	if ((p = calloc(1, size)) == NULL) {
-		check_done(c, CHECK_CONNECT, "out of memory");
+		check_skip(c, "out of memory");	/* healthgate's, not the app's */
 		return NULL;
 	}
 	p->check = c;
@@ -86,7 +86,10 @@ addressed(struct check *c, const struct sockaddr_storage *ss, socklen_t len,
 	if ((fd = sock_connect(ss, len, &err)) < 0) {
 		snprintf(msg, sizeof(msg), "connect: %s", strerror(err));
 		check_socket_cancel(c);
-		check_done(c, code_for(err), msg);
+		if (check_errno_is_own(err))	/* EMFILE: healthgate's */
+			check_skip(c, msg);
+		else
+			check_done(c, code_for(err), msg);
 		return;
 	}
 	/* The app's traffic reader must not count this connection. */

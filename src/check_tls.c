@@ -124,7 +124,7 @@ tls_connected(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (!check_tls_begin(c)) {
 		check_socket_cancel(c);
-		check_done(c, CHECK_TLS, "tls: out of memory");
+		check_skip(c, "tls: out of memory");	/* healthgate's own */
 		return;
 	}
 	ev_set_cb(w, tls_io);

@@ -10,6 +10,7 @@
  * The next start is armed only once a run has ended: a check never
  * overlaps itself.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,9 @@
 #include "check_target.h"
 #include "checks.h"
 #include "clock.h"
+#include "lint.h"
 #include "jitter.h"
+#include "jsonstr.h"
 #include "log.h"
 #include "metrics.h"
 #include "resolve.h"
@@ -36,12 +39,14 @@ struct slot {
 	ev_timer	 deadline;	/* ends a run at its timeout */
 	bool		 running;
 	bool		 announced;	/* its first verdict was logged */
+	bool		 skipping;	/* its last run was skipped: logged */
 	double		 started;	/* monotonic s, of the run */
 	struct risefall	 rf;
 	char		 reason[160];	/* why the last run failed */
 	char		 shown[CHECK_OUTPUT_MAX + 168];	/* the body's output */
 	unsigned long long results[CHECK_CODE_COUNT];
 	unsigned long long transitions;
+	unsigned long long skipped;	/* runs ended by check_skip() */
 	double		 last_ms;	/* duration of the last run */
 };
 
@@ -80,7 +85,9 @@ slot_of(struct check *c)
 /*
  * The reason as a quoted logfmt value: with a command's first output line
  * after it (what a mistyped command says), quotes and backslashes turned
- * into ' and / so the value stays one field in text and JSON.
+ * into ' and / so the value stays one field in text and JSON, control
+ * bytes and bytes that are not UTF-8 into '?' (the body keeps them,
+ * escaped or as U+FFFD).
  */
 static void
 log_reason(const struct slot *s, char *buf, size_t size)
@@ -92,11 +99,15 @@ log_reason(const struct slot *s, char *buf, size_t size)
 		n = 120;
 	snprintf(buf, size, "%s%s%.*s", s->reason, n ? ": " : "", (int)n, out);
 	len = strlen(buf);
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] == '"')
+	for (size_t i = 0, k; i < len; i += k ? k : 1)
+		if ((k = jsonstr_utf8_ok(buf + i, len - i)) == 0)
+			buf[i] = '?';	/* a text log line stays UTF-8 */
+		else if (buf[i] == '"')
 			buf[i] = '\'';
 		else if (buf[i] == '\\')
 			buf[i] = '/';
+		else if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';	/* a terminal's escapes stay out */
 }
 
 static void
@@ -156,6 +167,7 @@ check_done(struct check *c, enum check_code code, const char *detail)
 	if (!s->running)
 		return;
 	s->running = false;
+	s->skipping = false;
 	ev_timer_stop(c->loop, &s->deadline);
 	s->last_ms = (clock_mono() - s->started) * 1000.0;
 	s->results[code]++;
@@ -193,6 +205,30 @@ check_done(struct check *c, enum check_code code, const char *detail)
 	v->output = s->shown;
 	checks_schedule(s);
 	s->owner->changed(s->owner->arg);
+}
+
+bool
+check_errno_is_own(int errnum)
+{
+	return errnum == EMFILE || errnum == ENFILE || errnum == ENOBUFS ||
+	    errnum == ENOMEM;
+}
+
+void
+check_skip(struct check *c, const char *why)
+{
+	struct slot *s = slot_of(c);
+
+	if (!s->running)
+		return;
+	s->running = false;
+	ev_timer_stop(c->loop, &s->deadline);
+	s->skipped++;
+	if (!s->skipping)
+		log_event(LOG_WARN, "check_skipped", "name=%s reason=\"%s\" "
+		    "kept=%s", c->spec->name, why, s->rf.up ? "up" : "down");
+	s->skipping = true;
+	checks_schedule(s);	/* the next run is tried as usual */
 }
 
 static void
@@ -294,7 +330,11 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 		s->pub.loop = loop;
 		s->owner = cs;
 		s->ops = ops_for(specs[i].kind);
+		/* lint: gcc -fanalyzer follows ops_for()'s NULL, for a kind
+		 * outside the enum, which check_spec never makes. */
+		LINT_IGNORE("-Wanalyzer-null-dereference")
 		if (s->ops->init)
+		LINT_END
 			s->ops->init();
 		if (s->ops->setup && !s->ops->setup(&s->pub, why, whylen)) {
 			cs->n = i;	/* the ones set up so far */
@@ -364,6 +404,58 @@ checks_view(const struct checks *cs, const struct health_check **v,
 	*n = cs ? cs->n : 0;
 }
 
+/*
+ * Whether a check of kind k can end a run with code c: its series exist
+ * at 0 from the start, so rate() and increase() see a first failure.
+ */
+static bool
+checks_code_applies(enum check_spec_kind k, enum check_code c)
+{
+	switch (c) {
+	case CHECK_PASS:
+	case CHECK_TIMEOUT:
+		return true;
+	case CHECK_REFUSED:
+	case CHECK_CONNECT:
+	case CHECK_RESOLVE:
+		return k != CHECK_SPEC_EXEC;
+	case CHECK_STATUS:
+	case CHECK_BODY:
+		return k == CHECK_SPEC_HTTP;
+	case CHECK_REPLY:
+		return k == CHECK_SPEC_TCP;
+	case CHECK_MALFORMED:
+		return k == CHECK_SPEC_HTTP || k == CHECK_SPEC_GRPC;
+	case CHECK_GRPC:
+	case CHECK_SERVING:
+	case CHECK_RESET:
+		return k == CHECK_SPEC_GRPC;
+	case CHECK_EXIT:
+	case CHECK_SPAWN:
+		return k == CHECK_SPEC_EXEC;
+	case CHECK_TLS:
+		return k == CHECK_SPEC_TLS || k == CHECK_SPEC_HTTP;
+	case CHECK_CODE_COUNT:
+		break;
+	}
+	return false;
+}
+
+/* The results a check's kind can have, each with its count, 0 or not. */
+static void
+checks_results(const struct slot *s, struct metrics_check *f)
+{
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < CHECK_CODE_COUNT; c++)
+		if (checks_code_applies(s->pub.spec->kind, c)) {
+			f->results[n].name = code_names[c];
+			f->results[n++].n = s->results[c];
+		}
+	if (n < METRICS_CHECK_RESULTS)
+		f->results[n].name = NULL;
+}
+
 void
 checks_figures(struct checks *cs, const struct metrics_check **v,
     unsigned *n)
@@ -379,10 +471,8 @@ checks_figures(struct checks *cs, const struct metrics_check **v,
 		f->up = s->rf.up;
 		f->last_seconds = s->last_ms / 1000.0;
 		f->transitions = s->transitions;
-		for (unsigned c = 0; c < CHECK_CODE_COUNT; c++) {
-			f->results[c].name = code_names[c];
-			f->results[c].n = s->results[c];
-		}
+		f->skipped = s->skipped;
+		checks_results(s, f);
 		f->named = check_target_counts(&s->pub, &f->lookups,
 		    &f->lookup_failures);
 		/* Seconds left, from now: the figure moves between runs. */

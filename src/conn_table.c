@@ -119,11 +119,11 @@ conn_table_free(struct conn_table *t)
 {
 	if (t == NULL)
 		return;
+	/* Walked by next, not by the head list_unlink() moves: the same,
+	 * and scan-build can follow it (it saw a use after free). */
 	for (unsigned s = 0; s < CONN_STATE_CUT; s++)
-		while (t->lists[s].head) {
-			struct conn *c = t->lists[s].head;
-
-			list_unlink(&t->lists[s], c);
+		for (struct conn *c = t->lists[s].head, *next; c; c = next) {
+			next = c->next;
 			free(c);
 		}
 	/* CUT entries are the caller's to remove; it removes them all first. */
@@ -160,26 +160,31 @@ conn_table_admit(struct conn_table *t, const struct addr *client,
 	struct conn *c;
 	unsigned b;
 
+	struct conn *old;
+
 	*victim = NULL;
 	if (count_addr(t, client) >= t->limits.max_per_ip) {
 		*why = CONN_REFUSED_PER_IP;
 		goto refused;
 	}
+	/* First the entry: no victim is evicted for a newcomer that then
+	 * cannot be admitted for want of memory. */
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		*why = CONN_REFUSED_MEMORY;
+		goto refused;
+	}
 	if (t->stats.open >= t->limits.max_open) {
-		if ((c = oldest_evictable(&t->lists[CONN_STATE_WAITING])) != NULL)
-			cut(t, c, CONN_CUT_EVICTED_NO_HEAD);
-		else if ((c = oldest_evictable(&t->lists[CONN_STATE_IDLE])) != NULL)
-			cut(t, c, CONN_CUT_EVICTED_IDLE);
+		if ((old = oldest_evictable(&t->lists[CONN_STATE_WAITING])) != NULL)
+			cut(t, old, CONN_CUT_EVICTED_NO_HEAD);
+		else if ((old = oldest_evictable(&t->lists[CONN_STATE_IDLE])) != NULL)
+			cut(t, old, CONN_CUT_EVICTED_IDLE);
 		else if (!prober || t->stats.open >=
 		    t->limits.max_open + t->limits.reserve) {
+			free(c);
 			*why = CONN_REFUSED_FULL;
 			goto refused;
 		}
-		*victim = c;
-	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		*why = CONN_REFUSED_FULL;
-		goto refused;
+		*victim = old;
 	}
 	c->client = *client;
 	c->prober = prober;
@@ -194,6 +199,19 @@ conn_table_admit(struct conn_table *t, const struct addr *client,
 refused:
 	t->stats.refused[*why]++;
 	return NULL;
+}
+
+struct conn *
+conn_table_shed(struct conn_table *t)
+{
+	struct conn *c;
+
+	t->stats.refused[CONN_REFUSED_MEMORY]++;
+	if ((c = oldest_evictable(&t->lists[CONN_STATE_WAITING])) != NULL)
+		cut(t, c, CONN_CUT_EVICTED_NO_HEAD);
+	else if ((c = oldest_evictable(&t->lists[CONN_STATE_IDLE])) != NULL)
+		cut(t, c, CONN_CUT_EVICTED_IDLE);
+	return c;
 }
 
 void
@@ -275,6 +293,7 @@ conn_refusal_name(enum conn_refusal r)
 	switch (r) {
 	case CONN_REFUSED_PER_IP:	return "per_ip";
 	case CONN_REFUSED_FULL:		return "full";
+	case CONN_REFUSED_MEMORY:	return "memory";
 	case CONN_REFUSED_COUNT:	break;
 	}
 	return "?";

@@ -5,22 +5,35 @@
 #include "fd_budget.h"
 #include "log.h"
 
+unsigned
+fd_budget_reserve(unsigned open_now, const struct check_spec *checks,
+    unsigned nchecks)
+{
+	unsigned n = open_now + FD_BUDGET_OWN;
+
+	for (unsigned i = 0; i < nchecks; i++)
+		n += checks[i].kind == CHECK_SPEC_EXEC ? 2 : 1;
+	return n;
+}
+
+
 void
 fd_budget_plan(rlim_t cur, rlim_t max, unsigned want, unsigned headroom,
-    struct fd_budget *b)
+    unsigned reserve, struct fd_budget *b)
 {
-	rlim_t need = (rlim_t)want + headroom + FD_BUDGET_RESERVE, left;
+	rlim_t need = (rlim_t)want + headroom + reserve, left;
 
 	b->soft = cur;
 	if (cur < need && cur != RLIM_INFINITY)
 		b->soft = max == RLIM_INFINITY || max >= need ? need : max;
 	b->max_connections = want;
 	b->headroom = headroom;
+	b->reserve = reserve;
 	b->lowered = 0;
 	if (b->soft == RLIM_INFINITY || b->soft >= need)
 		return;
 	/* Short: share what is left over the reserve, 3/4 and 1/4. */
-	left = b->soft > FD_BUDGET_RESERVE ? b->soft - FD_BUDGET_RESERVE : 0;
+	left = b->soft > reserve ? b->soft - reserve : 0;
 	b->headroom = (unsigned)(left / 4);
 	if (b->headroom > headroom)
 		b->headroom = headroom;
@@ -35,18 +48,19 @@ fd_budget_plan(rlim_t cur, rlim_t max, unsigned want, unsigned headroom,
 
 void
 fd_budget_apply(unsigned *max_connections, unsigned headroom,
-    struct fd_budget *b)
+    unsigned reserve, struct fd_budget *b)
 {
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
 		b->max_connections = *max_connections;
 		b->headroom = headroom;
+		b->reserve = reserve;
 		b->lowered = 0;
 		return;
 	}
 	fd_budget_plan(rl.rlim_cur, rl.rlim_max, *max_connections, headroom,
-	    b);
+	    reserve, b);
 	if (b->soft != rl.rlim_cur) {
 		rl.rlim_cur = b->soft;
 		/* Refused (it should not be, up to the hard limit): plan
@@ -54,12 +68,12 @@ fd_budget_apply(unsigned *max_connections, unsigned headroom,
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 &&
 		    getrlimit(RLIMIT_NOFILE, &rl) == 0)
 			fd_budget_plan(rl.rlim_cur, rl.rlim_cur,
-			    *max_connections, headroom, b);
+			    *max_connections, headroom, reserve, b);
 	}
 	if (b->lowered)
 		log_event(LOG_WARN, "limit", "max_connections=%u lowered_to=%u "
-		    "headroom=%u reason=\"open file limit %llu\"",
+		    "headroom=%u reserved=%u reason=\"open file limit %llu\"",
 		    *max_connections, b->max_connections, b->headroom,
-		    (unsigned long long)b->soft);
+		    b->reserve, (unsigned long long)b->soft);
 	*max_connections = b->max_connections;
 }

@@ -18,6 +18,35 @@ iso8601(double when, char *buf, size_t size)
 	    size);
 }
 
+enum health_reason
+health_reason(const struct health_view *v)
+{
+	if (v->app_gone)
+		return HEALTH_REASON_APP_EXITED;
+	if (v->draining)
+		return HEALTH_REASON_DRAINING;
+	if (v->maintenance)
+		return HEALTH_REASON_MAINTENANCE;
+	for (unsigned i = 0; i < v->nchecks; i++)
+		if (!v->checks[i].up && !v->checks[i].warn)
+			return HEALTH_REASON_CHECKS_DOWN;
+	for (unsigned i = 0; i < v->nchecks; i++)
+		if (!v->checks[i].up)
+			return HEALTH_REASON_WARN;
+	return HEALTH_REASON_PASS;
+}
+
+const char *
+health_reason_name(enum health_reason r)
+{
+	static const char *const names[HEALTH_REASON_COUNT] = {
+		"pass", "warn", "app_exited", "draining", "maintenance",
+		"checks_down",
+	};
+
+	return r < HEALTH_REASON_COUNT ? names[r] : "?";
+}
+
 /* "key":"value" for each draft field of the service that is given. */
 static void
 health_service(struct sbuf *b, const struct health_service *sv)

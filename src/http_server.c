@@ -24,6 +24,7 @@
 
 #include <microhttpd.h>
 
+#include "accept.h"
 #include "admin.h"
 #include "clock.h"
 #include "conn_table.h"
@@ -47,6 +48,8 @@ enum http_hold {
 struct http_server {
 	struct ev_loop	*loop;
 	struct MHD_Daemon *mhd;
+	int		 listen_fd;	/* ours: MHD has no listener */
+	struct acceptor	*acceptor;	/* accepts, hands MHD each socket */
 	ev_io		 mhd_io;	/* MHD's epoll fd is readable */
 	ev_timer	 mhd_timer;	/* MHD_get_timeout ran out */
 	ev_timer	 sweep;		/* cuts slow heads; runs while conns */
@@ -105,6 +108,33 @@ mhd_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	pump(w->data);
+}
+
+static void	shut(struct MHD_Connection *);
+static void	summary_soon(struct http_server *);
+
+/* accept.c hands over a new connection: MHD owns (and closes) it now. */
+static void
+http_server_take(void *arg, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct http_server *s = arg;
+	struct conn *victim;
+
+	/* MHD closed it. Out of memory for its pool: free some for the next
+	 * (the summary line says so; MHD 0.9.75 would say nothing). */
+	if (MHD_add_connection(s->mhd, fd, sa, len) == MHD_NO &&
+	    errno == ENOMEM) {
+		if ((victim = conn_table_shed(s->table)) != NULL)
+			shut(victim->handle);
+		summary_soon(s);
+	}
+}
+
+/* What was accepted is read at once (MHD_USE_TURBO): its head is in. */
+static void
+http_server_accepted(void *arg)
+{
+	pump(arg);
 }
 
 static void
@@ -200,7 +230,7 @@ metrics_response(struct http_server *s)
 		return NULL;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "text/plain; version=0.0.4");
+	    "text/plain; version=0.0.4; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (s->closing)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -506,11 +536,12 @@ summary_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;		/* quiet again: the next event restarts it */
 	log_event(LOG_WARN, "admission", "period_s=%g open=%u "
 	    "evicted_no_head=%llu evicted_idle=%llu request_timeout=%llu "
-	    "idle_timeout=%llu refused_full=%llu refused_per_ip=%llu",
+	    "idle_timeout=%llu refused_full=%llu refused_per_ip=%llu "
+	    "refused_memory=%llu",
 	    SUMMARY_PERIOD, st.open, d[CONN_CUT_EVICTED_NO_HEAD],
 	    d[CONN_CUT_EVICTED_IDLE], d[CONN_CUT_REQUEST_TIMEOUT],
 	    d[CONN_CUT_IDLE_TIMEOUT], r[CONN_REFUSED_FULL],
-	    r[CONN_REFUSED_PER_IP]);
+	    r[CONN_REFUSED_PER_IP], r[CONN_REFUSED_MEMORY]);
 	*was = st;
 	ev_timer_set(w, SUMMARY_PERIOD, 0.);
 	ev_timer_start(loop, w);
@@ -629,13 +660,13 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    limits->idle_timeout ? limits->request_timeout :
 	    limits->idle_timeout) + 1;
 	double period;
-	int fd;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->loop = loop;
+	s->listen_fd = -1;
 	s->hooks = *hooks;
 	s->limits = *limits;
 	/*
@@ -649,7 +680,8 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if ((fd = sock_listen(host, port, &s->bound, err, errlen)) < 0)
+	if ((s->listen_fd = sock_listen(host, port, &s->bound, err,
+	    errlen)) < 0)
 		goto fail;
 	/*
 	 * MHD_USE_TURBO (0.9.75: only these two effects): a new connection
@@ -657,6 +689,9 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	 * request is already in, thanks to TCP_DEFER_ACCEPT — and close()
 	 * is not preceded by shutdown(). Three syscalls fewer per
 	 * connection; measured in BENCHMARKS.md.
+	 * MHD_USE_NO_LISTEN_SOCKET: accept.c accepts and pauses on EMFILE
+	 * (accept.h says why not MHD), and MHD_add_connection hands each
+	 * socket over.
 	 */
 	/*
 	 * MHD_ALLOW_SUSPEND_RESUME for held /admin/prestop requests: it adds
@@ -664,9 +699,8 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	 * the loop runs MHD for it without a call from us.
 	 */
 	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO |
-	    MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL,
 	    access_cb, s,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 	    MHD_OPTION_CONNECTION_LIMIT, limits->max_connections + headroom,
@@ -685,7 +719,6 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_STRICT_FOR_CLIENT, 0,
 	    MHD_OPTION_END);
 	if (s->mhd == NULL) {
-		close(fd);
 		snprintf(err, errlen, "libmicrohttpd would not start");
 		goto fail;
 	}
@@ -714,6 +747,12 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->sweep.repeat = period;
 	s->sweep.data = s;
 	ev_io_start(loop, &s->mhd_io);
+	s->acceptor = accept_new(loop, s->listen_fd, http_server_take,
+	    http_server_accepted, s);
+	if (s->acceptor == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return s;
 fail:
 	http_server_free(s);
@@ -753,6 +792,7 @@ http_server_free(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	accept_free(s->acceptor);
 	if (s->mhd && s->admin_inflight)
 		flush_held(s);
 	ev_io_stop(s->loop, &s->mhd_io);
@@ -777,6 +817,8 @@ http_server_free(struct http_server *s)
 		MHD_destroy_response(s->release);
 	free(s->held);
 	conn_table_free(s->table);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
 	free(s);
 }
 

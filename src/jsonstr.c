@@ -73,6 +73,17 @@ jsonstr_utf8(const unsigned char *s, size_t n, size_t *need)
 	return i;
 }
 
+size_t
+jsonstr_utf8_ok(const char *s, size_t n)
+{
+	size_t need, ok;
+
+	if ((unsigned char)s[0] < 0x80)
+		return 1;
+	ok = jsonstr_utf8((const unsigned char *)s, n, &need);
+	return ok == need ? need : 0;
+}
+
 /*
  * The next character of s[0..n) as it is written into a JSON string: its
  * bytes in out (room for 7), their count returned, and in *used how many

@@ -23,16 +23,19 @@
 #include "clock.h"
 #include "config.h"
 #include "ctl.h"
+#include "evalloc.h"
 #include "fd_budget.h"
 #include "grpc_server.h"
 #include "health.h"
 #include "http_server.h"
 #include "log.h"
+#include "mem_budget.h"
 #include "metrics.h"
 #include "notify.h"
 #include "opts.h"
 #include "plan/plan.h"
 #include "probe.h"
+#include "procstat.h"
 #include "reap.h"
 #include "signame.h"
 #include "stop.h"
@@ -58,6 +61,7 @@ struct daemon {
 	ev_signal	 sigterm, sigint, sigusr1, sigusr2, sighup;
 	bool		 maintenance;
 	unsigned	 health_code;	/* last verdict, to log changes only */
+	enum health_reason verdict;	/* ...and why, for /metrics */
 	char		*admin_token;	/* owned; NULL: /admin/ loopback only */
 	/*
 	 * Started by /admin/prestop: its end answers the held requests and
@@ -116,6 +120,7 @@ refresh(struct daemon *d)
 	checks_view(d->checks, &v.checks, &v.nchecks);
 	sbuf_init(&b);
 	code = health_render(&v, &b);
+	d->verdict = health_reason(&v);
 	if (!sbuf_failed(&b))
 		http_server_set_health(d->http, code, b.data, b.len);
 	if (d->grpc) {
@@ -397,6 +402,7 @@ on_metrics(void *arg, struct sbuf *b)
 	struct daemon *d = arg;
 	const struct metrics_check *figures;
 	struct drain_stats st;
+	struct procstat ps;
 	struct quiet_stats qs;
 	unsigned long long n503;
 	unsigned n;
@@ -405,7 +411,7 @@ on_metrics(void *arg, struct sbuf *b)
 	stop_stats(d->stop, &st, &n503);
 	seen = stop_traffic(d->stop, &qs);
 	metrics_render_daemon(b, &(struct metrics_daemon){
-	    .draining = stop_draining(d->stop),
+	    .verdict = d->verdict, .draining = stop_draining(d->stop),
 	    .maintenance = d->maintenance, .drain_503s = n503,
 	    .watched = st.watched, .nonrouting = st.nonrouting,
 	    .traffic = seen, .app_conns = qs.conns,
@@ -414,6 +420,8 @@ on_metrics(void *arg, struct sbuf *b)
 	    .quiet_period = seen ? qs.period : 0 });
 	checks_figures(d->checks, &figures, &n);
 	metrics_render_checks(b, figures, n);
+	if (procstat_read(&ps))
+		metrics_render_process(b, &ps);
 	if (d->grpc) {
 		struct grpc_server_stats gs;
 
@@ -654,6 +662,7 @@ main(int argc, char *argv[])
 	unsigned nports;
 	int rc = 1;
 
+	evalloc_init();		/* libev's allocations: retried, then logged */
 	if (argc > 1 && strcmp(argv[1], "probe") == 0)
 		return probe_main(argc - 1, argv + 1, environ);
 	if (argc > 1 && strcmp(argv[1], "plan") == 0)
@@ -726,7 +735,11 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	/* First what fits the open-file limit, then the server's limits. */
-	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM, &fds);
+	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM,
+	    fd_budget_reserve(procstat_open_fds(), d.cfg.checks,
+	    d.cfg.nchecks), &fds);
+	mem_budget_apply(&d.cfg.max_connections, &fds.headroom,
+	    d.cfg.conn_memory);
 	limits = (struct http_limits){
 		.max_connections = d.cfg.max_connections,
 		.max_per_ip = d.cfg.max_per_ip,

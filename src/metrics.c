@@ -1,7 +1,10 @@
 /*
- * metrics.c: the /metrics text. Every family has its HELP and TYPE lines,
- * and a labelled family prints only the series that have happened, so the
- * text stays short on a quiet daemon.
+ * metrics.c: the /metrics text. Every family has its HELP and TYPE lines.
+ * Requests by path and code print only the pairs that have happened, so
+ * the text stays short on a quiet daemon; every other labelled counter
+ * (each result a check's kind can have, connections refused and cut)
+ * exists at 0 from the start, so rate() and increase() see its first
+ * event and an alert on it can fire on a short first outage.
  */
 #include <stddef.h>
 
@@ -68,6 +71,12 @@ metrics_render_http(struct sbuf *b, const struct metrics_http *m)
 void
 metrics_render_daemon(struct sbuf *b, const struct metrics_daemon *m)
 {
+	family(b, "healthgate_health_status", "gauge", "What /health "
+	    "answers: 1 for the reason that decides it, 0 for the others; "
+	    "pass is a 200, any other a 503.");
+	for (unsigned r = 0; r < HEALTH_REASON_COUNT; r++)
+		sbuf_printf(b, "healthgate_health_status{reason=\"%s\"} %d\n",
+		    health_reason_name(r), m->verdict == r);
 	family(b, "healthgate_draining", "gauge", "1 from SIGTERM until "
 	    "exit.");
 	sbuf_printf(b, "healthgate_draining %d\n", m->draining);
@@ -104,6 +113,35 @@ metrics_render_daemon(struct sbuf *b, const struct metrics_daemon *m)
 	    "since the app's ports last received a byte or a connection.");
 	sbuf_printf(b, "healthgate_app_last_byte_age_seconds %.3f\n",
 	    m->app_since_byte);
+}
+
+void
+metrics_render_process(struct sbuf *b, const struct procstat *p)
+{
+	family(b, "process_cpu_seconds_total", "counter", "Total user and "
+	    "system CPU time spent in seconds.");
+	sbuf_printf(b, "process_cpu_seconds_total %.2f\n", p->cpu_seconds);
+	family(b, "process_open_fds", "gauge", "Number of open file "
+	    "descriptors.");
+	sbuf_printf(b, "process_open_fds %u\n", p->open_fds);
+	family(b, "process_max_fds", "gauge", "Maximum number of open file "
+	    "descriptors.");
+	sbuf_printf(b, "process_max_fds %.0f\n", p->max_fds);
+	family(b, "process_virtual_memory_bytes", "gauge", "Virtual memory "
+	    "size in bytes.");
+	sbuf_printf(b, "process_virtual_memory_bytes %.0f\n",
+	    p->virtual_bytes);
+	family(b, "process_virtual_memory_max_bytes", "gauge", "Maximum "
+	    "amount of virtual memory available in bytes.");
+	sbuf_printf(b, "process_virtual_memory_max_bytes %.0f\n",
+	    p->virtual_max_bytes);
+	family(b, "process_resident_memory_bytes", "gauge", "Resident "
+	    "memory size in bytes.");
+	sbuf_printf(b, "process_resident_memory_bytes %.0f\n",
+	    p->resident_bytes);
+	family(b, "process_start_time_seconds", "gauge", "Start time of the "
+	    "process since unix epoch in seconds.");
+	sbuf_printf(b, "process_start_time_seconds %.2f\n", p->start_time);
 }
 
 /* A counter with a series per check (only those that name their host,
@@ -166,11 +204,10 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned r = 0; r < METRICS_CHECK_RESULTS &&
 		    v[i].results[r].name; r++)
-			if (v[i].results[r].n)
-				sbuf_printf(b, "healthgate_check_results_total"
-				    "{check=\"%s\",result=\"%s\"} %llu\n",
-				    v[i].name, v[i].results[r].name,
-				    v[i].results[r].n);
+			sbuf_printf(b, "healthgate_check_results_total"
+			    "{check=\"%s\",result=\"%s\"} %llu\n",
+			    v[i].name, v[i].results[r].name,
+			    v[i].results[r].n);
 	for (unsigned i = 0; i < n; i++)
 		named |= v[i].named;
 	if (named) {
@@ -184,6 +221,10 @@ metrics_render_checks(struct sbuf *b, const struct metrics_check *v,
 	check_counter(b, "healthgate_check_transitions_total", "Changes "
 	    "between up and down.", v, n,
 	    offsetof(struct metrics_check, transitions), false);
+	check_counter(b, "healthgate_check_skipped_total", "Runs healthgate "
+	    "could not make for want of its own memory or descriptors; the "
+	    "verdict was kept.", v, n, offsetof(struct metrics_check, skipped),
+	    false);
 	metrics_tls_expiry(b, v, n);
 }
 

@@ -27,6 +27,7 @@
 #include "resolve.h"
 #include "sock.h"
 #include "tls.h"
+#include "version.h"
 
 #define RESPONSE_MAX	65536	/* read no more of an answer than this */
 
@@ -245,7 +246,9 @@ probe_call(const struct probe_req *r, struct probe_body *body, char *why,
 	/* http_server.c knows its own probe by this agent. */
 	reqlen = http_request_build(req, reqmax, r->method, u->host, u->port,
 	    u->path, PROBE_USER_AGENT, r->token);
-	if ((resp = malloc(RESPONSE_MAX)) == NULL) {
+	/* lint: calloc, as scan-build cannot tell that what is read of it
+	 * was received first; 64 KiB zeroed once per probe. */
+	if ((resp = calloc(1, RESPONSE_MAX)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
@@ -339,7 +342,8 @@ probe_usage(void)
 	printf("usage: healthgate probe [--timeout D] [URL | /PATH | "
 	    "grpc[s]://HOST:PORT[/SERVICE]]\n\n"
 	    "One GET with a deadline (default 2s) covering connect, send and "
-	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else. The "
+	    "the whole\nanswer. Exit 0 on 2xx, 1 on anything else (a 3xx too: "
+	    "redirects are not\nfollowed). --version prints the version. The "
 	    "default URL is\nhttp://127.0.0.1:PORT/health, PORT from "
 	    "HEALTHGATE_LISTEN (else 8081);\na bare /PATH asks that daemon "
 	    "for PATH instead. An https:// URL takes the checks' TLS\n"
@@ -391,6 +395,10 @@ probe_main(int argc, char *const argv[], char *const envp[])
 			probe_usage();
 			return 0;
 		}
+		if (strcmp(a, "--version") == 0) {	/* as plan and the daemon */
+			puts(version_line());
+			return 0;
+		}
 		if (strncmp(a, "--timeout=", 10) == 0)
 			v = a + 10;
 		else if (strcmp(a, "--timeout") == 0) {
@@ -437,6 +445,20 @@ probe_main(int argc, char *const argv[], char *const envp[])
 	tls_conf_free(tls.conf);
 	if (code == 0) {
 		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
+		return 1;
+	}
+	/*
+	 * Only 2xx passes. Unlike curl -f (which fails at 400 and up) and a
+	 * Kubernetes httpGet probe (200-399), a 3xx fails and is not
+	 * followed: healthgate's /health never redirects, so one means the
+	 * URL reaches something else (a proxy, a login page, a wrong path),
+	 * and a load balancer's matcher (an ALB's default is 200) would not
+	 * count it as healthy either.
+	 */
+	if (code >= 300 && code <= 399) {
+		fprintf(stderr, "healthgate probe: %s: %u, a redirect: probe "
+		    "does not follow redirects; give the URL that answers 2xx\n",
+		    target, code);
 		return 1;
 	}
 	if (code < 200 || code > 299) {

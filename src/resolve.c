@@ -258,13 +258,14 @@ resolve_free(struct resolver *r)
 	/* Ends c-ares's own queries (their callbacks free them) and closes
 	 * its sockets (through sock_state_cb). */
 	ares_destroy(r->ch);
-	while (r->queries) {
-		struct resolve_query *q = r->queries;
-
+	/* Walked by next, not by the head unlink_query() moves: the same
+	 * and scan-build can follow it (it saw a use after free). */
+	for (struct resolve_query *q = r->queries, *next; q; q = next) {
+		next = q->next;
 		ev_timer_stop(r->loop, &q->later);
-		unlink_query(q);
 		free(q);
 	}
+	r->queries = NULL;
 	while (r->socks) {
 		struct resolve_sock *s = r->socks;
 
@@ -352,7 +353,6 @@ resolve_wait(const char *name, double deadline, struct addr *out, char *why,
 {
 	struct ev_loop *loop;
 	struct resolver *r = NULL;
-	struct resolve_query *q;
 	struct wait w = { .done = false };
 	struct answer an;
 	ev_timer t;
@@ -365,7 +365,7 @@ resolve_wait(const char *name, double deadline, struct addr *out, char *why,
 	}
 	if ((r = resolve_new(loop, why, whylen)) == NULL)
 		goto out;
-	if ((q = resolve_start(r, name, wait_cb, &w)) == NULL) {
+	if (resolve_start(r, name, wait_cb, &w) == NULL) {
 		snprintf(why, whylen, "resolve %s: out of memory", name);
 		goto out;
 	}

@@ -217,7 +217,10 @@ plan_usage(void)
 static char *
 slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	/* Whether f is ours to close, said once: gcc -fanalyzer could not
+	 * tell a fopen()ed f from stdin by "f != stdin" and saw a leak. */
+	bool own = strcmp(path, "-") != 0;
+	FILE *f = own ? fopen(path, "rb") : stdin;
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
 
@@ -251,12 +254,12 @@ slurp(const char *path, size_t *len, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot read: %m", path);
 		goto fail;
 	}
-	if (f != stdin)
+	if (own)
 		fclose(f);
 	*len = n;
 	return buf;
 fail:
-	if (f != stdin)
+	if (own)
 		fclose(f);
 	free(buf);
 	return NULL;

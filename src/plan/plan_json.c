@@ -655,7 +655,7 @@ plan_json_taskdef(const char *text, size_t len, const char *name,
 	json_t *root, *t, *defs, *c;
 	char tpath[32], dpath[64], cpath[96];
 	const json_t *cname;
-	long long st;
+	long long st = 0;	/* lint: scan-build: whole() sets it when 1 */
 	long idx;
 	int rc = -1;
 

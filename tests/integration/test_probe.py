@@ -1,12 +1,14 @@
 """healthgate probe against real servers: healthy, draining, gone, mute."""
 
 import os
+import shutil
 import socket
 import subprocess
 import time
 import unittest
 
-from harness import BINARY, Daemon, Prober, SIGTERM, free_port, wait_until
+from harness import BINARY, Daemon, Prober, SIGTERM, Upstream, free_port, \
+    wait_until
 
 
 def probe(*args, env=None, timeout=10):
@@ -83,6 +85,32 @@ class Probe(unittest.TestCase):
         self.assertIn('--timeout: "abc" is not a duration', err)
         rc, _, err, _ = probe("https://127.0.0.1/")
         self.assertEqual(rc, 1)
+
+    def test_version_as_plan_prints_it(self):
+        """Issue 29: probe --version said "unexpected" and exited 1."""
+        rc, out, err, _ = probe("--version")
+        plan = subprocess.run([BINARY, "plan", "--version"],
+                              capture_output=True, text=True, timeout=10)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, plan.stdout)
+        self.assertRegex(out, r"^healthgate \d+\.\d+\.\d+")
+
+    def test_a_redirect_fails_where_curl_f_would_pass(self):
+        """Issue 29's decision: a 3xx fails (curl -f passes it), is not
+        followed, and the message says so. The 302 comes from harness's
+        Upstream on loopback."""
+        with Upstream() as up:
+            up.mode = 302
+            url = "http://127.0.0.1:%d/health" % up.port
+            rc, out, err, _ = probe(url)
+            self.assertEqual(rc, 1, out)
+            self.assertIn(": 302, a redirect", err)
+            self.assertIn("does not follow redirects", err)
+            if shutil.which("curl"):
+                curl = subprocess.run(["curl", "-fsS", "-o", "/dev/null",
+                                       url], capture_output=True,
+                                      timeout=10)
+                self.assertEqual(curl.returncode, 0, curl.stderr)
 
 
 if __name__ == "__main__":

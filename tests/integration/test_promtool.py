@@ -7,6 +7,7 @@ test_resolve.py does), draining, and after evictions and refusals
 promtool's own parser (`promtool check metrics` lints; a parse error is an
 error too)."""
 
+import re
 import shutil
 import signal
 import socket
@@ -14,7 +15,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Daemon, Upstream, wait_until
+from harness import Daemon, Upstream, free_port, wait_until
 import test_resolve as tr
 
 PROMTOOL = shutil.which("promtool")
@@ -59,6 +60,50 @@ class Promtool(unittest.TestCase):
                 self.assertIn("healthgate_draining 1", text)
                 d.signal(signal.SIGTERM)
                 self.assertIsNotNone(d.wait(5))
+
+    def test_conventions_from_the_start(self):
+        """Issue 29: before any check has failed, every result its kind
+        can have is a series at 0, process_* and the verdict are there,
+        and the Content-Type names the charset."""
+        port = free_port()      # nothing listens: refused
+        with Daemon("--interval", "300ms", "--timeout", "200ms",
+                    "--check", "web=http://127.0.0.1:%d/" % port,
+                    "--check", "db=tcp://127.0.0.1:%d" % port,
+                    "--check", "cmd=exec:false") as d:
+            _, headers, _ = d.get("/metrics")
+            self.assertEqual(headers["content-type"],
+                             "text/plain; version=0.0.4; charset=utf-8")
+            text = check(self, d, "at start")
+            for name, results in (
+                    ("web", "pass timeout refused connect status malformed "
+                            "resolve"),
+                    ("db", "pass timeout refused connect resolve reply"),
+                    ("cmd", "pass timeout exit spawn")):
+                for r in results.split():
+                    self.assertRegex(text, r'healthgate_check_results_total'
+                                     r'\{check="%s",result="%s"\} \d+\n'
+                                     % (name, r))
+            for family in ("process_cpu_seconds_total", "process_open_fds",
+                           "process_max_fds", "process_virtual_memory_bytes",
+                           "process_virtual_memory_max_bytes",
+                           "process_resident_memory_bytes",
+                           "process_start_time_seconds"):
+                self.assertRegex(text, r"\n%s [0-9.e+-]+\n" % family)
+            start = float(re.search(r"\nprocess_start_time_seconds (\S+)",
+                                    text).group(1))
+            self.assertLess(abs(start - time.time()), 60)
+            # All down by now: one reason is 1, the others 0.
+            self.assertIsNotNone(wait_until(
+                lambda: b'healthgate_health_status{reason="checks_down"} 1'
+                in d.get("/metrics")[2], 3))
+            d.signal(signal.SIGUSR1)
+            self.assertIsNotNone(wait_until(
+                lambda: b'healthgate_health_status{reason="maintenance"} 1'
+                in d.get("/metrics")[2], 3))
+            text = check(self, d, "maintenance")
+            self.assertEqual(len(re.findall(
+                r"\nhealthgate_health_status\{reason=\"\w+\"\} 1\n",
+                text)), 1, text)
 
     def test_after_evictions_and_refusals(self):
         with Daemon("--max-connections", "4", "--max-connections-per-ip",

@@ -8,6 +8,7 @@
  * when it says its time has come, and ends a run with check_done() as a
  * probe would.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -304,7 +305,9 @@ test_checks_deadline_ends_a_run_as_timeout(void **state)
 	render_metrics(cs, &b);
 	assert_non_null(strstr(b.data, "healthgate_check_results_total"
 	    "{check=\"c0\",result=\"timeout\"} 1\n"));
-	assert_null(strstr(b.data, "result=\"pass\""));
+	/* The others of its kind are there at 0 from the start. */
+	assert_non_null(strstr(b.data, "healthgate_check_results_total"
+	    "{check=\"c0\",result=\"pass\"} 0\n"));
 	sbuf_free(&b);
 	checks_free(cs);
 }
@@ -373,6 +376,23 @@ test_checks_rise_and_fall_are_logged_once_each(void **state)
 	assert_int_equal(fake_loop_count_logged("2 check_down"), 1);
 	assert_int_equal(fake_loop_nlogged, 3);
 	assert_int_equal(changes, 12);		/* every run re-renders */
+	checks_free(cs);
+}
+
+/* A command's output keeps its UTF-8 in the log; controls and bytes
+ * that are not UTF-8 become '?', so a text line stays one clean line. */
+static void
+test_checks_log_reason_masks_controls_and_bad_utf8(void **state)
+{
+	struct checks *cs = make(1, 2000, 1000, 1, 1);
+
+	(void)state;
+	run(cs, CHECK_EXIT, "exit status 1", "\x1b[31m caf\xc3\xa9 \xff\xe2\x82 "
+	    "\"a\\b\"", 5);
+	assert_int_equal(fake_loop_nlogged, 1);
+	assert_string_equal(fake_loop_logged[0], "2 check_down name=c0 "
+	    "result=exit reason=\"exit status 1: ?[31m caf\xc3\xa9 ??? "
+	    "'a/b'\" severity=fail");
 	checks_free(cs);
 }
 
@@ -609,6 +629,98 @@ test_checks_tls_expiry_is_seconds_from_now(void **state)
 	checks_free(cs);
 }
 
+/*
+ * Issue 29: a run healthgate could not make (its own memory or
+ * descriptors) keeps the verdict: before, it was a CHECK_CONNECT "out of
+ * memory" and, with fall 1, /health said 503 while the app was fine.
+ */
+static void
+test_checks_a_skipped_run_keeps_the_verdict(void **state)
+{
+	struct checks *cs = make(1, 1000, 500, 1, 1);
+	const struct health_check *v;
+	unsigned n, changed;
+	struct sbuf b;
+
+	(void)state;
+	fake_loop_fire(every_of(0));
+	check_done(started[0], CHECK_PASS, "");
+	checks_view(cs, &v, &n);
+	assert_true(v[0].up);
+	changed = changes;
+	for (unsigned i = 0; i < 3; i++) {
+		fake_loop_fire(every_of(0));
+		check_skip(started[0], "out of memory");
+		assert_null(deadline_armed());
+		/* The next run is tried as usual. */
+		assert_true(fake_loop_armed(every_of(0)));
+	}
+	checks_view(cs, &v, &n);
+	assert_true(v[0].up);
+	assert_int_equal(changes, changed);
+	assert_int_equal(fake_loop_count_logged("2 check_skipped name=c0 "
+	    "reason=\"out of memory\" kept=up"), 1);
+	assert_int_equal(fake_loop_count_logged("2 check_down"), 0);
+	sbuf_init(&b);
+	render_metrics(cs, &b);
+	assert_non_null(strstr(b.data, "healthgate_check_skipped_total"
+	    "{check=\"c0\"} 3\n"));
+	assert_non_null(strstr(b.data, "healthgate_check_results_total"
+	    "{check=\"c0\",result=\"connect\"} 0\n"));
+	sbuf_free(&b);
+	/* A real run ends the spell: the next skip is logged again. */
+	fake_loop_fire(every_of(0));
+	check_done(started[0], CHECK_PASS, "");
+	fake_loop_fire(every_of(0));
+	check_skip(started[0], "connect: Too many open files");
+	assert_int_equal(fake_loop_count_logged("2 check_skipped"), 2);
+	assert_true(check_errno_is_own(EMFILE));
+	assert_false(check_errno_is_own(ECONNREFUSED));
+	checks_free(cs);
+}
+
+/*
+ * Issue 29: every result a check's kind can have is a series at 0 before
+ * any run (kinds: http, tcp, exec by make()'s i % 3); none it cannot have.
+ */
+static void
+test_checks_results_of_its_kind_exist_at_zero(void **state)
+{
+	static const char *const has[][8] = {
+		{ "pass", "timeout", "refused", "connect", "status",
+		    "malformed", "resolve", NULL },
+		{ "pass", "timeout", "refused", "connect", "resolve", NULL },
+		{ "pass", "timeout", "exit", "spawn", NULL },
+	};
+	static const char *const lacks[][4] = {
+		{ "exit", "spawn", NULL },
+		{ "status", "malformed", "exit", NULL },
+		{ "refused", "connect", "status", NULL },
+	};
+	struct checks *cs = make(3, 1000, 500, 1, 1);
+	char want[128];
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b);
+	render_metrics(cs, &b);
+	for (unsigned k = 0; k < 3; k++) {
+		for (unsigned i = 0; has[k][i]; i++) {
+			snprintf(want, sizeof(want), "healthgate_check_results_"
+			    "total{check=\"c%u\",result=\"%s\"} 0\n", k,
+			    has[k][i]);
+			assert_non_null(strstr(b.data, want));
+		}
+		for (unsigned i = 0; lacks[k][i]; i++) {
+			snprintf(want, sizeof(want), "{check=\"c%u\",result="
+			    "\"%s\"}", k, lacks[k][i]);
+			assert_null(strstr(b.data, want));
+		}
+	}
+	sbuf_free(&b);
+	checks_free(cs);
+}
+
 int
 main(void)
 {
@@ -618,11 +730,14 @@ main(void)
 		T(test_checks_start_jitter_is_bounded_by_half_an_interval),
 		T(test_checks_a_check_never_overlaps_itself),
 		T(test_checks_deadline_ends_a_run_as_timeout),
+		T(test_checks_results_of_its_kind_exist_at_zero),
+		T(test_checks_a_skipped_run_keeps_the_verdict),
 		T(test_checks_a_finished_run_disarms_its_deadline),
 		T(test_checks_duration_is_read_from_the_monotonic_clock),
 		T(test_checks_rise_and_fall_are_logged_once_each),
 		T(test_checks_warn_check_is_logged_and_shown_as_warn),
 		T(test_checks_next_start_is_the_interval_spread_by_jitter),
+		T(test_checks_log_reason_masks_controls_and_bad_utf8),
 		T(test_checks_fastinter_while_the_verdict_changes),
 		T(test_checks_down_from_the_first_run_is_logged_once),
 		T(test_checks_a_rising_check_is_logged_when_it_rises),

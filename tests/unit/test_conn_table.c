@@ -11,6 +11,17 @@
 
 #include "conn_table.h"
 
+/* calloc, failing on demand (-Wl,--wrap=calloc): memory running out. */
+void	*__wrap_calloc(size_t, size_t);
+void	*__real_calloc(size_t, size_t);
+static bool calloc_fails;
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return calloc_fails ? NULL : __real_calloc(n, size);
+}
+
 static struct addr
 ip(const char *s)
 {
@@ -224,6 +235,51 @@ test_conn_table_known_prober_gets_the_reserve(void **state)
 	assert_null(admit(t, "10.0.3.4", true, 6));
 }
 
+/*
+ * Issue 29: the table was full and the newcomer's entry could not be
+ * allocated. Before, the oldest waiting connection was evicted first and
+ * the newcomer refused anyway, counted as "full": two lost for one.
+ */
+static void
+test_conn_table_no_memory_evicts_nobody(void **state)
+{
+	struct conn_table *t = *state;
+	struct conn_stats st;
+	struct addr client = ip("10.0.3.9");
+	struct conn *c, *victim;
+	enum conn_refusal why;
+
+	for (unsigned i = 0; i < 4; i++) {
+		char a[16];
+
+		snprintf(a, sizeof(a), "10.0.3.%u", i);
+		assert_non_null(admit(t, a, false, i));	/* no head: evictable */
+	}
+	calloc_fails = true;
+	c = conn_table_admit(t, &client, false, 5, &victim, &why);
+	calloc_fails = false;
+	assert_null(c);
+	assert_null(victim);
+	assert_int_equal(why, CONN_REFUSED_MEMORY);
+	conn_table_stats(t, &st);
+	assert_int_equal(st.open, 4);
+	assert_int_equal(st.cut[CONN_CUT_EVICTED_NO_HEAD], 0);
+	assert_int_equal(st.refused[CONN_REFUSED_MEMORY], 1);
+	assert_int_equal(st.refused[CONN_REFUSED_FULL], 0);
+	assert_string_equal(conn_refusal_name(CONN_REFUSED_MEMORY), "memory");
+	/* The server lost one for want of memory: the oldest goes. */
+	assert_non_null(victim = conn_table_shed(t));
+	assert_int_equal(victim->state, CONN_STATE_CUT);
+	conn_table_stats(t, &st);
+	assert_int_equal(st.refused[CONN_REFUSED_MEMORY], 2);
+	assert_int_equal(st.open, 3);
+	/* With memory back, the oldest is evicted for it as before. */
+	assert_non_null(admit(t, "10.0.3.9", false, 6));
+	assert_non_null(admit(t, "10.0.3.10", false, 6));
+	conn_table_stats(t, &st);
+	assert_int_equal(st.cut[CONN_CUT_EVICTED_NO_HEAD], 2);
+}
+
 int
 main(void)
 {
@@ -245,6 +301,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_conn_table_known_prober_gets_the_reserve, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_conn_table_no_memory_evicts_nobody, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

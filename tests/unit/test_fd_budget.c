@@ -11,6 +11,8 @@
 
 #include "fd_budget.h"
 
+#define RESERVE	64	/* the reserve these cases were worked out for */
+
 static void
 test_fd_budget_table(void **state)
 {
@@ -45,15 +47,47 @@ test_fd_budget_table(void **state)
 		struct fd_budget b;
 
 		fd_budget_plan(cases[i].cur, cases[i].max, cases[i].want,
-		    cases[i].headroom, &b);
+		    cases[i].headroom, RESERVE, &b);
 		assert_int_equal(b.soft, cases[i].soft);
 		assert_int_equal(b.max_connections, cases[i].conns);
 		assert_int_equal(b.headroom, cases[i].room);
 		assert_int_equal(b.lowered, cases[i].lowered);
-		if (b.soft != RLIM_INFINITY && b.soft > FD_BUDGET_RESERVE + 1)
+		if (b.soft != RLIM_INFINITY && b.soft > RESERVE + 1)
 			assert_true(b.max_connections + b.headroom +
-			    FD_BUDGET_RESERVE <= b.soft);
+			    RESERVE <= b.soft);
 	}
+}
+
+/*
+ * The issue's case: 64 http checks under --nofile=72 had 6 connections
+ * and 2 of headroom planned over a reserve of 64, though the daemon held
+ * about 8 descriptors besides its checks: more than the limit.
+ */
+static void
+test_fd_budget_reserve_counts_own_and_checks(void **state)
+{
+	struct check_spec checks[65] = { 0 };
+	struct fd_budget b;
+	unsigned r;
+
+	(void)state;
+	for (unsigned i = 0; i < 64; i++)
+		checks[i].kind = CHECK_SPEC_HTTP;
+	checks[64].kind = CHECK_SPEC_EXEC;
+	assert_int_equal(fd_budget_reserve(5, checks, 0), 5 + FD_BUDGET_OWN);
+	r = fd_budget_reserve(5, checks, 64);
+	assert_int_equal(r, 5 + FD_BUDGET_OWN + 64);
+	assert_int_equal(fd_budget_reserve(5, checks, 65), r + 2);
+	/* Over the limit already: one connection, one of headroom, lowered. */
+	fd_budget_plan(72, 72, 1000, 256, r, &b);
+	assert_int_equal(b.max_connections, 1);
+	assert_int_equal(b.headroom, 1);
+	assert_int_equal(b.reserve, r);
+	assert_true(b.lowered);
+	/* Just above it: what is left, shared. */
+	fd_budget_plan(r + 16, r + 16, 1000, 256, r, &b);
+	assert_int_equal(b.max_connections + b.headroom, 16);
+	assert_int_equal(b.headroom, 4);
 }
 
 int
@@ -61,6 +95,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fd_budget_table),
+		cmocka_unit_test(test_fd_budget_reserve_counts_own_and_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

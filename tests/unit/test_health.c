@@ -147,6 +147,32 @@ test_health_service_fields(void **state)
 	    "\"releaseId\":\"1.4.2-\\\"rc\\\"\",\"serviceId\":\"orders\"}\n");
 }
 
+/* The verdict metric's reason: the first that holds, as the notes go. */
+static void
+test_health_reason_first_that_holds(void **state)
+{
+	struct health_check c[2] = {
+		{ .name = "a", .up = true }, { .name = "w", .warn = true },
+	};
+	struct health_view v = { .checks = c, .nchecks = 2 };
+
+	(void)state;
+	assert_int_equal(health_reason(&v), HEALTH_REASON_WARN);
+	c[1].up = true;
+	assert_int_equal(health_reason(&v), HEALTH_REASON_PASS);
+	c[0].up = false;
+	assert_int_equal(health_reason(&v), HEALTH_REASON_CHECKS_DOWN);
+	v.maintenance = true;
+	assert_int_equal(health_reason(&v), HEALTH_REASON_MAINTENANCE);
+	v.draining = true;
+	assert_int_equal(health_reason(&v), HEALTH_REASON_DRAINING);
+	v.app_gone = true;
+	assert_int_equal(health_reason(&v), HEALTH_REASON_APP_EXITED);
+	assert_string_equal(health_reason_name(HEALTH_REASON_CHECKS_DOWN),
+	    "checks_down");
+	assert_string_equal(health_reason_name(HEALTH_REASON_COUNT), "?");
+}
+
 int
 main(void)
 {
@@ -158,6 +184,7 @@ main(void)
 		cmocka_unit_test(test_health_check_not_run_yet_is_down),
 		cmocka_unit_test(test_health_warn_check_down_is_200_warn),
 		cmocka_unit_test(test_health_service_fields),
+		cmocka_unit_test(test_health_reason_first_that_holds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,7 +72,10 @@ test_metrics_daemon_gauges(void **state)
 	sbuf_free(&b);
 }
 
-/* Two checks: results that happened and lookups only for the named one. */
+/*
+ * Two checks: every result given, 0 or not (issue 29: a result absent
+ * until its first time is missed by rate()), lookups only for the named.
+ */
 static void
 test_metrics_checks(void **state)
 {
@@ -98,7 +101,10 @@ test_metrics_checks(void **state)
 	    "{check=\"app\",result=\"pass\"} 3\n"));
 	assert_non_null(strstr(b.data, "\nhealthgate_check_results_total"
 	    "{check=\"db\",result=\"refused\"} 4\n"));
-	assert_null(strstr(b.data, "result=\"timeout\""));
+	assert_non_null(strstr(b.data, "\nhealthgate_check_results_total"
+	    "{check=\"app\",result=\"timeout\"} 0\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_check_results_total"
+	    "{check=\"db\",result=\"pass\"} 0\n"));
 	assert_non_null(strstr(b.data, "\nhealthgate_check_lookups_total"
 	    "{check=\"app\"} 5\n"));
 	assert_non_null(strstr(b.data, "\nhealthgate_check_lookup_failures_"
@@ -116,6 +122,54 @@ test_metrics_checks(void **state)
 	sbuf_free(&b);
 }
 
+/* The verdict as a state set: every reason a series, one of them 1. */
+static void
+test_metrics_verdict_is_one_state_set(void **state)
+{
+	struct metrics_daemon m = { .verdict = HEALTH_REASON_MAINTENANCE,
+	    .maintenance = true };
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b);
+	metrics_render_daemon(&b, &m);
+	assert_non_null(strstr(b.data, "# TYPE healthgate_health_status "
+	    "gauge\nhealthgate_health_status{reason=\"pass\"} 0\n"
+	    "healthgate_health_status{reason=\"warn\"} 0\n"
+	    "healthgate_health_status{reason=\"app_exited\"} 0\n"
+	    "healthgate_health_status{reason=\"draining\"} 0\n"
+	    "healthgate_health_status{reason=\"maintenance\"} 1\n"
+	    "healthgate_health_status{reason=\"checks_down\"} 0\n"));
+	sbuf_free(&b);
+}
+
+/* process_* under client_golang's names, an unlimited limit as -1. */
+static void
+test_metrics_process(void **state)
+{
+	struct procstat p = { .cpu_seconds = 1.25, .start_time = 1.7e9,
+	    .resident_bytes = 4096 * 300.0, .virtual_bytes = 1e7,
+	    .virtual_max_bytes = -1, .open_fds = 9, .max_fds = 1024 };
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b);
+	metrics_render_process(&b, &p);
+	assert_non_null(strstr(b.data, "# TYPE process_cpu_seconds_total "
+	    "counter\nprocess_cpu_seconds_total 1.25\n"));
+	assert_non_null(strstr(b.data, "\nprocess_open_fds 9\n"));
+	assert_non_null(strstr(b.data, "\nprocess_max_fds 1024\n"));
+	assert_non_null(strstr(b.data, "\nprocess_resident_memory_bytes "
+	    "1228800\n"));
+	assert_non_null(strstr(b.data, "\nprocess_virtual_memory_bytes "
+	    "10000000\n"));
+	assert_non_null(strstr(b.data, "\nprocess_virtual_memory_max_bytes "
+	    "-1\n"));
+	assert_non_null(strstr(b.data, "\nprocess_start_time_seconds "
+	    "1700000000.00\n"));
+	sbuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -124,6 +178,8 @@ main(void)
 		cmocka_unit_test(test_metrics_http_prints_what_happened),
 		cmocka_unit_test(test_metrics_daemon_gauges),
 		cmocka_unit_test(test_metrics_checks),
+		cmocka_unit_test(test_metrics_verdict_is_one_state_set),
+		cmocka_unit_test(test_metrics_process),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
