@@ -68,6 +68,7 @@ struct plan_input {
 	unsigned	timeout_ms;
 	unsigned	rise;
 	unsigned	fall;
+	unsigned	fastinter_ms;		/* ?fastinter; 0: none */
 	unsigned	drain_timeout_ms;	/* healthgate's drain cap */
 	unsigned	drain_fall;
 	unsigned	drain_window_ms;

@@ -68,7 +68,11 @@
 #include <stdio.h>
 #include <string.h>
 
+<<<<<<< HEAD
 #include "app_ports.h"
+=======
+#include "jitter.h"
+>>>>>>> main
 #include "opts.h"
 #include "plan/plan.h"
 #include "plan/plan_rules.h"
@@ -82,6 +86,7 @@ const char *const plan_symbols[] = {
 	    "TimeoutStopSec",
 	"i  healthgate check interval   t     healthgate check timeout",
 	"r  --rise                      f     --fall",
+	"q  ?fastinter (i without)      j     1.1: the jitter's longest gap",
 	"C  --drain-timeout (the cap)   F, W  --drain-fall, --drain-window",
 	"L  --drain-linger              A     the daemon's --stop-timeout "
 	    "(the app's)",
@@ -128,6 +133,8 @@ plan_dmax(double a, double b)
  * With several checks, /health is only as quick as the slowest, so each
  * setting is the largest any check has: a bound, never an underestimate.
  * Each check's timeout is below its own interval, so the pair stays valid.
+ * fastinter counts when a check has one; then a check without one changes
+ * at its interval, so the largest of those is taken too.
  */
 void
 plan_from_config(struct plan_input *in, const struct config *c)
@@ -136,7 +143,11 @@ plan_from_config(struct plan_input *in, const struct config *c)
 	in->timeout_ms = c->timeout_ms;
 	in->rise = c->rise;
 	in->fall = c->fall;
+	in->fastinter_ms = 0;
 	if (c->nchecks > 0) {
+		unsigned changing = 0;
+		bool fast = false;
+
 		in->interval_ms = in->timeout_ms = in->rise = in->fall = 0;
 		for (unsigned k = 0; k < c->nchecks; k++) {
 			const struct check_spec *cs = &c->checks[k];
@@ -147,7 +158,12 @@ plan_from_config(struct plan_input *in, const struct config *c)
 			    cs->timeout_ms);
 			in->rise = plan_umax(in->rise, cs->rise);
 			in->fall = plan_umax(in->fall, cs->fall);
+			fast |= cs->fastinter_ms > 0;
+			changing = plan_umax(changing, cs->fastinter_ms ?
+			    cs->fastinter_ms : cs->interval_ms);
 		}
+		if (fast)
+			in->fastinter_ms = changing;
 	}
 	in->drain_timeout_ms = c->drain_timeout_ms;
 	in->drain_fall = c->drain_fall;
@@ -298,7 +314,13 @@ plan_after_drain(const struct plan_input *in, double xw, double xt)
 	return c;
 }
 
-/* Where the ALB checks healthgate: start, failure, healthgate's part. */
+/*
+ * Where the ALB checks healthgate: start, failure, healthgate's part. A
+ * check starts down and runs first within the interval; each pass after
+ * that comes a gap later: q while rising (fastinter, else the interval),
+ * j = 1.1 times it at the jitter's longest. A failure comes up to a gap
+ * of the interval before the first failing run, then f-1 gaps of q.
+ */
 static void
 plan_figures_any(const struct plan_input *in, struct plan_result *r)
 {
@@ -306,19 +328,26 @@ plan_figures_any(const struct plan_input *in, struct plan_result *r)
 	double i = in->interval_ms, t = in->timeout_ms;
 	double H = in->alb_healthy, U = in->alb_unhealthy;
 	double rr = in->rise, f = in->fall;
+	bool fast = in->fastinter_ms > 0;
+	double q = fast ? in->fastinter_ms : i, j = 1 + JITTER_SPREAD;
 
 	plan_fig(r, PLAN_FIGURE_START_TO_ROUTING, "start_to_routing",
 	    PLAN_PLATFORM_ANY, "task start -> ALB routing",
-	    rr * i + t + H * I, (rr - 0.5) * i + (H - 0.5) * I,
-	    "r*i + t + H*I", "(r-1/2)*i + (H-1/2)*I");
+	    i + (rr - 1) * j * q + t + H * I,
+	    i / 2 + (rr - 1) * q + (H - 0.5) * I,
+	    fast ? "i + (r-1)*j*q + t + H*I" : "i + (r-1)*j*i + t + H*I",
+	    fast ? "i/2 + (r-1)*q + (H-1/2)*I" : "(r-1/2)*i + (H-1/2)*I");
 	plan_fig(r, PLAN_FIGURE_FAIL_TO_UNROUTED, "fail_to_unrouted",
 	    PLAN_PLATFORM_ANY, "app failing -> ALB not routing",
-	    f * i + t + U * I, (f - 0.5) * i + (U - 0.5) * I,
-	    "f*i + t + U*I", "(f-1/2)*i + (U-1/2)*I");
+	    j * i + (f - 1) * j * q + t + U * I,
+	    i / 2 + (f - 1) * q + (U - 0.5) * I,
+	    fast ? "j*i + (f-1)*j*q + t + U*I" : "j*f*i + t + U*I",
+	    fast ? "i/2 + (f-1)*q + (U-1/2)*I" : "(f-1/2)*i + (U-1/2)*I");
 	plan_fig(r, PLAN_FIGURE_FAIL_TO_503, "fail_to_503", PLAN_PLATFORM_ANY,
 	    "of which healthgate (to 503)",
-	    f * i + t, (f - 0.5) * i,
-	    "f*i + t", "(f-1/2)*i");
+	    j * i + (f - 1) * j * q + t, i / 2 + (f - 1) * q,
+	    fast ? "j*i + (f-1)*j*q + t" : "j*f*i + t",
+	    fast ? "i/2 + (f-1)*q" : "(f-1/2)*i");
 }
 
 /*
