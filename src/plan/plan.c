@@ -68,11 +68,8 @@
 #include <stdio.h>
 #include <string.h>
 
-<<<<<<< HEAD
 #include "app_ports.h"
-=======
 #include "jitter.h"
->>>>>>> main
 #include "opts.h"
 #include "plan/plan.h"
 #include "plan/plan_rules.h"
