@@ -280,7 +280,8 @@ haproxy-test: deps $(BUILD)/healthgate
 # Static analysers (issue 29): gcc -fanalyzer on every source (its
 # findings are errors, as every warning is), then clang's scan-build over
 # a whole build in $(BUILD)/lint (any report fails). A false positive is
-# silenced at its line with the reason (include/lint.h).
+# written so the analyser can follow it, with a "lint:" comment giving
+# the reason at the line.
 LINT_FA	:= $(SRCS:src/%.c=$(BUILD)/lint/fa/%.ok)
 $(BUILD)/lint/fa/%.ok: src/%.c $(BUILD)/gen/commit.h | $(DEPS_OK)
 	@mkdir -p $(@D)
