@@ -5,7 +5,8 @@
  * "healthgate plan": what a set of ALB, ECS and healthgate settings costs in
  * time, and where they contradict each other. The arithmetic (plan_*) is
  * pure: numbers in, numbers and text out, no I/O, so a unit test pins every
- * formula. plan_cli.c is the command around it, plan_json.c reads a task
+ * formula: plan.c the figures, plan_rules.c the findings as a table of
+ * rows. plan_cli.c is the command around it, plan_json.c reads a task
  * definition and a target group into the same numbers.
  *
  * All durations are milliseconds. "Worst" is the most the settings allow;

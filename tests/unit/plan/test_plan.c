@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "plan/plan.h"
+#include "plan/plan_rules.h"
 
 #define S(x)	((x) * 1000u)		/* seconds, in the ms plan takes */
 #define END	{ (size_t)-1, 0, 0 }
@@ -753,6 +754,56 @@ test_plan_format_ms_table(void **state)
 	}
 }
 
+/*
+ * The findings table: one row per finding id, in id order (the order plan
+ * lists them), each with its own key and a function.
+ */
+static void
+test_plan_rules_one_row_per_finding_in_order(void **state)
+{
+	(void)state;
+	assert_int_equal(plan_nrules, PLAN_FINDING_COUNT);
+	for (size_t k = 0; k < plan_nrules; k++) {
+		assert_int_equal(plan_rules[k].id, k);
+		assert_non_null(plan_rules[k].decide);
+		assert_non_null(plan_rules[k].key);
+		for (size_t j = 0; j < k; j++)
+			assert_string_not_equal(plan_rules[j].key,
+			    plan_rules[k].key);
+	}
+}
+
+/* A finding carries its row's level, platform and key. */
+static void
+test_plan_findings_carry_their_rows(void **state)
+{
+	struct plan_input in;
+	struct plan_result r;
+	unsigned ncontra = 0;
+
+	(void)state;
+	aws_defaults(&in);
+	in.drain_fall = 1;
+	in.stop_timeout_ms = S(200);
+	in.stop_timeout_set = true;
+	plan_compute(&in, &r);
+	assert_true(r.nfindings > 3);
+	for (unsigned k = 0; k < r.nfindings; k++) {
+		const struct plan_finding *f = &r.finding[k];
+		const struct plan_rule *row = &plan_rules[f->id];
+
+		assert_int_equal(f->level, row->level);
+		assert_int_equal(f->platform, row->platform);
+		assert_string_equal(f->key, row->key);
+		assert_true(f->problem[0] != '\0' && f->fix[0] != '\0');
+		if (k > 0)
+			assert_true(f->id > r.finding[k - 1].id);
+		ncontra += f->level == PLAN_LEVEL_CONTRADICTION;
+	}
+	assert_int_equal(r.ncontra, ncontra);
+	assert_true(ncontra >= 2);
+}
+
 int
 main(void)
 {
@@ -778,6 +829,8 @@ main(void)
 		cmocka_unit_test(test_plan_seed_fixes_applied_leave_nothing_slow),
 		cmocka_unit_test(test_plan_from_config_takes_the_slowest_check),
 		cmocka_unit_test(test_plan_format_ms_table),
+		cmocka_unit_test(test_plan_rules_one_row_per_finding_in_order),
+		cmocka_unit_test(test_plan_findings_carry_their_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
