@@ -70,6 +70,8 @@ $(BUILD)/gen/commit.h: FORCE
 	    >$@.new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 $(BUILD)/obj/version.o: $(BUILD)/gen/commit.h
+# ...and so does the fuzzers' instrumented copy (make fuzz in a fresh tree).
+$(BUILD)/fuzz/obj/version.o: $(BUILD)/gen/commit.h
 FORCE:
 
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
