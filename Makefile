@@ -47,6 +47,7 @@ UNIT_LIB  := $(BUILD)/tests/unit/libfake_loop.a
 .PHONY: all run check unit integration clean deps npm-deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
 	release release-test haproxy-test python-recipe-test k8s-sidecar-test \
+	bench-prestop \
 	k8s-test
 .PHONY: attack uninstall FORCE lint
 all: $(BUILD)/healthgate
@@ -247,6 +248,12 @@ bench: deps static $(BUILD)/healthgate
 TARGET	 ?=
 static:
 	@BUILD=$(BUILD) TARGET=$(TARGET) ./scripts/static.sh
+
+# /health p99 with and without 50 held /admin/prestop requests
+# (BENCHMARKS.md); about two minutes.
+bench-prestop: $(BUILD)/healthgate
+	@command -v taskset >/dev/null || ./scripts/deps.sh util-linux
+	@./bench/prestop $(BUILD)/healthgate
 
 # The container images (docker/Dockerfile), one manifest list
 # localhost/healthgate:$(VERSION) for PLATFORMS: docker buildx where a

@@ -28,7 +28,6 @@
 #include "risefall.h"
 
 #define JITTER_STEP	0.010	/* s between the first runs of many checks */
-#define JITTER_SPREAD	0.10	/* each interval is 90-110 % of its value */
 
 struct slot {
 	struct check	 pub;		/* what the probe file sees */

@@ -68,11 +68,14 @@ struct plan_input {
 	unsigned	timeout_ms;
 	unsigned	rise;
 	unsigned	fall;
+	unsigned	fastinter_ms;		/* ?fastinter; 0: none */
 	unsigned	drain_timeout_ms;	/* healthgate's drain cap */
 	unsigned	drain_fall;
 	unsigned	drain_window_ms;
 	bool		supervisor;		/* healthgate [opts] -- APP */
 	unsigned	linger_ms;		/* --drain-linger */
+	bool		traffic;		/* the app's ports are known */
+	unsigned	quiet_ms;		/* --drain-quiet; 0: auto */
 	int		stop_signal;		/* --stop-signal, for the table */
 	unsigned	app_stop_timeout_ms;	/* the daemon's --stop-timeout */
 	enum plan_known	depends_on_app;		/* sidecar: dependsOn the app */

@@ -69,8 +69,13 @@ print_settings(FILE *o, const struct plan_input *in,
 	plan_format_setting(in->interval_ms, a, sizeof(a));
 	plan_format_setting(in->timeout_ms, b, sizeof(b));
 	fprintf(o, "  healthgate: %s; checks every %s, timeout %s, rise %u, "
-	    "fall %u;\n", in->supervisor ? "supervisor (-- APP)" : "sidecar",
+	    "fall %u", in->supervisor ? "supervisor (-- APP)" : "sidecar",
 	    a, b, in->rise, in->fall);
+	if (in->fastinter_ms) {
+		plan_format_setting(in->fastinter_ms, a, sizeof(a));
+		fprintf(o, ", fastinter %s", a);
+	}
+	fprintf(o, ";\n");
 	plan_format_setting(in->drain_timeout_ms, a, sizeof(a));
 	plan_format_setting(in->drain_window_ms, b, sizeof(b));
 	fprintf(o, "              drain cap %s, drain-fall %u, drain-window "
@@ -82,6 +87,11 @@ print_settings(FILE *o, const struct plan_input *in,
 		    "timeout %s", a, signame_name(in->stop_signal) ?
 		    signame_name(in->stop_signal) : "its stop signal", b);
 	}
+	if (in->traffic && in->quiet_ms)
+		plan_format_setting(in->quiet_ms, a, sizeof(a));
+	fprintf(o, ";\n              the app's traffic: %s", !in->traffic ?
+	    "not seen (no --app-port, no check on loopback)" : in->quiet_ms ?
+	    a : "quiet auto");
 	fprintf(o, "\n\n");
 }
 
@@ -196,7 +206,8 @@ static json_t *
 inputs(const struct plan_input *in)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:I, s:b,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s, s:I, s:s, s:s}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:b, s:I, s:s,"
+	    " s:I, s:s, s:s}",
 	    "alb_interval_ms", (json_int_t)in->alb_interval_ms,
 	    "alb_timeout_ms", (json_int_t)in->alb_timeout_ms,
 	    "alb_healthy", (json_int_t)in->alb_healthy,
@@ -211,11 +222,14 @@ inputs(const struct plan_input *in)
 	    "timeout_ms", (json_int_t)in->timeout_ms,
 	    "rise", (json_int_t)in->rise,
 	    "fall", (json_int_t)in->fall,
+	    "fastinter_ms", (json_int_t)in->fastinter_ms,
 	    "drain_timeout_ms", (json_int_t)in->drain_timeout_ms,
 	    "drain_fall", (json_int_t)in->drain_fall,
 	    "drain_window_ms", (json_int_t)in->drain_window_ms,
 	    "supervisor", in->supervisor,
 	    "drain_linger_ms", (json_int_t)in->linger_ms,
+	    "app_traffic", in->traffic,
+	    "drain_quiet_ms", (json_int_t)in->quiet_ms,
 	    "stop_signal", signame_name(in->stop_signal) ?
 	    signame_name(in->stop_signal) : "?",
 	    "app_stop_timeout_ms", (json_int_t)in->app_stop_timeout_ms,
