@@ -72,6 +72,8 @@ $(BUILD)/gen/commit.h: FORCE
 	    >$@.new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 $(BUILD)/obj/version.o: $(BUILD)/gen/commit.h
+# ...and so does the fuzzers' instrumented copy (make fuzz in a fresh tree).
+$(BUILD)/fuzz/obj/version.o: $(BUILD)/gen/commit.h
 FORCE:
 
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
@@ -293,7 +295,8 @@ haproxy-test: deps $(BUILD)/healthgate
 # Static analysers (issue 29): gcc -fanalyzer on every source (its
 # findings are errors, as every warning is), then clang's scan-build over
 # a whole build in $(BUILD)/lint (any report fails). A false positive is
-# silenced at its line with the reason (include/lint.h).
+# written so the analyser can follow it, with a "lint:" comment giving
+# the reason at the line.
 LINT_FA	:= $(SRCS:src/%.c=$(BUILD)/lint/fa/%.ok)
 $(BUILD)/lint/fa/%.ok: src/%.c $(BUILD)/gen/commit.h | $(DEPS_OK)
 	@mkdir -p $(@D)
