@@ -130,13 +130,13 @@ check: deps npm-deps
 
 # The files under deploy/ parse, agree, and pass healthgate plan; the
 # Kubernetes manifests (and the broken copies in tests/deploy/kubernetes/)
-# pass Kubernetes' published schema (scripts/k8s-schema.sh installs it from
-# npm, pinned, once) and plan --manifest; the GitHub workflows pass
-# actionlint.
+# pass Kubernetes' published schema (npm-deps.sh installs it, pinned, once)
+# and plan --manifest; the GitHub workflows pass actionlint.
 deploy-check: deps $(BUILD)/healthgate
 	@python3 tests/deploy/check_deploy.py $(BUILD)/healthgate
+	@./scripts/npm-deps.sh tests/deploy/k8s-schema
 	@python3 tests/deploy/check_kubernetes.py $(BUILD)/healthgate \
-	    "$$(BUILD=$(BUILD) ./scripts/k8s-schema.sh)"
+	    tests/deploy/k8s-schema/validate.mjs
 	@BUILD=$(BUILD) ./scripts/actionlint.sh
 
 # The whole of make check with AddressSanitizer and UBSan, in its own tree.
