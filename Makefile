@@ -15,7 +15,8 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl -lm
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl -lyaml \
+	    -lm
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -128,9 +129,14 @@ check: deps npm-deps
 	@./scripts/check.sh $(BUILD) $(UNIT_BINS)
 
 # The files under deploy/ parse, agree, and pass healthgate plan; the
-# GitHub workflows pass actionlint.
+# Kubernetes manifests (and the broken copies in tests/deploy/kubernetes/)
+# pass Kubernetes' published schema (scripts/k8s-schema.sh installs it from
+# npm, pinned, once) and plan --manifest; the GitHub workflows pass
+# actionlint.
 deploy-check: deps $(BUILD)/healthgate
 	@python3 tests/deploy/check_deploy.py $(BUILD)/healthgate
+	@python3 tests/deploy/check_kubernetes.py $(BUILD)/healthgate \
+	    "$$(BUILD=$(BUILD) ./scripts/k8s-schema.sh)"
 	@BUILD=$(BUILD) ./scripts/actionlint.sh
 
 # The whole of make check with AddressSanitizer and UBSan, in its own tree.
