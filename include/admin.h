@@ -26,7 +26,7 @@ enum admin_verb {
 	ADMIN_VERB_MAINTENANCE_ON,	/* POST: /health 503 from now */
 	ADMIN_VERB_MAINTENANCE_OFF,	/* POST: back to the checks' verdict */
 	ADMIN_VERB_DRAIN,		/* POST: as SIGTERM */
-	ADMIN_VERB_PRESTOP,		/* GET: start the drain, answer at its end */
+	ADMIN_VERB_PRESTOP,		/* GET: the drain; answered at its end */
 	ADMIN_VERB_STATUS,		/* GET: the state as JSON */
 };
 
@@ -36,7 +36,7 @@ enum admin_access {
 	ADMIN_ACCESS_TOKEN,		/* elsewhere, with the right token */
 	ADMIN_ACCESS_NO_TOKEN,		/* elsewhere, no bearer token sent */
 	ADMIN_ACCESS_BAD_TOKEN,		/* elsewhere, a wrong token */
-	ADMIN_ACCESS_NOT_ENABLED,	/* elsewhere, and no --admin-token-file */
+	ADMIN_ACCESS_NOT_ENABLED,	/* elsewhere, no --admin-token-file */
 };
 
 enum admin_verb	 admin_verb_of(const char *url);

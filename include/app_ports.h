@@ -26,6 +26,9 @@ unsigned	 app_ports_from_checks(const struct check_spec *, unsigned n,
 		    app_ports_local_fn *, void *arg, unsigned *out,
 		    unsigned max);
 
+/* Pure: localhost or a loopback literal (plan, which has no host). */
+bool		 app_ports_is_loopback(const char *host, void *arg);
+
 /* The local test of this host: loopback, or an interface's address. */
 bool		 app_ports_is_local(const char *host, void *arg);
 

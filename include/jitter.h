@@ -8,6 +8,12 @@
  * -Wl,--wrap=jitter_random.
  */
 
+/*
+ * Each gap between a check's runs is its interval (or fastinter) times
+ * 1 +- JITTER_SPREAD, uniform: checks.c spreads, plan counts the longest.
+ */
+#define JITTER_SPREAD	0.10
+
 /* A number in [0, 1). */
 double	jitter_random(void);
 

@@ -35,6 +35,8 @@ libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime mandoc $
 	PKGS="$PKGS libmnl-dev haproxy"
 	# universal-ctags: scripts/funclen.sh measures functions (make check).
 	PKGS="$PKGS universal-ctags"
+	# libyaml: plan reads Kubernetes manifests with it (plan_k8s.c).
+	PKGS="$PKGS libyaml-dev"
 fi
 
 missing=""

@@ -186,7 +186,7 @@ admin_end_fields(const struct admin_end *e, struct sbuf *b)
 	sbuf_printf(b, "\"reason\":");
 	sbuf_json_string(b, e->reason);
 	sbuf_printf(b, ",\"started_by\":");
-	sbuf_json_string(b, e->started_by);
+	sbuf_json_string(b, e->started_by ? e->started_by : "");
 	sbuf_printf(b, ",");
 	admin_time(b, "started", e->started);
 	sbuf_printf(b, ",");
@@ -267,7 +267,7 @@ admin_render_drain(const struct admin_status *st, struct sbuf *b)
 	sbuf_printf(b, ",\"drain\":{\"state\":\"%s\"", names[st->drain]);
 	if (st->drain != ADMIN_DRAIN_OFF) {
 		sbuf_printf(b, ",\"started_by\":");
-		sbuf_json_string(b, st->started_by);
+		sbuf_json_string(b, st->started_by ? st->started_by : "");
 		sbuf_printf(b, ",\"then\":\"%s\",\"elapsed_ms\":%.0f",
 		    st->exit_when_done ? "exit" : "hold",
 		    st->elapsed * 1000);

@@ -38,19 +38,26 @@ app_ports_loopback(const struct addr *a)
 }
 
 bool
+app_ports_is_loopback(const char *host, void *arg)
+{
+	struct addr a;
+
+	(void)arg;
+	return strcmp(host, "localhost") == 0 ||
+	    (addr_parse_ip(host, &a) == NULL && app_ports_loopback(&a));
+}
+
+bool
 app_ports_is_local(const char *host, void *arg)
 {
 	struct ifaddrs *ifs, *i;
 	struct addr a, ia;
 	bool found = false;
 
-	(void)arg;
-	if (strcmp(host, "localhost") == 0)
+	if (app_ports_is_loopback(host, arg))
 		return true;
 	if (addr_parse_ip(host, &a) != NULL)
 		return false;		/* a name: not looked up */
-	if (app_ports_loopback(&a))
-		return true;
 	if (getifaddrs(&ifs) < 0)
 		return false;
 	for (i = ifs; i && !found; i = i->ifa_next) {

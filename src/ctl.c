@@ -64,7 +64,8 @@ ctl_flag(const char *flag, int argc, char *const argv[], int *i,
 	size_t n = strlen(flag);
 	const char *a = argv[*i];
 
-	if (strncmp(a, flag, n) != 0)
+	/* lint: argv[*i] below argc is never NULL; scan-build cannot tell. */
+	if (a == NULL || strncmp(a, flag, n) != 0)
 		return NULL;
 	if (a[n] == '=')
 		return a + n + 1;
@@ -117,8 +118,8 @@ ctl_parse(int argc, char *const argv[], struct ctl_args *c)
 			return ctl_bad("unexpected", a);
 	}
 	if (c->verb == NULL)
-		return ctl_bad("needs a verb: maintenance on|off, drain, status",
-		    NULL);
+		return ctl_bad("needs a verb: maintenance on|off, drain, "
+		    "status", NULL);
 	if (strcmp(c->verb, "maintenance") == 0) {
 		if (c->arg == NULL || (strcmp(c->arg, "on") != 0 &&
 		    strcmp(c->arg, "off") != 0))
@@ -142,8 +143,8 @@ ctl_url(const struct ctl_args *c, char *const envp[], const char *path,
 	const char *err;
 
 	if (c->url == NULL) {
-		probe_default_url(opts_env(envp, "HEALTHGATE_LISTEN"), path, buf,
-		    CTL_URL_MAX);
+		probe_default_url(opts_env(envp, "HEALTHGATE_LISTEN"), path,
+		    buf, CTL_URL_MAX);
 	} else {
 		if ((err = addr_parse_url(c->url, u)) != NULL)
 			return err;
@@ -177,7 +178,8 @@ ctl_call(const struct ctl_args *c, char *const envp[], const char *method,
 	    .token = token, .timeout_ms = timeout_ms }, &body, why,
 	    sizeof(why));
 	if (code == 0 && !quiet)
-		fprintf(stderr, "healthgate ctl: %s %s: %s\n", method, buf, why);
+		fprintf(stderr, "healthgate ctl: %s %s: %s\n", method, buf,
+		    why);
 	else if (code >= 200 && code <= 299)
 		fputs(body.data ? body.data : "", stdout);
 	else if (code && !quiet)
@@ -221,7 +223,9 @@ ctl_run(const struct ctl_args *c, char *const envp[], const char *token)
 		code = ctl_call(c, envp, "GET", "/admin/status", token, timeout,
 		    false);
 	else if (strcmp(c->verb, "maintenance") == 0)
-		code = ctl_call(c, envp, "POST", strcmp(c->arg, "on") == 0 ?
+		/* lint: parsing made sure of arg (scan-build cannot tell). */
+		code = ctl_call(c, envp, "POST", c->arg &&
+		    strcmp(c->arg, "on") == 0 ?
 		    "/admin/maintenance/on" : "/admin/maintenance/off", token,
 		    timeout, false);
 	else {

@@ -73,6 +73,8 @@ struct grpc_server {
 	struct ev_loop	*loop;
 	int		 fd;
 	ev_io		 accept_io;
+	ev_timer	 resume;	/* accepts again after EMFILE & co */
+	bool		 starved;	/* logged that accept() ran out */
 	ev_timer	 sweep;		/* late requests, stalled peers */
 	struct http_hooks hooks;
 	struct http_limits limits;
@@ -473,6 +475,32 @@ grpc_server_admit(struct grpc_server *s, int fd, const struct addr *client)
 	grpc_server_io(s->loop, &c->io, EV_READ);
 }
 
+/*
+ * accept() ran out of descriptors or memory: the connection stays in the
+ * backlog and the listener readable, so the listener rests for a tenth
+ * of a second rather than spin, and the first time is logged.
+ */
+static void
+grpc_server_starve(struct grpc_server *s)
+{
+	if (!s->starved)
+		log_kv(LOG_WARN, "grpc_accept", LOG_Q("error", strerror(errno)),
+		    LOG_Q("action", "paused 100 ms at a time until it passes"));
+	s->starved = true;
+	ev_io_stop(s->loop, &s->accept_io);
+	ev_timer_set(&s->resume, 0.1, 0.);
+	ev_timer_start(s->loop, &s->resume);
+}
+
+static void
+grpc_server_resume(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct grpc_server *s = w->data;
+
+	(void)revents;
+	ev_io_start(loop, &s->accept_io);
+}
+
 static void
 grpc_server_accept(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -488,13 +516,14 @@ grpc_server_accept(struct ev_loop *loop, ev_io *w, int revents)
 
 		fd = accept4(s->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR &&
-			    errno != ECONNABORTED)
-				log_kv(LOG_WARN, "grpc_accept",
-				    LOG_Q("error", strerror(errno)));
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE ||
+		    errno == ENOBUFS || errno == ENOMEM)) {
+			grpc_server_starve(s);
 			return;
 		}
+		if (fd < 0)
+			return;		/* EAGAIN, or one that went away */
+		s->starved = false;
 		addr_from_sockaddr((struct sockaddr *)&ss, &client);
 		grpc_server_admit(s, fd, &client);
 	}
@@ -569,6 +598,11 @@ grpc_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	s->hooks = *hooks;
 	s->limits = *limits;
 	s->serving = true;
+	/* The reserve lives in the headroom, as on the HTTP side. */
+	if ((limits->headroom ? limits->headroom : HTTP_SERVER_HEADROOM) / 2 <
+	    cl.reserve)
+		cl.reserve = (limits->headroom ? limits->headroom :
+		    HTTP_SERVER_HEADROOM) / 2;
 	if ((s->table = conn_table_new(&cl)) == NULL ||
 	    (s->cb = grpc_server_callbacks()) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -578,6 +612,8 @@ grpc_server_new(struct ev_loop *loop, const char *host, unsigned port,
 		goto fail;
 	ev_io_init(&s->accept_io, grpc_server_accept, s->fd, EV_READ);
 	s->accept_io.data = s;
+	ev_init(&s->resume, grpc_server_resume);
+	s->resume.data = s;
 	ev_io_start(loop, &s->accept_io);
 	ev_init(&s->sweep, grpc_server_sweep);
 	/* A quarter of the shorter timeout, as on the HTTP side. */
@@ -600,6 +636,7 @@ grpc_server_free(struct grpc_server *s)
 	while (s->conns)
 		grpc_server_conn_close(s->conns);
 	ev_io_stop(s->loop, &s->accept_io);
+	ev_timer_stop(s->loop, &s->resume);
 	ev_timer_stop(s->loop, &s->sweep);
 	if (s->fd >= 0)
 		close(s->fd);

@@ -67,6 +67,8 @@ struct http_server {
 	struct MHD_Response *bad_request;
 	unsigned	 health_code;
 	bool		 closing;	/* draining: Connection: close */
+	bool		 in_run;	/* inside MHD_run: its callbacks run */
+	bool		 retime;	/* shorten the timeouts after the run */
 
 	struct conn_table *table;	/* every connection holding a slot */
 	unsigned	 inflight;	/* requests in flight, /admin/ apart */
@@ -94,11 +96,39 @@ rearm(struct http_server *s)
 	}
 }
 
+static void
+short_timeout(struct conn *c, void *arg)
+{
+	(void)arg;
+	MHD_set_connection_option(c->handle, MHD_CONNECTION_OPTION_TIMEOUT,
+	    1u);
+}
+
+/*
+ * One MHD_run. A drain begun from inside it (an /admin/ request's hook)
+ * shortens the connections' timeouts only once it has returned: within
+ * the run, a connection MHD has just closed is off its timeout list but
+ * not yet cleaned up (libmicrohttpd 0.9.75, cleanup_connection) nor
+ * reported CLOSED, so it is still in our table; setting its timeout would
+ * put it back on a list, and MHD would read it there after freeing it.
+ */
+static void
+run(struct http_server *s)
+{
+	s->in_run = true;
+	MHD_run(s->mhd);
+	s->in_run = false;
+	if (s->retime) {
+		s->retime = false;
+		conn_table_each(s->table, short_timeout, NULL);
+	}
+}
+
 /* Lets MHD do its work, then re-arms the timer. */
 static void
 pump(struct http_server *s)
 {
-	MHD_run(s->mhd);
+	run(s);
 	rearm(s);
 }
 
@@ -309,7 +339,7 @@ read_head(struct MHD_Connection *mc, const char *version,
 }
 
 static struct MHD_Response *
-admin_response(const struct http_server *s, const struct sbuf *b,
+http_admin_response(const struct http_server *s, const struct sbuf *b,
     const char *allow)
 {
 	struct MHD_Response *r;
@@ -322,7 +352,7 @@ admin_response(const struct http_server *s, const struct sbuf *b,
 }
 
 static bool
-admin_hold(struct http_server *s, struct conn *c)
+http_admin_hold(struct http_server *s, struct conn *c)
 {
 	if (s->nheld == s->held_cap) {
 		unsigned cap = s->held_cap ? s->held_cap * 2 : 16;
@@ -346,7 +376,7 @@ admin_hold(struct http_server *s, struct conn *c)
  * http_server_release() resumes it, and MHD calls here again for it.
  */
 static enum MHD_Result
-admin_request(struct http_server *s, struct conn *c, const char *method,
+http_admin_request(struct http_server *s, struct conn *c, const char *method,
     const char *url)
 {
 	struct http_admin_reply reply = { .code = 503 };
@@ -368,15 +398,15 @@ admin_request(struct http_server *s, struct conn *c, const char *method,
 	else
 		admin_render_result(false, NULL, "healthgate is exiting",
 		    &reply.body);
-	if (reply.hold && !s->exiting && admin_hold(s, c)) {
+	if (reply.hold && !s->exiting && http_admin_hold(s, c)) {
 		sbuf_free(&reply.body);
 		return MHD_YES;
 	}
 	if (reply.hold)
 		reply.code = 503;	/* out of memory, or exiting */
 	r = sbuf_failed(&reply.body) ? NULL :
-	    admin_response(s, &reply.body, reply.code == 405 ? reply.allow :
-	    NULL);
+	    http_admin_response(s, &reply.body,
+	    reply.code == 405 ? reply.allow : NULL);
 	rc = queue(s, c, reply.code, r);
 	if (r)
 		MHD_destroy_response(r);
@@ -449,7 +479,7 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 	case HTTP_ROUTE_LIVE:
 		return queue(s, c, MHD_HTTP_OK, s->live);
 	case HTTP_ROUTE_ADMIN:
-		return admin_request(s, c, method, url);
+		return http_admin_request(s, c, method, url);
 	case HTTP_ROUTE_METRICS: {
 		struct MHD_Response *r = metrics_response(s);
 		enum MHD_Result rc = queue(s, c, MHD_HTTP_OK, r);
@@ -799,7 +829,7 @@ fail:
  * libmicrohttpd 0.9.75 panics when stopped with a connection suspended.
  */
 static void
-flush_held(struct http_server *s)
+http_admin_flush(struct http_server *s)
 {
 	static const char bye[] = "{\"ok\":false,\"detail\":\"healthgate is "
 	    "exiting\"}\n";
@@ -813,7 +843,7 @@ flush_held(struct http_server *s)
 	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	pfd.fd = di ? di->epoll_fd : -1;
 	while (s->admin_inflight > 0 && clock_mono() < end) {
-		MHD_run(s->mhd);
+		run(s);
 		if (s->admin_inflight == 0)
 			break;
 		(void)poll(&pfd, 1, 10);
@@ -827,7 +857,7 @@ http_server_free(struct http_server *s)
 		return;
 	accept_free(s->acceptor);
 	if (s->mhd && s->admin_inflight)
-		flush_held(s);
+		http_admin_flush(s);
 	ev_io_stop(s->loop, &s->mhd_io);
 	ev_timer_stop(s->loop, &s->mhd_timer);
 	ev_timer_stop(s->loop, &s->sweep);
@@ -874,14 +904,6 @@ http_server_set_health(struct http_server *s, unsigned code,
 	s->health_code = code;
 }
 
-static void
-short_timeout(struct conn *c, void *arg)
-{
-	(void)arg;
-	MHD_set_connection_option(c->handle, MHD_CONNECTION_OPTION_TIMEOUT,
-	    1u);
-}
-
 void
 http_server_set_closing(struct http_server *s)
 {
@@ -889,7 +911,10 @@ http_server_set_closing(struct http_server *s)
 		return;
 	s->closing = true;
 	build_static(s);
-	conn_table_each(s->table, short_timeout, NULL);
+	if (s->in_run)
+		s->retime = true;	/* see run() */
+	else
+		conn_table_each(s->table, short_timeout, NULL);
 	/*
 	 * Only the timer, for the shorter timeouts: running MHD here could
 	 * answer a request already in with the /health of before the drain

@@ -430,14 +430,41 @@ probe_tls_url(const char *target, struct url *u, struct check_spec *cs,
 }
 
 /*
- * probe's arguments: [--timeout D] [URL|PATH]. Returns -1 to go on, else
- * the exit code (0 after --help or --version, 1 on a bad argument).
+ * The exit status for an answer's code (0: none, why says why), and its
+ * line. Only 2xx passes. Unlike curl -f (which fails at 400 and up) and a
+ * Kubernetes httpGet probe (200-399), a 3xx fails and is not followed:
+ * healthgate's /health never redirects, so one means the URL reaches
+ * something else (a proxy, a login page, a wrong path), and a load
+ * balancer's matcher (an ALB's default is 200) would not count it as
+ * healthy either.
  */
 static int
-probe_args(int argc, char *const argv[], const char **target,
-    unsigned *timeout_ms)
+probe_verdict(const char *target, unsigned code, const char *why)
 {
-	const char *err;
+	if (code == 0)
+		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
+	else if (code >= 300 && code <= 399)
+		fprintf(stderr, "healthgate probe: %s: %u, a redirect: probe "
+		    "does not follow redirects; give the URL that answers 2xx\n",
+		    target, code);
+	else if (code < 200 || code > 299)
+		fprintf(stderr, "healthgate probe: %s: %u\n", target, code);
+	else {
+		printf("%s: %u\n", target, code);
+		return 0;
+	}
+	return 1;
+}
+
+int
+probe_main(int argc, char *const argv[], char *const envp[])
+{
+	char defurl[ADDR_HOST_MAX + ADDR_PATH_MAX + 32], why[256] = "";
+	const char *target = NULL, *err;
+	unsigned timeout_ms = 2000, code;
+	struct url u;
+	struct probe_tls tls = { NULL, NULL };
+	struct check_spec cs;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -459,61 +486,19 @@ probe_args(int argc, char *const argv[], const char **target,
 				return 1;
 			}
 			v = argv[++i];
-		} else if (a[0] == '-' || *target != NULL) {
+		} else if (a[0] == '-' || target != NULL) {
 			fprintf(stderr, "healthgate probe: unexpected \"%s\" "
 			    "(see --help)\n", a);
 			return 1;
 		} else
-			*target = a;
-		if (v && ((err = opts_parse_duration(v, timeout_ms)) ||
-		    *timeout_ms == 0)) {
+			target = a;
+		if (v && ((err = opts_parse_duration(v, &timeout_ms)) ||
+		    timeout_ms == 0)) {
 			fprintf(stderr, "healthgate probe: --timeout: \"%s\" "
 			    "%s\n", v, err ? err : "must be above zero");
 			return 1;
 		}
 	}
-	return -1;
-}
-
-/* The exit code for an answer's status, said on stdout or stderr. */
-static int
-probe_verdict(const char *target, unsigned code)
-{
-	/*
-	 * Only 2xx passes. Unlike curl -f (which fails at 400 and up) and a
-	 * Kubernetes httpGet probe (200-399), a 3xx fails and is not
-	 * followed: healthgate's /health never redirects, so one means the
-	 * URL reaches something else (a proxy, a login page, a wrong path),
-	 * and a load balancer's matcher (an ALB's default is 200) would not
-	 * count it as healthy either.
-	 */
-	if (code >= 300 && code <= 399) {
-		fprintf(stderr, "healthgate probe: %s: %u, a redirect: probe "
-		    "does not follow redirects; give the URL that answers 2xx\n",
-		    target, code);
-		return 1;
-	}
-	if (code < 200 || code > 299) {
-		fprintf(stderr, "healthgate probe: %s: %u\n", target, code);
-		return 1;
-	}
-	printf("%s: %u\n", target, code);
-	return 0;
-}
-
-int
-probe_main(int argc, char *const argv[], char *const envp[])
-{
-	char defurl[ADDR_HOST_MAX + ADDR_PATH_MAX + 32], why[256] = "";
-	const char *target = NULL, *err;
-	unsigned timeout_ms = 2000, code;
-	struct url u;
-	struct probe_tls tls = { NULL, NULL };
-	struct check_spec cs;
-	int rc;
-
-	if ((rc = probe_args(argc, argv, &target, &timeout_ms)) >= 0)
-		return rc;
 	if (target && (strncmp(target, "grpc://", 7) == 0 ||
 	    strncmp(target, "grpcs://", 8) == 0))
 		return probe_grpc_main(target, timeout_ms);
@@ -536,9 +521,5 @@ probe_main(int argc, char *const argv[], char *const envp[])
 	    .timeout_ms = timeout_ms, .tls = u.tls ? &tls : NULL }, NULL, why,
 	    sizeof(why));
 	tls_conf_free(tls.conf);
-	if (code == 0) {
-		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
-		return 1;
-	}
-	return probe_verdict(target, code);
+	return probe_verdict(target, code, why);
 }

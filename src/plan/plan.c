@@ -40,7 +40,12 @@
  * F intervals away; a node that stopped asking is let go after W of
  * silence; C caps it all. In supervisor mode (healthgate [opts] -- APP),
  * healthgate then lingers L and sends the app its stop signal, SIGKILL
- * after A: C + L + A must fit in the orchestrator's stop timeout S.
+ * after A: C + L + A must fit in the orchestrator's stop timeout S. When
+ * healthgate sees the app's traffic (--app-port, or a check on a loopback
+ * host), the drain also waits for the app's ports to be quiet for Q after
+ * the ALB stops routing, and the app is signalled then, without the
+ * linger (which remains at the cap); Q is --drain-quiet, or for auto
+ * PLAN_QUIET_TYPICAL_MS, what it derives for a busy app.
  *
  * Stop timeouts: a container without stopTimeout gets 30 s; Fargate allows
  * at most 120 s; on EC2 a missing stopTimeout takes the agent's
@@ -63,11 +68,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app_ports.h"
+#include "jitter.h"
 #include "opts.h"
 #include "plan/plan.h"
 #include "plan/plan_rules.h"
 
 #define SEC		1000.0
+#define PLAN_QUIET_TYPICAL_MS 1000u	/* auto, ~10 requests a second */
 
 const char *const plan_symbols[] = {
 	"I  ALB health check interval   H, U  ALB healthy, unhealthy thresholds",
@@ -75,9 +83,11 @@ const char *const plan_symbols[] = {
 	    "TimeoutStopSec",
 	"i  healthgate check interval   t     healthgate check timeout",
 	"r  --rise                      f     --fall",
+	"q  ?fastinter (i without)      j     1.1: the jitter's longest gap",
 	"C  --drain-timeout (the cap)   F, W  --drain-fall, --drain-window",
 	"L  --drain-linger              A     the daemon's --stop-timeout "
 	    "(the app's)",
+	"Q  --drain-quiet (auto: 1s, a busy app's; with the app's traffic seen)",
 	"P  the stability waiter's poll, 15s; x: the \"drain ends\" row above",
 	NULL
 };
@@ -96,6 +106,7 @@ plan_defaults(struct plan_input *in)
 	in->launch = PLAN_LAUNCH_FARGATE;
 	in->tasks = PLAN_TASKS;
 	in->wait_stability = true;
+	in->k8s.lag_ms = PLAN_K8S_LAG_MS;
 }
 
 static unsigned
@@ -120,6 +131,8 @@ plan_dmax(double a, double b)
  * With several checks, /health is only as quick as the slowest, so each
  * setting is the largest any check has: a bound, never an underestimate.
  * Each check's timeout is below its own interval, so the pair stays valid.
+ * fastinter counts when a check has one; then a check without one changes
+ * at its interval, so the largest of those is taken too.
  */
 void
 plan_from_config(struct plan_input *in, const struct config *c)
@@ -128,7 +141,11 @@ plan_from_config(struct plan_input *in, const struct config *c)
 	in->timeout_ms = c->timeout_ms;
 	in->rise = c->rise;
 	in->fall = c->fall;
+	in->fastinter_ms = 0;
 	if (c->nchecks > 0) {
+		unsigned changing = 0;
+		bool fast = false;
+
 		in->interval_ms = in->timeout_ms = in->rise = in->fall = 0;
 		for (unsigned k = 0; k < c->nchecks; k++) {
 			const struct check_spec *cs = &c->checks[k];
@@ -139,12 +156,27 @@ plan_from_config(struct plan_input *in, const struct config *c)
 			    cs->timeout_ms);
 			in->rise = plan_umax(in->rise, cs->rise);
 			in->fall = plan_umax(in->fall, cs->fall);
+			fast |= cs->fastinter_ms > 0;
+			changing = plan_umax(changing, cs->fastinter_ms ?
+			    cs->fastinter_ms : cs->interval_ms);
 		}
+		if (fast)
+			in->fastinter_ms = changing;
 	}
 	in->drain_timeout_ms = c->drain_timeout_ms;
 	in->drain_fall = c->drain_fall;
 	in->drain_window_ms = c->drain_window_ms;
+	in->drain_quiet_ms = c->drain_quiet_ms;
 	in->linger_ms = c->drain_linger_ms;
+	in->quiet_ms = c->drain_quiet_ms;
+	{
+		unsigned ports[CONFIG_APP_PORTS_MAX];
+
+		in->traffic = c->app_ports_set ? c->napp_ports > 0 :
+		    app_ports_from_checks(c->checks, c->nchecks,
+		    app_ports_is_loopback, NULL, ports,
+		    CONFIG_APP_PORTS_MAX) > 0;
+	}
 	in->stop_signal = c->stop_signal;
 	in->app_stop_timeout_ms = c->stop_timeout_ms;
 	if (c->app_argv != NULL)
@@ -195,6 +227,7 @@ plan_platform_key(enum plan_platform p)
 	case PLAN_PLATFORM_ANY:		return "any";
 	case PLAN_PLATFORM_ECS:		return "ecs";
 	case PLAN_PLATFORM_ROUTED:	return "routed";
+	case PLAN_PLATFORM_K8S:		return "kubernetes";
 	case PLAN_PLATFORM_COUNT:	break;
 	}
 	return "?";
@@ -211,6 +244,9 @@ plan_platform_title(enum plan_platform p)
 	case PLAN_PLATFORM_ROUTED:
 		return "SIGTERM while the ALB still routes (Fargate Spot, "
 		    "docker stop, systemd)";
+	case PLAN_PLATFORM_K8S:
+		return "Kubernetes pod, deleted (the endpoint leaves, the "
+		    "kubelet stops it)";
 	case PLAN_PLATFORM_COUNT:
 		break;
 	}
@@ -228,7 +264,7 @@ plan_level_key(enum plan_level l)
 	return "?";
 }
 
-static void
+void
 plan_fig(struct plan_result *r, enum plan_figure_id id, const char *key,
     enum plan_platform p, const char *label, double worst, double typical,
     const char *wf, const char *tf)
@@ -255,6 +291,15 @@ struct stop_cost {
  * SIGKILLed at S at worst. Under supervisor mode healthgate lingers L and
  * gives the app up to A, all within S.
  */
+/* What follows a typical drain's end: the linger, or the quiet period. */
+static double
+plan_typical_after(const struct plan_input *in)
+{
+	if (!in->traffic)
+		return in->linger_ms;
+	return in->quiet_ms ? in->quiet_ms : PLAN_QUIET_TYPICAL_MS;
+}
+
 static struct stop_cost
 plan_after_drain(const struct plan_input *in, double xw, double xt)
 {
@@ -264,7 +309,7 @@ plan_after_drain(const struct plan_input *in, double xw, double xt)
 
 	if (in->supervisor) {
 		c.worst = plan_dmin(xw + L + A, S);
-		c.typical = plan_dmin(xt + L, S);
+		c.typical = plan_dmin(xt + plan_typical_after(in), S);
 	} else {
 		c.worst = plan_dmin(xw, S) + S;
 		c.typical = xt;
@@ -272,7 +317,13 @@ plan_after_drain(const struct plan_input *in, double xw, double xt)
 	return c;
 }
 
-/* Where the ALB checks healthgate: start, failure, healthgate's part. */
+/*
+ * Where the ALB checks healthgate: start, failure, healthgate's part. A
+ * check starts down and runs first within the interval; each pass after
+ * that comes a gap later: q while rising (fastinter, else the interval),
+ * j = 1.1 times it at the jitter's longest. A failure comes up to a gap
+ * of the interval before the first failing run, then f-1 gaps of q.
+ */
 static void
 plan_figures_any(const struct plan_input *in, struct plan_result *r)
 {
@@ -280,19 +331,26 @@ plan_figures_any(const struct plan_input *in, struct plan_result *r)
 	double i = in->interval_ms, t = in->timeout_ms;
 	double H = in->alb_healthy, U = in->alb_unhealthy;
 	double rr = in->rise, f = in->fall;
+	bool fast = in->fastinter_ms > 0;
+	double q = fast ? in->fastinter_ms : i, j = 1 + JITTER_SPREAD;
 
 	plan_fig(r, PLAN_FIGURE_START_TO_ROUTING, "start_to_routing",
 	    PLAN_PLATFORM_ANY, "task start -> ALB routing",
-	    rr * i + t + H * I, (rr - 0.5) * i + (H - 0.5) * I,
-	    "r*i + t + H*I", "(r-1/2)*i + (H-1/2)*I");
+	    i + (rr - 1) * j * q + t + H * I,
+	    i / 2 + (rr - 1) * q + (H - 0.5) * I,
+	    fast ? "i + (r-1)*j*q + t + H*I" : "i + (r-1)*j*i + t + H*I",
+	    fast ? "i/2 + (r-1)*q + (H-1/2)*I" : "(r-1/2)*i + (H-1/2)*I");
 	plan_fig(r, PLAN_FIGURE_FAIL_TO_UNROUTED, "fail_to_unrouted",
 	    PLAN_PLATFORM_ANY, "app failing -> ALB not routing",
-	    f * i + t + U * I, (f - 0.5) * i + (U - 0.5) * I,
-	    "f*i + t + U*I", "(f-1/2)*i + (U-1/2)*I");
+	    j * i + (f - 1) * j * q + t + U * I,
+	    i / 2 + (f - 1) * q + (U - 0.5) * I,
+	    fast ? "j*i + (f-1)*j*q + t + U*I" : "j*f*i + t + U*I",
+	    fast ? "i/2 + (f-1)*q + (U-1/2)*I" : "(f-1/2)*i + (U-1/2)*I");
 	plan_fig(r, PLAN_FIGURE_FAIL_TO_503, "fail_to_503", PLAN_PLATFORM_ANY,
 	    "of which healthgate (to 503)",
-	    f * i + t, (f - 0.5) * i,
-	    "f*i + t", "(f-1/2)*i");
+	    j * i + (f - 1) * j * q + t, i / 2 + (f - 1) * q,
+	    fast ? "j*i + (f-1)*j*q + t" : "j*f*i + t",
+	    fast ? "i/2 + (f-1)*q" : "(f-1/2)*i");
 }
 
 /*
@@ -320,7 +378,7 @@ plan_figures_ecs(const struct plan_input *in, struct plan_result *r)
 	plan_fig(r, PLAN_FIGURE_ECS_REPLACEMENT, "ecs_task_replacement",
 	    PLAN_PLATFORM_ECS, "one task replacement", D + sc.worst,
 	    D + sc.typical, sup ? "D + min(x+L+A, S)" : "D + min(x, S) + S",
-	    sup ? "D + x + L" : "D + x");
+	    !sup ? "D + x" : in->traffic ? "D + x + Q" : "D + x + L");
 	plan_fig(r, PLAN_FIGURE_ECS_DEPLOY, "ecs_whole_deploy",
 	    PLAN_PLATFORM_ECS, "whole rolling deploy",
 	    r->fig[PLAN_FIGURE_START_TO_ROUTING].worst_ms +
@@ -358,12 +416,13 @@ plan_figures_routed(const struct plan_input *in, struct plan_result *r)
 	    "routed_sigterm_to_app_signal", PLAN_PLATFORM_ROUTED,
 	    sup ? "SIGTERM -> app's stop signal" :
 	    "SIGTERM -> app stopped (dependsOn)",
-	    xw + (sup ? L : 0), xt + (sup ? L : 0),
-	    sup ? "x + L" : "x", sup ? "x + L" : "x");
+	    xw + (sup ? L : 0), xt + (sup ? plan_typical_after(in) : 0),
+	    sup ? "x + L" : "x", !sup ? "x" : in->traffic ? "x + Q" : "x + L");
 	sc = plan_after_drain(in, xw, xt);
 	plan_fig(r, PLAN_FIGURE_ROUTED_GONE, "routed_sigterm_to_gone",
 	    PLAN_PLATFORM_ROUTED, "SIGTERM -> task gone", sc.worst, sc.typical,
-	    sup ? "min(x+L+A, S)" : "min(x, S) + S", sup ? "x + L" : "x");
+	    sup ? "min(x+L+A, S)" : "min(x, S) + S",
+	    !sup ? "x" : in->traffic ? "x + Q" : "x + L");
 }
 
 int
@@ -398,6 +457,21 @@ plan_grpc_code_in(const char *list, unsigned code)
 	}
 }
 
+/*
+ * A pod's stop is the kubelet's, not ECS's: with manifests, the figures
+ * for the ALB where it checks the pods, and the pod's own; else all but
+ * the pod's.
+ */
+bool
+plan_platform_shown(const struct plan_input *in, enum plan_platform p)
+{
+	if (!in->k8s.on)
+		return p != PLAN_PLATFORM_K8S;
+	if (p == PLAN_PLATFORM_ANY)
+		return in->k8s.alb && in->k8s.ip_mode;
+	return p == PLAN_PLATFORM_K8S;
+}
+
 void
 plan_compute(const struct plan_input *in, struct plan_result *r)
 {
@@ -405,6 +479,8 @@ plan_compute(const struct plan_input *in, struct plan_result *r)
 	plan_figures_any(in, r);
 	plan_figures_ecs(in, r);
 	plan_figures_routed(in, r);
+	if (in->k8s.on)
+		plan_k8s_figures(in, r);
 	r->peak_tasks = 2 * in->tasks;
 	plan_rules_apply(in, r);
 }

@@ -15,6 +15,7 @@ static const char *const names[] = {
 	"HEALTHGATE_LOG_FORMAT", "HEALTHGATE_MAX_CONNECTIONS",
 	"HEALTHGATE_MAX_CONNECTIONS_PER_IP", "HEALTHGATE_CONN_MEMORY",
 	"HEALTHGATE_REQUEST_TIMEOUT", "HEALTHGATE_IDLE_TIMEOUT",
+	"HEALTHGATE_APP_PORTS", "HEALTHGATE_DRAIN_QUIET",
 };
 
 int
@@ -37,6 +38,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (config_load(&c, 1, argv, envp, err) == CONFIG_OK) {
 			if (c.timeout_ms >= c.interval_ms)
 				abort();
+			if (c.napp_ports > CONFIG_APP_PORTS_MAX)
+				abort();
+			for (unsigned i = 0; i < c.napp_ports; i++)
+				if (c.app_ports[i] == 0 ||
+				    c.app_ports[i] > 65535)
+					abort();
 			config_free(&c);
 		} else if (err[0] == '\0')
 			abort();	/* a refusal always says why */

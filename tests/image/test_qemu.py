@@ -3,9 +3,11 @@ binary taken out of the linux/arm64 image, run here under qemu-user
 (HEALTHGATE_WRAP=qemu-aarch64-static, which runs it directly: no binfmt
 needed). It answers --version, serves /health, runs a check against an app
 on loopback and follows it, drains on SIGTERM until a prober has seen its
-503s, and runs an https:// check (BearSSL built for arm64) against
-openssl s_server with a certificate from a CA made here. The same harness as tests/integration; loopback only, every wait
-bounded.
+503s, runs an https:// check (BearSSL built for arm64) against
+openssl s_server with a certificate from a CA made here, and a grpc://
+check that follows a grpcio server while --grpc-listen answers a grpcio
+client (nghttp2 built for arm64). The same harness as tests/integration;
+loopback only, every wait bounded.
 
 usage: HEALTHGATE_BIN=... HEALTHGATE_WRAP=qemu-aarch64-static \
        python3 tests/image/test_qemu.py VERSION"""
@@ -19,6 +21,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..",
                                 "integration"))
 from harness import BINARY, Daemon, Prober, Upstream, wait_until  # noqa
+from grpcpeer import HealthServer, ask  # noqa
 from test_tls import Pki, SServer, now  # noqa
 import datetime  # noqa
 
@@ -69,6 +72,28 @@ class Emulated(unittest.TestCase):
                                  d.log())
             self.assertGreaterEqual(prober.results.count(503), 2,
                                     prober.results)
+
+    def test_grpc_check_and_grpc_listen(self):
+        with HealthServer({"": "SERVING"}) as app, Daemon(
+                "--grpc-listen", "127.0.0.1:0", "--check",
+                "app=grpc://127.0.0.1:%d?interval=500ms&timeout=400ms"
+                % app.port) as d:
+            line = d.wait_log(r"grpc_listen listen=", 5)
+            self.assertIsNotNone(line, d.log())
+            gport = int(line.rsplit(":", 1)[1])
+            self.assertIsNotNone(
+                wait_until(lambda: ask(gport)[0] == "OK", 8),
+                "gRPC never SERVING with the app serving:\n" + d.log())
+            self.assertEqual(ask(gport), ("OK", "", "SERVING"))
+            app.status[""] = "NOT_SERVING"
+            self.assertIsNotNone(
+                wait_until(lambda: d.health()[0] == 503, 8),
+                "/health never 503 with the app NOT_SERVING:\n" + d.log())
+            self.assertIsNotNone(d.wait_log(
+                r"check_down name=app result=not_serving", 1), d.log())
+            code, details, _ = ask(gport)
+            self.assertEqual(code, "UNAVAILABLE")
+            self.assertIn("NOT_SERVING: 1 of 1 checks down", details)
 
 
     def test_https_check(self):

@@ -6,6 +6,7 @@ Loopback only; every wait bounded."""
 
 import json
 import os
+import socket
 import re
 import tempfile
 import threading
@@ -253,7 +254,7 @@ class Admin(unittest.TestCase):
             self.assertEqual(code, 202)
             rc = d.wait(6)
             p.stop()
-            self.assertEqual(rc, 0)
+            self.assertEqual(rc, 0, d.log())
             self.assertIsNotNone(d.wait_log(
                 r"drain_start request=/admin/drain"))
             self.assertIsNotNone(d.wait_log(r"drain_end reason=evidence"))
@@ -330,3 +331,52 @@ class TokenFile(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DrainStartedInsideARequest(unittest.TestCase):
+    """/admin/prestop and /admin/drain start the drain from inside
+    libmicrohttpd's run, where a connection it has just closed is not yet
+    cleaned up: shortening every connection's timeout there put a closing
+    connection back on MHD's timeout list, and MHD used it after freeing
+    it (seen: a SIGSEGV in the Kubernetes-shaped stop; valgrind: invalid
+    reads in MHD_get_timeout). Here thirty kept-alive connections each send
+    a request that closes them in the same instant as the drain's request,
+    so that MHD closes them in the run that starts the drain."""
+
+    def burst(self, d, request):
+        idle = []
+        for i in range(31):
+            s = socket.create_connection((d.host, d.port), 2)
+            s.sendall(b"GET /live HTTP/1.1\r\nHost: x\r\n\r\n")
+            idle.append(s)
+        for s in idle:
+            s.recv(4096)
+        closing = b"GET /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        for s in idle[:30]:
+            s.send(closing)
+        idle[30].send(request)
+        idle[30].settimeout(5)
+        answer = idle[30].recv(4096)
+        for s in idle:
+            s.close()
+        return answer
+
+    def test_drain_start_beside_closing_connections(self):
+        for verb in ("prestop", "drain") * 5:
+            with Daemon("--drain-ignore", "127.0.0.0/8",
+                        "--max-connections-per-ip", "64") as d:
+                req = (b"GET /admin/prestop HTTP/1.1\r\nHost: x\r\n\r\n"
+                       if verb == "prestop" else
+                       b"POST /admin/drain HTTP/1.1\r\nHost: x\r\n\r\n")
+                answer = self.burst(d, req)
+                self.assertRegex(answer, rb"^HTTP/1.1 20[02]", d.log())
+                # Keep MHD busy a little with fresh connections.
+                for _ in range(20):
+                    try:
+                        d.get("/live", timeout=2)
+                    except OSError:
+                        break
+                if verb == "prestop":
+                    d.signal(SIGTERM)
+                rc = d.wait(8)
+                self.assertEqual(rc, 0, "%s: %s" % (verb, d.log()[-2000:]))

@@ -14,6 +14,7 @@ import unittest
 from grpcpeer import HealthServer, ask, ask_stream
 from harness import (BINARY, Daemon, Prober, SIGTERM, SIGUSR1, SIGUSR2,
                      wait_until)
+from test_robust import bounded
 
 ALB = "/AWS.ALB/healthcheck"
 WATCH = "/grpc.health.v1.Health/Watch"
@@ -146,7 +147,8 @@ class GrpcListen(unittest.TestCase):
             t0 = time.monotonic()
             d.signal(SIGTERM)
             self.assertEqual(d.wait(4), 0)
-            self.assertLess(time.monotonic() - t0, 1.5)
+            # No one watched: not the 5 s cap.
+            self.assertLess(time.monotonic() - t0, 3.0)
             self.assertIsNotNone(d.wait_log(r"drain_start .*watched=0"))
 
     def test_per_address_limit_and_request_timeout(self):
@@ -164,7 +166,7 @@ class GrpcListen(unittest.TestCase):
                 self.assertTrue(closed(s, 3))
             took = time.monotonic() - t0
             self.assertGreater(took, 0.5)
-            self.assertLess(took, 2.0)
+            bounded(self, took, 2.0, "cut after the 1 s request timeout")
             for s in socks:
                 s.close()
             text = d.get("/metrics")[2].decode()

@@ -20,6 +20,11 @@ The stop of pod 0, as the kubelet does it:
 - when it returns, or at the grace period, SIGTERM to the app; once the app
   has exited, SIGTERM to healthgate (a native sidecar is signalled after
   the app's containers).
+As root it all runs in a network namespace of its own (unshare --net), the
+"node" at 192.0.2.11 and the "pod" at 192.0.2.10 on its lo: the preStop
+comes from outside loopback and needs the manifest's token (the Secret's
+text is the token file); elsewhere on the host's loopback. A baseline run
+without the preStop (the app signalled at once) shows what the hook saves.
 It counts failed requests (non-2xx, connection errors) from t0 on, how long
 the preStop took, how long after the router stopped sending to the pod
 (its last request to b0) it returned, and when healthgate exited. Exit 1
@@ -43,7 +48,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
-from haproxy_e2e import APP, Client, Proc, free_port  # noqa: E402
+from haproxy_e2e import APP, Client, Proc  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 and
                       not sys.argv[1].startswith("-") else "build/healthgate")
@@ -53,13 +58,35 @@ CLIENTS = 8
 DELAY = 0.3         # the app's answer time
 PERIOD = 0.5        # the kubelet's readiness period, scaled down
 FEW = 3.0           # preStop's return after the router let go, at most
-KUBELET = "127.0.0.3"
+# Where the kubelet's requests come from and go to. In a network namespace
+# of the test's own (the default, as root): the node's address and the
+# pod's, documentation addresses on that namespace's lo, neither loopback
+# to healthgate, so the preStop needs the manifest's token as in a cluster.
+# Without one: loopback (127.0.0.3 to 127.0.0.1), and the token is not
+# needed.
+NETNS = os.environ.get("K8S_SIDECAR_NETNS") == "1"
+NODE, POD = ("192.0.2.11", "192.0.2.10") if NETNS else \
+    ("127.0.0.3", "127.0.0.1")
+
+
+def secret_file(docs, spec, hg, path):
+    """The text the kubelet mounts at path in healthgate's container: the
+    key named by the file's name, of the Secret behind its volume."""
+    for mnt in hg.get("volumeMounts", []):
+        if os.path.dirname(path) != mnt["mountPath"].rstrip("/"):
+            continue
+        vol = next(v for v in spec["volumes"] if v["name"] == mnt["name"])
+        name = vol["secret"]["secretName"]
+        sec = next(d for d in docs if d["kind"] == "Secret" and
+                   d["metadata"]["name"] == name)
+        return sec["stringData"][os.path.basename(path)]
+    raise ValueError("nothing mounted at %s" % path)
 
 
 def manifest():
     """What the kubelet and healthgate take from the manifest: the
-    preStop's path, port and headers, healthgate's check, the token the
-    header carries (the Secret's text), the grace period."""
+    preStop's path, port and headers, healthgate's check, the token file's
+    text (from the Secret mounted there), the grace period."""
     import yaml
     with open(MANIFEST) as f:
         docs = [d for d in yaml.safe_load_all(f) if d]
@@ -75,13 +102,30 @@ def manifest():
     check = env.get("HEALTHGATE_CHECKS")
     if "--check" in args:
         check = args[args.index("--check") + 1]
+    token_path = env.get("HEALTHGATE_ADMIN_TOKEN_FILE")
     return {
         "path": get["path"], "port": get["port"], "headers": headers,
-        "check": check, "token_env": "HEALTHGATE_ADMIN_TOKEN_FILE" in env,
-        "token": headers["Authorization"].split(" ", 1)[1],
+        "check": check, "token_env": token_path is not None,
+        "token": secret_file(docs, spec, hg, token_path) if token_path
+        else None,
         "grace": spec["terminationGracePeriodSeconds"],
         "restart": hg.get("restartPolicy"),
     }
+
+
+def free_ports(n):
+    """n distinct free loopback ports: all bound at once, then released
+    (one at a time, the kernel may hand the same port out twice)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def haproxy_cfg(front, ports, stats):
@@ -126,9 +170,8 @@ class Kubelet(threading.Thread):
 
     def run(self):
         while not self.halt.is_set():
-            c = http.client.HTTPConnection("127.0.0.1", self.port,
-                                           timeout=1,
-                                           source_address=(KUBELET, 0))
+            c = http.client.HTTPConnection(POD, self.port, timeout=1,
+                                           source_address=(NODE, 0))
             try:
                 c.request("GET", "/health",
                           headers={"User-Agent": "kube-probe/1.31"})
@@ -143,8 +186,9 @@ class Kubelet(threading.Thread):
 def prestop(m, port, deadline):
     """The kubelet's preStop GET: (status or error, seconds)."""
     t0 = time.monotonic()
-    c = http.client.HTTPConnection("127.0.0.1", port,
-                                   timeout=max(0.1, deadline - t0))
+    c = http.client.HTTPConnection(POD, port,
+                                   timeout=max(0.1, deadline - t0),
+                                   source_address=(NODE, 0))
     try:
         headers = dict(m["headers"])
         headers["User-Agent"] = "kube-lifecycle/1.31"
@@ -158,7 +202,7 @@ def prestop(m, port, deadline):
         c.close()
 
 
-def run(lag):
+def run(lag, hook=True):
     m = manifest()
     tmp = tempfile.mkdtemp(prefix="hg-k8s-")
     procs, halt = [], threading.Event()
@@ -168,13 +212,15 @@ def run(lag):
         f.write(m["token"] + "\n")
     try:
         apps, hgs, aports = [], [], []
+        ports = free_ports(5)
         for i in range(2):
-            aport, hport = free_port(), free_port()
+            aport, hport = ports[2 * i], ports[2 * i + 1]
             app = Proc([sys.executable, APP, "--port", str(aport),
                         "--delay", str(DELAY)], "app%d" % i)
             # The manifest's check and token file, on this pod's ports.
             check = m["check"].replace(":8080", ":%d" % aport)
-            cmd = [BIN, "--listen", "127.0.0.1:%d" % hport, "--check", check,
+            # The manifest's listen address (":8081", any), this port.
+            cmd = [BIN, "--listen", ":%d" % hport, "--check", check,
                    "--admin-token-file", token]
             hg = Proc(cmd, "hg%d" % i)
             apps.append(app)
@@ -183,7 +229,7 @@ def run(lag):
             procs += [app, hg]
         stats = os.path.join(tmp, "stats.sock")
         cfg = os.path.join(tmp, "haproxy.cfg")
-        front = free_port()
+        front = ports[4]
         with open(cfg, "w") as f:
             f.write(haproxy_cfg(front, aports, stats))
         ha = Proc(["haproxy", "-db", "-f", cfg], "haproxy")
@@ -210,7 +256,9 @@ def run(lag):
         t_maint = threading.Timer(lag, runtime,
                                   (stats, "set server be/b0 state maint"))
         t_maint.start()
-        status, took = prestop(m, hport0, t0 + m["grace"])
+        # Without the hook (the baseline), the kubelet signals at once.
+        status, took = prestop(m, hport0, t0 + m["grace"]) if hook else \
+            (None, 0.0)
         t_pre = time.monotonic()
         res["prestop_status"], res["prestop_s"] = status, took
         apps[0].p.send_signal(signal.SIGTERM)
@@ -245,6 +293,9 @@ def run(lag):
         res["end"] = hg0.when(r"drain_end|drain_capped") is not None
         res["log"] = [line for _, line in hg0.lines
                       if re.search(r"drain|prestop|admin", line)]
+        m = re.search(r"path=/admin/prestop access=(\w+)",
+                      "\n".join(res["log"]))
+        res["access"] = m.group(1) if m else "-"
         return res
     finally:
         halt.set()
@@ -253,7 +304,27 @@ def run(lag):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def netns_setup():
+    for cmd in (["ip", "link", "set", "lo", "up"],
+                ["ip", "addr", "add", NODE + "/32", "dev", "lo"],
+                ["ip", "addr", "add", POD + "/32", "dev", "lo"]):
+        subprocess.run(cmd, check=True, capture_output=True, timeout=10)
+
+
 def main():
+    if not NETNS and os.environ.get("K8S_SIDECAR_NETNS") != "0":
+        if shutil.which("unshare") and subprocess.run(
+                ["unshare", "--net", "true"], capture_output=True,
+                timeout=10).returncode == 0:
+            env = dict(os.environ, K8S_SIDECAR_NETNS="1")
+            return subprocess.run(["unshare", "--net", sys.executable] +
+                                  sys.argv, env=env).returncode
+        print("k8s-sidecar: no network namespace here; on the host's "
+              "loopback (the token goes unchecked)")
+    if NETNS:
+        netns_setup()
+        print("k8s-sidecar: in a network namespace of its own: the "
+              "kubelet at %s, the pod at %s" % (NODE, POD))
     if shutil.which("haproxy") is None:
         print("k8s-sidecar: haproxy is not installed (scripts/deps.sh "
               "haproxy)")
@@ -266,20 +337,28 @@ def main():
     lags = [float(sys.argv[sys.argv.index("--lag") + 1])] \
         if "--lag" in sys.argv else ([2.0] if QUICK else [1.0, 3.0, 6.0])
     failed = 0
+    if not QUICK and "--lag" not in sys.argv:
+        # What the hook saves: the same stop without it (not judged).
+        r = run(3.0, hook=False)
+        print("k8s-sidecar: baseline, no preStop, lag=3.0s: ok=%d "
+              "non2xx=%d errors=%d" % (r["ok"], r["non2xx"], r["errors"]),
+              flush=True)
     for lag in lags:
         r = run(lag)
         bad = (r["note"] or r["non2xx"] or r["errors"] or r["ok"] == 0 or
                r.get("prestop_status") != 200 or
                r.get("after_let_go_s", 99) > FEW or
-               r.get("hg_status") != 0 or r.get("hg_exit_s", 99) > 1.0)
+               r.get("hg_status") != 0 or r.get("hg_exit_s", 99) > 1.0 or
+               (NETNS and r.get("access") != "token"))
         failed += bool(bad)
         print("k8s-sidecar: lag=%.1fs ok=%d non2xx=%d errors=%d "
               "prestop=%s in %.2fs router_let_go=%.2fs "
-              "prestop_after_let_go=%.2fs hg_exit=%s in %s %s%s" % (
+              "prestop_after_let_go=%.2fs (access=%s) hg_exit=%s in %s "
+              "%s%s" % (
                   lag, r["ok"], r["non2xx"], r["errors"],
                   r.get("prestop_status"), r.get("prestop_s", -1),
                   r.get("router_let_go_s", -1), r.get("after_let_go_s", -1),
-                  r.get("hg_status"),
+                  r.get("access"), r.get("hg_status"),
                   "%.2fs" % r["hg_exit_s"] if "hg_exit_s" in r else "-",
                   "FAILED " if bad else "", r["note"]), flush=True)
         if bad:

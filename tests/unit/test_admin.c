@@ -263,7 +263,8 @@ test_admin_end_body(void **state)
 	sbuf_free(&b);
 	sbuf_init(&b);
 	admin_render_result(true, "maintenance", NULL, &b);
-	assert_string_equal(b.data, "{\"ok\":true,\"state\":\"maintenance\"}\n");
+	assert_string_equal(b.data,
+	    "{\"ok\":true,\"state\":\"maintenance\"}\n");
 	sbuf_free(&b);
 }
 

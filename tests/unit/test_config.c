@@ -140,6 +140,24 @@ test_config_refuses_bad_values_naming_flag_and_value(void **state)
 		    "tcp://127.0.0.1:1"), no_env, "--check: "
 		    "\"tcp://127.0.0.1:1\" repeats the name "
 		    "\"tcp-127.0.0.1-1\" (give it NAME=)" },
+		{ ARGV("--app-port", "0"), no_env, "--app-port: \"0\" is not "
+		    "a list of ports 1-65535 (or none)" },
+		{ ARGV("--app-port", "65536"), no_env, "--app-port: \"65536\" "
+		    "is not a list of ports 1-65535 (or none)" },
+		{ ARGV("--app-port", "80,"), no_env, "--app-port: \"80,\" is "
+		    "not a list of ports 1-65535 (or none)" },
+		{ ARGV("--app-port", "80 81"), no_env, "--app-port: \"80 81\" "
+		    "is not a list of ports 1-65535 (or none)" },
+		{ ARGV(NULL), ENVP("HEALTHGATE_APP_PORTS=http"),
+		    "HEALTHGATE_APP_PORTS: \"http\" is not a list of ports "
+		    "1-65535 (or none)" },
+		{ ARGV("--app-port", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,"
+		    "17"), no_env, "--app-port: \"1,2,3,4,5,6,7,8,9,10,11,12,13,"
+		    "14,15,16,17\" has more than 16 ports" },
+		{ ARGV("--drain-quiet", "0"), no_env,
+		    "--drain-quiet: \"0\" must be above zero" },
+		{ ARGV("--drain-quiet", "sometimes"), no_env,
+		    "--drain-quiet: \"sometimes\" is not a duration" },
 	};
 
 	(void)state;
@@ -154,6 +172,35 @@ test_config_refuses_bad_values_naming_flag_and_value(void **state)
 		assert_null(c.checks);
 		assert_null(c.drain_ignore);
 	}
+}
+
+/* --app-port and --drain-quiet: lists, none, auto, and their defaults. */
+static void
+test_config_app_ports_and_quiet(void **state)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(&c, ARGV(NULL), no_env, err), CONFIG_OK);
+	assert_false(c.app_ports_set);
+	assert_int_equal(c.drain_quiet_ms, 0);
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV("--app-port", " 8080 , 8443",
+	    "--drain-quiet", "1.5s"), no_env, err), CONFIG_OK);
+	assert_true(c.app_ports_set);
+	assert_int_equal(c.napp_ports, 2);
+	assert_int_equal(c.app_ports[0], 8080);
+	assert_int_equal(c.app_ports[1], 8443);
+	assert_int_equal(c.drain_quiet_ms, 1500);
+	config_free(&c);
+	assert_int_equal(load(&c, ARGV("--drain-quiet", "auto"),
+	    ENVP("HEALTHGATE_APP_PORTS=none", "HEALTHGATE_DRAIN_QUIET=3s"),
+	    err), CONFIG_OK);
+	assert_true(c.app_ports_set);
+	assert_int_equal(c.napp_ports, 0);
+	assert_int_equal(c.drain_quiet_ms, 0);
+	config_free(&c);
 }
 
 static void
@@ -383,6 +430,7 @@ main(void)
 		cmocka_unit_test(test_config_flag_wins_over_env),
 		cmocka_unit_test(
 		    test_config_refuses_bad_values_naming_flag_and_value),
+		cmocka_unit_test(test_config_app_ports_and_quiet),
 		cmocka_unit_test(test_config_help_and_version),
 		cmocka_unit_test(test_config_drain_ignore_none_watches_everyone),
 		cmocka_unit_test(test_config_check_specs_and_names),

@@ -133,6 +133,34 @@ test_health_warn_check_down_is_200_warn(void **state)
 }
 
 /* The service's draft fields, given, escaped like every string. */
+/* The gRPC answer's message: the body's notes, joined. */
+static void
+test_health_why_joins_the_notes(void **state)
+{
+	struct health_check checks[] = {
+		{ .name = "app", .up = false, .ran = true, .output = "" },
+		{ .name = "db", .up = false, .warn = true, .ran = true,
+		    .output = "" },
+	};
+	struct health_view v = { .checks = checks, .nchecks = 2 };
+	char why[160];
+
+	(void)state;
+	health_why(&v, why, sizeof(why));
+	assert_string_equal(why, "1 of 2 checks down, 1 of 2 checks down, "
+	    "severity warn");
+	v.draining = v.maintenance = true;
+	v.nchecks = 0;
+	health_why(&v, why, sizeof(why));
+	assert_string_equal(why, "draining, maintenance");
+	v.draining = v.maintenance = false;
+	health_why(&v, why, sizeof(why));
+	assert_string_equal(why, "");
+	v.app_gone = true;
+	health_why(&v, why, 5);
+	assert_string_equal(why, "app ");
+}
+
 static void
 test_health_service_fields(void **state)
 {
@@ -184,6 +212,7 @@ main(void)
 		cmocka_unit_test(test_health_check_not_run_yet_is_down),
 		cmocka_unit_test(test_health_warn_check_down_is_200_warn),
 		cmocka_unit_test(test_health_service_fields),
+		cmocka_unit_test(test_health_why_joins_the_notes),
 		cmocka_unit_test(test_health_reason_first_that_holds),
 	};
 

@@ -172,47 +172,57 @@ struct figure_case {
  */
 static const struct figure_case figure_cases[] = {
 	{ "kit: no drain after the deregistration delay", { END },
-	    /* 2+1+20; 30, 0, 30+0+45, 23+75, +15; 20, 20, 20, 20+45 */
-	    { 23, 23, 3, 30, 0, 75, 98, 113, 20, 20, 20, 65 },
+	    /* 2+1+20, 1.1*2+1+20; 30, 0, 30+0+45, 23+75, +15; 20, 20,
+	     * 20, 20+45 */
+	    { 23, 23.2, 3.2, 30, 0, 75, 98, 113, 20, 20, 20, 65 },
 	    /* 1+15; 30, 0, 30 + 0: the delay alone; 16+30, +7.5; 15... */
 	    { 16, 16, 1, 30, 0, 30, 46, 53.5, 15, 15, 15, 15 } },
 	{ "the seed: AWS's defaults, no stopTimeout",
 	    { SET(dereg_delay_ms, S(300)), SET(alb_interval_ms, S(30)),
 	    SET(alb_healthy, 5), SET(stop_timeout_ms, S(30)), END },
-	    /* 3+150, 3+60; 300, 0, 300+0+30, 153+330; 60, 30, 30, 30+30 */
-	    { 153, 63, 3, 300, 0, 330, 483, 498, 60, 30, 30, 60 },
+	    /* 3+150, 3.2+60; 300, 0, 300+0+30, 153+330; 60, 30, 30, 30+30 */
+	    { 153, 63.2, 3.2, 300, 0, 330, 483, 498, 60, 30, 30, 60 },
 	    /* 1+135, 1+45; 300, 0, 300, 136+300; 45, min(30,45) ... */
 	    { 136, 46, 1, 300, 0, 300, 436, 443.5, 45, 30, 30, 30 } },
 	{ "a window that outlasts the delay holds each ECS stop",
 	    { SET(dereg_delay_ms, S(10)), SET(drain_window_ms, S(25)), END },
 	    /* W-D = 15; 10+15+45; 23+70; routed max(20, 25) = 25 */
-	    { 23, 23, 3, 10, 15, 70, 93, 108, 20, 25, 25, 70 },
+	    { 23, 23.2, 3.2, 10, 15, 70, 93, 108, 20, 25, 25, 70 },
 	    /* W-D-I/2 = 10; 10+10; 16+20 */
 	    { 16, 16, 1, 10, 10, 20, 36, 43.5, 15, 15, 15, 15 } },
 	{ "supervisor mode: linger 2 s, the app's stop timeout 10 s",
 	    { SET(supervisor, 1), END },
 	    /* ECS: 30 + min(0+2+10, 45); routed: 20+2, min(20+2+10, 45) */
-	    { 23, 23, 3, 30, 0, 42, 65, 80, 20, 20, 22, 32 },
+	    { 23, 23.2, 3.2, 30, 0, 42, 65, 80, 20, 20, 22, 32 },
 	    /* ECS: 30 + 0 + 2; routed: 15+2 */
 	    { 16, 16, 1, 30, 0, 32, 48, 55.5, 15, 15, 17, 17 } },
 	{ "supervisor mode: SIGKILL at the stop timeout bounds it all",
 	    { SET(supervisor, 1), SET(stop_timeout_ms, S(25)),
 	    SET(drain_timeout_ms, S(20)), END },
 	    /* routed: min(20+2+10, 25) = 25; ECS 30 + min(12, 25) */
-	    { 23, 23, 3, 30, 0, 42, 65, 80, 20, 20, 22, 25 },
+	    { 23, 23.2, 3.2, 30, 0, 42, 65, 80, 20, 20, 22, 25 },
 	    { 16, 16, 1, 30, 0, 32, 48, 55.5, 15, 15, 17, 17 } },
 	{ "slow checks: rise 3, fall 2, 500 ms / 200 ms",
 	    { SET(interval_ms, 500), SET(timeout_ms, 200), SET(rise, 3),
 	    SET(fall, 2), END },
-	    { 1.7 + 20, 1.2 + 20, 1.2, 30, 0, 75, 21.7 + 75, 21.7 + 90,
+	    /* 0.5 + 2*1.1*0.5 + 0.2; 1.1*2*0.5 + 0.2 */
+	    { 1.8 + 20, 1.3 + 20, 1.3, 30, 0, 75, 21.8 + 75, 21.8 + 90,
 	    20, 20, 20, 65 },
 	    { 1.25 + 15, 0.75 + 15, 0.75, 30, 0, 30, 46.25, 53.75,
 	    15, 15, 15, 15 } },
+	{ "fastinter: 10 s checks, 1 s while changing, rise 2, fall 3",
+	    { SET(interval_ms, S(10)), SET(timeout_ms, S(1)), SET(rise, 2),
+	    SET(fall, 3), SET(fastinter_ms, S(1)), END },
+	    /* 10 + 1.1*1 + 1 + 20; 1.1*10 + 2*1.1*1 + 1 (+20); 30, 0,
+	     * 75, 32.1+75, +15; routed as the kit */
+	    { 32.1, 34.2, 14.2, 30, 0, 75, 107.1, 122.1, 20, 20, 20, 65 },
+	    /* 5 + 1 + 15; 5 + 2*1 (+15); 30, 0, 30, 21+30, +7.5 */
+	    { 21, 22, 7, 30, 0, 30, 51, 58.5, 15, 15, 15, 15 } },
 	{ "no deregistration delay, fast ALB",
 	    { SET(dereg_delay_ms, 0), SET(alb_interval_ms, S(5)),
 	    SET(alb_timeout_ms, S(2)), SET(alb_unhealthy, 3), END },
 	    /* ECS: W-D = 15 held; routed min(30, max(15, 15)) */
-	    { 13, 18, 3, 0, 15, 60, 73, 88, 15, 15, 15, 60 },
+	    { 13, 18.2, 3.2, 0, 15, 60, 73, 88, 15, 15, 15, 60 },
 	    /* ECS: 15 - 2.5; routed (2-1/2)*5 */
 	    { 8.5, 13.5, 1, 0, 12.5, 12.5, 21, 28.5, 12.5, 7.5, 7.5, 7.5 } },
 };
@@ -265,7 +275,7 @@ test_plan_figures_have_keys_platforms_labels_and_formulas(void **state)
 	static const struct {
 		const char		*key;
 		enum plan_platform	 platform;
-	} want[PLAN_FIGURE_COUNT] = {
+	} want[PLAN_FIGURE_K8S_UNROUTED] = {
 		{ "start_to_routing", PLAN_PLATFORM_ANY },
 		{ "fail_to_unrouted", PLAN_PLATFORM_ANY },
 		{ "fail_to_503", PLAN_PLATFORM_ANY },
@@ -285,7 +295,10 @@ test_plan_figures_have_keys_platforms_labels_and_formulas(void **state)
 	(void)state;
 	defaults(&in);
 	plan_compute(&in, &r);
-	for (unsigned f = 0; f < PLAN_FIGURE_COUNT; f++) {
+	/* A pod's figures are there only for manifests (test_plan_k8s_model). */
+	for (unsigned f = PLAN_FIGURE_K8S_UNROUTED; f < PLAN_FIGURE_COUNT; f++)
+		assert_null(r.fig[f].key);
+	for (unsigned f = 0; f < PLAN_FIGURE_K8S_UNROUTED; f++) {
 		assert_string_equal(r.fig[f].key, want[f].key);
 		assert_int_equal(r.fig[f].platform, want[f].platform);
 		assert_true(strlen(r.fig[f].label) > 0);
@@ -720,6 +733,41 @@ test_plan_from_config_takes_the_slowest_check(void **state)
 	/* ALB and ECS settings are not config's business. */
 	assert_int_equal(in.alb_interval_ms, S(30));
 	assert_int_equal(in.stop_timeout_ms, S(30));
+	assert_int_equal(in.fastinter_ms, 0);	/* no check has one */
+}
+
+/*
+ * fastinter counts once a check has one; a check without changes at its
+ * interval, so the slowest of those bounds the figures.
+ */
+static void
+test_plan_from_config_takes_the_slowest_fastinter(void **state)
+{
+	struct plan_input in;
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+	char *const fast[] = { (char *)"plan",
+	    (char *)"--check", (char *)"a=tcp://127.0.0.1:1?interval=10s&"
+	    "fastinter=1s", (char *)"--check", (char *)"b=tcp://127.0.0.1:2?"
+	    "interval=5s&fastinter=1500ms", NULL };
+	char *const mixed[] = { (char *)"plan",
+	    (char *)"--check", (char *)"a=tcp://127.0.0.1:1?interval=10s&"
+	    "fastinter=1s", (char *)"--check", (char *)"b=tcp://127.0.0.1:2?"
+	    "interval=3s", NULL };
+	char *const envp[] = { NULL };
+
+	(void)state;
+	plan_defaults(&in);
+	assert_int_equal(config_load(&c, 5, fast, envp, err), CONFIG_OK);
+	plan_from_config(&in, &c);
+	config_free(&c);
+	assert_int_equal(in.interval_ms, S(10));
+	assert_int_equal(in.fastinter_ms, 1500);
+	plan_defaults(&in);
+	assert_int_equal(config_load(&c, 5, mixed, envp, err), CONFIG_OK);
+	plan_from_config(&in, &c);
+	config_free(&c);
+	assert_int_equal(in.fastinter_ms, S(3));
 }
 
 static void
@@ -828,6 +876,8 @@ main(void)
 		 test_plan_suggested_stop_timeout_clears_both_stop_contradictions),
 		cmocka_unit_test(test_plan_seed_fixes_applied_leave_nothing_slow),
 		cmocka_unit_test(test_plan_from_config_takes_the_slowest_check),
+		cmocka_unit_test(
+		    test_plan_from_config_takes_the_slowest_fastinter),
 		cmocka_unit_test(test_plan_format_ms_table),
 		cmocka_unit_test(test_plan_rules_one_row_per_finding_in_order),
 		cmocka_unit_test(test_plan_findings_carry_their_rows),
