@@ -5,6 +5,7 @@ import subprocess
 import unittest
 
 from harness import BINARY, Daemon, Upstream, wait_until
+import test_tls as tls   # its Pki and SServer (a module: not run twice)
 
 FAST = ["--interval", "200ms", "--timeout", "150ms"]
 
@@ -102,6 +103,34 @@ class MethodAndHeaders(unittest.TestCase):
             method, _, fields = app.last
             self.assertEqual(method, "GET")
             self.assertIn(("Host", "127.0.0.1:%d" % app.port), fields)
+
+
+class OverTLS(unittest.TestCase):
+    """body= reads an https answer's body the same way: openssl s_server
+    -www answers any GET with a page that names itself."""
+
+    def test_https_body_match_and_miss(self):
+        pki = tls.Pki()
+        t = tls.now()
+        cert, key = pki.cert("web", "localhost", ["localhost"],
+                             t - tls.datetime.timedelta(days=1),
+                             t + tls.datetime.timedelta(days=10))
+        srv = tls.SServer(cert, key)
+        try:
+            with Daemon(*FAST, "--check",
+                        "yes=https://localhost:%d/?ca=%s&body=s_server" %
+                        (srv.port, pki.ca), "--check",
+                        "no=https://localhost:%d/?ca=%s&body=NOPE" %
+                        (srv.port, pki.ca)) as d:
+                self.assertIsNotNone(wait_until(
+                    lambda: check(d, "yes")["status"] == "pass" and
+                    "body lacks" in check(d, "no").get("output", ""),
+                    5, step=0.1), d.log())
+                self.assertRegex(check(d, "no")["output"],
+                                 r"^body lacks NOPE in its first \d+ bytes: ")
+        finally:
+            srv.close()
+            pki.close()
 
 
 class Refusals(unittest.TestCase):
