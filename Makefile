@@ -15,7 +15,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lm
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lyaml -lm
 # MNL=no: a build without libmnl, whose traffic reader is refused (the
 # drain then says so once and runs on probers): traffic_nl_none.c.
 MNL	 ?= yes
@@ -56,6 +56,7 @@ UNIT_LIB  := $(BUILD)/tests/unit/libfake_loop.a
 .PHONY: all run check unit integration clean deps npm-deps sanitize valgrind \
 	install systemd-check deploy-check fuzz image image-test bench static \
 	release release-test haproxy-test python-recipe-test k8s-sidecar-test \
+	bench-prestop \
 	k8s-test
 .PHONY: attack uninstall FORCE lint
 all: $(BUILD)/healthgate
@@ -79,6 +80,8 @@ $(BUILD)/gen/commit.h: FORCE
 	    >$@.new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 $(BUILD)/obj/version.o: $(BUILD)/gen/commit.h
+# ...and so does the fuzzers' instrumented copy (make fuzz in a fresh tree).
+$(BUILD)/fuzz/obj/version.o: $(BUILD)/gen/commit.h
 FORCE:
 
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
@@ -134,9 +137,14 @@ check: deps npm-deps
 	@./scripts/check.sh $(BUILD) $(UNIT_BINS)
 
 # The files under deploy/ parse, agree, and pass healthgate plan; the
-# GitHub workflows pass actionlint.
+# Kubernetes manifests (and the broken copies in tests/deploy/kubernetes/)
+# pass Kubernetes' published schema (npm-deps.sh installs it, pinned, once)
+# and plan --manifest; the GitHub workflows pass actionlint.
 deploy-check: deps $(BUILD)/healthgate
 	@python3 tests/deploy/check_deploy.py $(BUILD)/healthgate
+	@./scripts/npm-deps.sh tests/deploy/k8s-schema
+	@python3 tests/deploy/check_kubernetes.py $(BUILD)/healthgate \
+	    tests/deploy/k8s-schema/validate.mjs
 	@BUILD=$(BUILD) ./scripts/actionlint.sh
 
 # The whole of make check with AddressSanitizer and UBSan, in its own tree.
@@ -255,6 +263,12 @@ TARGET	 ?=
 static:
 	@BUILD=$(BUILD) TARGET=$(TARGET) ./scripts/static.sh
 
+# /health p99 with and without 50 held /admin/prestop requests
+# (BENCHMARKS.md); about two minutes.
+bench-prestop: $(BUILD)/healthgate
+	@command -v taskset >/dev/null || ./scripts/deps.sh util-linux
+	@./bench/prestop $(BUILD)/healthgate
+
 # The container images (docker/Dockerfile), one manifest list
 # localhost/healthgate:$(VERSION) for PLATFORMS: docker buildx where a
 # Docker engine answers, else buildah; image-test builds and checks them,
@@ -289,7 +303,8 @@ haproxy-test: deps $(BUILD)/healthgate
 # Static analysers (issue 29): gcc -fanalyzer on every source (its
 # findings are errors, as every warning is), then clang's scan-build over
 # a whole build in $(BUILD)/lint (any report fails). A false positive is
-# silenced at its line with the reason (include/lint.h).
+# written so the analyser can follow it, with a "lint:" comment giving
+# the reason at the line.
 LINT_FA	:= $(SRCS:src/%.c=$(BUILD)/lint/fa/%.ok)
 $(BUILD)/lint/fa/%.ok: src/%.c $(BUILD)/gen/commit.h | $(DEPS_OK)
 	@mkdir -p $(@D)

@@ -14,9 +14,9 @@
 # gcc-x86-64-linux-gnu cross compiler) at its headers, start files and
 # libc.a: no dpkg multiarch, nothing installed for the target.
 #
-# libev, c-ares, jansson, nghttp2, libmnl and libmicrohttpd come from
-# Debian's source
-# packages too, so Debian's patches come with them, at the versions of the
+# libev, c-ares, jansson, nghttp2, libmnl, libyaml (plan's Kubernetes
+# manifests) and libmicrohttpd come from Debian's source packages too, so
+# Debian's patches come with them, at the versions of the
 # system's -dev packages, and are built static for the target with that
 # compiler:
 # libmicrohttpd without HTTPS (Debian's libmicrohttpd.a needs gnutls, which
@@ -45,10 +45,10 @@
 # Under BUILD/static/TARGET: healthgate (stripped, what the image ships),
 # make/ (the Makefile's tree, the unstripped link), musl/ (musl installed,
 # the kernel's headers linked in, and the specs file), ev/, cares/,
-# jansson/, nghttp2/, mnl/, mhd/ (the
-# libraries, each with a .version), src/, apt/, and the logs of each step. For this
-# machine's own architecture, BUILD/static/healthgate and BUILD/static/mhd
-# are links to it (make bench measures that binary).
+# jansson/, nghttp2/, mnl/, yaml/, mhd/ (the libraries, each with a
+# .version), src/, apt/, and the logs of each step. For this machine's own
+# architecture, BUILD/static/healthgate and BUILD/static/mhd are links to
+# it (make bench measures that binary).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -94,6 +94,7 @@ JANSSON_CONFIGURE="--disable-shared --enable-static"
 # through it), none of its tools, which would want OpenSSL and libev.
 NGHTTP2_CONFIGURE="--disable-shared --enable-static --enable-lib-only"
 MNL_CONFIGURE="--disable-shared --enable-static"
+YAML_CONFIGURE="--disable-shared --enable-static"
 MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-curl --disable-doc --disable-examples --disable-nls \
 --disable-messages --disable-postprocessor --disable-dauth \
@@ -289,6 +290,7 @@ stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
  c-ares $(want libc-ares-dev); jansson $(want libjansson-dev);\
  nghttp2 $(want libnghttp2-dev); nghttp2: $NGHTTP2_CONFIGURE;\
  libmnl $(want libmnl-dev); mnl: $MNL_CONFIGURE;\
+ libyaml $(want libyaml-dev); yaml: $YAML_CONFIGURE;\
  libmicrohttpd $(want libmicrohttpd-dev); ev: $EV_CONFIGURE;\
  cares: $CARES_CONFIGURE; jansson: $JANSSON_CONFIGURE; mhd: $MHD_CONFIGURE;\
  CFLAGS=$HG_CFLAGS; LDFLAGS=$HG_LDFLAGS"
@@ -296,6 +298,7 @@ stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
 if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
     [ "$(cat "$t/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$src" "$t/ev" "$t/cares" "$t/jansson" "$t/nghttp2" "$t/mnl" \
+	    "$t/yaml" \
 	    "$t/mhd" \
 	    "$t/make" \
 	    "$t/healthgate" \
@@ -319,6 +322,7 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	# that it cannot read the app's traffic.
 	mnl_tree=$(fetch libmnl libmnl-dev 2>"$t/source-libmnl.err") ||
 	    mnl_tree=""
+	yaml_tree=$(fetch libyaml libyaml-dev)
 	mhd_tree=$(fetch libmicrohttpd libmicrohttpd-dev)
 
 	lib libev "$t/ev" "$ev_tree" "$EV_CONFIGURE" .
@@ -334,12 +338,14 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 		    "app-traffic reader (MNL=no)"
 		rm -rf "$t/mnl" "$src/libmnl.version" "$src"/libmnl-*/
 	fi
+	lib libyaml "$t/yaml" "$yaml_tree" "$YAML_CONFIGURE" src include
 	lib libmicrohttpd "$t/mhd" "$mhd_tree" "$MHD_CONFIGURE" \
 	    src/microhttpd src/include
 	cp "$src/libev.version" "$t/ev/.version"
 	cp "$src/c-ares.version" "$t/cares/.version"
 	cp "$src/jansson.version" "$t/jansson/.version"
 	cp "$src/nghttp2.version" "$t/nghttp2/.version"
+	cp "$src/libyaml.version" "$t/yaml/.version"
 	cp "$src/libmicrohttpd.version" "$t/mhd/.version"
 	echo "$stamp" >"$t/.stamp"
 	say "$TARGET: musl $(cat "$sysroot/.version"), libev" \
@@ -347,6 +353,7 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	    "jansson $(cat "$t/jansson/.version"), nghttp2" \
 	    "$(cat "$t/nghttp2/.version"), libmnl" \
 	    "$(cat "$t/mnl/.version" 2>/dev/null || echo none)," \
+	    "libyaml $(cat "$t/yaml/.version")," \
 	    "libmicrohttpd" \
 	    "$(cat "$t/mhd/.version") (HTTP only), static," \
 	    "from Debian's packages, in $BUILD/static/$TARGET"
@@ -403,9 +410,10 @@ fail() {
 	die "$*"
 }
 inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include \
--isystem $t/jansson/include -isystem $t/nghttp2/include -isystem $t/mnl/include"
+-isystem $t/jansson/include -isystem $t/nghttp2/include -isystem $t/mnl/include \
+-isystem $t/yaml/include"
 libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib \
--L$t/nghttp2/lib -L$t/mnl/lib"
+-L$t/nghttp2/lib -L$t/mnl/lib -L$t/yaml/lib"
 inc="$inc -isystem $t/bearssl/include"
 libs="$libs -L$t/bearssl/lib"
 version=${HG_VERSION:-$(./scripts/version.sh)}
@@ -452,6 +460,7 @@ echo "static: healthgate $version for $TARGET, static PIE with musl" \
     "$(cat "$t/cares/.version"), jansson $(cat "$t/jansson/.version")," \
     "nghttp2 $(cat "$t/nghttp2/.version"), libmnl" \
     "$(cat "$t/mnl/.version" 2>/dev/null || echo "none (MNL=no)")," \
+    "libyaml $(cat "$t/yaml/.version")," \
     "libmicrohttpd $(cat "$t/mhd/.version")," \
     "$(stat -c %s "$out") bytes: $BUILD/static/$TARGET/healthgate"
 
