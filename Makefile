@@ -15,7 +15,16 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl -lm
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lyaml -lm
+# MNL=no: a build without libmnl, whose traffic reader is refused (the
+# drain then says so once and runs on probers): traffic_nl_none.c.
+MNL	 ?= yes
+ifeq ($(MNL),no)
+NL_OUT	  = src/traffic_nl.c
+else
+NL_OUT	  = src/traffic_nl_none.c
+LDLIBS	 += -lmnl
+endif
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -23,7 +32,7 @@ CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
 LDFLAGS	 += -fsanitize=$(SANITIZER)
 endif
 
-SRCS	 ?= $(wildcard src/*.c src/plan/*.c)
+SRCS	 ?= $(filter-out $(NL_OUT),$(wildcard src/*.c src/plan/*.c))
 OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
@@ -71,6 +80,8 @@ $(BUILD)/gen/commit.h: FORCE
 	    >$@.new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 $(BUILD)/obj/version.o: $(BUILD)/gen/commit.h
+# ...and so does the fuzzers' instrumented copy (make fuzz in a fresh tree).
+$(BUILD)/fuzz/obj/version.o: $(BUILD)/gen/commit.h
 FORCE:
 
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
@@ -126,9 +137,14 @@ check: deps npm-deps
 	@./scripts/check.sh $(BUILD) $(UNIT_BINS)
 
 # The files under deploy/ parse, agree, and pass healthgate plan; the
-# GitHub workflows pass actionlint.
+# Kubernetes manifests (and the broken copies in tests/deploy/kubernetes/)
+# pass Kubernetes' published schema (npm-deps.sh installs it, pinned, once)
+# and plan --manifest; the GitHub workflows pass actionlint.
 deploy-check: deps $(BUILD)/healthgate
 	@python3 tests/deploy/check_deploy.py $(BUILD)/healthgate
+	@./scripts/npm-deps.sh tests/deploy/k8s-schema
+	@python3 tests/deploy/check_kubernetes.py $(BUILD)/healthgate \
+	    tests/deploy/k8s-schema/validate.mjs
 	@BUILD=$(BUILD) ./scripts/actionlint.sh
 
 # The whole of make check with AddressSanitizer and UBSan, in its own tree.
@@ -287,7 +303,8 @@ haproxy-test: deps $(BUILD)/healthgate
 # Static analysers (issue 29): gcc -fanalyzer on every source (its
 # findings are errors, as every warning is), then clang's scan-build over
 # a whole build in $(BUILD)/lint (any report fails). A false positive is
-# silenced at its line with the reason (include/lint.h).
+# written so the analyser can follow it, with a "lint:" comment giving
+# the reason at the line.
 LINT_FA	:= $(SRCS:src/%.c=$(BUILD)/lint/fa/%.ok)
 $(BUILD)/lint/fa/%.ok: src/%.c $(BUILD)/gen/commit.h | $(DEPS_OK)
 	@mkdir -p $(@D)

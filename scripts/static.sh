@@ -14,9 +14,9 @@
 # gcc-x86-64-linux-gnu cross compiler) at its headers, start files and
 # libc.a: no dpkg multiarch, nothing installed for the target.
 #
-# libev, c-ares, jansson, nghttp2, libmnl and libmicrohttpd come from
-# Debian's source
-# packages too, so Debian's patches come with them, at the versions of the
+# libev, c-ares, jansson, nghttp2, libmnl, libyaml (plan's Kubernetes
+# manifests) and libmicrohttpd come from Debian's source packages too, so
+# Debian's patches come with them, at the versions of the
 # system's -dev packages, and are built static for the target with that
 # compiler:
 # libmicrohttpd without HTTPS (Debian's libmicrohttpd.a needs gnutls, which
@@ -45,10 +45,10 @@
 # Under BUILD/static/TARGET: healthgate (stripped, what the image ships),
 # make/ (the Makefile's tree, the unstripped link), musl/ (musl installed,
 # the kernel's headers linked in, and the specs file), ev/, cares/,
-# jansson/, nghttp2/, mnl/, mhd/ (the
-# libraries, each with a .version), src/, apt/, and the logs of each step. For this
-# machine's own architecture, BUILD/static/healthgate and BUILD/static/mhd
-# are links to it (make bench measures that binary).
+# jansson/, nghttp2/, mnl/, yaml/, mhd/ (the libraries, each with a
+# .version), src/, apt/, and the logs of each step. For this machine's own
+# architecture, BUILD/static/healthgate and BUILD/static/mhd are links to
+# it (make bench measures that binary).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -94,6 +94,7 @@ JANSSON_CONFIGURE="--disable-shared --enable-static"
 # through it), none of its tools, which would want OpenSSL and libev.
 NGHTTP2_CONFIGURE="--disable-shared --enable-static --enable-lib-only"
 MNL_CONFIGURE="--disable-shared --enable-static"
+YAML_CONFIGURE="--disable-shared --enable-static"
 MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-curl --disable-doc --disable-examples --disable-nls \
 --disable-messages --disable-postprocessor --disable-dauth \
@@ -289,6 +290,7 @@ stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
  c-ares $(want libc-ares-dev); jansson $(want libjansson-dev);\
  nghttp2 $(want libnghttp2-dev); nghttp2: $NGHTTP2_CONFIGURE;\
  libmnl $(want libmnl-dev); mnl: $MNL_CONFIGURE;\
+ libyaml $(want libyaml-dev); yaml: $YAML_CONFIGURE;\
  libmicrohttpd $(want libmicrohttpd-dev); ev: $EV_CONFIGURE;\
  cares: $CARES_CONFIGURE; jansson: $JANSSON_CONFIGURE; mhd: $MHD_CONFIGURE;\
  CFLAGS=$HG_CFLAGS; LDFLAGS=$HG_LDFLAGS"
@@ -296,6 +298,7 @@ stamp="target $TARGET ($CC); musl $(want musl-dev) ($MUSL_CFLAGS,\
 if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
     [ "$(cat "$t/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$src" "$t/ev" "$t/cares" "$t/jansson" "$t/nghttp2" "$t/mnl" \
+	    "$t/yaml" \
 	    "$t/mhd" \
 	    "$t/make" \
 	    "$t/healthgate" \
@@ -314,27 +317,43 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	cares_tree=$(fetch c-ares libc-ares-dev)
 	jansson_tree=$(fetch jansson libjansson-dev)
 	nghttp2_tree=$(fetch nghttp2 libnghttp2-dev)
-	mnl_tree=$(fetch libmnl libmnl-dev)
+	# libmnl's source is not on every mirror (this build machine's has
+	# none): without it healthgate is built with MNL=no, and says at start
+	# that it cannot read the app's traffic.
+	mnl_tree=$(fetch libmnl libmnl-dev 2>"$t/source-libmnl.err") ||
+	    mnl_tree=""
+	yaml_tree=$(fetch libyaml libyaml-dev)
 	mhd_tree=$(fetch libmicrohttpd libmicrohttpd-dev)
 
 	lib libev "$t/ev" "$ev_tree" "$EV_CONFIGURE" .
 	lib c-ares "$t/cares" "$cares_tree" "$CARES_CONFIGURE" src/lib include
 	lib jansson "$t/jansson" "$jansson_tree" "$JANSSON_CONFIGURE" src
 	lib nghttp2 "$t/nghttp2" "$nghttp2_tree" "$NGHTTP2_CONFIGURE" lib
-	lib libmnl "$t/mnl" "$mnl_tree" "$MNL_CONFIGURE" src include
+	if [ -n "$mnl_tree" ]; then
+		lib libmnl "$t/mnl" "$mnl_tree" "$MNL_CONFIGURE" src include
+		cp "$src/libmnl.version" "$t/mnl/.version"
+	else
+		say "libmnl's source could not be fetched (see" \
+		    "$t/source-libmnl.log): healthgate is built without the" \
+		    "app-traffic reader (MNL=no)"
+		rm -rf "$t/mnl" "$src/libmnl.version" "$src"/libmnl-*/
+	fi
+	lib libyaml "$t/yaml" "$yaml_tree" "$YAML_CONFIGURE" src include
 	lib libmicrohttpd "$t/mhd" "$mhd_tree" "$MHD_CONFIGURE" \
 	    src/microhttpd src/include
 	cp "$src/libev.version" "$t/ev/.version"
 	cp "$src/c-ares.version" "$t/cares/.version"
 	cp "$src/jansson.version" "$t/jansson/.version"
 	cp "$src/nghttp2.version" "$t/nghttp2/.version"
-	cp "$src/libmnl.version" "$t/mnl/.version"
+	cp "$src/libyaml.version" "$t/yaml/.version"
 	cp "$src/libmicrohttpd.version" "$t/mhd/.version"
 	echo "$stamp" >"$t/.stamp"
 	say "$TARGET: musl $(cat "$sysroot/.version"), libev" \
 	    "$(cat "$t/ev/.version"), c-ares $(cat "$t/cares/.version")," \
 	    "jansson $(cat "$t/jansson/.version"), nghttp2" \
-	    "$(cat "$t/nghttp2/.version"), libmnl $(cat "$t/mnl/.version")," \
+	    "$(cat "$t/nghttp2/.version"), libmnl" \
+	    "$(cat "$t/mnl/.version" 2>/dev/null || echo none)," \
+	    "libyaml $(cat "$t/yaml/.version")," \
 	    "libmicrohttpd" \
 	    "$(cat "$t/mhd/.version") (HTTP only), static," \
 	    "from Debian's packages, in $BUILD/static/$TARGET"
@@ -391,15 +410,18 @@ fail() {
 	die "$*"
 }
 inc="-isystem $t/mhd/include -isystem $t/ev/include -isystem $t/cares/include \
--isystem $t/jansson/include -isystem $t/nghttp2/include -isystem $t/mnl/include"
+-isystem $t/jansson/include -isystem $t/nghttp2/include -isystem $t/mnl/include \
+-isystem $t/yaml/include"
 libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib \
--L$t/nghttp2/lib -L$t/mnl/lib"
+-L$t/nghttp2/lib -L$t/mnl/lib -L$t/yaml/lib"
 inc="$inc -isystem $t/bearssl/include"
 libs="$libs -L$t/bearssl/lib"
 version=${HG_VERSION:-$(./scripts/version.sh)}
+mnl=no
+[ -f "$t/mnl/lib/libmnl.a" ] && mnl=yes
 CPPFLAGS="$inc" make -s -j"$(nproc)" --no-print-directory \
     BUILD="$t/make" -o "$t/make/.deps-ok" "$t/make/healthgate" \
-    VERSION="$version" \
+    VERSION="$version" MNL="$mnl" \
     CC="$CC" OPT="$HG_CFLAGS" LDFLAGS="$libs $HG_LDFLAGS" >"$log" 2>&1 || {
 	cat "$log"
 	fail "healthgate did not build for $TARGET"
@@ -436,7 +458,9 @@ fi
 echo "static: healthgate $version for $TARGET, static PIE with musl" \
     "$(cat "$sysroot/.version"), libev $(cat "$t/ev/.version"), c-ares" \
     "$(cat "$t/cares/.version"), jansson $(cat "$t/jansson/.version")," \
-    "nghttp2 $(cat "$t/nghttp2/.version"), libmnl $(cat "$t/mnl/.version")," \
+    "nghttp2 $(cat "$t/nghttp2/.version"), libmnl" \
+    "$(cat "$t/mnl/.version" 2>/dev/null || echo "none (MNL=no)")," \
+    "libyaml $(cat "$t/yaml/.version")," \
     "libmicrohttpd $(cat "$t/mhd/.version")," \
     "$(stat -c %s "$out") bytes: $BUILD/static/$TARGET/healthgate"
 

@@ -20,7 +20,6 @@
 #include "check_target.h"
 #include "checks.h"
 #include "clock.h"
-#include "lint.h"
 #include "jitter.h"
 #include "jsonstr.h"
 #include "log.h"
@@ -328,12 +327,15 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 		s->pub.resolver = cs->resolver;
 		s->pub.loop = loop;
 		s->owner = cs;
-		s->ops = ops_for(specs[i].kind);
-		/* lint: gcc -fanalyzer follows ops_for()'s NULL, for a kind
-		 * outside the enum, which check_spec never makes. */
-		LINT_IGNORE("-Wanalyzer-null-dereference")
+		/* lint: a kind outside the enum is never made by check_spec,
+		 * but gcc -fanalyzer follows ops_for()'s NULL for it: refused. */
+		if ((s->ops = ops_for(specs[i].kind)) == NULL) {
+			snprintf(why, whylen, "%s: unknown kind", specs[i].name);
+			cs->n = i;
+			checks_free(cs);
+			return NULL;
+		}
 		if (s->ops->init)
-		LINT_END
 			s->ops->init();
 		if (s->ops->setup && !s->ops->setup(&s->pub, why, whylen)) {
 			cs->n = i;	/* the ones set up so far */

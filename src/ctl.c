@@ -64,7 +64,8 @@ ctl_flag(const char *flag, int argc, char *const argv[], int *i,
 	size_t n = strlen(flag);
 	const char *a = argv[*i];
 
-	if (strncmp(a, flag, n) != 0)
+	/* lint: argv[*i] below argc is never NULL; scan-build cannot tell. */
+	if (a == NULL || strncmp(a, flag, n) != 0)
 		return NULL;
 	if (a[n] == '=')
 		return a + n + 1;
@@ -222,7 +223,9 @@ ctl_run(const struct ctl_args *c, char *const envp[], const char *token)
 		code = ctl_call(c, envp, "GET", "/admin/status", token, timeout,
 		    false);
 	else if (strcmp(c->verb, "maintenance") == 0)
-		code = ctl_call(c, envp, "POST", strcmp(c->arg, "on") == 0 ?
+		/* lint: parsing made sure of arg (scan-build cannot tell). */
+		code = ctl_call(c, envp, "POST", c->arg &&
+		    strcmp(c->arg, "on") == 0 ?
 		    "/admin/maintenance/on" : "/admin/maintenance/off", token,
 		    timeout, false);
 	else {

@@ -378,6 +378,33 @@ probe_tls_url(const char *target, struct url *u, struct check_spec *cs,
 	return tls->conf ? NULL : why;
 }
 
+/*
+ * The exit status for an answer's code (0: none, why says why), and its
+ * line. Only 2xx passes. Unlike curl -f (which fails at 400 and up) and a
+ * Kubernetes httpGet probe (200-399), a 3xx fails and is not followed:
+ * healthgate's /health never redirects, so one means the URL reaches
+ * something else (a proxy, a login page, a wrong path), and a load
+ * balancer's matcher (an ALB's default is 200) would not count it as
+ * healthy either.
+ */
+static int
+probe_verdict(const char *target, unsigned code, const char *why)
+{
+	if (code == 0)
+		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
+	else if (code >= 300 && code <= 399)
+		fprintf(stderr, "healthgate probe: %s: %u, a redirect: probe "
+		    "does not follow redirects; give the URL that answers 2xx\n",
+		    target, code);
+	else if (code < 200 || code > 299)
+		fprintf(stderr, "healthgate probe: %s: %u\n", target, code);
+	else {
+		printf("%s: %u\n", target, code);
+		return 0;
+	}
+	return 1;
+}
+
 int
 probe_main(int argc, char *const argv[], char *const envp[])
 {
@@ -443,28 +470,5 @@ probe_main(int argc, char *const argv[], char *const envp[])
 	    .timeout_ms = timeout_ms, .tls = u.tls ? &tls : NULL }, NULL, why,
 	    sizeof(why));
 	tls_conf_free(tls.conf);
-	if (code == 0) {
-		fprintf(stderr, "healthgate probe: %s: %s\n", target, why);
-		return 1;
-	}
-	/*
-	 * Only 2xx passes. Unlike curl -f (which fails at 400 and up) and a
-	 * Kubernetes httpGet probe (200-399), a 3xx fails and is not
-	 * followed: healthgate's /health never redirects, so one means the
-	 * URL reaches something else (a proxy, a login page, a wrong path),
-	 * and a load balancer's matcher (an ALB's default is 200) would not
-	 * count it as healthy either.
-	 */
-	if (code >= 300 && code <= 399) {
-		fprintf(stderr, "healthgate probe: %s: %u, a redirect: probe "
-		    "does not follow redirects; give the URL that answers 2xx\n",
-		    target, code);
-		return 1;
-	}
-	if (code < 200 || code > 299) {
-		fprintf(stderr, "healthgate probe: %s: %u\n", target, code);
-		return 1;
-	}
-	printf("%s: %u\n", target, code);
-	return 0;
+	return probe_verdict(target, code, why);
 }

@@ -30,7 +30,9 @@ selfconn_note(const struct addr *ip, unsigned port)
 void
 selfconn_note_fd(int fd)
 {
-	struct sockaddr_storage ss;
+	/* lint: zeroed, as scan-build cannot tell getsockname() filled
+	 * ss_family when it succeeded. */
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 	struct addr ip;
 	unsigned port;

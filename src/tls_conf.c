@@ -60,9 +60,12 @@ tls_conf_blob_append(void *arg, const void *src, size_t len)
 	struct tls_conf_blob *b = arg;
 	unsigned char *p;
 
-	if (b->failed)
+	/* lint: nothing to add leaves data NULL in an empty blob, and
+	 * memcpy() to NULL is undefined even for 0 bytes; "no data yet" said
+	 * outright, as gcc -fanalyzer loses cap == 0 on its way here. */
+	if (b->failed || len == 0)
 		return;
-	if (b->len + len > b->cap) {
+	if (b->data == NULL || b->len + len > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 1024;
 
 		while (cap < b->len + len)

@@ -39,10 +39,65 @@
 #define PLAN_FARGATE_STOP_MAX_MS 120000u
 #define PLAN_TASKS		4u
 #define PLAN_WAITER_POLL_MS	15000u	/* aws ecs wait services-stable */
+#define PLAN_K8S_LAG_MS		2000u	/* --endpoint-lag: routers let go */
 
 enum plan_launch {
 	PLAN_LAUNCH_FARGATE,	/* stopTimeout at most 120 s */
 	PLAN_LAUNCH_EC2,	/* no maximum; the agent's default when unset */
+};
+
+/* How healthgate runs in a Kubernetes pod. */
+enum plan_k8s_form {
+	PLAN_K8S_FORM_SUPERVISOR,	/* the app container runs healthgate -- APP */
+	PLAN_K8S_FORM_NATIVE_SIDECAR,	/* initContainer, restartPolicy: Always */
+	PLAN_K8S_FORM_SIDECAR,		/* a plain second container */
+};
+
+/* What a container's lifecycle.preStop does. */
+enum plan_k8s_hook {
+	PLAN_K8S_HOOK_NONE,
+	PLAN_K8S_HOOK_SLEEP,		/* sleep.seconds, or exec sleep N */
+	PLAN_K8S_HOOK_DRAIN,		/* httpGet /admin/prestop, ctl drain --wait */
+	PLAN_K8S_HOOK_OTHER,		/* some other command or request */
+};
+
+#define PLAN_K8S_FIELD_MAX	160	/* "spec.template.spec.containers[1]..." */
+
+/* A kubelet probe of healthgate's own port. */
+struct plan_k8s_probe_in {
+	bool		 set;
+	char		 path[64];		/* httpGet.path */
+	char		 field[PLAN_K8S_FIELD_MAX];	/* ...readinessProbe */
+	unsigned	 period_ms;		/* periodSeconds */
+	unsigned	 timeout_ms;		/* timeoutSeconds */
+	unsigned	 failure;		/* failureThreshold */
+};
+
+/*
+ * What Kubernetes manifests say about a pod's stop (plan --manifest,
+ * plan_k8s_model_input): names as the manifest spells them, for findings
+ * that name the object and the field.
+ */
+struct plan_k8s_in {
+	bool		 on;		/* plan read manifests */
+	enum plan_k8s_form form;
+	char		 object[128];	/* "Deployment/web" */
+	char		 spec[24];	/* "spec.template.spec", "spec" */
+	char		 ns[64];	/* its namespace */
+	bool		 grace_set;	/* terminationGracePeriodSeconds */
+	unsigned	 grace_ms;
+	enum plan_k8s_hook prestop;	/* sidecar: the app's; supervisor: its */
+	unsigned	 prestop_ms;	/* the hook's sleep */
+	char		 prestop_field[PLAN_K8S_FIELD_MAX];
+	char		 hg_field[PLAN_K8S_FIELD_MAX];	/* its container */
+	struct plan_k8s_probe_in readiness, liveness;
+	bool		 alb;		/* the controller's ALB, or a binding */
+	bool		 ip_mode;	/* ...with the pods as its targets */
+	bool		 gate;		/* the controller's readiness gate */
+	bool		 dereg_set;	/* target-group-attributes set the delay */
+	char		 alb_object[128];	/* "Ingress/web" */
+	unsigned	 lag_ms;	/* --endpoint-lag */
+	unsigned	 listen_port;	/* healthgate's, the probes' target */
 };
 
 /* What a task definition says, when plan read one; else unknown. */
@@ -80,6 +135,8 @@ struct plan_input {
 	unsigned	app_stop_timeout_ms;	/* the daemon's --stop-timeout */
 	enum plan_known	depends_on_app;		/* sidecar: dependsOn the app */
 	enum plan_known	check_uses_live;	/* container check asks /live */
+	unsigned	drain_quiet_ms;		/* --drain-quiet, 0: from traffic */
+	struct plan_k8s_in k8s;			/* plan --manifest */
 	bool		tg_grpc;		/* ProtocolVersion GRPC */
 	char		tg_grpc_codes[64];	/* Matcher.GrpcCode; "": AWS's 12 */
 	char		tg_path[128];		/* HealthCheckPath; "": AWS's */
@@ -101,6 +158,7 @@ enum plan_platform {
 	PLAN_PLATFORM_ANY,		/* wherever the ALB checks healthgate */
 	PLAN_PLATFORM_ECS,		/* an ECS service: deregistered, then SIGTERM */
 	PLAN_PLATFORM_ROUTED,		/* SIGTERM while the load balancer routes */
+	PLAN_PLATFORM_K8S,		/* a Kubernetes pod's stop */
 	PLAN_PLATFORM_COUNT
 };
 
@@ -117,6 +175,11 @@ enum plan_figure_id {
 	PLAN_FIGURE_ROUTED_TO_EXIT,	/* SIGTERM -> the drain ends */
 	PLAN_FIGURE_ROUTED_APP_SIGNAL,	/* SIGTERM -> the app is told to stop */
 	PLAN_FIGURE_ROUTED_GONE,	/* SIGTERM -> the task is gone */
+	PLAN_FIGURE_K8S_UNROUTED,	/* deleted -> the routers let go */
+	PLAN_FIGURE_K8S_DRAIN_END,	/* deleted -> the drain ends */
+	PLAN_FIGURE_K8S_APP_SIGNAL,	/* deleted -> the app is told to stop */
+	PLAN_FIGURE_K8S_GONE,		/* deleted -> the pod is gone */
+	PLAN_FIGURE_K8S_NOT_READY,	/* app fails -> the pod not ready */
 	PLAN_FIGURE_COUNT
 };
 
@@ -150,16 +213,27 @@ enum plan_finding_id {
 	PLAN_FINDING_CHECK_NOT_LIVE,	/* container health check asks /health */
 	PLAN_FINDING_GRPC_NO_LISTEN,	/* gRPC target group, no --grpc-listen */
 	PLAN_FINDING_GRPC_MATCHER,	/* GrpcCode misreads healthgate's answers */
+	PLAN_FINDING_K8S_GRACE,		/* grace period below what must fit */
+	PLAN_FINDING_K8S_SIDECAR_NO_WAIT, /* sidecar: the app's preStop waits not */
+	PLAN_FINDING_K8S_LIVENESS_HEALTH, /* liveness asks /health */
+	PLAN_FINDING_K8S_READINESS_LIVE, /* readiness asks /live */
+	PLAN_FINDING_K8S_NO_GATE,	/* EKS IP targets without the gate */
+	PLAN_FINDING_K8S_DEREG_OVER_GRACE, /* delay not below the grace period */
 	PLAN_FINDING_SLOW_DEREG,	/* deregistration delay above 60 s */
 	PLAN_FINDING_SLOW_INTERVAL,	/* ALB interval above 10 s */
 	PLAN_FINDING_SLOW_HEALTHY,	/* healthy threshold above 2 */
 	PLAN_FINDING_SLOW_UNHEALTHY,	/* unhealthy threshold above 2 */
 	PLAN_FINDING_SLOW_ALB_TIMEOUT,	/* ALB timeout above 5 s */
 	PLAN_FINDING_WINDOW_OVER_DEREG,	/* window outlasts the delay: ECS stop waits */
+	PLAN_FINDING_K8S_PRESTOP_SLEEP,	/* a preStop sleep beside the drain */
+	PLAN_FINDING_K8S_READINESS_SLOW, /* readiness period x failures */
 	PLAN_FINDING_STOP_DEFAULTED,	/* no stopTimeout: ECS's 30 s */
 	PLAN_FINDING_ECS_DRAIN_MOOT,	/* the drain after deregistration */
 	PLAN_FINDING_SIDECAR_ROUTED,	/* sidecar when SIGTERM reaches the app too */
 	PLAN_FINDING_WAIT_STABILITY,	/* what the deploy step's wait costs */
+	PLAN_FINDING_K8S_LAG,		/* what the endpoint lag assumes */
+	PLAN_FINDING_K8S_INSTANCE_MODE,	/* the ALB checks nodes, not pods */
+	PLAN_FINDING_K8S_GRACE_DEFAULTED, /* no terminationGracePeriodSeconds */
 	PLAN_FINDING_COUNT
 };
 
@@ -192,6 +266,17 @@ void	plan_from_config(struct plan_input *, const struct config *);
 /* Every figure and every finding, in enum order. */
 void	plan_compute(const struct plan_input *, struct plan_result *);
 
+/* Sets figure id of r; formulas in the symbols the table lists. */
+void	plan_fig(struct plan_result *, enum plan_figure_id,
+	    const char *key, enum plan_platform, const char *label,
+	    double worst, double typical, const char *wf, const char *tf);
+
+/* The Kubernetes figures (plan_k8s_model.c), when in->k8s.on. */
+void	plan_k8s_figures(const struct plan_input *, struct plan_result *);
+
+/* Whether figures and findings of platform p are shown for in. */
+bool	plan_platform_shown(const struct plan_input *, enum plan_platform);
+
 /* "250ms", "23s", "2.5s", "8m48s": how plan writes a figure. */
 void	plan_format_ms(double ms, char *buf, size_t len);
 
@@ -205,6 +290,7 @@ const char *plan_level_key(enum plan_level);
 
 /* What the letters in the formulas stand for, one per line. */
 extern const char *const plan_symbols[];
+extern const char *const plan_k8s_symbols[];
 
 /* "healthgate plan [options]"; exit 0 clean, 1 contradictions, 2 bad use. */
 int	plan_main(int argc, char *const argv[], char *const envp[]);

@@ -106,6 +106,7 @@ plan_defaults(struct plan_input *in)
 	in->launch = PLAN_LAUNCH_FARGATE;
 	in->tasks = PLAN_TASKS;
 	in->wait_stability = true;
+	in->k8s.lag_ms = PLAN_K8S_LAG_MS;
 }
 
 static unsigned
@@ -165,6 +166,7 @@ plan_from_config(struct plan_input *in, const struct config *c)
 	in->drain_timeout_ms = c->drain_timeout_ms;
 	in->drain_fall = c->drain_fall;
 	in->drain_window_ms = c->drain_window_ms;
+	in->drain_quiet_ms = c->drain_quiet_ms;
 	in->linger_ms = c->drain_linger_ms;
 	in->quiet_ms = c->drain_quiet_ms;
 	{
@@ -225,6 +227,7 @@ plan_platform_key(enum plan_platform p)
 	case PLAN_PLATFORM_ANY:		return "any";
 	case PLAN_PLATFORM_ECS:		return "ecs";
 	case PLAN_PLATFORM_ROUTED:	return "routed";
+	case PLAN_PLATFORM_K8S:		return "kubernetes";
 	case PLAN_PLATFORM_COUNT:	break;
 	}
 	return "?";
@@ -241,6 +244,9 @@ plan_platform_title(enum plan_platform p)
 	case PLAN_PLATFORM_ROUTED:
 		return "SIGTERM while the ALB still routes (Fargate Spot, "
 		    "docker stop, systemd)";
+	case PLAN_PLATFORM_K8S:
+		return "Kubernetes pod, deleted (the endpoint leaves, the "
+		    "kubelet stops it)";
 	case PLAN_PLATFORM_COUNT:
 		break;
 	}
@@ -258,7 +264,7 @@ plan_level_key(enum plan_level l)
 	return "?";
 }
 
-static void
+void
 plan_fig(struct plan_result *r, enum plan_figure_id id, const char *key,
     enum plan_platform p, const char *label, double worst, double typical,
     const char *wf, const char *tf)
@@ -451,6 +457,21 @@ plan_grpc_code_in(const char *list, unsigned code)
 	}
 }
 
+/*
+ * A pod's stop is the kubelet's, not ECS's: with manifests, the figures
+ * for the ALB where it checks the pods, and the pod's own; else all but
+ * the pod's.
+ */
+bool
+plan_platform_shown(const struct plan_input *in, enum plan_platform p)
+{
+	if (!in->k8s.on)
+		return p != PLAN_PLATFORM_K8S;
+	if (p == PLAN_PLATFORM_ANY)
+		return in->k8s.alb && in->k8s.ip_mode;
+	return p == PLAN_PLATFORM_K8S;
+}
+
 void
 plan_compute(const struct plan_input *in, struct plan_result *r)
 {
@@ -458,6 +479,8 @@ plan_compute(const struct plan_input *in, struct plan_result *r)
 	plan_figures_any(in, r);
 	plan_figures_ecs(in, r);
 	plan_figures_routed(in, r);
+	if (in->k8s.on)
+		plan_k8s_figures(in, r);
 	r->peak_tasks = 2 * in->tasks;
 	plan_rules_apply(in, r);
 }

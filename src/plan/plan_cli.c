@@ -8,7 +8,10 @@
  * the task definition's healthgate container (its environment and its
  * command line) when one is given, else from this process's environment,
  * and plan's command line adds its daemon options after them, so they win.
- * argv[0] is "plan".
+ * argv[0] is "plan". Kubernetes manifests (--manifest, read by plan_k8s.c)
+ * stand where a task definition would: the pod's healthgate container
+ * gives the daemon's options, and the pod's stop is modelled instead of
+ * ECS's.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,10 +22,12 @@
 #include "opts.h"
 #include "plan/plan.h"
 #include "plan/plan_json.h"
+#include "plan/plan_k8s.h"
 #include "plan/plan_out.h"
 #include "version.h"
 
 #define MAX_TG_FILES	4
+#define MAX_MANIFESTS	8
 #define FILE_MAX	(16u << 20)	/* no task definition is this big */
 
 enum plan_format {
@@ -36,6 +41,8 @@ struct plan_cli {
 	const char	*taskdef;		/* --task-definition */
 	const char	*tg[MAX_TG_FILES];	/* --target-group */
 	unsigned	 ntg;
+	const char	*manifest[MAX_MANIFESTS];	/* --manifest */
+	unsigned	 nmanifest;
 	bool		 collect;		/* first pass: note the files */
 	char		 app_stop[64];		/* "--stop-timeout=D", or "" */
 };
@@ -80,6 +87,20 @@ set_tg(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
 	if (cli->ntg >= MAX_TG_FILES)
 		return "is one file too many (at most 4)";
 	cli->tg[cli->ntg++] = v;
+	return NULL;
+}
+
+static const char *
+set_manifest(const struct opts_def *o, const char *v, struct opts_ctx *ctx)
+{
+	struct plan_cli *cli = ctx->user;
+
+	(void)o;
+	if (!cli->collect)
+		return NULL;
+	if (cli->nmanifest >= MAX_MANIFESTS)
+		return "is one file too many (at most 8)";
+	cli->manifest[cli->nmanifest++] = v;
 	return NULL;
 }
 
@@ -157,6 +178,14 @@ static const struct opts_def popts[] = {
 	{ "--target-group", NULL, set_tg, 0, 0, 0, false, "FILE|-",
 	    "describe-target-groups and/or describe-target-group-attributes\n"
 	    "                                   output (repeatable)" },
+	{ "--manifest", NULL, set_manifest, 0, 0, 0, false, "FILE|-",
+	    "Kubernetes manifests: a Deployment, StatefulSet,\n"
+	    "                                   DaemonSet or Pod, its Services, "
+	    "Ingresses,\n                                   TargetGroupBindings "
+	    "(repeatable)" },
+	{ "--endpoint-lag", NULL, opts_set_duration, P(k8s.lag_ms), 0, 600000,
+	    false, "D", "Kubernetes: the routers let go this long after\n"
+	    "                                   a pod's deletion" },
 	{ "--alb-interval", NULL, opts_set_duration, P(alb_interval_ms), 5000,
 	    300000, true, "D", "ALB health check interval, 5s-300s" },
 	{ "--alb-timeout", NULL, opts_set_duration, P(alb_timeout_ms), 2000,
@@ -265,10 +294,16 @@ fail:
 	return NULL;
 }
 
+static const char *
+plan_cli_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "stdin";
+}
+
 /* The file names, for the "read:" line and JSON. */
 static void
 sources(const struct plan_cli *cli, const struct plan_taskdef *td,
-    char *buf, size_t len)
+    const struct plan_k8s *k8s, char *buf, size_t len)
 {
 	size_t n = 0;
 
@@ -277,21 +312,76 @@ sources(const struct plan_cli *cli, const struct plan_taskdef *td,
 		n += (size_t)snprintf(buf, len, "%s (container %s)",
 		    strcmp(cli->taskdef, "-") ? cli->taskdef : "stdin",
 		    td->container[0] ? td->container : "?");
+	for (unsigned k = 0; k < cli->nmanifest && n < len; k++) {
+		const char *name = plan_cli_name(cli->manifest[k]);
+		bool pod = strcmp(name, k8s->file) == 0;
+		bool alb = k8s->alb && strcmp(name, k8s->alb_file) == 0;
+
+		n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s%s%s%s",
+		    n ? ", " : "", name, pod || alb ? " (" : "",
+		    pod ? td->container : "", pod && alb ? "; " : "",
+		    alb ? k8s->alb_object : "", pod || alb ? ")" : "");
+	}
 	for (unsigned k = 0; k < cli->ntg && n < len; k++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
 		    strcmp(cli->tg[k], "-") ? cli->tg[k] : "stdin");
 }
 
+/*
+ * The manifests into *k and the ALB's settings into *in; healthgate's
+ * options and environment move to td, where the task definition's would
+ * be. 0, or -1 with err filled.
+ */
+static int
+plan_cli_manifests(const struct plan_cli *cli, struct plan_input *in,
+    struct plan_k8s *k, struct plan_taskdef *td, char *err, size_t errlen)
+{
+	size_t len;
+	char *text;
+	int rc;
+
+	for (unsigned i = 0; i < cli->nmanifest; i++) {
+		if ((text = slurp(cli->manifest[i], &len, err, errlen)) == NULL)
+			return -1;
+		rc = plan_k8s_read(text, len, plan_cli_name(cli->manifest[i]), k,
+		    in, err, errlen);
+		free(text);
+		if (rc < 0)
+			return -1;
+	}
+	if (plan_k8s_done(k, in, err, errlen) < 0)
+		return -1;
+	if (snprintf(td->container, sizeof(td->container), "%s, container %s",
+	    k->object, k->hg_container) >= (int)sizeof(td->container))
+		td->container[sizeof(td->container) - 1] = '\0';
+	td->argc = k->argc;
+	td->argv = k->argv;
+	td->envp = k->envp;
+	k->argv = k->envp = NULL;
+	k->argc = 0;
+	in->supervisor = k->supervisor;
+	return 0;
+}
+
 /* Reads the files into *in; 0, or -1 with the one-line error printed. */
 static int
 read_files(const struct plan_cli *cli, struct plan_input *in,
-    struct plan_taskdef *td)
+    struct plan_taskdef *td, struct plan_k8s *k8s)
 {
-	char err[PLAN_JSON_ERR_MAX];
+	char err[PLAN_K8S_ERR_MAX];
 	unsigned mask = 0;
 	size_t len;
 	char *text;
 	int rc;
+
+	if (cli->taskdef && cli->nmanifest) {
+		snprintf(err, sizeof(err), "--manifest and --task-definition: "
+		    "give one or the other (a pod or an ECS task)");
+		goto fail;
+	}
+	if (cli->nmanifest && plan_cli_manifests(cli, in, k8s, td, err,
+	    sizeof(err)) < 0)
+		goto fail;
 
 	if (cli->taskdef) {
 		if ((text = slurp(cli->taskdef, &len, err, sizeof(err))) ==
@@ -365,6 +455,7 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	struct plan_input in, scratch;
 	struct plan_result res;
 	struct plan_taskdef td;
+	struct plan_k8s k8s;
 	struct config cfg;
 	struct plan_cli cli = { .format = PLAN_FORMAT_TEXT, .collect = true };
 	struct opts_ctx ctx = { .fields = &scratch, .user = &cli };
@@ -375,6 +466,7 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	bool dashdash = false;
 
 	memset(&td, 0, sizeof(td));
+	memset(&k8s, 0, sizeof(k8s));
 	for (int k = 1; k < argc; k++)
 		if (strcmp(argv[k], "--help") == 0 ||
 		    strcmp(argv[k], "-h") == 0) {
@@ -388,11 +480,11 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	if (take_flags(argc, argv, &ctx, NULL, NULL, &dashdash) < 0)
 		return 2;
 	plan_defaults(&in);
-	if (read_files(&cli, &in, &td) < 0)
+	if (read_files(&cli, &in, &td, &k8s) < 0)
 		goto out;
 
 	/* The daemon sees the container's environment, or ours. */
-	denv = cli.taskdef ? td.envp : envp;
+	denv = cli.taskdef || cli.nmanifest ? td.envp : envp;
 	ctx.fields = &in;
 
 	/* The container's daemon options first, so ours come after and win. */
@@ -424,19 +516,21 @@ plan_main(int argc, char *const argv[], char *const envp[])
 		rc = 0;
 		goto out;
 	case CONFIG_ERROR:
-		if (cli.taskdef)
-			fprintf(stderr, "healthgate: plan: %s: container %s: "
-			    "%s\n", strcmp(cli.taskdef, "-") ? cli.taskdef :
-			    "stdin", td.container, err);
+		if (cli.taskdef || cli.nmanifest)
+			fprintf(stderr, "healthgate: plan: %s: %s%s: %s\n",
+			    cli.taskdef ? plan_cli_name(cli.taskdef) : k8s.file,
+			    cli.taskdef ? "container " : "", td.container, err);
 		else
 			fprintf(stderr, "healthgate: %s\n", err);
 		goto out;
 	}
 	plan_from_config(&in, &cfg);
+	if (cli.nmanifest)
+		plan_k8s_model_input(&k8s, cfg.listen_port, &in);
 	config_free(&cfg);
 
 	plan_compute(&in, &res);
-	sources(&cli, &td, src, sizeof(src));
+	sources(&cli, &td, &k8s, src, sizeof(src));
 	if (cli.format == PLAN_FORMAT_JSON) {
 		if (plan_print_json(stdout, &in, &res, src[0] ? src : NULL) < 0) {
 			fprintf(stderr, "healthgate: plan: cannot write JSON\n");
@@ -448,5 +542,6 @@ plan_main(int argc, char *const argv[], char *const envp[])
 out:
 	free(rest);
 	plan_json_taskdef_free(&td);
+	plan_k8s_free(&k8s);
 	return rc;
 }

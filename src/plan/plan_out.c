@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "plan/plan_out.h"
+#include "plan/plan_k8s.h"
 #include "signame.h"
 
 #define WRAP_COLS	78
@@ -42,6 +43,50 @@ wrap(FILE *o, const char *s, unsigned col, unsigned ind)
 	}
 }
 
+/* A kubelet probe of healthgate, as "readiness /health every 5s x 2". */
+static void
+plan_out_probe(FILE *o, const char *what, const struct plan_k8s_probe_in *p,
+    const char *sep)
+{
+	char a[32];
+
+	if (!p->set)
+		return;
+	plan_format_setting(p->period_ms, a, sizeof(a));
+	fprintf(o, "%s%s %s every %s x %u", sep, what, p->path, a, p->failure);
+}
+
+/* The pod's settings, where an ECS task's would be. */
+static void
+plan_out_k8s(FILE *o, const struct plan_input *in)
+{
+	const struct plan_k8s_in *k = &in->k8s;
+	char a[32], b[32];
+
+	if (k->alb)
+		fprintf(o, "              %s: target-type %s, %s\n",
+		    k->alb_object, k->ip_mode ? "ip" : "instance", k->gate ?
+		    "the pods' readiness gate" : "no readiness gate");
+	plan_format_setting(k->grace_ms, a, sizeof(a));
+	fprintf(o, "  Kubernetes: %s, %s form; grace period %s%s;\n", k->object,
+	    plan_k8s_form_name(k->form), a, k->grace_set ? "" :
+	    " (not set: the default)");
+	plan_format_setting(k->prestop_ms, b, sizeof(b));
+	plan_format_setting(k->lag_ms, a, sizeof(a));
+	fprintf(o, "              preStop %s%s; endpoint lag %s "
+	    "(--endpoint-lag)", k->prestop == PLAN_K8S_HOOK_DRAIN ?
+	    "waits for the drain" : k->prestop == PLAN_K8S_HOOK_SLEEP ?
+	    "sleeps " : plan_k8s_hook_name(k->prestop),
+	    k->prestop == PLAN_K8S_HOOK_SLEEP ? b : "", a);
+	if (k->readiness.set || k->liveness.set) {
+		fprintf(o, ";\n              kubelet: ");
+		plan_out_probe(o, "readiness", &k->readiness, "");
+		plan_out_probe(o, "liveness", &k->liveness,
+		    k->readiness.set ? ",\n                       " : "");
+	}
+	fprintf(o, "\n");
+}
+
 static void
 print_settings(FILE *o, const struct plan_input *in,
     const struct plan_result *r, const char *sources)
@@ -53,12 +98,18 @@ print_settings(FILE *o, const struct plan_input *in,
 		fprintf(o, "  read:       ");
 		wrap(o, sources, 14, 14);
 	}
-	plan_format_setting(in->alb_interval_ms, a, sizeof(a));
-	plan_format_setting(in->alb_timeout_ms, b, sizeof(b));
-	plan_format_setting(in->dereg_delay_ms, c, sizeof(c));
-	fprintf(o, "  ALB:        checks every %s, timeout %s, healthy %u, "
-	    "unhealthy %u;\n              deregistration delay %s\n", a, b,
-	    in->alb_healthy, in->alb_unhealthy, c);
+	if (!in->k8s.on || in->k8s.alb) {
+		plan_format_setting(in->alb_interval_ms, a, sizeof(a));
+		plan_format_setting(in->alb_timeout_ms, b, sizeof(b));
+		plan_format_setting(in->dereg_delay_ms, c, sizeof(c));
+		fprintf(o, "  ALB:        checks every %s, timeout %s, healthy "
+		    "%u, unhealthy %u;\n              deregistration delay %s\n",
+		    a, b, in->alb_healthy, in->alb_unhealthy, c);
+	}
+	if (in->k8s.on) {
+		plan_out_k8s(o, in);
+		goto healthgate;
+	}
 	plan_format_setting(in->stop_timeout_ms, a, sizeof(a));
 	fprintf(o, "  ECS:        %s, stopTimeout %s%s;\n              %u "
 	    "tasks, rolling at 100%%-200%% (%u at the peak);\n"
@@ -66,6 +117,7 @@ print_settings(FILE *o, const struct plan_input *in,
 	    in->launch == PLAN_LAUNCH_EC2 ? "EC2" : "Fargate", a,
 	    in->stop_timeout_set ? "" : " (not set: ECS's default)",
 	    in->tasks, r->peak_tasks, in->wait_stability ? "true" : "false");
+healthgate:
 	plan_format_setting(in->interval_ms, a, sizeof(a));
 	plan_format_setting(in->timeout_ms, b, sizeof(b));
 	fprintf(o, "  healthgate: %s; checks every %s, timeout %s, rise %u, "
@@ -104,12 +156,14 @@ print_figures(FILE *o, const struct plan_input *in,
 	fprintf(o, "%-37s %7s %8s  %s\n", "", "worst", "typical",
 	    "formula: worst | typical");
 	for (unsigned p = 0; p < PLAN_PLATFORM_COUNT; p++) {
+		if (!plan_platform_shown(in, p))
+			continue;
 		fprintf(o, "%s:\n", plan_platform_title(p));
 		for (unsigned k = 0; k < PLAN_FIGURE_COUNT; k++) {
 			const struct plan_figure *f = &r->fig[k];
 			char label[64];
 
-			if (f->platform != p)
+			if (f->key == NULL || f->platform != p)
 				continue;
 			if (k == PLAN_FIGURE_ECS_DEPLOY)
 				snprintf(label, sizeof(label), "  %s, %u tasks",
@@ -130,9 +184,21 @@ print_figures(FILE *o, const struct plan_input *in,
 		}
 	}
 	fprintf(o, "\n");
-	for (unsigned k = 0; plan_symbols[k]; k++)
-		fprintf(o, "  %s\n", plan_symbols[k]);
+	for (const char *const *sym = in->k8s.on ? plan_k8s_symbols :
+	    plan_symbols; *sym; sym++)
+		fprintf(o, "  %s\n", *sym);
 	fprintf(o, "  ");
+	if (in->k8s.on) {
+		wrap(o, "Worst: each periodic check a whole interval out of "
+		    "phase, the quiet period at its ceiling, the app stopped "
+		    "only by SIGKILL. Typical: half an interval of phase, the "
+		    "quiet period at its floor, the app gone on its signal. "
+		    "The routers' lag E is assumed, not known: --endpoint-lag "
+		    "sets it. Not counted: image pulls, scheduling, the app's "
+		    "start-up.", 2, 2);
+		fprintf(o, "\n");
+		return;
+	}
 	wrap(o, "Worst: each periodic check a whole interval out of phase, "
 	    "each healthgate check at its timeout, the app stopped only by "
 	    "SIGKILL. Typical: half an interval of phase, checks answered at "
@@ -202,8 +268,50 @@ known(enum plan_known k)
 	return k == PLAN_KNOWN_YES ? "yes" : k == PLAN_KNOWN_NO ? "no" : "unknown";
 }
 
+static json_t *plan_out_inputs(const struct plan_input *);
+
+static json_t *
+plan_out_probe_json(const struct plan_k8s_probe_in *p)
+{
+	if (!p->set)
+		return json_null();
+	return json_pack("{s:s, s:s, s:I, s:I}", "path", p->path, "field",
+	    p->field, "period_ms", (json_int_t)p->period_ms, "failure",
+	    (json_int_t)p->failure);
+}
+
+static json_t *
+plan_out_k8s_json(const struct plan_k8s_in *k)
+{
+	return json_pack("{s:s, s:s, s:b, s:I, s:s, s:I, s:o, s:o, s:b, s:b, "
+	    "s:b, s:s, s:I}",
+	    "object", k->object, "form", plan_k8s_form_name(k->form),
+	    "grace_period_set", k->grace_set,
+	    "grace_period_ms", (json_int_t)k->grace_ms,
+	    "prestop", plan_k8s_hook_name(k->prestop),
+	    "prestop_sleep_ms", (json_int_t)k->prestop_ms,
+	    "readiness", plan_out_probe_json(&k->readiness),
+	    "liveness", plan_out_probe_json(&k->liveness),
+	    "alb", k->alb, "ip_mode", k->ip_mode, "readiness_gate", k->gate,
+	    "alb_object", k->alb_object,
+	    "endpoint_lag_ms", (json_int_t)k->lag_ms);
+}
+
 static json_t *
 inputs(const struct plan_input *in)
+{
+	json_t *doc = plan_out_inputs(in);
+
+	if (doc && in->k8s.on && json_object_set_new(doc, "kubernetes",
+	    plan_out_k8s_json(&in->k8s)) != 0) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static json_t *
+plan_out_inputs(const struct plan_input *in)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:I, s:b,"
 	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:b, s:I, s:s,"
@@ -238,13 +346,15 @@ inputs(const struct plan_input *in)
 }
 
 static json_t *
-figures(const struct plan_result *r)
+figures(const struct plan_input *in, const struct plan_result *r)
 {
 	json_t *a = json_array(), *f;
 
 	for (unsigned k = 0; a && k < PLAN_FIGURE_COUNT; k++) {
 		const struct plan_figure *g = &r->fig[k];
 
+		if (g->key == NULL || !plan_platform_shown(in, g->platform))
+			continue;
 		f = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
 		    "key", g->key, "platform", plan_platform_key(g->platform),
 		    "label", g->label, "worst_ms", ms_value(g->worst_ms),
@@ -296,7 +406,7 @@ plan_print_json(FILE *o, const struct plan_input *in,
 	doc = json_pack("{s:s*, s:o, s:I, s:o, s:o, s:o, s:b}",
 	    "read", sources, "inputs", inputs(in),
 	    "peak_tasks", (json_int_t)r->peak_tasks,
-	    "figures", figures(r), "findings", findings(r, false),
+	    "figures", figures(in, r), "findings", findings(r, false),
 	    "contradictions", findings(r, true), "ok", r->ncontra == 0);
 	if (doc == NULL)
 		return -1;

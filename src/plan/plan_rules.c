@@ -6,6 +6,7 @@
  * plan.c computed, and says why and how in numbers. Sources for the AWS
  * limits quoted here are in plan.c's opening comment.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,14 +20,15 @@
 #define SLOW_ALB_TIMEOUT_MS 5000u
 #define FAST_THRESHOLD	2u	/* the ALB's minimum for both thresholds */
 
-/* Durations for messages: a handful of formatted slots per rule. */
-#define FMT(slot, ms)	(plan_format_setting((unsigned)(ms), b[slot], \
-			    sizeof(b[slot])), b[slot])
-#define FIG(slot, ms)	(plan_format_ms((ms), b[slot], sizeof(b[slot])), \
-			    b[slot])
-#define PROBLEM(f, ...)	snprintf((f)->problem, sizeof((f)->problem), \
-			    __VA_ARGS__)
-#define FIX(f, ...)	snprintf((f)->fix, sizeof((f)->fix), __VA_ARGS__)
+void
+plan_rules_say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
 
 static unsigned
 plan_rules_umax(unsigned a, unsigned b)
@@ -367,6 +369,8 @@ plan_rules_slow_dereg(const struct plan_input *in,
 	char b[3][24], wait[32];
 	double D = in->dereg_delay_ms;
 
+	if (in->k8s.on)		/* no ECS stop waits for it there */
+		return plan_rules_k8s_slow_dereg(in, r, f);
 	if (D <= SLOW_DEREG_MS)
 		return false;
 	if ((unsigned)D % 60000u == 0)
@@ -415,6 +419,8 @@ plan_rules_slow_healthy(const struct plan_input *in,
 	char b[4][24];
 	double I = in->alb_interval_ms, H = in->alb_healthy;
 
+	if (in->k8s.on)		/* a rollout waits per pod, not per deploy */
+		return plan_rules_k8s_slow_healthy(in, r, f);
 	if (H <= FAST_THRESHOLD)
 		return false;
 	PROBLEM(f, "ALB healthy threshold %.0f: a new task needs %.0f passing "
@@ -582,6 +588,7 @@ plan_rules_wait_stability(const struct plan_input *in,
 #define ANY		PLAN_PLATFORM_ANY
 #define ECS		PLAN_PLATFORM_ECS
 #define ROUTED		PLAN_PLATFORM_ROUTED
+#define K8S		PLAN_PLATFORM_K8S
 
 const struct plan_rule plan_rules[] = {
 	{ PLAN_FINDING_ALB_TIMEOUT, CONTRA, ANY,
@@ -610,6 +617,19 @@ const struct plan_rule plan_rules[] = {
 	    plan_rules_grpc_no_listen },
 	{ PLAN_FINDING_GRPC_MATCHER, CONTRA, ANY,
 	    "grpc_matcher_misreads_healthgate", plan_rules_grpc_matcher },
+	{ PLAN_FINDING_K8S_GRACE, CONTRA, K8S,
+	    "k8s_grace_period_below_stop", plan_rules_k8s_grace },
+	{ PLAN_FINDING_K8S_SIDECAR_NO_WAIT, CONTRA, K8S,
+	    "k8s_sidecar_prestop_does_not_wait", plan_rules_k8s_sidecar_no_wait },
+	{ PLAN_FINDING_K8S_LIVENESS_HEALTH, CONTRA, K8S,
+	    "k8s_liveness_on_health", plan_rules_k8s_liveness_health },
+	{ PLAN_FINDING_K8S_READINESS_LIVE, CONTRA, K8S,
+	    "k8s_readiness_on_live", plan_rules_k8s_readiness_live },
+	{ PLAN_FINDING_K8S_NO_GATE, CONTRA, K8S,
+	    "eks_no_readiness_gate", plan_rules_k8s_no_gate },
+	{ PLAN_FINDING_K8S_DEREG_OVER_GRACE, CONTRA, K8S,
+	    "eks_deregistration_delay_not_below_grace",
+	    plan_rules_k8s_dereg_over_grace },
 	{ PLAN_FINDING_SLOW_DEREG, SLOW, ECS,
 	    "deregistration_delay_slow", plan_rules_slow_dereg },
 	{ PLAN_FINDING_SLOW_INTERVAL, SLOW, ANY,
@@ -623,6 +643,10 @@ const struct plan_rule plan_rules[] = {
 	{ PLAN_FINDING_WINDOW_OVER_DEREG, SLOW, ECS,
 	    "drain_window_outlasts_deregistration_delay",
 	    plan_rules_window_over_dereg },
+	{ PLAN_FINDING_K8S_PRESTOP_SLEEP, SLOW, K8S,
+	    "k8s_prestop_sleep", plan_rules_k8s_prestop_sleep },
+	{ PLAN_FINDING_K8S_READINESS_SLOW, SLOW, K8S,
+	    "k8s_readiness_slow", plan_rules_k8s_readiness_slow },
 	{ PLAN_FINDING_STOP_DEFAULTED, NOTE, ANY,
 	    "stop_timeout_defaulted", plan_rules_stop_defaulted },
 	{ PLAN_FINDING_ECS_DRAIN_MOOT, NOTE, ECS,
@@ -631,6 +655,12 @@ const struct plan_rule plan_rules[] = {
 	    "sidecar_app_stopped_by_orchestrator", plan_rules_sidecar_routed },
 	{ PLAN_FINDING_WAIT_STABILITY, NOTE, ECS,
 	    "wait_for_service_stability", plan_rules_wait_stability },
+	{ PLAN_FINDING_K8S_LAG, NOTE, K8S,
+	    "k8s_endpoint_lag", plan_rules_k8s_lag },
+	{ PLAN_FINDING_K8S_INSTANCE_MODE, NOTE, K8S,
+	    "eks_target_type_instance", plan_rules_k8s_instance_mode },
+	{ PLAN_FINDING_K8S_GRACE_DEFAULTED, NOTE, K8S,
+	    "k8s_grace_period_defaulted", plan_rules_k8s_grace_defaulted },
 };
 
 const size_t plan_nrules = sizeof(plan_rules) / sizeof(plan_rules[0]);
@@ -647,12 +677,20 @@ plan_rules_apply(const struct plan_input *in, struct plan_result *r)
 		struct plan_finding *f = &r->finding[r->nfindings];
 
 		memset(f, 0, sizeof(*f));
+		/* A pod's rows for a pod, with the others that hold for it. */
+		if (in->k8s.on ? !plan_rules_k8s_shows(in, row) :
+		    row->platform == PLAN_PLATFORM_K8S)
+			continue;
 		if (!row->decide(in, r, f))
 			continue;
 		f->id = row->id;
 		f->level = row->level;
-		f->platform = row->platform;
+		/* An ECS or routed row that holds for a pod is the pod's. */
+		f->platform = in->k8s.on && row->platform != PLAN_PLATFORM_ANY ?
+		    PLAN_PLATFORM_K8S : row->platform;
 		f->key = row->key;
+		if (in->k8s.on && row->platform != PLAN_PLATFORM_K8S)
+			plan_rules_k8s_name(in, f);
 		r->nfindings++;
 		if (row->level == PLAN_LEVEL_CONTRADICTION)
 			r->ncontra++;
