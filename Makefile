@@ -15,8 +15,16 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	    -DHEALTHGATE_VERSION='"$(VERSION)"'
 CFLAGS	 ?= $(OPT) -g
 CFLAGS	 += -std=c11 $(WARN) -MMD -MP
-LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lmnl -lyaml \
-	    -lm
+LDLIBS	  = -lmicrohttpd -lev -ljansson -lcares -lbearssl -lnghttp2 -lyaml -lm
+# MNL=no: a build without libmnl, whose traffic reader is refused (the
+# drain then says so once and runs on probers): traffic_nl_none.c.
+MNL	 ?= yes
+ifeq ($(MNL),no)
+NL_OUT	  = src/traffic_nl.c
+else
+NL_OUT	  = src/traffic_nl_none.c
+LDLIBS	 += -lmnl
+endif
 
 ifneq ($(SANITIZER),)
 CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -24,7 +32,7 @@ CFLAGS	 += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
 LDFLAGS	 += -fsanitize=$(SANITIZER)
 endif
 
-SRCS	 ?= $(wildcard src/*.c src/plan/*.c)
+SRCS	 ?= $(filter-out $(NL_OUT),$(wildcard src/*.c src/plan/*.c))
 OBJS	 := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 DEPS_OK	 := $(BUILD)/.deps-ok
 
