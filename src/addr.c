@@ -310,7 +310,8 @@ addr_parse_url(const char *s, struct url *u)
 	alen = slash ? (size_t)(slash - auth) : strlen(auth);
 	if (alen == 0)
 		return "URL has no host";
-	if (alen >= sizeof(hostport) - 3)
+	/* Room for the default port appended below (":443") and the NUL. */
+	if (alen + sizeof(":443") > sizeof(hostport))
 		return "host too long";
 	memcpy(hostport, auth, alen);
 	hostport[alen] = '\0';
