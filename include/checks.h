@@ -102,7 +102,8 @@ void	check_skip(struct check *, const char *why);
 bool	check_errno_is_own(int errnum);
 
 /*
- * The connect step, shared by tcp, http and grpc. A socket probe's state starts
+ * The connect step (check_socket.c), shared by tcp, tls, http and grpc.
+ * A socket probe's state starts
  * with a struct check_socket (tcp's is nothing more).
  *
  * check_socket_new() returns new state of size bytes for the run, or NULL

@@ -22,7 +22,7 @@
 enum http_body_result {
 	HTTP_BODY_MORE,		/* not known yet: feed more, or end */
 	HTTP_BODY_FOUND,	/* TEXT is in the body */
-	HTTP_BODY_ABSENT,	/* the body (or its first HTTP_BODY_SCAN) ended without it */
+	HTTP_BODY_ABSENT,	/* the body, or its first 64 KiB, lack it */
 	HTTP_BODY_BAD,		/* the head or the chunking is broken: why */
 };
 

@@ -40,8 +40,15 @@ struct opts_def {
 	unsigned	 min, max;	/* bounds: ms for durations, counts */
 	bool		 seconds;	/* a duration in whole seconds only */
 	const char	*arg;		/* the value's name, for usage */
-	const char	*help;		/* for usage */
+	const char	*help;		/* for usage, without a shown default */
 };
+
+/*
+ * The words of a row's default, from the defaults opts_usage is given,
+ * for rows with a setter of their own; false: none to show.
+ */
+typedef bool opts_show_fn(const struct opts_def *, const void *defaults,
+		    char *buf, size_t len);
 
 enum opts_result {
 	OPTS_TAKEN,		/* argv[*i] (and its value) applied */
@@ -79,10 +86,11 @@ const char	*opts_env(char *const envp[], const char *name);
  * Usage lines, "  FLAG ARG  VARIABLE" then the help below it (rows with a
  * variable), or "  FLAG ARG  HELP" (rows without). width is the first
  * column's. With defaults (laid out as ctx->fields), rows set by the
- * shared setters end in "(default X)"; other rows say theirs in the help.
+ * shared setters end in "(default X)" from their field, and so do rows
+ * show (when not NULL) has words for; other rows say theirs in the help.
  */
 void		 opts_usage(const struct opts_def *, size_t n, int width,
-		    const void *defaults);
+		    const void *defaults, opts_show_fn *show);
 
 /* The field a row sets, as the unsigned every shared setter writes. */
 unsigned	*opts_field(const struct opts_def *, struct opts_ctx *);

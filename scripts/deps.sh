@@ -33,6 +33,8 @@ libc-ares-dev libcmocka-dev curl python3 python3-dnslib procps faketime mandoc $
 	# libmnl: the app's sockets through NETLINK_SOCK_DIAG (traffic.c);
 	# HAProxy: the router of tests/lb (make haproxy-test, k8s-test).
 	PKGS="$PKGS libmnl-dev haproxy"
+	# universal-ctags: scripts/funclen.sh measures functions (make check).
+	PKGS="$PKGS universal-ctags"
 	# libyaml: plan reads Kubernetes manifests with it (plan_k8s.c).
 	PKGS="$PKGS libyaml-dev"
 fi

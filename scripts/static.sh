@@ -317,7 +317,11 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	cares_tree=$(fetch c-ares libc-ares-dev)
 	jansson_tree=$(fetch jansson libjansson-dev)
 	nghttp2_tree=$(fetch nghttp2 libnghttp2-dev)
-	mnl_tree=$(fetch libmnl libmnl-dev)
+	# libmnl's source is not on every mirror (this build machine's has
+	# none): without it healthgate is built with MNL=no, and says at start
+	# that it cannot read the app's traffic.
+	mnl_tree=$(fetch libmnl libmnl-dev 2>"$t/source-libmnl.err") ||
+	    mnl_tree=""
 	yaml_tree=$(fetch libyaml libyaml-dev)
 	mhd_tree=$(fetch libmicrohttpd libmicrohttpd-dev)
 
@@ -325,7 +329,15 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	lib c-ares "$t/cares" "$cares_tree" "$CARES_CONFIGURE" src/lib include
 	lib jansson "$t/jansson" "$jansson_tree" "$JANSSON_CONFIGURE" src
 	lib nghttp2 "$t/nghttp2" "$nghttp2_tree" "$NGHTTP2_CONFIGURE" lib
-	lib libmnl "$t/mnl" "$mnl_tree" "$MNL_CONFIGURE" src include
+	if [ -n "$mnl_tree" ]; then
+		lib libmnl "$t/mnl" "$mnl_tree" "$MNL_CONFIGURE" src include
+		cp "$src/libmnl.version" "$t/mnl/.version"
+	else
+		say "libmnl's source could not be fetched (see" \
+		    "$t/source-libmnl.log): healthgate is built without the" \
+		    "app-traffic reader (MNL=no)"
+		rm -rf "$t/mnl" "$src/libmnl.version" "$src"/libmnl-*/
+	fi
 	lib libyaml "$t/yaml" "$yaml_tree" "$YAML_CONFIGURE" src include
 	lib libmicrohttpd "$t/mhd" "$mhd_tree" "$MHD_CONFIGURE" \
 	    src/microhttpd src/include
@@ -333,14 +345,14 @@ if [ ! -f "$t/mhd/lib/libmicrohttpd.a" ] ||
 	cp "$src/c-ares.version" "$t/cares/.version"
 	cp "$src/jansson.version" "$t/jansson/.version"
 	cp "$src/nghttp2.version" "$t/nghttp2/.version"
-	cp "$src/libmnl.version" "$t/mnl/.version"
 	cp "$src/libyaml.version" "$t/yaml/.version"
 	cp "$src/libmicrohttpd.version" "$t/mhd/.version"
 	echo "$stamp" >"$t/.stamp"
 	say "$TARGET: musl $(cat "$sysroot/.version"), libev" \
 	    "$(cat "$t/ev/.version"), c-ares $(cat "$t/cares/.version")," \
 	    "jansson $(cat "$t/jansson/.version"), nghttp2" \
-	    "$(cat "$t/nghttp2/.version"), libmnl $(cat "$t/mnl/.version")," \
+	    "$(cat "$t/nghttp2/.version"), libmnl" \
+	    "$(cat "$t/mnl/.version" 2>/dev/null || echo none)," \
 	    "libyaml $(cat "$t/yaml/.version")," \
 	    "libmicrohttpd" \
 	    "$(cat "$t/mhd/.version") (HTTP only), static," \
@@ -405,9 +417,11 @@ libs="-L$t/mhd/lib -L$t/ev/lib -L$t/cares/lib -L$t/jansson/lib \
 inc="$inc -isystem $t/bearssl/include"
 libs="$libs -L$t/bearssl/lib"
 version=${HG_VERSION:-$(./scripts/version.sh)}
+mnl=no
+[ -f "$t/mnl/lib/libmnl.a" ] && mnl=yes
 CPPFLAGS="$inc" make -s -j"$(nproc)" --no-print-directory \
     BUILD="$t/make" -o "$t/make/.deps-ok" "$t/make/healthgate" \
-    VERSION="$version" \
+    VERSION="$version" MNL="$mnl" \
     CC="$CC" OPT="$HG_CFLAGS" LDFLAGS="$libs $HG_LDFLAGS" >"$log" 2>&1 || {
 	cat "$log"
 	fail "healthgate did not build for $TARGET"
@@ -444,7 +458,8 @@ fi
 echo "static: healthgate $version for $TARGET, static PIE with musl" \
     "$(cat "$sysroot/.version"), libev $(cat "$t/ev/.version"), c-ares" \
     "$(cat "$t/cares/.version"), jansson $(cat "$t/jansson/.version")," \
-    "nghttp2 $(cat "$t/nghttp2/.version"), libmnl $(cat "$t/mnl/.version")," \
+    "nghttp2 $(cat "$t/nghttp2/.version"), libmnl" \
+    "$(cat "$t/mnl/.version" 2>/dev/null || echo "none (MNL=no)")," \
     "libyaml $(cat "$t/yaml/.version")," \
     "libmicrohttpd $(cat "$t/mhd/.version")," \
     "$(stat -c %s "$out") bytes: $BUILD/static/$TARGET/healthgate"

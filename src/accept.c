@@ -41,9 +41,10 @@ static void
 accept_pause(struct acceptor *a, int errnum)
 {
 	if (a->wait == 0)
-		log_event(LOG_WARN, "accept_paused", "reason=\"%s\" "
-		    "first_pause_ms=%.0f max_pause_ms=%.0f", strerror(errnum),
-		    ACCEPT_PAUSE_MIN * 1000, ACCEPT_PAUSE_MAX * 1000);
+		log_kv(LOG_WARN, "accept_paused",
+		    LOG_Q("reason", strerror(errnum)),
+		    LOG_F("first_pause_ms", ACCEPT_PAUSE_MIN * 1000, 0),
+		    LOG_F("max_pause_ms", ACCEPT_PAUSE_MAX * 1000, 0));
 	a->wait = accept_pause_next(a->wait);
 	a->pauses++;
 	ev_io_stop(a->loop, &a->io);

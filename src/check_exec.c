@@ -155,19 +155,20 @@ static void
 exec_start(struct check *c)
 {
 	char mark[sizeof(REAP_MARK) + sizeof(c->spec->name) + 1];
-	char **env;
+	char **env = NULL;
 	posix_spawn_file_actions_t fa;
 	struct exec_probe *p;
 	char why[160];
 	int fds[2] = { -1, -1 }, err;
+	bool own = false;	/* healthgate's failure, not the app's */
 	pid_t pid;
 
 	snprintf(mark, sizeof(mark), "%s=%s", REAP_MARK, c->spec->name);
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (env = marked_env(mark)) == NULL) {
-		free(p);
-		check_skip(c, "out of memory");	/* healthgate's, not the app's */
-		return;
+		snprintf(why, sizeof(why), "out of memory");
+		own = true;
+		goto fail;
 	}
 	/*
 	 * Only our read end is non-blocking: the command's stdout and
@@ -179,17 +180,8 @@ exec_start(struct check *c)
 	    fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
 		err = errno;
 		snprintf(why, sizeof(why), "pipe: %s", strerror(err));
-		if (fds[0] >= 0) {
-			close(fds[0]);
-			close(fds[1]);
-		}
-		free(env);
-		free(p);
-		if (check_errno_is_own(err))	/* EMFILE: healthgate's */
-			check_skip(c, why);
-		else
-			check_done(c, CHECK_SPAWN, why);
-		return;
+		own = check_errno_is_own(err);	/* EMFILE: healthgate's */
+		goto fail;
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -197,16 +189,15 @@ exec_start(struct check *c)
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
 	/* Own group, so one kill reaches grandchildren (child.h). */
 	err = child_spawn(&pid, &fa, c->spec->argv, env);
-	free(env);
 	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	env = NULL;
 	close(fds[1]);
+	fds[1] = -1;
 	if (err != 0) {
 		snprintf(why, sizeof(why), "%s: %s", c->spec->argv[0],
 		    strerror(err));
-		close(fds[0]);
-		free(p);
-		check_done(c, CHECK_SPAWN, why);
-		return;
+		goto fail;
 	}
 	p->check = c;
 	p->pid = pid;
@@ -218,6 +209,18 @@ exec_start(struct check *c)
 	p->out.data = p;
 	ev_io_start(c->loop, &p->out);
 	c->probe = p;
+	return;
+fail:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	free(env);
+	free(p);
+	if (own)
+		check_skip(c, why);
+	else
+		check_done(c, CHECK_SPAWN, why);
 }
 
 const struct check_ops check_exec_ops = {

@@ -55,10 +55,18 @@ looked_up(void *arg, const struct resolve_result *res)
 		addr_format(answer_addr(&t->an), was, sizeof(was));
 	if (answer_take(&t->an, res->addrs, res->n, res->ttl, clock_mono())) {
 		addr_format(answer_addr(&t->an), now, sizeof(now));
-		log_event(LOG_INFO, "check_address", "name=%s host=%s addr=%s "
-		    "%s%s%saddrs=%u ttl=%u", c->spec->name, c->spec->host, now,
-		    had ? "was=" : "", had ? was : "", had ? " " : "",
-		    t->an.n, answer_ttl(res->ttl));
+		if (had)
+			log_kv(LOG_INFO, "check_address",
+			    LOG_S("name", c->spec->name),
+			    LOG_S("host", c->spec->host), LOG_S("addr", now),
+			    LOG_S("was", was), LOG_U("addrs", t->an.n),
+			    LOG_U("ttl", answer_ttl(res->ttl)));
+		else
+			log_kv(LOG_INFO, "check_address",
+			    LOG_S("name", c->spec->name),
+			    LOG_S("host", c->spec->host), LOG_S("addr", now),
+			    LOG_U("addrs", t->an.n),
+			    LOG_U("ttl", answer_ttl(res->ttl)));
 	}
 	if (then)
 		give(c, then);

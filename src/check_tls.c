@@ -32,9 +32,9 @@ check_tls_setup(struct check *c, char *why, size_t whylen)
 		return false;
 	}
 	if (t->insecure)
-		log_event(LOG_WARN, "check_insecure", "name=%s reason=\"its "
-		    "server's certificate is not verified (insecure)\"",
-		    c->spec->name);
+		log_kv(LOG_WARN, "check_insecure", LOG_S("name", c->spec->name),
+		    LOG_Q("reason", "its server's certificate is not "
+		    "verified (insecure)"));
 	return true;
 }
 

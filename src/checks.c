@@ -28,6 +28,7 @@
 #include "risefall.h"
 
 #define JITTER_STEP	0.010	/* s between the first runs of many checks */
+#define CHECKS_LOG_OUTPUT 120	/* bytes of a command's output in check_down */
 
 struct slot {
 	struct check	 pub;		/* what the probe file sees */
@@ -81,31 +82,25 @@ slot_of(struct check *c)
 }
 
 /*
- * The reason as a quoted logfmt value: with a command's first output line
- * after it (what a mistyped command says), quotes and backslashes turned
- * into ' and / so the value stays one field in text and JSON, control
- * bytes and bytes that are not UTF-8 into '?' (the body keeps them,
- * escaped or as U+FFFD).
+ * The reason, with a command's output after it (what a mistyped command
+ * says): its first CHECKS_LOG_OUTPUT bytes, cut on a character, without
+ * the newline it ends with. Quotes, backslashes, newlines and bytes that
+ * are not UTF-8 stay as they are: log.c escapes them in both formats.
  */
 static void
 log_reason(const struct slot *s, char *buf, size_t size)
 {
 	const char *out = s->pub.output;
-	size_t n = strcspn(out, "\n"), len;
+	size_t n = strlen(out);
 
-	if (n > 120)
-		n = 120;
+	if (n > CHECKS_LOG_OUTPUT) {
+		n = CHECKS_LOG_OUTPUT;
+		while (n > 0 && ((unsigned char)out[n] & 0xc0) == 0x80)
+			n--;
+	}
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		n--;
 	snprintf(buf, size, "%s%s%.*s", s->reason, n ? ": " : "", (int)n, out);
-	len = strlen(buf);
-	for (size_t i = 0, k; i < len; i += k ? k : 1)
-		if ((k = jsonstr_utf8_ok(buf + i, len - i)) == 0)
-			buf[i] = '?';	/* a text log line stays UTF-8 */
-		else if (buf[i] == '"')
-			buf[i] = '\'';
-		else if (buf[i] == '\\')
-			buf[i] = '/';
-		else if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = '?';	/* a terminal's escapes stay out */
 }
 
 static void
@@ -115,15 +110,15 @@ log_verdict(struct slot *s, enum check_code code)
 
 	s->announced = true;
 	if (code == CHECK_PASS) {
-		log_event(LOG_INFO, "check_up", "name=%s ms=%.1f",
-		    s->pub.spec->name, s->last_ms);
+		log_kv(LOG_INFO, "check_up", LOG_S("name", s->pub.spec->name),
+		    LOG_F("ms", s->last_ms, 1));
 		return;
 	}
 	log_reason(s, why, sizeof(why));
-	log_event(LOG_WARN, "check_down", "name=%s result=%s reason=\"%s\" "
-	    "severity=%s", s->pub.spec->name, check_code_name(code), why,
-	    s->pub.spec->severity == CHECK_SPEC_SEVERITY_WARN ? "warn" :
-	    "fail");
+	log_kv(LOG_WARN, "check_down", LOG_S("name", s->pub.spec->name),
+	    LOG_S("result", check_code_name(code)), LOG_Q("reason", why),
+	    LOG_S("severity", s->pub.spec->severity ==
+	    CHECK_SPEC_SEVERITY_WARN ? "warn" : "fail"));
 }
 
 /*
@@ -223,8 +218,9 @@ check_skip(struct check *c, const char *why)
 	ev_timer_stop(c->loop, &s->deadline);
 	s->skipped++;
 	if (!s->skipping)
-		log_event(LOG_WARN, "check_skipped", "name=%s reason=\"%s\" "
-		    "kept=%s", c->spec->name, why, s->rf.up ? "up" : "down");
+		log_kv(LOG_WARN, "check_skipped", LOG_S("name", c->spec->name),
+		    LOG_Q("reason", why), LOG_S("kept", s->rf.up ? "up" :
+		    "down"));
 	s->skipping = true;
 	checks_schedule(s);	/* the next run is tried as usual */
 }
@@ -318,7 +314,7 @@ checks_new(struct ev_loop *loop, const struct check_spec *specs, unsigned n,
 		/* Without it, name checks fail with this; never a start-up
 		 * error (the issue: the sidecar may start before DNS works). */
 		if ((cs->resolver = resolve_new(loop, err, sizeof(err))) == NULL)
-			log_event(LOG_ERROR, "resolver", "error=\"%s\"", err);
+			log_kv(LOG_ERROR, "resolver", LOG_Q("error", err));
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct slot *s = &cs->slots[i];

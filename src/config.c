@@ -29,12 +29,14 @@ struct load {
 static opts_set_fn set_listen, set_grpc_listen, set_check, set_cidrs,
     set_log_format, set_signal, set_app_ports, set_quiet, set_text, set_file;
 
+static void set_defaults(struct config *);
+
 #define F(field)	offsetof(struct config, field)
 #define D		OPTS_DURATION_MAX
 
 static const struct opts_def opts[] = {
 	{ "--listen", "HEALTHGATE_LISTEN", set_listen, 0, 0, 0, false,
-	    "ADDR:PORT", "where to serve /health (default [::]:8081)" },
+	    "ADDR:PORT", "where to serve /health" },
 	{ "--grpc-listen", "HEALTHGATE_GRPC_LISTEN", set_grpc_listen, 0, 0, 0,
 	    false, "ADDR:PORT", "also answer grpc.health.v1 Check there "
 	    "(h2c), from the\n      verdict /health serves (default off)" },
@@ -44,24 +46,22 @@ static const struct opts_def opts[] = {
 	    "ARGS (repeatable; the\n      variable is comma-separated)" },
 	{ "--interval", "HEALTHGATE_INTERVAL", opts_set_duration,
 	    F(interval_ms), 1, D, false, "D",
-	    "time between check starts (default 2s)" },
+	    "time between check starts" },
 	{ "--timeout", "HEALTHGATE_TIMEOUT", opts_set_duration, F(timeout_ms),
-	    1, D, false, "D", "check deadline, below the interval "
-	    "(default 1s)" },
+	    1, D, false, "D", "check deadline, below the interval" },
 	{ "--rise", "HEALTHGATE_RISE", opts_set_count, F(rise), 1, 100, false,
-	    "N", "passes before a check is up (default 1)" },
+	    "N", "passes before a check is up" },
 	{ "--fall", "HEALTHGATE_FALL", opts_set_count, F(fall), 1, 100, false,
-	    "N", "failures before a check is down (default 1)" },
+	    "N", "failures before a check is down" },
 	{ "--drain-timeout", "HEALTHGATE_DRAIN_TIMEOUT", opts_set_duration,
 	    F(drain_timeout_ms), 0, D, false, "D",
-	    "hard cap on the drain (default 30s)" },
+	    "hard cap on the drain" },
 	{ "--drain-fall", "HEALTHGATE_DRAIN_FALL", opts_set_count,
 	    F(drain_fall), 1, 1000, false, "N", "503s each watched prober "
-	    "must be served before\n      the drain ends (default 2)" },
+	    "must be served before\n      the drain ends" },
 	{ "--drain-window", "HEALTHGATE_DRAIN_WINDOW", opts_set_duration,
 	    F(drain_window_ms), 1, D, false, "D", "a prober seen within this "
-	    "before SIGTERM is\n      watched; silent this long, it is gone "
-	    "(default 15s)" },
+	    "before SIGTERM is\n      watched; silent this long, it is gone" },
 	{ "--drain-quiet", "HEALTHGATE_DRAIN_QUIET", set_quiet,
 	    F(drain_quiet_ms), 1, D, false, "D", "the app's ports quiet "
 	    "this long end the drain, or auto:\n      from the gaps between "
@@ -74,7 +74,7 @@ static const struct opts_def opts[] = {
 	    false, "CIDR,...", "sources never watched, or none (default none;\n"
 	    "      healthgate probe and /live never count)" },
 	{ "--log-format", "HEALTHGATE_LOG_FORMAT", set_log_format, 0, 0, 0,
-	    false, "text|json", "log line format (default text)" },
+	    false, "text|json", "log line format" },
 	{ "--service-version", "HEALTHGATE_SERVICE_VERSION", set_text,
 	    F(service_version), 0, 0, false, "TEXT", "the app's public "
 	    "version: /health's \"version\" (default none)" },
@@ -87,30 +87,29 @@ static const struct opts_def opts[] = {
 	    0, 0, false, "TEXT", "/health's \"description\" (default none)" },
 	{ "--max-connections", "HEALTHGATE_MAX_CONNECTIONS", opts_set_count,
 	    F(max_connections), 1, 100000, false, "N",
-	    "connections open at once, in all (default 1000)" },
+	    "connections open at once, in all" },
 	{ "--max-connections-per-ip", "HEALTHGATE_MAX_CONNECTIONS_PER_IP",
 	    opts_set_count, F(max_per_ip), 1, 100000, false, "N",
-	    "connections open at once from one address (default 32)" },
+	    "connections open at once from one address" },
 	{ "--conn-memory", "HEALTHGATE_CONN_MEMORY", opts_set_count,
 	    F(conn_memory), 2048, 1048576, false, "BYTES", "memory per "
-	    "connection; bounds the request head (default 2048)" },
+	    "connection; bounds the request head" },
 	{ "--request-timeout", "HEALTHGATE_REQUEST_TIMEOUT", opts_set_duration,
 	    F(request_timeout_ms), 1000, D, false, "D", "a new connection "
-	    "must deliver its request head within this\n      (default 5s)" },
+	    "must deliver its request head within this" },
 	{ "--idle-timeout", "HEALTHGATE_IDLE_TIMEOUT", opts_set_duration,
 	    F(idle_timeout_ms), 1000, D, false, "D", "a kept-alive "
-	    "connection must send its next request within\n      this "
-	    "(default 10s)" },
+	    "connection must send its next request within\n      this" },
 	{ "--drain-linger", "HEALTHGATE_DRAIN_LINGER", opts_set_duration,
 	    F(drain_linger_ms), 0, D, false, "D", "with -- COMMAND: from the "
 	    "drain's end to the stop\n      signal, for requests already "
-	    "routed, when the app's traffic\n      cannot be seen (default 2s)" },
+	    "routed, when the app's traffic\n      cannot be seen" },
 	{ "--stop-signal", "HEALTHGATE_STOP_SIGNAL", set_signal,
 	    F(stop_signal), 0, 0, false, "SIG", "with -- COMMAND: what stops "
-	    "the app (default SIGTERM)" },
+	    "the app" },
 	{ "--stop-timeout", "HEALTHGATE_STOP_TIMEOUT", opts_set_duration,
 	    F(stop_timeout_ms), 0, D, false, "D", "with -- COMMAND: from the "
-	    "stop signal to SIGKILL\n      (default 10s)" },
+	    "stop signal to SIGKILL" },
 	{ "--admin-token-file", "HEALTHGATE_ADMIN_TOKEN_FILE", set_file,
 	    F(admin_token_file), 0, 0, false, "FILE", "the bearer token that "
 	    "opens /admin/ to callers\n      outside loopback (default none; "
@@ -119,9 +118,35 @@ static const struct opts_def opts[] = {
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
 
+/*
+ * The default's words in --help for the rows with setters of their own,
+ * from set_defaults' values: the help never repeats a default.
+ */
+static bool
+config_show_default(const struct opts_def *o, const void *defaults,
+    char *buf, size_t len)
+{
+	const struct config *c = defaults;
+	const char *h = c->listen_host[0] ? c->listen_host : "::";
+
+	if (o->set == set_listen)
+		snprintf(buf, len, strchr(h, ':') ? "[%s]:%u" : "%s:%u", h,
+		    c->listen_port);
+	else if (o->set == set_signal)
+		snprintf(buf, len, "%s", signame_name(c->stop_signal));
+	else if (o->set == set_log_format)
+		snprintf(buf, len, "%s", c->log_format == LOG_FORMAT_JSON ?
+		    "json" : "text");
+	else
+		return false;
+	return true;
+}
+
 void
 config_usage(void)
 {
+	struct config d;
+
 	printf("usage: healthgate [options] [-- COMMAND [ARGS...]]\n"
 	    "       healthgate probe [--timeout D] [URL]\n"
 	    "       healthgate ctl maintenance on|off | drain [--wait] | "
@@ -132,7 +157,8 @@ config_usage(void)
 	    "on SIGTERM.\nWith -- COMMAND, runs the app as its child and "
 	    "stops it only after the drain.\n\noptions, each also from its variable (the flag "
 	    "wins):\n");
-	opts_usage(opts, NOPTS, 26, NULL);
+	set_defaults(&d);	/* each "(default X)" from the value itself */
+	opts_usage(opts, NOPTS, 26, &d, config_show_default);
 	printf("\nDurations: 250ms, 1.5s, 1m30s, 1h; a bare number is seconds (0.5).\n");
 }
 
@@ -385,70 +411,63 @@ set_defaults(struct config *c)
 	c->stop_timeout_ms = 10000;
 }
 
-enum config_result
-config_load(struct config *c, int argc, char *const argv[],
-    char *const envp[], char *err)
+/*
+ * The command line over what the environment set: CONFIG_OK to go on,
+ * CONFIG_HELP or CONFIG_VERSION, or CONFIG_ERROR with err. "--" ends the
+ * options: what follows is the app's command line (supervisor mode).
+ */
+static enum config_result
+config_flags(struct config *c, int argc, char *const argv[],
+    struct opts_ctx *ctx, char *err)
 {
-	struct load ld = { .nraw_env = 0 };
-	struct opts_ctx ctx = { .fields = c, .user = &ld };
-	struct check_spec sched;
-	const char **raw, *e, *src;
-	unsigned nraw;
-	enum config_result rc = CONFIG_ERROR;
-
-	set_defaults(c);
-	if (!opts_from_env(opts, NOPTS, envp, &ctx, err, CONFIG_ERR_MAX))
-		goto out;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			rc = CONFIG_HELP;
-			goto out;
-		}
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+			return CONFIG_HELP;
 		if (strcmp(arg, "--") == 0) {
 			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
 				snprintf(err, CONFIG_ERR_MAX, "--: needs a "
 				    "command after it (healthgate [options] -- "
 				    "COMMAND [ARGS...])");
-				goto out;
+				return CONFIG_ERROR;
 			}
 			c->app_argv = argv + i + 1;
 			break;
 		}
-		if (strcmp(arg, "--version") == 0) {
-			rc = CONFIG_VERSION;
-			goto out;
-		}
-		switch (opts_take(opts, NOPTS, argc, argv, &i, &ctx, err,
+		if (strcmp(arg, "--version") == 0)
+			return CONFIG_VERSION;
+		switch (opts_take(opts, NOPTS, argc, argv, &i, ctx, err,
 		    CONFIG_ERR_MAX)) {
 		case OPTS_TAKEN:
 			break;
 		case OPTS_UNKNOWN:
 			snprintf(err, CONFIG_ERR_MAX, "unknown option \"%s\" "
 			    "(see --help)", arg);
-			goto out;
+			return CONFIG_ERROR;
 		case OPTS_ERROR:
-			goto out;
+			return CONFIG_ERROR;
 		}
 	}
-	if (c->timeout_ms >= c->interval_ms) {
-		char t[OPTS_DURATION_LEN], iv[OPTS_DURATION_LEN];
+	return CONFIG_OK;
+}
 
-		opts_format_duration(c->timeout_ms, t, sizeof(t));
-		opts_format_duration(c->interval_ms, iv, sizeof(iv));
-		snprintf(err, CONFIG_ERR_MAX, "--timeout: %s must be below "
-		    "--interval (%s)", t, iv);
-		goto out;
-	}
+/*
+ * The checks, on the global schedule unless a check says otherwise; any
+ * --check flag replaces the whole HEALTHGATE_CHECKS list. Names are
+ * unique.
+ */
+static bool
+config_checks(struct config *c, const struct load *ld, char *err)
+{
+	const char *const *raw = ld->nraw_flag ? ld->raw_flag : ld->raw_env;
+	unsigned nraw = ld->nraw_flag ? ld->nraw_flag : ld->nraw_env;
+	const char *src = ld->nraw_flag ? "--check" : "HEALTHGATE_CHECKS", *e;
+	struct check_spec sched;
 
-	/* Any --check flag replaces the whole HEALTHGATE_CHECKS list. */
-	raw = ld.nraw_flag ? ld.raw_flag : ld.raw_env;
-	nraw = ld.nraw_flag ? ld.nraw_flag : ld.nraw_env;
-	src = ld.nraw_flag ? "--check" : "HEALTHGATE_CHECKS";
 	if (nraw && (c->checks = calloc(nraw, sizeof(*c->checks))) == NULL) {
 		snprintf(err, CONFIG_ERR_MAX, "out of memory");
-		goto out;
+		return false;
 	}
 	memset(&sched, 0, sizeof(sched));
 	sched.interval_ms = c->interval_ms;
@@ -461,7 +480,7 @@ config_load(struct config *c, int argc, char *const argv[],
 		if ((e = check_spec_parse(raw[i], &sched, cs)) != NULL) {
 			snprintf(err, CONFIG_ERR_MAX, "%s: \"%s\" %s", src,
 			    raw[i], e);
-			goto out;
+			return false;
 		}
 		c->nchecks++;
 		for (unsigned j = 0; j < i; j++)
@@ -469,10 +488,37 @@ config_load(struct config *c, int argc, char *const argv[],
 				snprintf(err, CONFIG_ERR_MAX, "%s: \"%s\" "
 				    "repeats the name \"%s\" (give it NAME=)",
 				    src, raw[i], cs->name);
-				goto out;
+				return false;
 			}
 	}
-	rc = CONFIG_OK;
+	return true;
+}
+
+enum config_result
+config_load(struct config *c, int argc, char *const argv[],
+    char *const envp[], char *err)
+{
+	struct load ld = { .nraw_env = 0 };
+	struct opts_ctx ctx = { .fields = c, .user = &ld };
+	enum config_result rc = CONFIG_ERROR;
+
+	set_defaults(c);
+	if (!opts_from_env(opts, NOPTS, envp, &ctx, err, CONFIG_ERR_MAX))
+		goto out;
+	if ((rc = config_flags(c, argc, argv, &ctx, err)) != CONFIG_OK)
+		goto out;
+	rc = CONFIG_ERROR;
+	if (c->timeout_ms >= c->interval_ms) {
+		char t[OPTS_DURATION_LEN], iv[OPTS_DURATION_LEN];
+
+		opts_format_duration(c->timeout_ms, t, sizeof(t));
+		opts_format_duration(c->interval_ms, iv, sizeof(iv));
+		snprintf(err, CONFIG_ERR_MAX, "--timeout: %s must be below "
+		    "--interval (%s)", t, iv);
+		goto out;
+	}
+	if (config_checks(c, &ld, err))
+		rc = CONFIG_OK;
 out:
 	free(ld.env_checks);
 	if (rc != CONFIG_OK)

@@ -2,6 +2,7 @@
  * evalloc.c: libev's allocator, which retries and then logs and exits
  * instead of aborting (evalloc.h says why and how long).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 void *
 evalloc(void *ptr, long size)
 {
+	char why[256];
 	struct timespec wait = { 0, EVALLOC_WAIT_MS * 1000000L };
 	void *p;
 
@@ -27,9 +29,9 @@ evalloc(void *ptr, long size)
 		nanosleep(&wait, NULL);
 	}
 	/* The log line needs no heap: a stack buffer, unbuffered stderr. */
-	log_event(LOG_ERROR, "exit", "status=1 reason=\"out of memory: the "
-	    "event loop could not allocate %ld bytes in %u tries\"", size,
-	    EVALLOC_TRIES);
+	snprintf(why, sizeof(why), "out of memory: the event loop could not "
+	    "allocate %ld bytes in %u tries", size, EVALLOC_TRIES);
+	log_kv(LOG_ERROR, "exit", LOG_I("status", 1), LOG_Q("reason", why));
 	_exit(1);
 }
 

@@ -2,6 +2,8 @@
  * fd_budget.c: how many connections fit under the open-file limit
  * (fd_budget.h). The plan is pure; apply reads and raises the limit.
  */
+#include <stdio.h>
+
 #include "fd_budget.h"
 #include "log.h"
 
@@ -50,6 +52,7 @@ void
 fd_budget_apply(unsigned *max_connections, unsigned headroom,
     unsigned reserve, struct fd_budget *b)
 {
+	char why[256];
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
@@ -70,10 +73,13 @@ fd_budget_apply(unsigned *max_connections, unsigned headroom,
 			fd_budget_plan(rl.rlim_cur, rl.rlim_cur,
 			    *max_connections, headroom, reserve, b);
 	}
-	if (b->lowered)
-		log_event(LOG_WARN, "limit", "max_connections=%u lowered_to=%u "
-		    "headroom=%u reserved=%u reason=\"open file limit %llu\"",
-		    *max_connections, b->max_connections, b->headroom,
-		    b->reserve, (unsigned long long)b->soft);
+	if (b->lowered) {
+		snprintf(why, sizeof(why), "open file limit %llu",
+		    (unsigned long long)b->soft);
+		log_kv(LOG_WARN, "limit", LOG_U("max_connections",
+		    *max_connections), LOG_U("lowered_to", b->max_connections),
+		    LOG_U("headroom", b->headroom), LOG_U("reserved",
+		    b->reserve), LOG_Q("reason", why));
+	}
 	*max_connections = b->max_connections;
 }

@@ -484,9 +484,8 @@ static void
 grpc_server_starve(struct grpc_server *s)
 {
 	if (!s->starved)
-		log_event(LOG_WARN, "grpc_accept", "error=\"%s\" "
-		    "action=\"paused 100 ms at a time until it passes\"",
-		    strerror(errno));
+		log_kv(LOG_WARN, "grpc_accept", LOG_Q("error", strerror(errno)),
+		    LOG_Q("action", "paused 100 ms at a time until it passes"));
 	s->starved = true;
 	ev_io_stop(s->loop, &s->accept_io);
 	ev_timer_set(&s->resume, 0.1, 0.);

@@ -564,14 +564,15 @@ summary_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		any += r[i] = st.refused[i] - was->refused[i];
 	if (any == 0)
 		return;		/* quiet again: the next event restarts it */
-	log_event(LOG_WARN, "admission", "period_s=%g open=%u "
-	    "evicted_no_head=%llu evicted_idle=%llu request_timeout=%llu "
-	    "idle_timeout=%llu refused_full=%llu refused_per_ip=%llu "
-	    "refused_memory=%llu",
-	    SUMMARY_PERIOD, st.open, d[CONN_CUT_EVICTED_NO_HEAD],
-	    d[CONN_CUT_EVICTED_IDLE], d[CONN_CUT_REQUEST_TIMEOUT],
-	    d[CONN_CUT_IDLE_TIMEOUT], r[CONN_REFUSED_FULL],
-	    r[CONN_REFUSED_PER_IP], r[CONN_REFUSED_MEMORY]);
+	log_kv(LOG_WARN, "admission", LOG_G("period_s", SUMMARY_PERIOD),
+	    LOG_U("open", st.open),
+	    LOG_U("evicted_no_head", d[CONN_CUT_EVICTED_NO_HEAD]),
+	    LOG_U("evicted_idle", d[CONN_CUT_EVICTED_IDLE]),
+	    LOG_U("request_timeout", d[CONN_CUT_REQUEST_TIMEOUT]),
+	    LOG_U("idle_timeout", d[CONN_CUT_IDLE_TIMEOUT]),
+	    LOG_U("refused_full", r[CONN_REFUSED_FULL]),
+	    LOG_U("refused_per_ip", r[CONN_REFUSED_PER_IP]),
+	    LOG_U("refused_memory", r[CONN_REFUSED_MEMORY]));
 	*was = st;
 	ev_timer_set(w, SUMMARY_PERIOD, 0.);
 	ev_timer_start(loop, w);
@@ -670,12 +671,17 @@ sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
-struct http_server *
-http_server_new(struct ev_loop *loop, const char *host, unsigned port,
-    const struct http_limits *limits, const struct http_hooks *hooks,
-    char *err, unsigned errlen)
+/*
+ * The connection table and the listening socket. The table's reserve
+ * lives in MHD's headroom, which also holds refused and cut connections
+ * until MHD closes them: at most half of it, when a low open-file limit
+ * has shrunk it.
+ */
+static bool
+http_server_listener(struct http_server *s, const char *host,
+    unsigned port, unsigned headroom, char *err, unsigned errlen)
 {
-	const union MHD_DaemonInfo *di;
+	const struct http_limits *limits = &s->limits;
 	struct conn_limits cl = {
 		.max_open = limits->max_connections,
 		.reserve = HTTP_SERVER_RESERVE,
@@ -683,36 +689,28 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 		.request_timeout = limits->request_timeout,
 		.idle_timeout = limits->idle_timeout,
 	};
-	struct http_server *s;
-	unsigned headroom = limits->headroom ? limits->headroom :
-	    HTTP_SERVER_HEADROOM;
-	unsigned backstop = (unsigned)(limits->request_timeout >
-	    limits->idle_timeout ? limits->request_timeout :
-	    limits->idle_timeout) + 1;
-	double period;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	s->loop = loop;
-	s->listen_fd = -1;
-	s->hooks = *hooks;
-	s->limits = *limits;
-	/*
-	 * The reserve lives in MHD's headroom, which also holds refused and
-	 * cut connections until MHD closes them: at most half of it, when a
-	 * low open-file limit has shrunk it.
-	 */
 	if (headroom / 2 < cl.reserve)
 		cl.reserve = headroom / 2;
 	if ((s->table = conn_table_new(&cl)) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		goto fail;
+		return false;
 	}
-	if ((s->listen_fd = sock_listen(host, port, &s->bound, err,
-	    errlen)) < 0)
-		goto fail;
+	s->listen_fd = sock_listen(host, port, &s->bound, err, errlen);
+	return s->listen_fd >= 0;
+}
+
+/* libmicrohttpd, without a listening socket of its own; its epoll fd. */
+static int
+http_server_mhd(struct http_server *s, unsigned headroom, char *err,
+    unsigned errlen)
+{
+	const struct http_limits *limits = &s->limits;
+	const union MHD_DaemonInfo *di;
+	unsigned backstop = (unsigned)(limits->request_timeout >
+	    limits->idle_timeout ? limits->request_timeout :
+	    limits->idle_timeout) + 1;
+
 	/*
 	 * MHD_USE_TURBO (0.9.75: only these two effects): a new connection
 	 * is read at once instead of first joining MHD's epoll set — its
@@ -750,13 +748,65 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	    MHD_OPTION_END);
 	if (s->mhd == NULL) {
 		snprintf(err, errlen, "libmicrohttpd would not start");
-		goto fail;
+		return -1;
 	}
 	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	if (di == NULL) {
 		snprintf(err, errlen, "libmicrohttpd has no epoll fd");
-		goto fail;
+		return -1;
 	}
+	return di->epoll_fd;
+}
+
+/* MHD's epoll fd and timer, the summary, the sweep, the acceptor. */
+static bool
+http_server_watchers(struct http_server *s, int epoll_fd, char *err,
+    unsigned errlen)
+{
+	const struct http_limits *limits = &s->limits;
+
+	ev_io_init(&s->mhd_io, mhd_io_cb, epoll_fd, EV_READ);
+	s->mhd_io.data = s;
+	ev_init(&s->mhd_timer, mhd_timer_cb);
+	s->mhd_timer.data = s;
+	ev_init(&s->summary, summary_cb);
+	s->summary.data = s;
+	ev_init(&s->sweep, sweep_cb);
+	/* A quarter of the shorter timeout: a slow head is cut within 25 %. */
+	s->sweep.repeat = (limits->request_timeout < limits->idle_timeout ?
+	    limits->request_timeout : limits->idle_timeout) / 4;
+	s->sweep.data = s;
+	ev_io_start(s->loop, &s->mhd_io);
+	s->acceptor = accept_new(s->loop, s->listen_fd, http_server_take,
+	    http_server_accepted, s);
+	if (s->acceptor == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+struct http_server *
+http_server_new(struct ev_loop *loop, const char *host, unsigned port,
+    const struct http_limits *limits, const struct http_hooks *hooks,
+    char *err, unsigned errlen)
+{
+	struct http_server *s;
+	unsigned headroom = limits->headroom ? limits->headroom :
+	    HTTP_SERVER_HEADROOM;
+	int epoll_fd;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->loop = loop;
+	s->listen_fd = -1;
+	s->hooks = *hooks;
+	s->limits = *limits;
+	if (!http_server_listener(s, host, port, headroom, err, errlen) ||
+	    (epoll_fd = http_server_mhd(s, headroom, err, errlen)) < 0)
+		goto fail;
 	build_static(s);
 	http_server_set_health(s, 200, "{\"status\":\"pass\"}\n", 18);
 	if (!s->live || !s->not_found || !s->not_allowed || !s->too_large ||
@@ -764,25 +814,8 @@ http_server_new(struct ev_loop *loop, const char *host, unsigned port,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	ev_io_init(&s->mhd_io, mhd_io_cb, di->epoll_fd, EV_READ);
-	s->mhd_io.data = s;
-	ev_init(&s->mhd_timer, mhd_timer_cb);
-	s->mhd_timer.data = s;
-	/* A quarter of the shorter timeout: a slow head is cut within 25 %. */
-	period = (limits->request_timeout < limits->idle_timeout ?
-	    limits->request_timeout : limits->idle_timeout) / 4;
-	ev_init(&s->summary, summary_cb);
-	s->summary.data = s;
-	ev_init(&s->sweep, sweep_cb);
-	s->sweep.repeat = period;
-	s->sweep.data = s;
-	ev_io_start(loop, &s->mhd_io);
-	s->acceptor = accept_new(loop, s->listen_fd, http_server_take,
-	    http_server_accepted, s);
-	if (s->acceptor == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if (!http_server_watchers(s, epoll_fd, err, errlen))
 		goto fail;
-	}
 	return s;
 fail:
 	http_server_free(s);

@@ -77,9 +77,9 @@ log_init(enum log_format fmt)
 	log_journal = journal_detect();
 }
 
-/* Appends to buf at *len, never past size - 1. */
+/* Appends s[0..n) to buf at *len, never past size - 1. */
 static void
-put(char *buf, unsigned size, unsigned *len, const char *s, unsigned n)
+log_put(char *buf, size_t size, size_t *len, const char *s, size_t n)
 {
 	if (*len + 1 >= size)
 		return;
@@ -90,134 +90,172 @@ put(char *buf, unsigned size, unsigned *len, const char *s, unsigned n)
 	buf[*len] = '\0';
 }
 
-/* Appends s as the inside of a JSON string (jsonstr.c's escaping). */
 static void
-put_json(char *buf, unsigned size, unsigned *len, const char *s, unsigned n)
+log_puts(char *buf, size_t size, size_t *len, const char *s)
 {
-	size_t at = *len;
-
-	jsonstr_put(buf, size, &at, s, n);
-	*len = (unsigned)at;
+	log_put(buf, size, len, s, strlen(s));
 }
 
-/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)? */
-static bool
-is_number(const char *s, unsigned n)
+/* Appends s as the inside of a JSON string (jsonstr.c's escaping). */
+static void
+log_put_json(char *buf, size_t size, size_t *len, const char *s, size_t n)
 {
-	unsigned i = 0, start;
+	jsonstr_put(buf, size, len, s, n);
+}
 
-	if (i < n && s[i] == '-')
-		i++;
-	start = i;
-	while (i < n && s[i] >= '0' && s[i] <= '9')
-		i++;
-	if (i == start || (s[start] == '0' && i - start > 1))
+/* Whether logfmt can write s[0..n) bare: see log_put_text. */
+static bool
+log_text_bare(const char *s, size_t n)
+{
+	size_t k;
+
+	if (n == 0)
 		return false;
-	if (i < n && s[i] == '.') {
-		start = ++i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
+	for (size_t i = 0; i < n; i += k) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c == '=' || c == '"' || c == '\\' || c == 0x7f)
+			return false;
+		if ((k = jsonstr_utf8_ok(s + i, n - i)) == 0)
 			return false;
 	}
-	return i == n;
+	return true;
 }
 
 /*
- * Turns logfmt fields into JSON members. A value is either "quoted" (with
- * \" inside) or runs to the next space; a token without '=' is kept under
- * the key "msg".
+ * One escape or character of a quoted value, whole or not at all, so a
+ * cut line never ends inside one. Returns how many bytes of s it took.
  */
-static void
-put_fields_json(char *buf, unsigned size, unsigned *len, const char *f)
+static size_t
+log_put_quoted_one(char *buf, size_t size, size_t *len, const char *s,
+    size_t n)
 {
-	while (*f) {
-		const char *key, *val, *eq;
-		unsigned klen, vlen;
+	unsigned char c = (unsigned char)s[0];
+	char esc[5];
+	size_t k = c < 0x80 ? 1 : jsonstr_utf8_ok(s, n), elen;
 
-		while (*f == ' ')
-			f++;
-		if (!*f)
-			break;
-		key = f;
-		while (*f && *f != ' ' && *f != '=')
-			f++;
-		eq = f;
-		if (*eq != '=') {
-			put(buf, size, len, ",\"msg\":\"", 8);
-			put_json(buf, size, len, key, (unsigned)(eq - key));
-			put(buf, size, len, "\"", 1);
-			continue;
-		}
-		klen = (unsigned)(eq - key);
-		f++;
-		put(buf, size, len, ",\"", 2);
-		put_json(buf, size, len, key, klen);
-		put(buf, size, len, "\":", 2);
-		if (*f == '"') {
-			val = ++f;
-			while (*f && !(*f == '"' && f[-1] != '\\'))
-				f++;
-			vlen = (unsigned)(f - val);
-			if (*f == '"')
-				f++;
-			put(buf, size, len, "\"", 1);
-			/* Drop the backslash of \" before re-escaping. */
-			for (unsigned i = 0; i < vlen; i++) {
-				if (val[i] == '\\' && i + 1 < vlen &&
-				    val[i + 1] == '"')
-					continue;
-				put_json(buf, size, len, &val[i], 1);
-			}
-			put(buf, size, len, "\"", 1);
-			continue;
-		}
-		val = f;
-		while (*f && *f != ' ')
-			f++;
-		vlen = (unsigned)(f - val);
-		/* Plain numbers stay numbers, for log queries. */
-		if (is_number(val, vlen)) {
-			put(buf, size, len, val, vlen);
-			continue;
-		}
-		put(buf, size, len, "\"", 1);
-		put_json(buf, size, len, val, vlen);
-		put(buf, size, len, "\"", 1);
+	if (c == '"' || c == '\\')
+		elen = (size_t)snprintf(esc, sizeof(esc), "\\%c", c);
+	else if (c == '\n' || c == '\r' || c == '\t')
+		elen = (size_t)snprintf(esc, sizeof(esc), "\\%c",
+		    c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+	else if (c < 0x20 || c == 0x7f || k == 0)
+		elen = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c);
+	else {
+		if (*len + k < size)
+			log_put(buf, size, len, s, k);
+		return k;
 	}
+	if (*len + elen < size)
+		log_put(buf, size, len, esc, elen);
+	return 1;
 }
 
 void
-log_format_line(char *buf, unsigned size, enum log_format fmt,
-    const char *ts, enum log_level level, const char *event,
-    const char *fields)
+log_put_text(char *buf, size_t size, size_t *len, const char *s, size_t n,
+    bool always_quote)
 {
-	unsigned len = 0;
+	if (!always_quote && log_text_bare(s, n)) {
+		log_put(buf, size, len, s, n);
+		return;
+	}
+	log_put(buf, size, len, "\"", 1);
+	for (size_t i = 0; i < n && *len + 2 < size; )
+		i += log_put_quoted_one(buf, size, len, s + i, n - i);
+	log_put(buf, size, len, "\"", 1);
+}
+
+/* A number as text: the same digits in both formats. */
+static size_t
+log_number(const struct log_kv *kv, char *num, size_t size)
+{
+	int n;
+
+	if (kv->type == LOG_KV_INT)
+		n = snprintf(num, size, "%lld", kv->i);
+	else if (kv->type == LOG_KV_UINT)
+		n = snprintf(num, size, "%llu", kv->u);
+	else if (kv->prec < 0)
+		n = snprintf(num, size, "%g", kv->d);
+	else
+		n = snprintf(num, size, "%.*f", kv->prec, kv->d);
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/* A JSON number is finite: nan and inf are written as strings. */
+static bool
+log_number_is_json(const struct log_kv *kv)
+{
+	return kv->type != LOG_KV_NUM || (kv->d == kv->d &&
+	    kv->d - kv->d == 0);
+}
+
+static void
+log_put_field(char *buf, size_t size, size_t *len, enum log_format fmt,
+    const struct log_kv *kv)
+{
+	const char *s = kv->s ? kv->s : "";
+	size_t n = kv->s == NULL ? 0 : kv->n == LOG_KV_NUL ? strlen(s) : kv->n;
+	bool text = kv->type == LOG_KV_STR || kv->type == LOG_KV_QSTR;
+	char num[64];
+
+	if (!text)
+		n = log_number(kv, num, sizeof(num));
+	if (fmt == LOG_FORMAT_JSON) {
+		log_put(buf, size, len, ",\"", 2);
+		log_put_json(buf, size, len, kv->key, strlen(kv->key));
+		log_put(buf, size, len, "\":", 2);
+		if (!text && log_number_is_json(kv)) {
+			log_put(buf, size, len, num, n);
+			return;
+		}
+		log_put(buf, size, len, "\"", 1);
+		log_put_json(buf, size, len, text ? s : num, n);
+		log_put(buf, size, len, "\"", 1);
+		return;
+	}
+	log_put(buf, size, len, " ", 1);
+	log_puts(buf, size, len, kv->key);
+	log_put(buf, size, len, "=", 1);
+	if (text)
+		log_put_text(buf, size, len, s, n, kv->type == LOG_KV_QSTR);
+	else
+		log_put(buf, size, len, num, n);
+}
+
+void
+log_format_kv(char *buf, size_t size, enum log_format fmt, const char *ts,
+    enum log_level level, const char *event, const struct log_kv *kv)
+{
+	size_t len = 0;
 	const char *lv = level_names[level];
 
 	if (size == 0)
 		return;
 	buf[0] = '\0';
 	if (fmt == LOG_FORMAT_JSON) {
-		put(buf, size, &len, "{\"ts\":\"", 7);
-		put_json(buf, size, &len, ts, (unsigned)strlen(ts));
-		put(buf, size, &len, "\",\"level\":\"", 11);
-		put(buf, size, &len, lv, (unsigned)strlen(lv));
-		put(buf, size, &len, "\",\"event\":\"", 11);
-		put_json(buf, size, &len, event, (unsigned)strlen(event));
-		put(buf, size, &len, "\"", 1);
-		put_fields_json(buf, size, &len, fields);
-		put(buf, size, &len, "}", 1);
+		log_puts(buf, size, &len, "{\"ts\":\"");
+		log_put_json(buf, size, &len, ts, strlen(ts));
+		log_puts(buf, size, &len, "\",\"level\":\"");
+		log_puts(buf, size, &len, lv);
+		log_puts(buf, size, &len, "\",\"event\":\"");
+		log_put_json(buf, size, &len, event, strlen(event));
+		log_put(buf, size, &len, "\"", 1);
 	} else {
-		put(buf, size, &len, ts, (unsigned)strlen(ts));
-		put(buf, size, &len, " ", 1);
-		put(buf, size, &len, lv, (unsigned)strlen(lv));
-		put(buf, size, &len, " ", 1);
-		put(buf, size, &len, event, (unsigned)strlen(event));
-		if (*fields) {
-			put(buf, size, &len, " ", 1);
-			put(buf, size, &len, fields, (unsigned)strlen(fields));
-		}
+		log_puts(buf, size, &len, ts);
+		log_put(buf, size, &len, " ", 1);
+		log_puts(buf, size, &len, lv);
+		log_put(buf, size, &len, " ", 1);
+		log_puts(buf, size, &len, event);
+	}
+	for (; kv->key != NULL; kv++)
+		log_put_field(buf, size, &len, fmt, kv);
+	/* A JSON line cut short still closes its object. */
+	if (fmt == LOG_FORMAT_JSON) {
+		if (len + 1 >= size && len > 0)
+			len--;
+		buf[len] = '\0';
+		log_put(buf, size, &len, "}", 1);
 	}
 }
 
@@ -233,17 +271,13 @@ timestamp(char *ts, size_t size)
 }
 
 void
-log_event(enum log_level level, const char *event, const char *fmt, ...)
+log_kv_write(enum log_level level, const char *event,
+    const struct log_kv *kv)
 {
-	char fields[1024], line[2048], ts[64];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(fields, sizeof(fields), fmt, ap);
-	va_end(ap);
+	char line[4096], ts[64];
 
 	timestamp(ts, sizeof(ts));
-	log_format_line(line, sizeof(line), log_fmt, ts, level, event, fields);
+	log_format_kv(line, sizeof(line), log_fmt, ts, level, event, kv);
 	fprintf(stderr, "%s%s\n", log_level_prefix(level), line);
 }
 
@@ -251,23 +285,23 @@ void
 log_format_refusal(char *buf, unsigned size, enum log_format fmt,
     const char *ts, const char *event, const char *msg)
 {
-	unsigned len = 0;
+	size_t len = 0;
 
 	if (size == 0)
 		return;
 	buf[0] = '\0';
 	if (fmt != LOG_FORMAT_JSON) {
-		put(buf, size, &len, "healthgate: ", 12);
-		put(buf, size, &len, msg, (unsigned)strlen(msg));
+		log_puts(buf, size, &len, "healthgate: ");
+		log_puts(buf, size, &len, msg);
 		return;
 	}
-	put(buf, size, &len, "{\"ts\":\"", 7);
-	put_json(buf, size, &len, ts, (unsigned)strlen(ts));
-	put(buf, size, &len, "\",\"level\":\"error\",\"event\":\"", 27);
-	put_json(buf, size, &len, event, (unsigned)strlen(event));
-	put(buf, size, &len, "\",\"msg\":\"", 9);
-	put_json(buf, size, &len, msg, (unsigned)strlen(msg));
-	put(buf, size, &len, "\"}", 2);
+	log_puts(buf, size, &len, "{\"ts\":\"");
+	log_put_json(buf, size, &len, ts, strlen(ts));
+	log_puts(buf, size, &len, "\",\"level\":\"error\",\"event\":\"");
+	log_put_json(buf, size, &len, event, strlen(event));
+	log_puts(buf, size, &len, "\",\"msg\":\"");
+	log_put_json(buf, size, &len, msg, strlen(msg));
+	log_puts(buf, size, &len, "\"}");
 }
 
 void

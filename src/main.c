@@ -43,6 +43,9 @@
 #include "traffic.h"
 #include "version.h"
 
+#define MAIN_LOG_PATH_MAX	127	/* bytes of an admin request's path logged */
+#define MAIN_LOG_METHOD_MAX	15
+
 extern char **environ;
 
 struct daemon {
@@ -130,8 +133,8 @@ refresh(struct daemon *d)
 		grpc_server_set_health(d->grpc, code == 200, why);
 	}
 	if (code != d->health_code && d->health_code != 0)
-		log_event(LOG_INFO, "state", "from=%u to=%u", d->health_code,
-		    code);
+		log_kv(LOG_INFO, "state", LOG_U("from", d->health_code),
+		    LOG_U("to", code));
 	/* The app is up: whether its sockets can be seen is known now. */
 	if (code == 200 && d->health_code != 200 && d->traffic)
 		traffic_look(d->traffic);
@@ -237,11 +240,11 @@ on_drain_done(void *arg, enum stop_end how, enum drain_state reason)
 	    b.len);
 	sbuf_free(&b);
 	if (n)
-		log_event(LOG_INFO, "prestop_answered", "waiters=%u reason=%s",
-		    n, d->drain_end.reason);
+		log_kv(LOG_INFO, "prestop_answered", LOG_U("waiters", n),
+		    LOG_S("reason", d->drain_end.reason));
 	if (d->drain_hold) {
-		log_event(LOG_INFO, "drain_held", "reason=\"started by "
-		    "/admin/prestop: /health stays 503 until a stop signal\"");
+		log_kv(LOG_INFO, "drain_held", LOG_Q("reason", "started by "
+		    "/admin/prestop: /health stays 503 until a stop signal"));
 		return;
 	}
 	drain_finish(d, how, reason);
@@ -255,8 +258,8 @@ static void
 drain_release_hold(struct daemon *d, const char *key, const char *cause)
 {
 	d->drain_hold = false;
-	log_event(LOG_INFO, "drain_exit", "%s=%s when=%s", key, cause,
-	    stop_over(d->stop) ? "now" : "drain_end");
+	log_kv(LOG_INFO, "drain_exit", LOG_S(key, cause),
+	    LOG_S("when", stop_over(d->stop) ? "now" : "drain_end"));
 	if (stop_over(d->stop))
 		drain_finish(d, STOP_END_DRAINED, DRAIN_DONE_IDLE);
 }
@@ -299,28 +302,28 @@ on_app_exit(void *arg, int wstatus)
 static bool
 start_app(struct daemon *d)
 {
+	char why[1024];
 	char cmd[256] = "";
 	int errnum = 0;
 
 	for (char *const *a = d->cfg.app_argv; *a; a++)
 		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s%s",
 		    cmd[0] ? " " : "", *a);
-	/* A quoted logfmt value: no quote, backslash or control inside. */
-	for (char *p = cmd; *p; p++)
-		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
-			*p = '?';
 	d->app = supervise_start(d->loop, d->cfg.app_argv, environ,
 	    on_app_exit, d, &errnum);
 	if (d->app == NULL) {
 		d->rc = supervise_spawn_code(errnum);
-		log_event(LOG_ERROR, "exit", "status=%d reason=\"cannot run "
-		    "%s: %s\"", d->rc, d->cfg.app_argv[0], strerror(errnum));
+		snprintf(why, sizeof(why), "cannot run %s: %s",
+		    d->cfg.app_argv[0], strerror(errnum));
+		log_kv(LOG_ERROR, "exit", LOG_I("status", d->rc),
+		    LOG_Q("reason", why));
 		return false;
 	}
-	log_event(LOG_INFO, "app_start", "pid=%d command=\"%s\" "
-	    "drain_linger_ms=%u stop_signal=%s stop_timeout_ms=%u",
-	    (int)supervise_pid(d->app), cmd, d->cfg.drain_linger_ms,
-	    signame(d->cfg.stop_signal), d->cfg.stop_timeout_ms);
+	log_kv(LOG_INFO, "app_start", LOG_I("pid", supervise_pid(d->app)),
+	    LOG_Q("command", cmd),
+	    LOG_U("drain_linger_ms", d->cfg.drain_linger_ms),
+	    LOG_S("stop_signal", signame(d->cfg.stop_signal)),
+	    LOG_U("stop_timeout_ms", d->cfg.stop_timeout_ms));
 	return true;
 }
 
@@ -332,8 +335,8 @@ maintenance_set(struct daemon *d, bool on, const char *key,
 	if (d->maintenance == on)
 		return;
 	d->maintenance = on;
-	log_event(LOG_INFO, on ? "maintenance_on" : "maintenance_off",
-	    "%s=%s", key, cause);
+	log_kv(LOG_INFO, on ? "maintenance_on" : "maintenance_off",
+	    LOG_S(key, cause));
 	refresh(d);
 }
 
@@ -358,8 +361,8 @@ on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 	(void)w;
 	(void)revents;
-	log_event(LOG_INFO, "sighup", "action=ignored reason=\"not a reload; "
-	    "healthgate keeps serving\"");
+	log_kv(LOG_INFO, "sighup", LOG_S("action", "ignored"),
+	    LOG_Q("reason", "not a reload; healthgate keeps serving"));
 }
 
 static void
@@ -517,18 +520,6 @@ serve_verb(struct daemon *d, enum admin_verb v, struct http_admin_reply *r)
 	admin_render_result(false, NULL, "no such admin path", &r->body);
 }
 
-/* A path for a log line: the client's bytes, quoting-safe and short. */
-static void
-safe_path(const char *url, char *buf, size_t size)
-{
-	size_t i;
-
-	for (i = 0; url[i] && i + 1 < size; i++)
-		buf[i] = (url[i] > ' ' && url[i] < 0x7f && url[i] != '"' &&
-		    url[i] != '\\') ? url[i] : '?';
-	buf[i] = '\0';
-}
-
 /*
  * An /admin/ request: who may (admin.c's rule), which verb and method,
  * then the verb. One log line for each, never the token.
@@ -541,20 +532,24 @@ on_admin(void *arg, const struct http_admin_call *call,
 	enum admin_access a = admin_access_check(call->client,
 	    call->authorization, d->admin_token);
 	enum admin_verb v = admin_verb_of(call->url);
-	char src[ADDR_STR_MAX], path[128], method[16], result[16];
+	char src[ADDR_STR_MAX], result[16];
+	/* The client's bytes, as they came (log.c escapes them), short. */
+	struct log_kv path = LOG_SN("path", call->url,
+	    strnlen(call->url, MAIN_LOG_PATH_MAX));
+	struct log_kv method = LOG_SN("method", call->method,
+	    strnlen(call->method, MAIN_LOG_METHOD_MAX));
 
 	addr_format(call->client, src, sizeof(src));
-	safe_path(call->url, path, sizeof(path));
-	safe_path(call->method, method, sizeof(method));
 	if (!admin_access_ok(a)) {
 		r->code = 403;
 		admin_render_result(false, NULL, a == ADMIN_ACCESS_NOT_ENABLED ?
 		    "admin API: loopback only (no --admin-token-file)" :
 		    "admin API: Authorization: Bearer TOKEN needed",
 		    &r->body);
-		log_event(LOG_WARN, "admin_refused", "source=%s method=%s "
-		    "path=%s result=403 reason=%s", src, method, path,
-		    admin_access_name(a));
+		log_kv(LOG_WARN, "admin_refused", LOG_S("source", src),
+		    method, path,
+		    LOG_U("result", 403),
+		    LOG_S("reason", admin_access_name(a)));
 		return;
 	}
 	if (v != ADMIN_VERB_NONE && !admin_method_ok(v, call->method)) {
@@ -568,9 +563,8 @@ on_admin(void *arg, const struct http_admin_call *call,
 		snprintf(result, sizeof(result), "held");
 	else
 		snprintf(result, sizeof(result), "%u", r->code);
-	log_event(LOG_INFO, "admin", "source=%s method=%s path=%s "
-	    "access=%s result=%s", src, method, path, admin_access_name(a),
-	    result);
+	log_kv(LOG_INFO, "admin", LOG_S("source", src), method, path,
+	    LOG_S("access", admin_access_name(a)), LOG_S("result", result));
 }
 
 static void
@@ -600,23 +594,28 @@ log_start(struct daemon *d)
 		opts_format_duration(c->drain_quiet_ms, quiet, sizeof(quiet));
 	else
 		snprintf(quiet, sizeof(quiet), "auto");
-	log_event(LOG_INFO, "start", "version=%s pid=%d listen=%s checks=%u "
-	    "interval_ms=%u timeout_ms=%u rise=%u fall=%u drain_timeout_ms=%u "
-	    "drain_fall=%u drain_window_ms=%u drain_ignore=%s "
-	    "max_connections=%u max_per_ip=%u conn_memory=%u "
-	    "request_timeout_ms=%u idle_timeout_ms=%u app_ports=%s "
-	    "drain_quiet=%s",
-	    HEALTHGATE_VERSION, (int)getpid(), listen, c->nchecks,
-	    c->interval_ms, c->timeout_ms, c->rise, c->fall,
-	    c->drain_timeout_ms, c->drain_fall, c->drain_window_ms,
-	    ignore[0] ? ignore : "none", c->max_connections, c->max_per_ip,
-	    c->conn_memory, c->request_timeout_ms, c->idle_timeout_ms,
-	    ports[0] ? ports : "none", quiet);
+	log_kv(LOG_INFO, "start", LOG_S("version", HEALTHGATE_VERSION),
+	    LOG_I("pid", getpid()), LOG_S("listen", listen),
+	    LOG_U("checks", c->nchecks), LOG_U("interval_ms", c->interval_ms),
+	    LOG_U("timeout_ms", c->timeout_ms), LOG_U("rise", c->rise),
+	    LOG_U("fall", c->fall),
+	    LOG_U("drain_timeout_ms", c->drain_timeout_ms),
+	    LOG_U("drain_fall", c->drain_fall),
+	    LOG_U("drain_window_ms", c->drain_window_ms),
+	    LOG_S("drain_ignore", ignore[0] ? ignore : "none"),
+	    LOG_U("max_connections", c->max_connections),
+	    LOG_U("max_per_ip", c->max_per_ip),
+	    LOG_U("conn_memory", c->conn_memory),
+	    LOG_U("request_timeout_ms", c->request_timeout_ms),
+	    LOG_U("idle_timeout_ms", c->idle_timeout_ms),
+	    LOG_S("app_ports", ports[0] ? ports : "none"),
+	    LOG_S("drain_quiet", quiet));
 	for (unsigned i = 0; i < c->nchecks; i++)
-		log_event(LOG_INFO, "check", "name=%s interval_ms=%u "
-		    "timeout_ms=%u rise=%u fall=%u", c->checks[i].name,
-		    c->checks[i].interval_ms, c->checks[i].timeout_ms,
-		    c->checks[i].rise, c->checks[i].fall);
+		log_kv(LOG_INFO, "check", LOG_S("name", c->checks[i].name),
+		    LOG_U("interval_ms", c->checks[i].interval_ms),
+		    LOG_U("timeout_ms", c->checks[i].timeout_ms),
+		    LOG_U("rise", c->checks[i].rise),
+		    LOG_U("fall", c->checks[i].fall));
 }
 
 /* --grpc-listen: the gRPC health endpoint, with the HTTP side's limits. */
@@ -624,6 +623,7 @@ static bool
 start_grpc(struct daemon *d, const struct http_limits *limits,
     const struct http_hooks *hooks)
 {
+	char why[1024];
 	char err[CONFIG_ERR_MAX], where[ADDR_STR_MAX];
 
 	if (!d->cfg.grpc_listen)
@@ -631,14 +631,15 @@ start_grpc(struct daemon *d, const struct http_limits *limits,
 	d->grpc = grpc_server_new(d->loop, d->cfg.grpc_listen_host,
 	    d->cfg.grpc_listen_port, limits, hooks, err, sizeof(err));
 	if (d->grpc == NULL) {
-		log_event(LOG_ERROR, "exit", "reason=\"cannot listen on "
-		    "%s:%u for gRPC: %s\"", d->cfg.grpc_listen_host[0] ?
+		snprintf(why, sizeof(why), "cannot listen on %s:%u for gRPC: "
+		    "%s", d->cfg.grpc_listen_host[0] ?
 		    d->cfg.grpc_listen_host : "[::]", d->cfg.grpc_listen_port,
 		    err);
+		log_kv(LOG_ERROR, "exit", LOG_Q("reason", why));
 		return false;
 	}
 	grpc_server_address(d->grpc, where, sizeof(where));
-	log_event(LOG_INFO, "grpc_listen", "listen=%s", where);
+	log_kv(LOG_INFO, "grpc_listen", LOG_S("listen", where));
 	return true;
 }
 
@@ -651,27 +652,17 @@ signal_watch(struct daemon *d, ev_signal *w, int signum,
 	ev_signal_start(d->loop, w);
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * Flags and environment into d->cfg, and the admin token. Returns -1 to
+ * go on, else the exit code: 0 after --help or --version, 2 on a refusal
+ * (one line, JSON if asked; "<3>" first when stderr is the journal).
+ */
+static int
+main_config(struct daemon *d, int argc, char *argv[])
 {
-	struct daemon d;
-	struct http_hooks hooks;
-	struct http_limits limits;
-	struct fd_budget fds;
-	char err[CONFIG_ERR_MAX];
-	unsigned nports;
-	int rc = 1;
+	char err[CONFIG_ERR_MAX], msg[CONFIG_ERR_MAX + 300];
 
-	evalloc_init();		/* libev's allocations: retried, then logged */
-	if (argc > 1 && strcmp(argv[1], "probe") == 0)
-		return probe_main(argc - 1, argv + 1, environ);
-	if (argc > 1 && strcmp(argv[1], "plan") == 0)
-		return plan_main(argc - 1, argv + 1, environ);
-	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
-		return ctl_main(argc - 1, argv + 1, environ);
-
-	memset(&d, 0, sizeof(d));
-	switch (config_load(&d.cfg, argc, argv, environ, err)) {
+	switch (config_load(&d->cfg, argc, argv, environ, err)) {
 	case CONFIG_OK:
 		break;
 	case CONFIG_HELP:
@@ -681,130 +672,183 @@ main(int argc, char *argv[])
 		puts(version_line());
 		return 0;
 	case CONFIG_ERROR:
-		/* One line, JSON if asked; "<3>" first when it is the journal. */
 		log_refusal(config_log_format_asked(argc, argv, environ),
 		    "config_error", err);
 		return 2;
 	}
-	if (d.cfg.admin_token_file && (d.admin_token = admin_token_read(
-	    d.cfg.admin_token_file, err, sizeof(err))) == NULL) {
-		char msg[CONFIG_ERR_MAX + 300];
-
+	if (d->cfg.admin_token_file && (d->admin_token = admin_token_read(
+	    d->cfg.admin_token_file, err, sizeof(err))) == NULL) {
 		snprintf(msg, sizeof(msg), "--admin-token-file "
 		    "(HEALTHGATE_ADMIN_TOKEN_FILE): \"%.200s\" %s",
-		    d.cfg.admin_token_file, err);
-		log_refusal(d.cfg.log_format, "config_error", msg);
-		config_free(&d.cfg);
+		    d->cfg.admin_token_file, err);
+		log_refusal(d->cfg.log_format, "config_error", msg);
+		config_free(&d->cfg);
 		return 2;
 	}
-	log_init(d.cfg.log_format);
-	signal(SIGPIPE, SIG_IGN);
+	return -1;
+}
 
-	d.loop = EV_DEFAULT;
+/*
+ * The loop and what only watches it: systemd's notify socket, the app's
+ * traffic, the drain. Returns false (logged) when out of memory.
+ */
+static bool
+main_start(struct daemon *d)
+{
+	log_init(d->cfg.log_format);
+	signal(SIGPIPE, SIG_IGN);
+	d->loop = EV_DEFAULT;
 	/*
 	 * Under systemd: the notify socket and watchdog are ours alone, so
 	 * exec: checks do not inherit them.
 	 */
-	d.notify = notify_new(d.loop, environ);
+	d->notify = notify_new(d->loop, environ);
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
 	/* The app's ports: given, or those of the checks on this host. */
-	nports = d.cfg.app_ports_set ? d.cfg.napp_ports :
-	    app_ports_from_checks(d.cfg.checks, d.cfg.nchecks,
-	    app_ports_is_local, NULL, d.cfg.app_ports, CONFIG_APP_PORTS_MAX);
-	d.cfg.napp_ports = nports;
-	if (nports && (d.traffic = traffic_new(d.loop, d.cfg.app_ports, nports,
-	    d.cfg.drain_quiet_ms / 1000.0, on_traffic_scanned, &d)) == NULL) {
-		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
-		goto out;
-	}
-	d.stop = stop_new(d.loop, &(struct stop_params){
-		.traffic = d.traffic,
-		.ignore = d.cfg.drain_ignore, .nignore = d.cfg.ndrain_ignore,
-		.window_ms = d.cfg.drain_window_ms, .fall = d.cfg.drain_fall,
-		.cap_ms = d.cfg.drain_timeout_ms,
+	if (!d->cfg.app_ports_set)
+		d->cfg.napp_ports = app_ports_from_checks(d->cfg.checks,
+		    d->cfg.nchecks, app_ports_is_local, NULL, d->cfg.app_ports,
+		    CONFIG_APP_PORTS_MAX);
+	if (d->cfg.napp_ports && (d->traffic = traffic_new(d->loop,
+	    d->cfg.app_ports, d->cfg.napp_ports,
+	    d->cfg.drain_quiet_ms / 1000.0, on_traffic_scanned, d)) == NULL)
+		goto fail;
+	d->stop = stop_new(d->loop, &(struct stop_params){
+		.traffic = d->traffic,
+		.ignore = d->cfg.drain_ignore, .nignore = d->cfg.ndrain_ignore,
+		.window_ms = d->cfg.drain_window_ms, .fall = d->cfg.drain_fall,
+		.cap_ms = d->cfg.drain_timeout_ms,
 	    }, &(struct stop_hooks){ .begin = on_drain_begin,
 		.inflight = on_drain_inflight, .done = on_drain_done,
-		.arg = &d });
-	hooks = (struct http_hooks){ .served = on_served, .idle = on_idle,
+		.arg = d });
+	if (d->stop == NULL)
+		goto fail;
+	return true;
+fail:
+	log_kv(LOG_ERROR, "exit", LOG_Q("reason", "out of memory"));
+	return false;
+}
+
+/*
+ * The listeners, within the open-file and memory limits, then the
+ * checks and the signals. Returns 0, or the exit code (logged).
+ */
+static int
+main_listen(struct daemon *d)
+{
+	struct http_hooks hooks = { .served = on_served, .idle = on_idle,
 	    .prober = on_prober, .metrics = on_metrics, .admin = on_admin,
-	    .arg = &d };
-	if (d.stop == NULL) {
-		log_event(LOG_ERROR, "exit", "reason=\"out of memory\"");
-		goto out;
-	}
+	    .arg = d };
+	struct http_limits limits;
+	struct fd_budget fds;
+	char err[CONFIG_ERR_MAX], why[1024];
+
 	/* First what fits the open-file limit, then the server's limits. */
-	fd_budget_apply(&d.cfg.max_connections, HTTP_SERVER_HEADROOM,
-	    fd_budget_reserve(procstat_open_fds(), d.cfg.checks,
-	    d.cfg.nchecks), &fds);
-	mem_budget_apply(&d.cfg.max_connections, &fds.headroom,
-	    d.cfg.conn_memory);
+	fd_budget_apply(&d->cfg.max_connections, HTTP_SERVER_HEADROOM,
+	    fd_budget_reserve(procstat_open_fds(), d->cfg.checks,
+	    d->cfg.nchecks), &fds);
+	mem_budget_apply(&d->cfg.max_connections, &fds.headroom,
+	    d->cfg.conn_memory);
 	limits = (struct http_limits){
-		.max_connections = d.cfg.max_connections,
-		.max_per_ip = d.cfg.max_per_ip,
-		.conn_memory = d.cfg.conn_memory,
-		.request_timeout = d.cfg.request_timeout_ms / 1000.0,
-		.idle_timeout = d.cfg.idle_timeout_ms / 1000.0,
+		.max_connections = d->cfg.max_connections,
+		.max_per_ip = d->cfg.max_per_ip,
+		.conn_memory = d->cfg.conn_memory,
+		.request_timeout = d->cfg.request_timeout_ms / 1000.0,
+		.idle_timeout = d->cfg.idle_timeout_ms / 1000.0,
 		.headroom = fds.headroom,
 	};
-	d.http = http_server_new(d.loop, d.cfg.listen_host, d.cfg.listen_port,
-	    &limits, &hooks, err, sizeof(err));
-	if (d.http == NULL) {
-		log_event(LOG_ERROR, "exit", "reason=\"cannot listen on "
-		    "%s:%u: %s\"", d.cfg.listen_host[0] ? d.cfg.listen_host :
-		    "[::]", d.cfg.listen_port, err);
-		goto out;
+	d->http = http_server_new(d->loop, d->cfg.listen_host,
+	    d->cfg.listen_port, &limits, &hooks, err, sizeof(err));
+	if (d->http == NULL) {
+		snprintf(why, sizeof(why), "cannot listen on %s:%u: %s",
+		    d->cfg.listen_host[0] ? d->cfg.listen_host : "[::]",
+		    d->cfg.listen_port, err);
+		log_kv(LOG_ERROR, "exit", LOG_Q("reason", why));
+		return 1;
 	}
-	if (!start_grpc(&d, &limits, &hooks))
-		goto out;
-	d.checks = checks_new(d.loop, d.cfg.checks, d.cfg.nchecks,
-	    on_checks_changed, &d, err, sizeof(err));
-	if (d.checks == NULL) {
+	if (!start_grpc(d, &limits, &hooks))
+		return 1;
+	d->checks = checks_new(d->loop, d->cfg.checks, d->cfg.nchecks,
+	    on_checks_changed, d, err, sizeof(err));
+	if (d->checks == NULL) {
 		/* A file a check names cannot be used: a start-up error. */
-		log_event(LOG_ERROR, "config_error", "error=\"%s\"", err);
-		rc = 2;
-		goto out;
+		log_kv(LOG_ERROR, "config_error", LOG_Q("error", err));
+		return 2;
 	}
-	signal_watch(&d, &d.sigterm, SIGTERM, on_stop);
-	signal_watch(&d, &d.sigint, SIGINT, on_stop);
-	signal_watch(&d, &d.sigusr1, SIGUSR1, on_maintenance);
-	signal_watch(&d, &d.sigusr2, SIGUSR2, on_maintenance);
+	signal_watch(d, &d->sigterm, SIGTERM, on_stop);
+	signal_watch(d, &d->sigint, SIGINT, on_stop);
+	signal_watch(d, &d->sigusr1, SIGUSR1, on_maintenance);
+	signal_watch(d, &d->sigusr2, SIGUSR2, on_maintenance);
 	/* A supervisor's SIGHUP is the app's: supervise.c passes it on. */
-	if (d.cfg.app_argv == NULL)
-		signal_watch(&d, &d.sighup, SIGHUP, on_hangup);
+	if (d->cfg.app_argv == NULL)
+		signal_watch(d, &d->sighup, SIGHUP, on_hangup);
+	return 0;
+}
 
+/* Ready, the first checks, the app; the loop until the process ends. */
+static int
+main_run(struct daemon *d)
+{
 	/*
 	 * Before the first check: its strays are known from the start. In
 	 * supervisor mode the app's orphans come here too and are only reaped.
 	 */
-	reap_init(d.loop, d.cfg.app_argv ? REAP_SUPERVISOR : REAP_SIDECAR);
-	refresh(&d);
-	log_start(&d);
-	if (nports == 0 && !d.cfg.app_ports_set)
+	reap_init(d->loop, d->cfg.app_argv ? REAP_SUPERVISOR : REAP_SIDECAR);
+	refresh(d);
+	log_start(d);
+	if (d->cfg.napp_ports == 0 && !d->cfg.app_ports_set)
 		traffic_no_ports();
 	/* The listener is open: connections queue from here on. */
-	notify_ready(d.notify, NULL);
-	checks_start(d.checks);
-	if (d.cfg.app_argv && !start_app(&d)) {
-		rc = d.rc;
-		goto out;
-	}
-	ev_run(d.loop, 0);
-	rc = d.rc;
-	log_event(LOG_INFO, "exit", "status=%d", rc);
-out:
-	supervise_free(d.app);	/* the app, reaped, if it still ran */
-	checks_free(d.checks);	/* kills every running check's group */
+	notify_ready(d->notify, NULL);
+	checks_start(d->checks);
+	if (d->cfg.app_argv && !start_app(d))
+		return d->rc;
+	ev_run(d->loop, 0);
+	log_kv(LOG_INFO, "exit", LOG_I("status", d->rc));
+	return d->rc;
+}
+
+/* Everything main_start and main_listen made, whatever got made. */
+static void
+main_free(struct daemon *d)
+{
+	supervise_free(d->app);	/* the app, reaped, if it still ran */
+	checks_free(d->checks);	/* kills every running check's group */
 	reap_final(1.0);	/* ...then what escaped them */
-	grpc_server_free(d.grpc);
-	http_server_free(d.http);
-	stop_free(d.stop);
-	traffic_free(d.traffic);
-	notify_free(d.notify);
-	config_free(&d.cfg);
-	if (d.admin_token)
-		explicit_bzero(d.admin_token, strlen(d.admin_token));
-	free(d.admin_token);
+	grpc_server_free(d->grpc);
+	http_server_free(d->http);
+	stop_free(d->stop);
+	traffic_free(d->traffic);
+	notify_free(d->notify);
+	config_free(&d->cfg);
+	if (d->admin_token)
+		explicit_bzero(d->admin_token, strlen(d->admin_token));
+	free(d->admin_token);
+}
+
+/* The life of the process: flags, wiring, the loop, teardown. */
+int
+main(int argc, char *argv[])
+{
+	struct daemon d;
+	int rc;
+
+	evalloc_init();		/* libev's allocations: retried, then logged */
+	if (argc > 1 && strcmp(argv[1], "probe") == 0)
+		return probe_main(argc - 1, argv + 1, environ);
+	if (argc > 1 && strcmp(argv[1], "plan") == 0)
+		return plan_main(argc - 1, argv + 1, environ);
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return ctl_main(argc - 1, argv + 1, environ);
+	memset(&d, 0, sizeof(d));
+	if ((rc = main_config(&d, argc, argv)) >= 0)
+		return rc;
+	if (!main_start(&d))
+		rc = 1;
+	else if ((rc = main_listen(&d)) == 0)
+		rc = main_run(&d);
+	main_free(&d);
 	return rc;
 }

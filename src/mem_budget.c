@@ -2,6 +2,7 @@
  * mem_budget.c: how many connections fit under the address-space limit
  * (mem_budget.h). The plan is pure; apply reads the limit and the use.
  */
+#include <stdio.h>
 #include <sys/resource.h>
 
 #include "log.h"
@@ -42,6 +43,7 @@ void
 mem_budget_apply(unsigned *max_connections, unsigned *headroom,
     unsigned conn_memory)
 {
+	char why[256];
 	struct procstat ps;
 	struct rlimit rl;
 	struct mem_budget b;
@@ -54,12 +56,13 @@ mem_budget_apply(unsigned *max_connections, unsigned *headroom,
 	    *headroom, &b);
 	if (!b.lowered)
 		return;
-	log_event(LOG_WARN, "limit", "max_connections=%u lowered_to=%u "
-	    "headroom=%u reason=\"address space limit %llu, %llu in use, "
-	    "%u a connection\"", *max_connections, b.max_connections,
-	    b.headroom, (unsigned long long)rl.rlim_cur,
+	snprintf(why, sizeof(why), "address space limit %llu, %llu in use, "
+	    "%u a connection", (unsigned long long)rl.rlim_cur,
 	    (unsigned long long)ps.virtual_bytes,
 	    conn_memory + MEM_BUDGET_CONN_OVERHEAD);
+	log_kv(LOG_WARN, "limit", LOG_U("max_connections", *max_connections),
+	    LOG_U("lowered_to", b.max_connections),
+	    LOG_U("headroom", b.headroom), LOG_Q("reason", why));
 	*max_connections = b.max_connections;
 	*headroom = b.headroom;
 }

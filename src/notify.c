@@ -127,12 +127,12 @@ send_msg(struct notify *n, const char *head, const char *status)
 	    (const struct sockaddr *)&n->addr, n->addrlen);
 	if (r < 0 && !n->failing) {
 		n->failing = true;
-		log_event(LOG_WARN, "notify_error", "error=\"%s\"",
-		    strerror(errno));
+		log_kv(LOG_WARN, "notify_error",
+		    LOG_Q("error", strerror(errno)));
 	} else if (r >= 0 && n->failing) {
 		n->failing = false;
-		log_event(LOG_INFO, "notify_recovered", "sent=\"%.*s\"",
-		    (int)strcspn(msg, "\n"), msg);
+		log_kv(LOG_INFO, "notify_recovered",
+		    LOG_QN("sent", msg, strcspn(msg, "\n")));
 	}
 }
 
@@ -154,6 +154,7 @@ static const char *const watchdog_words[] = {
 struct notify *
 notify_new(struct ev_loop *loop, char *const envp[])
 {
+	char why[256];
 	const char *sock = opts_env(envp, "NOTIFY_SOCKET"), *e;
 	const char *usec = opts_env(envp, "WATCHDOG_USEC");
 	const char *pid = opts_env(envp, "WATCHDOG_PID");
@@ -163,36 +164,36 @@ notify_new(struct ev_loop *loop, char *const envp[])
 	if (sock == NULL)
 		return NULL;
 	if ((n = calloc(1, sizeof(*n))) == NULL) {
-		log_event(LOG_WARN, "notify_off", "reason=\"out of memory\"");
+		log_kv(LOG_WARN, "notify_off", LOG_Q("reason", "out of memory"));
 		return NULL;
 	}
 	n->loop = loop;
 	n->fd = -1;
 	if ((e = notify_parse_socket(sock, &n->addr, &n->addrlen)) != NULL) {
-		log_event(LOG_WARN, "notify_off", "reason=\"NOTIFY_SOCKET %s\"",
-		    e);
+		snprintf(why, sizeof(why), "NOTIFY_SOCKET %s", e);
+		log_kv(LOG_WARN, "notify_off", LOG_Q("reason", why));
 		goto fail;
 	}
 	n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (n->fd < 0) {
-		log_event(LOG_WARN, "notify_off", "reason=\"socket: %s\"",
-		    strerror(errno));
+		snprintf(why, sizeof(why), "socket: %s", strerror(errno));
+		log_kv(LOG_WARN, "notify_off", LOG_Q("reason", why));
 		goto fail;
 	}
 	wd = notify_parse_watchdog(usec, pid, getpid(), &n->interval);
 	if (wd == NOTIFY_WATCHDOG_INVALID)
-		log_event(LOG_WARN, "notify_watchdog_off", "reason=\"not a "
-		    "number\" WATCHDOG_USEC=\"%s\" WATCHDOG_PID=\"%s\"",
-		    usec, pid ? pid : "");
+		log_kv(LOG_WARN, "notify_watchdog_off",
+		    LOG_Q("reason", "not a number"), LOG_Q("WATCHDOG_USEC", usec),
+		    LOG_Q("WATCHDOG_PID", pid ? pid : ""));
 	if (wd == NOTIFY_WATCHDOG_ON) {
 		ev_timer_init(&n->watchdog, watchdog_cb, n->interval,
 		    n->interval);
 		n->watchdog.data = n;
 		ev_timer_start(loop, &n->watchdog);
 	}
-	log_event(LOG_INFO, "notify", "socket=\"%s\" watchdog=%s "
-	    "watchdog_interval_ms=%.0f", sock, watchdog_words[wd],
-	    n->interval * 1000);
+	log_kv(LOG_INFO, "notify", LOG_Q("socket", sock),
+	    LOG_S("watchdog", watchdog_words[wd]),
+	    LOG_F("watchdog_interval_ms", n->interval * 1000, 0));
 	return n;
 fail:
 	free(n);

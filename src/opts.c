@@ -93,13 +93,17 @@ opts_from_env(const struct opts_def *tab, size_t n, char *const envp[],
 
 void
 opts_usage(const struct opts_def *tab, size_t n, int width,
-    const void *defaults)
+    const void *defaults, opts_show_fn *show)
 {
 	for (size_t k = 0; k < n; k++) {
 		const struct opts_def *o = &tab[k];
 		char left[64], dflt[OPTS_DURATION_LEN + 16] = "";
 
-		if (defaults && (o->set == opts_set_duration ||
+		char shown[OPTS_DURATION_LEN];
+
+		if (defaults && show && show(o, defaults, shown, sizeof(shown)))
+			snprintf(dflt, sizeof(dflt), " (default %s)", shown);
+		else if (defaults && (o->set == opts_set_duration ||
 		    o->set == opts_set_count)) {
 			unsigned v = *(const unsigned *)((const char *)defaults +
 			    o->off);

@@ -207,128 +207,179 @@ probe_keep_body(const char *resp, size_t len, struct probe_body *body)
 	body->len = n;
 }
 
+/* One probe's connection: its socket, TLS over it, its deadline. */
+struct probe_conn {
+	int		 fd;		/* -1 until connected */
+	struct tls_conn	*t;		/* NULL for plain HTTP */
+	double		 deadline;	/* ms, now_ms()'s clock */
+	unsigned	 timeout_ms;	/* for the messages */
+	short		 events;	/* what TLS waits for, or 0 */
+};
+
+/* The URL's address: a literal, or the resolver's first answer. */
+static bool
+probe_address(const struct url *u, double deadline,
+    struct sockaddr_storage *ss, socklen_t *sslen, char *why,
+    unsigned whylen)
+{
+	struct addr a;
+	const char *bad;
+
+	if (addr_to_sockaddr(u->host, u->port, ss, sslen) == NULL)
+		return true;
+	if ((bad = addr_check_name(u->host)) != NULL) {
+		snprintf(why, whylen, "%s", bad);
+		return false;
+	}
+	if (!resolve_wait(u->host, deadline / 1000.0, &a, why, whylen))
+		return false;
+	addr_sockaddr(&a, u->port, ss, sslen);
+	return true;
+}
+
+/* Connected within the deadline, and TLS shaken hands when asked. */
+static bool
+probe_connect(const struct probe_req *r, struct probe_conn *pc, char *why,
+    unsigned whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int err;
+
+	if (!probe_address(r->url, pc->deadline, &ss, &sslen, why, whylen))
+		return false;
+	if ((pc->fd = sock_connect(&ss, sslen, &err)) < 0) {
+		snprintf(why, whylen, "connect: %s", strerror(err));
+		return false;
+	}
+	if (wait_for(pc->fd, POLLOUT, pc->deadline) <= 0) {
+		snprintf(why, whylen, "connect timed out after %u ms",
+		    pc->timeout_ms);
+		return false;
+	}
+	if ((err = sock_connect_error(pc->fd)) != 0) {
+		snprintf(why, whylen, "connect: %s", strerror(err));
+		return false;
+	}
+	if (r->tls && (pc->t = tls_conn_new(r->tls->conf, r->tls->name,
+	    NULL)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return false;
+	}
+	return pc->t == NULL || probe_tls_handshake(pc->fd, pc->t,
+	    pc->deadline / 1000.0, pc->timeout_ms, why, whylen);
+}
+
+static bool
+probe_send(struct probe_conn *pc, const char *req, size_t reqlen, char *why,
+    unsigned whylen)
+{
+	size_t sent = 0;
+
+	while (sent < reqlen || pc->events) {
+		ssize_t n = probe_io(pc->fd, pc->t, true, (char *)req + sent,
+		    reqlen - sent, &pc->events, why, whylen);
+
+		if (n == -2)
+			return false;
+		sent += (size_t)n;
+		if (pc->events && wait_for(pc->fd, pc->events,
+		    pc->deadline) <= 0) {
+			snprintf(why, whylen, "send timed out after %u ms",
+			    pc->timeout_ms);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The whole answer: to EOF, or to the end its head announces. */
+static bool
+probe_read(struct probe_conn *pc, char *resp, size_t *len, char *why,
+    unsigned whylen)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (probe_response_complete(resp, *len) ||
+		    *len == RESPONSE_MAX)
+			return true;
+		n = probe_io(pc->fd, pc->t, false, resp + *len,
+		    RESPONSE_MAX - *len, &pc->events, why, whylen);
+		if (n == -2)
+			return false;
+		if (pc->events) {
+			if (wait_for(pc->fd, pc->events, pc->deadline) <= 0) {
+				snprintf(why, whylen, "no complete answer "
+				    "within %u ms", pc->timeout_ms);
+				return false;
+			}
+			continue;
+		}
+		if (n == 0)
+			return true;
+		*len += (size_t)n;
+	}
+}
+
+/* The answer's status, 0 (and why) when it is not a whole HTTP answer. */
+static unsigned
+probe_answer(const char *resp, size_t len, char *why, unsigned whylen)
+{
+	unsigned code = 0;
+
+	switch (http_status_parse(resp, len, &code)) {
+	case HTTP_STATUS_DONE:
+		return code;
+	case HTTP_STATUS_MORE:
+		snprintf(why, whylen, len ? "answer cut short" :
+		    "connection closed without an answer");
+		break;
+	case HTTP_STATUS_BAD:
+		snprintf(why, whylen, "not an HTTP answer");
+		break;
+	}
+	return 0;
+}
+
 unsigned
 probe_call(const struct probe_req *r, struct probe_body *body, char *why,
     unsigned whylen)
 {
 	const struct url *u = r->url;
-	unsigned timeout_ms = r->timeout_ms;
-	struct tls_conn *t = NULL;
-	short events = 0;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
+	struct probe_conn pc = { .fd = -1, .timeout_ms = r->timeout_ms,
+	    .deadline = now_ms() + r->timeout_ms };
 	char *req = NULL, *resp = NULL;
-	double deadline = now_ms() + timeout_ms;
-	size_t len = 0, sent = 0, reqlen, reqmax;
+	size_t len = 0, reqlen, reqmax = 0;
 	unsigned code = 0;
-	int fd = -1, err;
-	struct addr a;
-	const char *bad;
 
 	if (u->tls && r->tls == NULL) {
 		snprintf(why, whylen, "https:// is for healthgate probe");
 		goto out;
 	}
-	if (addr_to_sockaddr(u->host, u->port, &ss, &sslen) != NULL) {
-		if ((bad = addr_check_name(u->host)) != NULL) {
-			snprintf(why, whylen, "%s", bad);
-			goto out;
-		}
-		if (!resolve_wait(u->host, deadline / 1000.0, &a, why, whylen))
-			goto out;
-		addr_sockaddr(&a, u->port, &ss, &sslen);
-	}
 	reqmax = HTTP_REQUEST_MAX + (r->token ? strlen(r->token) : 0);
-	if ((req = malloc(reqmax)) == NULL) {
+	/* lint: calloc for resp, as scan-build cannot tell that what is
+	 * read of it was received first; 64 KiB zeroed once per probe. */
+	if ((req = malloc(reqmax)) == NULL ||
+	    (resp = calloc(1, RESPONSE_MAX)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
 	/* http_server.c knows its own probe by this agent. */
 	reqlen = http_request_build(req, reqmax, r->method, u->host, u->port,
 	    u->path, PROBE_USER_AGENT, r->token);
-	/* lint: calloc, as scan-build cannot tell that what is read of it
-	 * was received first; 64 KiB zeroed once per probe. */
-	if ((resp = calloc(1, RESPONSE_MAX)) == NULL) {
-		snprintf(why, whylen, "out of memory");
+	if (!probe_connect(r, &pc, why, whylen) ||
+	    !probe_send(&pc, req, reqlen, why, whylen) ||
+	    !probe_read(&pc, resp, &len, why, whylen))
 		goto out;
-	}
-	if ((fd = sock_connect(&ss, sslen, &err)) < 0) {
-		snprintf(why, whylen, "connect: %s", strerror(err));
-		goto out;
-	}
-	if (wait_for(fd, POLLOUT, deadline) <= 0) {
-		snprintf(why, whylen, "connect timed out after %u ms",
-		    timeout_ms);
-		goto out;
-	}
-	if ((err = sock_connect_error(fd)) != 0) {
-		snprintf(why, whylen, "connect: %s", strerror(err));
-		goto out;
-	}
-	if (r->tls && (t = tls_conn_new(r->tls->conf, r->tls->name,
-	    NULL)) == NULL) {
-		snprintf(why, whylen, "out of memory");
-		goto out;
-	}
-	if (t && !probe_tls_handshake(fd, t, deadline / 1000.0, timeout_ms,
-	    why, whylen))
-		goto out;
-	while (sent < reqlen || events) {
-		ssize_t n = probe_io(fd, t, true, req + sent, reqlen - sent,
-		    &events, why, whylen);
-
-		if (n == -2)
-			goto out;
-		sent += (size_t)n;
-		if (events && wait_for(fd, events, deadline) <= 0) {
-			snprintf(why, whylen, "send timed out after %u ms",
-			    timeout_ms);
-			goto out;
-		}
-	}
-	/* Read the whole answer: to EOF, or to the end its head announces. */
-	for (;;) {
-		ssize_t n;
-
-		if (probe_response_complete(resp, len) || len == RESPONSE_MAX)
-			break;
-		n = probe_io(fd, t, false, resp + len, RESPONSE_MAX - len,
-		    &events, why, whylen);
-		if (n == -2)
-			goto out;
-		if (events) {
-			if (wait_for(fd, events, deadline) <= 0) {
-				snprintf(why, whylen, "no complete answer "
-				    "within %u ms", timeout_ms);
-				goto out;
-			}
-			continue;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	switch (http_status_parse(resp, len, &code)) {
-	case HTTP_STATUS_DONE:
-		break;
-	case HTTP_STATUS_MORE:
-		snprintf(why, whylen, len ? "answer cut short" :
-		    "connection closed without an answer");
-		code = 0;
-		break;
-	case HTTP_STATUS_BAD:
-		snprintf(why, whylen, "not an HTTP answer");
-		code = 0;
-		break;
-	}
-	if (code && body)
+	if ((code = probe_answer(resp, len, why, whylen)) && body)
 		probe_keep_body(resp, len, body);
 out:
-	if (t)
-		tls_close(t, fd);
-	tls_conn_free(t);
-	if (fd >= 0)
-		close(fd);
+	if (pc.t)
+		tls_close(pc.t, pc.fd);
+	tls_conn_free(pc.t);
+	if (pc.fd >= 0)
+		close(pc.fd);
 	if (req)	/* it may hold the token */
 		explicit_bzero(req, reqmax);
 	free(req);

@@ -47,21 +47,22 @@ stop_log_end(struct stop *s, enum drain_state ds, double now)
 
 	drain_stats(s->drain, now, &st);
 	if (!s->traffic) {
-		log_event(capped ? LOG_WARN : LOG_INFO, capped ? "drain_capped" :
-		    "drain_end", "reason=%s watched=%u served=%u silent=%u "
-		    "503s=%llu", drain_state_name(ds), st.watched, st.served,
-		    st.silent, s->n503);
+		log_kv(capped ? LOG_WARN : LOG_INFO, capped ? "drain_capped" :
+		    "drain_end", LOG_S("reason", drain_state_name(ds)),
+		    LOG_U("watched", st.watched), LOG_U("served", st.served),
+		    LOG_U("silent", st.silent), LOG_U("503s", s->n503));
 		return;
 	}
 	quiet_stats(traffic_quiet(s->params.traffic), now, &qs);
-	log_event(capped ? LOG_WARN : LOG_INFO, capped ? "drain_capped" :
-	    "drain_end", "reason=%s watched=%u served=%u silent=%u 503s=%llu "
-	    "conns=%u pending=%u last_byte_ms=%lld quiet_ms=%u arrivals=%u",
-	    drain_state_name(ds), st.watched, st.served, st.silent, s->n503,
-	    qs.conns, qs.pending, qs.since_recv < 0 ? -1LL :
-	    (long long)(qs.since_recv * 1000 + 0.5),
-	    (unsigned)(qs.period * 1000 + 0.5),
-	    qs.arrivals);
+	log_kv(capped ? LOG_WARN : LOG_INFO, capped ? "drain_capped" :
+	    "drain_end", LOG_S("reason", drain_state_name(ds)),
+	    LOG_U("watched", st.watched), LOG_U("served", st.served),
+	    LOG_U("silent", st.silent), LOG_U("503s", s->n503),
+	    LOG_U("conns", qs.conns), LOG_U("pending", qs.pending),
+	    LOG_I("last_byte_ms", qs.since_recv < 0 ? -1LL :
+	    (long long)(qs.since_recv * 1000 + 0.5)),
+	    LOG_U("quiet_ms", (unsigned)(qs.period * 1000 + 0.5)),
+	    LOG_U("arrivals", qs.arrivals));
 }
 
 /* Where the drain stands now: re-arm the timer, or end it. */
@@ -150,9 +151,9 @@ warn_ignored(struct stop *s, double now)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list),
 		    "%s%s", i ? "," : "", one);
 	}
-	log_event(LOG_WARN, "drain_ignoring", "sources=%s reason=\"they "
-	    "asked for /health within the window but match --drain-ignore; "
-	    "the drain does not wait for them\"", list);
+	log_kv(LOG_WARN, "drain_ignoring", LOG_S("sources", list),
+	    LOG_Q("reason", "they asked for /health within the window but "
+	    "match --drain-ignore; the drain does not wait for them"));
 }
 
 /*
@@ -176,8 +177,8 @@ stop_log_nonrouting(struct stop *s, double now)
 		    "%s%s/%s", i ? "," : "", one, agent_name(kinds[i]));
 	}
 	if (n)
-		log_event(LOG_INFO, "drain_not_waiting", "probers=%s "
-		    "reason=\"their verdict routes nothing\"", list);
+		log_kv(LOG_INFO, "drain_not_waiting", LOG_S("probers", list),
+		    LOG_Q("reason", "their verdict routes nothing"));
 }
 
 /* The drain begins, by a signal or a request (key=cause in the log). */
@@ -195,11 +196,12 @@ stop_start(struct stop *s, const char *key, const char *cause)
 	s->traffic = s->params.traffic && traffic_start(s->params.traffic,
 	    now);
 	drain_stats(s->drain, now, &st);
-	log_event(LOG_INFO, "drain_start", "%s=%s watched=%u nonrouting=%u "
-	    "fall=%u window_ms=%u cap_ms=%u traffic=%s", key, cause,
-	    st.watched, st.nonrouting, s->params.fall, s->params.window_ms,
-	    s->params.cap_ms, s->traffic ? "seen" : s->params.traffic ?
-	    "unseen" : "none");
+	log_kv(LOG_INFO, "drain_start", LOG_S(key, cause),
+	    LOG_U("watched", st.watched), LOG_U("nonrouting", st.nonrouting),
+	    LOG_U("fall", s->params.fall),
+	    LOG_U("window_ms", s->params.window_ms),
+	    LOG_U("cap_ms", s->params.cap_ms), LOG_S("traffic", s->traffic ?
+	    "seen" : s->params.traffic ? "unseen" : "none"));
 	warn_ignored(s, now);
 	stop_log_nonrouting(s, now);
 	check(s);
@@ -211,7 +213,7 @@ stop_signal(struct stop *s, const char *signame)
 	if (s->over)
 		return;
 	if (drain_started(s->drain)) {
-		log_event(LOG_WARN, "drain_abort", "signal=%s", signame);
+		log_kv(LOG_WARN, "drain_abort", LOG_S("signal", signame));
 		stop_finish(s, STOP_END_ABORTED, DRAIN_RUNNING);
 		return;
 	}
@@ -261,8 +263,8 @@ stop_served(struct stop *s, const struct addr *client, enum agent_kind agent,
 		s->n503++;
 	if (drain_note(s->drain, client, agent, failed, clock_mono())) {
 		addr_format(client, ip, sizeof(ip));
-		log_event(LOG_INFO, "prober_done", "addr=%s failures=%u", ip,
-		    s->params.fall);
+		log_kv(LOG_INFO, "prober_done", LOG_S("addr", ip),
+		    LOG_U("failures", s->params.fall));
 	}
 }
 

@@ -100,15 +100,16 @@ name(int sig)
 static void
 timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	char why[256];
 	struct supervise *s = w->data;
 
 	(void)revents;
 	if (s->phase == SUP_LINGER) {
 		s->phase = SUP_STOPPING;
 		s->since = clock_mono();
-		log_event(LOG_INFO, "app_stop", "pid=%d signal=%s "
-		    "timeout_ms=%.0f", (int)s->pid, name(s->stop_signal),
-		    s->timeout * 1000);
+		log_kv(LOG_INFO, "app_stop", LOG_I("pid", s->pid),
+		    LOG_S("signal", name(s->stop_signal)),
+		    LOG_F("timeout_ms", s->timeout * 1000, 0));
 		kill(s->pid, s->stop_signal);
 		ev_timer_set(w, s->timeout, 0.);
 		ev_timer_start(loop, w);
@@ -116,9 +117,10 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	if (s->phase == SUP_STOPPING) {
 		s->phase = SUP_KILLED;
-		log_event(LOG_WARN, "app_kill", "pid=%d signal=SIGKILL "
-		    "reason=\"still running %.0f ms after the stop signal\"",
-		    (int)s->pid, s->timeout * 1000);
+		snprintf(why, sizeof(why), "still running %.0f ms after the "
+		    "stop signal", s->timeout * 1000);
+		log_kv(LOG_WARN, "app_kill", LOG_I("pid", s->pid),
+		    LOG_S("signal", "SIGKILL"), LOG_Q("reason", why));
 		kill(-s->pid, SIGKILL);
 		kill(s->pid, SIGKILL);	/* should it have left its group */
 	}
@@ -129,7 +131,7 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	struct supervise *s = w->data;
 	int st = w->rstatus;
-	char how[48];
+	struct log_kv how;
 
 	(void)revents;
 	ev_child_stop(loop, w);
@@ -137,19 +139,19 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	for (size_t i = 0; i < NFORWARD; i++)
 		ev_signal_stop(loop, &s->fwd[i]);
 	if (WIFSIGNALED(st))
-		snprintf(how, sizeof(how), "signal=%s", name(WTERMSIG(st)));
+		how = LOG_S("signal", name(WTERMSIG(st)));
 	else
-		snprintf(how, sizeof(how), "status=%d", WEXITSTATUS(st));
+		how = LOG_I("status", WEXITSTATUS(st));
 	if (s->phase >= SUP_STOPPING)
-		log_event(LOG_INFO, "app_exit", "pid=%d %s code=%d "
-		    "after_stop_ms=%.0f", (int)s->pid, how,
-		    supervise_exit_code(st), (clock_mono() - s->since) * 1000);
+		log_kv(LOG_INFO, "app_exit", LOG_I("pid", s->pid), how,
+		    LOG_I("code", supervise_exit_code(st)),
+		    LOG_F("after_stop_ms", (clock_mono() - s->since) * 1000, 0));
 	else
-		log_event(s->phase == SUP_RUNNING ? LOG_WARN : LOG_INFO,
-		    "app_exit", "pid=%d %s code=%d reason=\"%s\"",
-		    (int)s->pid, how, supervise_exit_code(st),
-		    s->phase == SUP_RUNNING ? "exited on its own" :
-		    "exited during the linger");
+		log_kv(s->phase == SUP_RUNNING ? LOG_WARN : LOG_INFO,
+		    "app_exit", LOG_I("pid", s->pid), how,
+		    LOG_I("code", supervise_exit_code(st)),
+		    LOG_Q("reason", s->phase == SUP_RUNNING ?
+		    "exited on its own" : "exited during the linger"));
 	/*
 	 * The app is over: what is left of its group (workers its master
 	 * did not take down) would outlive it holding its port.
@@ -168,8 +170,8 @@ forward_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)revents;
 	if (s->phase == SUP_EXITED)
 		return;
-	log_event(LOG_INFO, "signal_forward", "signal=%s pid=%d",
-	    name(w->signum), (int)s->pid);
+	log_kv(LOG_INFO, "signal_forward", LOG_S("signal", name(w->signum)),
+	    LOG_I("pid", s->pid));
 	kill(s->pid, w->signum);
 }
 
@@ -247,8 +249,8 @@ supervise_stop(struct supervise *s, double linger, int stop_signal,
 	s->phase = SUP_LINGER;
 	s->stop_signal = stop_signal;
 	s->timeout = timeout;
-	log_event(LOG_INFO, "app_linger", "pid=%d linger_ms=%.0f",
-	    (int)s->pid, linger * 1000);
+	log_kv(LOG_INFO, "app_linger", LOG_I("pid", s->pid),
+	    LOG_F("linger_ms", linger * 1000, 0));
 	/* A relative timer counts from ev_now(), which may be stale here. */
 	ev_now_update(s->loop);
 	ev_timer_set(&s->timer, linger, 0.);
@@ -260,8 +262,8 @@ supervise_stop_now(struct supervise *s, int sig, double timeout)
 {
 	if (s->phase == SUP_EXITED)
 		return;
-	log_event(LOG_INFO, "signal_forward", "signal=%s pid=%d",
-	    name(sig), (int)s->pid);
+	log_kv(LOG_INFO, "signal_forward", LOG_S("signal", name(sig)),
+	    LOG_I("pid", s->pid));
 	kill(s->pid, sig);
 	if (s->phase == SUP_STOPPING || s->phase == SUP_KILLED)
 		return;

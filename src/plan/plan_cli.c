@@ -230,7 +230,7 @@ plan_usage(void)
 	    "option or file.\nUnless told, the ALB and ECS settings are AWS's "
 	    "defaults; a task definition\nand a target group set them, and "
 	    "the flags override both.\n\noptions:\n");
-	opts_usage(popts, NPOPTS, 32, &def);
+	opts_usage(popts, NPOPTS, 32, &def, NULL);
 	printf("\nhealthgate's own options and HEALTHGATE_* variables "
 	    "(--interval, --timeout,\n--rise, --fall, --drain-timeout, "
 	    "--drain-fall, --drain-window, --drain-linger,\n--stop-signal, "
@@ -449,17 +449,73 @@ take_flags(int argc, char *const argv[], struct opts_ctx *ctx, char **rest,
 	return 0;
 }
 
+/*
+ * The daemon's own options, read as the daemon reads them (rest, in
+ * denv), into in, with the Kubernetes model's when manifests were given.
+ * Returns -1 to go on, else plan's exit code.
+ */
+static int
+plan_cli_daemon(const struct plan_cli *cli, const struct plan_taskdef *td,
+    const struct plan_k8s *k8s, int nrest, char **rest, char *const *denv,
+    struct plan_input *in)
+{
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+
+	switch (config_load(&cfg, nrest, rest, denv, err)) {
+	case CONFIG_OK:
+		break;
+	case CONFIG_HELP:
+		plan_usage();
+		return 0;
+	case CONFIG_VERSION:
+		puts(version_line());
+		return 0;
+	case CONFIG_ERROR:
+		if (cli->taskdef || cli->nmanifest)
+			fprintf(stderr, "healthgate: plan: %s: %s%s: %s\n",
+			    cli->taskdef ? plan_cli_name(cli->taskdef) :
+			    k8s->file, cli->taskdef ? "container " : "",
+			    td->container, err);
+		else
+			fprintf(stderr, "healthgate: %s\n", err);
+		return 2;
+	}
+	plan_from_config(in, &cfg);
+	if (cli->nmanifest)
+		plan_k8s_model_input(k8s, cfg.listen_port, in);
+	config_free(&cfg);
+	return -1;
+}
+
+/* The figures and findings, printed: exit 1 when one contradicts. */
+static int
+plan_cli_print(const struct plan_cli *cli, const struct plan_taskdef *td,
+    const struct plan_k8s *k8s, const struct plan_input *in)
+{
+	struct plan_result res;
+	char src[512];
+
+	plan_compute(in, &res);
+	sources(cli, td, k8s, src, sizeof(src));
+	if (cli->format == PLAN_FORMAT_JSON) {
+		if (plan_print_json(stdout, in, &res, src[0] ? src : NULL) < 0) {
+			fprintf(stderr, "healthgate: plan: cannot write JSON\n");
+			return 2;
+		}
+	} else
+		plan_print_text(stdout, in, &res, src[0] ? src : NULL);
+	return res.ncontra ? 1 : 0;
+}
+
 int
 plan_main(int argc, char *const argv[], char *const envp[])
 {
 	struct plan_input in, scratch;
-	struct plan_result res;
 	struct plan_taskdef td;
 	struct plan_k8s k8s;
-	struct config cfg;
 	struct plan_cli cli = { .format = PLAN_FORMAT_TEXT, .collect = true };
 	struct opts_ctx ctx = { .fields = &scratch, .user = &cli };
-	char err[CONFIG_ERR_MAX], src[512];
 	char *const *denv;
 	char **rest = NULL;
 	int nrest = 0, rc = 2;
@@ -504,41 +560,9 @@ plan_main(int argc, char *const argv[], char *const envp[])
 	if (dashdash)
 		in.supervisor = true;
 
-	switch (config_load(&cfg, nrest, rest, denv, err)) {
-	case CONFIG_OK:
-		break;
-	case CONFIG_HELP:
-		plan_usage();
-		rc = 0;
-		goto out;
-	case CONFIG_VERSION:
-		puts(version_line());
-		rc = 0;
-		goto out;
-	case CONFIG_ERROR:
-		if (cli.taskdef || cli.nmanifest)
-			fprintf(stderr, "healthgate: plan: %s: %s%s: %s\n",
-			    cli.taskdef ? plan_cli_name(cli.taskdef) : k8s.file,
-			    cli.taskdef ? "container " : "", td.container, err);
-		else
-			fprintf(stderr, "healthgate: %s\n", err);
-		goto out;
-	}
-	plan_from_config(&in, &cfg);
-	if (cli.nmanifest)
-		plan_k8s_model_input(&k8s, cfg.listen_port, &in);
-	config_free(&cfg);
-
-	plan_compute(&in, &res);
-	sources(&cli, &td, &k8s, src, sizeof(src));
-	if (cli.format == PLAN_FORMAT_JSON) {
-		if (plan_print_json(stdout, &in, &res, src[0] ? src : NULL) < 0) {
-			fprintf(stderr, "healthgate: plan: cannot write JSON\n");
-			goto out;
-		}
-	} else
-		plan_print_text(stdout, &in, &res, src[0] ? src : NULL);
-	rc = res.ncontra ? 1 : 0;
+	if ((rc = plan_cli_daemon(&cli, &td, &k8s, nrest, rest, denv,
+	    &in)) < 0)
+		rc = plan_cli_print(&cli, &td, &k8s, &in);
 out:
 	free(rest);
 	plan_json_taskdef_free(&td);

@@ -3,8 +3,9 @@
 
     python3 tests/deploy/check_kubernetes.py build/healthgate VALIDATOR
 
-VALIDATOR is scripts/k8s-schema.sh's validate.mjs: Kubernetes' published
-API schema (kubernetes-models' ajv validators), strict on unknown fields.
+VALIDATOR is tests/deploy/k8s-schema/validate.mjs (its packages installed
+by scripts/npm-deps.sh tests/deploy/k8s-schema): Kubernetes' published API
+schema (kubernetes-models' ajv validators), strict on unknown fields.
 
 - Every manifest in deploy/kubernetes/ and every broken copy in
   tests/deploy/kubernetes/ passes the schema: the broken copies are valid

@@ -8,15 +8,17 @@
 #include "check_spec.h"
 #include "fuzz.h"
 
-/* An accepted https:// or tls:// spec is one check_tls.c can run. */
+/* An accepted https://, grpcs:// or tls:// spec is one check_tls.c can run. */
 static void
 fuzz_check_tls(const struct check_spec *cs)
 {
 	const struct check_spec_tls *t = &cs->tls;
 	struct addr a;
 
+	/* tls:// is its own kind; https:// and grpcs:// are http and grpc
+	 * over TLS. */
 	if ((cs->kind == CHECK_SPEC_TLS) != (t->on &&
-	    cs->kind != CHECK_SPEC_HTTP))
+	    cs->kind != CHECK_SPEC_HTTP && cs->kind != CHECK_SPEC_GRPC))
 		abort();
 	if (!t->on) {
 		if (t->insecure || t->sni[0] || t->ca[0] || t->cert[0] ||

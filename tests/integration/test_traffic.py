@@ -136,8 +136,9 @@ class Traffic(unittest.TestCase):
         time.sleep(1.0)
         t0 = time.monotonic()
         d.signal(SIGTERM)
-        self.assertEqual(d.wait(3), 0, d.log())
-        self.assertLess(time.monotonic() - t0, 1.0, d.log())
+        # The quiet floor (0.5 s): on a loaded machine, give it room.
+        self.assertEqual(d.wait(10), 0, d.log())
+        self.assertLess(time.monotonic() - t0, 3.0, d.log())
         self.assertIsNotNone(d.wait_log(
             r"drain_end reason=quiet .*conns=0 .*arrivals=0", 2), d.log())
 

@@ -1,6 +1,6 @@
 /*
  * fake_loop.c: the --wrap= replacements for clock_mono, ev_timer_start,
- * ev_timer_stop and log_event that the loop glue's unit tests share (see
+ * ev_timer_stop and log_kv_write that the loop glue's unit tests share (see
  * fake_loop.h). It lives in its own archive, so only a test that wraps
  * those calls links it.
  */
@@ -26,7 +26,8 @@ unsigned fake_loop_nlogged;
 double	__wrap_clock_mono(void);
 void	__wrap_ev_timer_start(struct ev_loop *, ev_timer *);
 void	__wrap_ev_timer_stop(struct ev_loop *, ev_timer *);
-void	__wrap_log_event(enum log_level, const char *, const char *, ...);
+void	__wrap_log_kv_write(enum log_level, const char *,
+	    const struct log_kv *);
 
 void
 fake_loop_reset(double now)
@@ -100,16 +101,18 @@ __wrap_ev_timer_stop(struct ev_loop *loop, ev_timer *w)
 	fake_loop_timer(w)->armed = false;
 }
 
+/* Kept as "LEVEL EVENT FIELDS", the fields as log.c writes them in text. */
 void
-__wrap_log_event(enum log_level lv, const char *event, const char *fmt, ...)
+__wrap_log_kv_write(enum log_level lv, const char *event,
+    const struct log_kv *kv)
 {
-	char fields[448];
-	va_list ap;
+	char line[FAKE_LOOP_LINE];
+	const char *rest;
 
-	va_start(ap, fmt);
-	vsnprintf(fields, sizeof(fields), fmt, ap);
-	va_end(ap);
+	log_format_kv(line, sizeof(line), LOG_FORMAT_TEXT, "T", lv, event, kv);
+	rest = strchr(line + 2, ' ');		/* past "T LEVEL" */
+	assert_non_null(rest);
 	assert_true(fake_loop_nlogged < FAKE_LOOP_LINES);
 	snprintf(fake_loop_logged[fake_loop_nlogged++], FAKE_LOOP_LINE,
-	    "%d %s %s", (int)lv, event, fields);
+	    "%d %s", (int)lv, rest + 1);
 }

@@ -3,7 +3,7 @@
  * tests of the loop glue (checks.c, stop.c), OpenVPN-style. A test links
  * with
  *	-Wl,--wrap=clock_mono -Wl,--wrap=ev_timer_start
- *	-Wl,--wrap=ev_timer_stop -Wl,--wrap=log_event
+ *	-Wl,--wrap=ev_timer_stop -Wl,--wrap=log_kv_write
  * so "now" is fake_loop_now, a timer is armed when the code under test
  * starts it and fires only when the test fires it, and every log line is
  * kept as "level event fields" for the test to look for.

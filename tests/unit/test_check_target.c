@@ -1,7 +1,8 @@
 /*
  * Unit tests for check_target.c, the name step of socket checks: the
- * resolver (resolve_start/resolve_cancel), the clock and the log are this
- * file's fakes (resolve.o, clock.o and log.o are not linked), so a test
+ * resolver (resolve_start/resolve_cancel) is this file's fake (so the
+ * linker never takes resolve.o), the clock and the log the shared fake
+ * loop's (fake_loop.c, through -Wl,--wrap=), so a test
  * says when a lookup answers, with what, and what time it is.
  */
 #include <stdarg.h>
@@ -15,13 +16,10 @@
 #include <cmocka.h>
 
 #include "check_target.h"
-#include "clock.h"
-#include "log.h"
+#include "fake_loop.h"
 #include "resolve.h"
 
 /* --- the fake world ------------------------------------------------ */
-
-static double fake_now;
 
 struct resolve_query {
 	resolve_cb	 cb;
@@ -31,18 +29,9 @@ struct resolve_query {
 static struct resolve_query queries[16];
 static unsigned nqueries, ncancelled;
 
-static char logged[8][256];
-static unsigned nlogged;
-
 /* What the run was given. */
 static unsigned ngiven;
 static char given[ADDR_STR_MAX + 160];
-
-double
-clock_mono(void)
-{
-	return fake_now;
-}
 
 struct resolve_query *
 resolve_start(struct resolver *r, const char *name, resolve_cb cb, void *arg)
@@ -65,21 +54,6 @@ resolve_cancel(struct resolve_query *q)
 		return;
 	q->live = false;
 	ncancelled++;
-}
-
-void
-log_event(enum log_level lv, const char *event, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	(void)lv;
-	assert_true(nlogged < 8);
-	n = snprintf(logged[nlogged], sizeof(logged[0]), "%s ", event);
-	va_start(ap, fmt);
-	vsnprintf(logged[nlogged] + n, sizeof(logged[0]) - (size_t)n, fmt, ap);
-	va_end(ap);
-	nlogged++;
 }
 
 /* The last lookup answers: addresses (NULL-terminated) or a failure. */
@@ -135,8 +109,8 @@ setup(void **state)
 	f.spec.port = 8080;
 	f.c.spec = &f.spec;
 	f.c.resolver = (struct resolver *)&f;	/* never looked into */
-	fake_now = 100.0;
-	nqueries = ncancelled = nlogged = ngiven = 0;
+	fake_loop_reset(100.0);
+	nqueries = ncancelled = ngiven = 0;
 	given[0] = '\0';
 	*state = &f;
 	return 0;
@@ -186,21 +160,21 @@ test_check_target_name_is_looked_up_then_kept_for_its_ttl(void **state)
 	assert_int_equal(ngiven, 1);
 	assert_string_equal(given, "10.0.0.2:8080");
 	assert_false(check_target_waiting(&f->c));
-	assert_int_equal(nlogged, 1);
-	assert_string_equal(logged[0], "check_address name=web host=app "
+	assert_int_equal(fake_loop_nlogged, 1);
+	assert_string_equal(fake_loop_logged[0], "1 check_address name=web host=app "
 	    "addr=10.0.0.2 addrs=1 ttl=5");
 
-	fake_now = 104.9;				/* within the TTL */
+	fake_loop_now = 104.9;				/* within the TTL */
 	check_target_get(&f->c, then);
 	assert_int_equal(nqueries, 1);
 	assert_int_equal(ngiven, 2);
 
-	fake_now = 105.0;				/* expired */
+	fake_loop_now = 105.0;				/* expired */
 	check_target_get(&f->c, then);
 	assert_int_equal(nqueries, 2);
 	answer(NULL, 5, one);
 	assert_int_equal(ngiven, 3);
-	assert_int_equal(nlogged, 1);			/* same answer: quiet */
+	assert_int_equal(fake_loop_nlogged, 1);			/* same answer: quiet */
 	assert_true(check_target_counts(&f->c, &l, &fl));
 	assert_int_equal(l, 2);
 	assert_int_equal(fl, 0);
@@ -213,17 +187,17 @@ test_check_target_changed_answer_is_used_and_logged_once(void **state)
 
 	check_target_get(&f->c, then);
 	answer(NULL, 1, one);
-	fake_now += 1.0;
+	fake_loop_now += 1.0;
 	check_target_get(&f->c, then);
 	answer(NULL, 1, other);
 	assert_string_equal(given, "10.0.0.3:8080");
-	assert_int_equal(nlogged, 2);
-	assert_string_equal(logged[1], "check_address name=web host=app "
+	assert_int_equal(fake_loop_nlogged, 2);
+	assert_string_equal(fake_loop_logged[1], "1 check_address name=web host=app "
 	    "addr=10.0.0.3 was=10.0.0.2 addrs=1 ttl=1");
-	fake_now += 1.0;
+	fake_loop_now += 1.0;
 	check_target_get(&f->c, then);
 	answer(NULL, 1, other);
-	assert_int_equal(nlogged, 2);
+	assert_int_equal(fake_loop_nlogged, 2);
 }
 
 static void
@@ -256,7 +230,7 @@ test_check_target_run_that_timed_out_leaves_the_lookup_to_the_next(
 	assert_true(check_target_waiting(&f->c));
 	check_target_stop(&f->c);			/* the deadline */
 	assert_false(check_target_waiting(&f->c));
-	fake_now += 2.0;
+	fake_loop_now += 2.0;
 	check_target_get(&f->c, then);			/* the next run */
 	assert_int_equal(nqueries, 1);			/* joins it */
 	answer(NULL, 30, one);

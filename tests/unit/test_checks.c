@@ -1,6 +1,6 @@
 /*
  * Unit tests for checks.c, the scheduler, OpenVPN-style: the clock
- * (clock_mono), libev's timer calls and log_event are replaced with
+ * (clock_mono), libev's timer calls and log_kv_write are replaced with
  * -Wl,--wrap= by the shared fake loop (fake_loop.c), and the probe kinds'
  * ops tables are this file's fake ones (defined here, so the linker takes
  * check_http.o and friends from the library only if something else asks
@@ -380,9 +380,10 @@ test_checks_rise_and_fall_are_logged_once_each(void **state)
 }
 
 /* A command's output keeps its UTF-8 in the log; controls and bytes
- * that are not UTF-8 become '?', so a text line stays one clean line. */
+ * that are not UTF-8 are escaped (\xHH), so a text line stays one clean
+ * line and loses nothing. */
 static void
-test_checks_log_reason_masks_controls_and_bad_utf8(void **state)
+test_checks_log_reason_escapes_controls_and_bad_utf8(void **state)
 {
 	struct checks *cs = make(1, 2000, 1000, 1, 1);
 
@@ -391,8 +392,8 @@ test_checks_log_reason_masks_controls_and_bad_utf8(void **state)
 	    "\"a\\b\"", 5);
 	assert_int_equal(fake_loop_nlogged, 1);
 	assert_string_equal(fake_loop_logged[0], "2 check_down name=c0 "
-	    "result=exit reason=\"exit status 1: ?[31m caf\xc3\xa9 ??? "
-	    "'a/b'\" severity=fail");
+	    "result=exit reason=\"exit status 1: \\x1b[31m caf\xc3\xa9 "
+	    "\\xff\\xe2\\x82 \\\"a\\\\b\\\"\" severity=fail");
 	checks_free(cs);
 }
 
@@ -505,8 +506,10 @@ test_checks_down_from_the_first_run_is_logged_once(void **state)
 	run(cs, CHECK_EXIT, "exit status 2", "psql: \"db\" refused\\\n"
 	    "second line", 5);
 	assert_int_equal(fake_loop_nlogged, 1);
-	assert_string_equal(fake_loop_logged[0], "2 check_down name=c0 result=exit "
-	    "reason=\"exit status 2: psql: 'db' refused/\" severity=fail");
+	/* Escaped by log.c, not altered: \" \\ and \n. */
+	assert_string_equal(fake_loop_logged[0], "2 check_down name=c0 "
+	    "result=exit reason=\"exit status 2: psql: \\\"db\\\" "
+	    "refused\\\\\\nsecond line\" severity=fail");
 	for (int i = 0; i < 4; i++)
 		run(cs, CHECK_REFUSED, "connection refused", NULL, 5);
 	assert_int_equal(fake_loop_nlogged, 1);
@@ -737,7 +740,7 @@ main(void)
 		T(test_checks_rise_and_fall_are_logged_once_each),
 		T(test_checks_warn_check_is_logged_and_shown_as_warn),
 		T(test_checks_next_start_is_the_interval_spread_by_jitter),
-		T(test_checks_log_reason_masks_controls_and_bad_utf8),
+		T(test_checks_log_reason_escapes_controls_and_bad_utf8),
 		T(test_checks_fastinter_while_the_verdict_changes),
 		T(test_checks_down_from_the_first_run_is_logged_once),
 		T(test_checks_a_rising_check_is_logged_when_it_rises),

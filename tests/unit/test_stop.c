@@ -1,6 +1,6 @@
 /*
  * Unit tests for stop.c, the drain's loop glue, OpenVPN-style: clock_mono,
- * the two libev timer calls and log_event are replaced with -Wl,--wrap= by
+ * the two libev timer calls and log_kv_write are replaced with -Wl,--wrap= by
  * the shared fake loop (fake_loop.c), so "now" is whatever the test says
  * and the timer fires when the test fires it. drain.c is the real one.
  */
