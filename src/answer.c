@@ -24,7 +24,7 @@ same(const struct addr *a, const struct addr *b)
 
 /* Index of a in the answer, or n. */
 static unsigned
-find(const struct answer *an, const struct addr *a)
+answer_find(const struct answer *an, const struct addr *a)
 {
 	unsigned i;
 
@@ -50,7 +50,7 @@ answer_take(struct answer *an, const struct addr *list, unsigned n,
 		for (i = 0; i < n && an->n < ANSWER_ADDRS_MAX; i++) {
 			if ((list[i].family == AF_INET) != (pass == 0))
 				continue;
-			if (find(an, &list[i]) == an->n)
+			if (answer_find(an, &list[i]) == an->n)
 				an->addrs[an->n++] = list[i];
 		}
 	an->expires = now + answer_ttl(ttl);
@@ -58,9 +58,9 @@ answer_take(struct answer *an, const struct addr *list, unsigned n,
 		an->failed = false;
 		return false;
 	}
-	if (an->failed && (k = find(an, &an->bad)) < an->n)
+	if (an->failed && (k = answer_find(an, &an->bad)) < an->n)
 		k = (k + 1) % an->n;	/* past the one that failed */
-	else if (had && (k = find(an, &old)) == an->n)
+	else if (had && (k = answer_find(an, &old)) == an->n)
 		k = 0;			/* the old one is gone */
 	else if (!had)
 		k = 0;

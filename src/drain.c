@@ -74,7 +74,7 @@ ignored(const struct drain *d, const struct addr *a)
 }
 
 static struct prober *
-find(struct drain *d, const struct addr *a, enum agent_kind agent)
+drain_find(struct drain *d, const struct addr *a, enum agent_kind agent)
 {
 	for (unsigned i = 0; i < d->nprobers; i++)
 		if (d->probers[i].addr.family == a->family &&
@@ -149,7 +149,7 @@ drain_note(struct drain *d, const struct addr *a, enum agent_kind agent,
 			note_ignored(d, a, now);
 		return false;
 	}
-	p = find(d, a, agent);
+	p = drain_find(d, a, agent);
 	if (!drain_started(d)) {
 		if (p == NULL) {
 			p = slot(d->probers, &d->nprobers,

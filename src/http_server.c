@@ -85,7 +85,7 @@ struct http_server {
 
 /* Re-arms the timer from what MHD says it needs next. */
 static void
-rearm(struct http_server *s)
+http_server_rearm(struct http_server *s)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
 
@@ -129,7 +129,7 @@ static void
 pump(struct http_server *s)
 {
 	run(s);
-	rearm(s);
+	http_server_rearm(s);
 }
 
 static void
@@ -921,7 +921,7 @@ http_server_set_closing(struct http_server *s)
 	 * (the caller renders the 503 after this), and with MHD_USE_TURBO
 	 * it would answer a connection accepted in this very run.
 	 */
-	rearm(s);
+	http_server_rearm(s);
 }
 
 unsigned

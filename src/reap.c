@@ -205,7 +205,7 @@ reap_sweep(void)
 }
 
 static void
-child_cb(struct ev_loop *l, ev_child *w, int revents)
+reap_child_cb(struct ev_loop *l, ev_child *w, int revents)
 {
 	(void)l;
 	(void)revents;
@@ -220,7 +220,7 @@ reap_init(struct ev_loop *l, enum reap_mode m)
 	loop = l;
 	unsetenv(REAP_MARK);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	ev_child_init(&any_child, child_cb, 0, 0);
+	ev_child_init(&any_child, reap_child_cb, 0, 0);
 	ev_child_start(loop, &any_child);
 }
 

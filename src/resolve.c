@@ -46,7 +46,7 @@ struct resolver {
 };
 
 static void
-rearm(struct resolver *r)
+resolve_rearm(struct resolver *r)
 {
 	struct timeval tv, *t;
 
@@ -68,18 +68,18 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	/* s may be freed inside: c-ares closes sockets as it goes. */
 	ares_process_fd(r->ch, revents & EV_READ ? fd : ARES_SOCKET_BAD,
 	    revents & EV_WRITE ? fd : ARES_SOCKET_BAD);
-	rearm(r);
+	resolve_rearm(r);
 }
 
 static void
-timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+resolve_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct resolver *r = w->data;
 
 	(void)loop;
 	(void)revents;
 	ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	rearm(r);
+	resolve_rearm(r);
 }
 
 /* c-ares: fd wants these events now; neither means it is closed. */
@@ -232,7 +232,7 @@ resolve_new(struct ev_loop *loop, char *err, unsigned errlen)
 		return NULL;
 	}
 	r->loop = loop;
-	ev_init(&r->timer, timer_cb);
+	ev_init(&r->timer, resolve_timer_cb);
 	r->timer.data = r;
 	memset(&o, 0, sizeof(o));
 	o.sock_state_cb = sock_state_cb;
@@ -306,7 +306,7 @@ resolve_start(struct resolver *r, const char *name, resolve_cb cb, void *arg)
 	q->in_ares = true;
 	ares_getaddrinfo(r->ch, name, NULL, &hints, addrinfo_cb, q);
 	q->starting = false;
-	rearm(r);
+	resolve_rearm(r);
 	return q;
 }
 

@@ -92,7 +92,7 @@ check(struct stop *s)
 }
 
 static void
-timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
@@ -116,7 +116,7 @@ stop_new(struct ev_loop *loop, const struct stop_params *p,
 	s->loop = loop;
 	s->params = *p;
 	s->hooks = *h;
-	ev_init(&s->timer, timer_cb);
+	ev_init(&s->timer, stop_timer_cb);
 	s->timer.data = s;
 	return s;
 }

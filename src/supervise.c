@@ -98,7 +98,7 @@ name(int sig)
 }
 
 static void
-timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+supervise_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	char why[256];
 	struct supervise *s = w->data;
@@ -127,7 +127,7 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static void
-child_cb(struct ev_loop *loop, ev_child *w, int revents)
+supervise_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	struct supervise *s = w->data;
 	int st = w->rstatus;
@@ -203,10 +203,10 @@ supervise_start(struct ev_loop *loop, char *const argv[], char *const envp[],
 	s->pid = pid;
 	s->exited = exited;
 	s->arg = arg;
-	ev_child_init(&s->child, child_cb, pid, 0);
+	ev_child_init(&s->child, supervise_child_cb, pid, 0);
 	s->child.data = s;
 	ev_child_start(loop, &s->child);
-	ev_init(&s->timer, timer_cb);
+	ev_init(&s->timer, supervise_timer_cb);
 	s->timer.data = s;
 	for (size_t i = 0; i < NFORWARD; i++) {
 		ev_signal_init(&s->fwd[i], forward_cb, supervise_forwarded[i]);
