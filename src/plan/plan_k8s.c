@@ -64,13 +64,20 @@ enum k8s_type {
 	K8S_TYPE_SEQ,
 };
 
-static int
-k8s_fail(const struct k8s_doc *x, const char *path, const char *fmt, ...)
+static void
+k8s_say(const struct k8s_doc *x, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * A failure: the error written, and -1. An expression rather than a
+ * function returning -1, so that clang's analyser (which does not follow
+ * variadic calls) sees the -1 and no path where a failure reads as found.
+ */
+#define k8s_fail(...)	(k8s_say(__VA_ARGS__), -1)
+
 /* "FILE: document N: PATH: what", one line whatever the document quotes. */
-static int
-k8s_fail(const struct k8s_doc *x, const char *path, const char *fmt, ...)
+static void
+k8s_say(const struct k8s_doc *x, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -87,7 +94,6 @@ k8s_fail(const struct k8s_doc *x, const char *path, const char *fmt, ...)
 	for (char *p = x->err; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	return -1;
 }
 
 static bool
@@ -545,8 +551,8 @@ k8s_annotations(const struct k8s_doc *x, const yaml_node_t *obj,
 		*any = true;
 		snprintf(path, sizeof(path), "metadata.annotations[%.80s]", key);
 		if (k8s_string(x, vn, path, &v) < 0 ||
-		    (rc = k8s_alb_annotation(x, path, key + strlen(ALB_ANN), v,
-		    k, &work, &got)) < 0)
+		    k8s_alb_annotation(x, path, key + strlen(ALB_ANN), v, k,
+		    &work, &got) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < K8S_NANNS; i++) {
