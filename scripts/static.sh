@@ -101,8 +101,10 @@ MHD_CONFIGURE="--disable-shared --enable-static --disable-https \
 --disable-httpupgrade --disable-thread-names"
 
 # shellcheck disable=SC2086
+# pkg-config for its autoconf macros (pkg.m4): nghttp2's configure is
+# regenerated and needs PKG_PROG_PKG_CONFIG.
 ./scripts/deps.sh --only $tools make dpkg-dev xz-utils autoconf automake \
-    libtool
+    libtool pkg-config
 
 mkdir -p "$BUILD/static/$TARGET"
 top=$(cd "$BUILD/static" && pwd)
