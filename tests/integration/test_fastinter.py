@@ -2,6 +2,7 @@
 binary: the times a real HTTP server on loopback (the harness's
 Upstream) sees the check's requests arrive."""
 
+import os
 import statistics
 import sys
 import time
@@ -10,6 +11,9 @@ import unittest
 from harness import Daemon, Upstream, wait_until
 
 JITTER = 0.10           # each gap is 90-110 % of its interval
+# Under valgrind the daemon's timers run late by more than the jitter it
+# measures; the spread is a property of the scheduler, checked without it.
+UNDER_TOOL = bool(os.environ.get("HEALTHGATE_WRAP"))
 SLACK = 0.06            # the loop's and the upstream's own delays
 
 
@@ -66,6 +70,7 @@ class Fastinter(unittest.TestCase):
             self.assertLess(took, 0.1 * 2 * (1 + JITTER) + 0.3)
 
 
+@unittest.skipIf(UNDER_TOOL, "timing statistics, not memory: without valgrind")
 class Jitter(unittest.TestCase):
 
     def test_jitter_spreads_50_checks_started_together(self):
