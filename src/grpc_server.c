@@ -90,7 +90,7 @@ struct grpc_server {
 };
 
 static const char grpc_server_watch_msg[] =
-    "Watch is not implemented; use Check";
+    "Watch is not offered (UNIMPLEMENTED); use Check";
 static const char grpc_server_bad_msg[] = "not a HealthCheckRequest";
 
 static void	grpc_server_conn_close(struct grpc_server_conn *);
