@@ -230,6 +230,30 @@ class Readme(unittest.TestCase):
                                  "what the block starts):\n%s" % (where, out))
                 print("\n  %s: ok" % where, end="")
 
+    def test_image_tags_are_this_version(self):
+        """Every healthgate image a reader copies (docs, deploy kit,
+        docker/) is tagged with this version: python-recipe-test builds
+        docker/python/ against healthgate:VERSION, and a stale tag was
+        first seen there, 50 minutes into CI."""
+        version = subprocess.run(
+            [os.path.join(ROOT, "scripts", "version.sh")], check=True,
+            capture_output=True, text=True).stdout.strip()
+        tag = re.compile(
+            r"(?<![\w-])healthgate(?:/healthgate)?:(\d+\.\d+\.\d+)")
+        files = PAGES + [
+            os.path.join(d, n)
+            for d in ("deploy/ecs", "deploy/kubernetes",
+                      "deploy/github-actions", "docker/python")
+            for n in sorted(os.listdir(os.path.join(ROOT, d)))]
+        stale = []
+        for name in files:
+            with open(os.path.join(ROOT, name), encoding="utf-8") as f:
+                for n, line in enumerate(f, 1):
+                    stale += ["%s:%d: %s" % (name, n, m.group(0))
+                              for m in tag.finditer(line)
+                              if m.group(1) != version]
+        self.assertEqual(stale, [], "not tagged %s" % version)
+
 
 if __name__ == "__main__":
     unittest.main()
