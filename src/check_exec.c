@@ -197,6 +197,7 @@ exec_start(struct check *c)
 	if (err != 0) {
 		snprintf(why, sizeof(why), "%s: %s", c->spec->argv[0],
 		    strerror(err));
+		own = check_errno_is_own(err) || err == EAGAIN;
 		goto fail;
 	}
 	p->check = c;

@@ -128,7 +128,10 @@ check_grpc_writable(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	if (!check_tls_begin(p->sock.check)) {
-		check_grpc_finish(p, CHECK_TLS, "tls: out of memory");
+		struct check *c = p->sock.check;
+
+		check_grpc_cancel(c);
+		check_skip(c, "tls: out of memory");	/* healthgate's own */
 		return;
 	}
 	ev_set_cb(w, check_grpc_handshake);

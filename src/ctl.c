@@ -256,6 +256,8 @@ ctl_main(int argc, char *const argv[], char *const envp[])
 		return 2;
 	}
 	rc = ctl_run(&c, envp, token);
+	if (token)
+		explicit_bzero(token, strlen(token));
 	free(token);
 	return rc;
 }

@@ -855,6 +855,11 @@ http_server_free(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	/*
+	 * The daemon behind the hooks is being freed: what the flush and
+	 * MHD_stop_daemon still serve or complete must not reach it.
+	 */
+	memset(&s->hooks, 0, sizeof(s->hooks));
 	accept_free(s->acceptor);
 	if (s->mhd && s->admin_inflight)
 		http_admin_flush(s);

@@ -54,6 +54,16 @@ struct tls_conf_blob {
 	bool		 failed;	/* out of memory: the rest is lost */
 };
 
+/* A blob may hold a private key: wiped before it is freed. */
+static void
+tls_conf_blob_free(struct tls_conf_blob *b)
+{
+	if (b->data)
+		explicit_bzero(b->data, b->cap);
+	free(b->data);
+	b->data = NULL;
+}
+
 static void
 tls_conf_blob_append(void *arg, const void *src, size_t len)
 {
@@ -70,10 +80,14 @@ tls_conf_blob_append(void *arg, const void *src, size_t len)
 
 		while (cap < b->len + len)
 			cap *= 2;
-		if ((p = realloc(b->data, cap)) == NULL) {
+		/* Not realloc: it would leave copies of a key behind. */
+		if ((p = malloc(cap)) == NULL) {
 			b->failed = true;
 			return;
 		}
+		if (b->data)
+			memcpy(p, b->data, b->len);
+		tls_conf_blob_free(b);
 		b->data = p;
 		b->cap = cap;
 	}
@@ -92,6 +106,7 @@ tls_conf_read(const char *path, struct tls_conf_blob *b)
 
 	if ((f = fopen(path, "rb")) == NULL)
 		return strerror(errno);
+	setvbuf(f, NULL, _IONBF, 0);	/* no copy of a key in stdio's buffer */
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !b->failed) {
 		if (b->len + n > TLS_CONF_FILE_MAX) {
 			err = "larger than 8 MiB";
@@ -104,6 +119,7 @@ tls_conf_read(const char *path, struct tls_conf_blob *b)
 	if (err == NULL && b->failed)
 		err = "out of memory";
 	fclose(f);
+	explicit_bzero(chunk, sizeof(chunk));
 	return err;
 }
 
@@ -160,7 +176,7 @@ tls_conf_pem(const unsigned char *buf, size_t len, tls_conf_object_fn fn,
 	}
 	if (err == NULL && in)
 		err = "ends inside a PEM object";
-	free(obj.data);
+	tls_conf_blob_free(&obj);
 	return err;
 }
 
@@ -210,7 +226,7 @@ tls_conf_anchor(void *arg, const char *label, const unsigned char *der,
 	br_x509_decoder_init(&dc, tls_conf_blob_append, &dn);
 	br_x509_decoder_push(&dc, der, len);
 	if ((pk = br_x509_decoder_get_pkey(&dc)) == NULL || dn.failed) {
-		free(dn.data);
+		tls_conf_blob_free(&dn);
 		return dn.failed ? "out of memory" : NULL;
 	}
 	memset(&ta, 0, sizeof(ta));
@@ -293,12 +309,12 @@ tls_conf_anchors(const char *path, const char *param, char *why,
 	    a)) != NULL || (a->n == 0 && (err = "holds no certificate "
 	    "BearSSL can read") != NULL)) {
 		snprintf(why, whylen, "%s%s: %s", param, path, err);
-		free(file.data);
+		tls_conf_blob_free(&file);
 		a->next = NULL;
 		tls_conf_anchors_free(a);
 		return NULL;
 	}
-	free(file.data);
+	tls_conf_blob_free(&file);
 	a->next = tls_conf_loaded;
 	tls_conf_loaded = a;
 	return a;
@@ -357,7 +373,7 @@ tls_conf_client(struct tls_conf *c, const char *cert, const char *key,
 	    (err = tls_conf_pem(file.data, file.len, tls_conf_chain_cert,
 	    c)) == NULL && c->nchain == 0)
 		err = "holds no certificate";
-	free(file.data);
+	tls_conf_blob_free(&file);
 	if (err) {
 		snprintf(why, whylen, "cert=%s: %s", cert, err);
 		return why;
@@ -375,7 +391,7 @@ tls_conf_client(struct tls_conf *c, const char *cert, const char *key,
 	    (err = tls_conf_pem(file.data, file.len, tls_conf_key_object,
 	    c)) == NULL && !c->has_key)
 		err = "holds no private key";
-	free(file.data);
+	tls_conf_blob_free(&file);
 	if (err) {
 		snprintf(why, whylen, "key=%s: %s", key, err);
 		return why;
@@ -441,6 +457,7 @@ tls_conf_free(struct tls_conf *c)
 	for (size_t i = 0; i < c->nchain; i++)
 		free(c->chain[i].data);
 	free(c->chain);
+	explicit_bzero(&c->key, sizeof(c->key));
 	free(c);
 }
 

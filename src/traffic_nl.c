@@ -229,6 +229,8 @@ traffic_nl_dump(struct traffic_nl *n, const unsigned *ports, unsigned nports,
 {
 	int err;
 
+	if (nports == 0)
+		return 0;	/* no port, no socket of the app's */
 	if (nports > TRAFFIC_NL_MAX_PORTS)
 		nports = TRAFFIC_NL_MAX_PORTS;
 	n->fn = fn;

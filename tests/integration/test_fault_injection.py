@@ -104,5 +104,36 @@ class OwnDescriptorsRunOut(unittest.TestCase):
                          r'\{check="db"\} [1-9]')
 
 
+@unittest.skipIf(shutil.which("strace") is None or UNDER_TOOL,
+                 "needs strace, the daemon under no other tool")
+class OwnProcessesRunOut(unittest.TestCase):
+    """The same for an exec check: every clone of the daemon fails with
+    EAGAIN (as at RLIMIT_NPROC). Before, posix_spawn's error went down as
+    the app's ("spawn"), and with --fall 1 /health said 503."""
+
+    def test_exec_check_keeps_its_verdict(self):
+        tracer = None
+        with Daemon("--interval", "200ms", "--timeout", "150ms",
+                    "--fall", "1", "--check", "cmd=exec:/bin/true") as d:
+            try:
+                self.assertIsNotNone(d.wait_log(r" check_up name=cmd"),
+                                     d.log())
+                tracer = subprocess.Popen(
+                    ["strace", "-f", "-qq", "-o", os.devnull, "-p",
+                     str(d.proc.pid), "-e", "trace=clone,clone3,fork,vfork",
+                     "-e", "inject=clone,clone3,fork,vfork:error=EAGAIN"])
+                skipped = d.wait_log(r" check_skipped ", timeout=5)
+                time.sleep(1.0)
+                statuses = [d.get("/health")[0] for _ in range(5)]
+            finally:
+                if tracer:
+                    tracer.send_signal(signal.SIGINT)
+                    tracer.wait(10)
+        self.assertIsNotNone(skipped, d.log())
+        self.assertIn("Resource temporarily unavailable", skipped)
+        self.assertEqual(statuses, [200] * 5, d.log())
+        self.assertNotIn("check_down", d.log())
+
+
 if __name__ == "__main__":
     unittest.main()
