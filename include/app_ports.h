@@ -3,7 +3,7 @@
 
 /*
  * The app's serving ports when --app-port is not given: the port of every
- * http and tcp check whose host is local (localhost, a loopback address,
+ * http, https, tcp and tls check whose host is local (localhost, a loopback address,
  * or an address of one of this host's interfaces). A check of a local
  * port is a check of the app healthgate runs beside; a check of another
  * host is of something the app depends on, whose traffic is not the app's.
@@ -19,7 +19,7 @@
 typedef bool	 app_ports_local_fn(const char *host, void *arg);
 
 /*
- * Pure: the distinct ports of the local http and tcp checks, in order, up
+ * Pure: the distinct ports of the local http, tcp and tls checks, in order, up
  * to max into out; returns how many.
  */
 unsigned	 app_ports_from_checks(const struct check_spec *, unsigned n,

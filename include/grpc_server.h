@@ -18,8 +18,9 @@
  *   Health/Watch               12 UNIMPLEMENTED, always
  * A named service gets the verdict of the whole: one verdict for all.
  *
- * Admission, per-address limits and the timeouts are the HTTP side's
- * (conn_table.c, a table of its own with the same limits); a complete
+ * Admission, per-address limits and the timeouts are set as the HTTP
+ * side's, but counted in a table of its own (conn_table.c): an address
+ * may hold max_per_ip connections on each of the two ports; a complete
  * request is the "head". The served hook sees every answer that carries
  * the verdict, so the drain watches gRPC probers as it does HTTP ones.
  */

@@ -64,7 +64,7 @@ struct http_hooks {
 
 /*
  * Connections over max_connections are accepted and closed at once; this
- * many more descriptors are needed for them (see refuse()).
+ * many more descriptors are needed for them (see connection_cb()).
  */
 #define HTTP_SERVER_HEADROOM	256
 

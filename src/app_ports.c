@@ -14,8 +14,14 @@ app_ports_from_checks(const struct check_spec *cs, unsigned n,
 	unsigned k = 0, j;
 
 	for (unsigned i = 0; i < n && k < max; i++) {
+		/*
+		 * Not a grpc check's port: HTTP/2 clients keep their
+		 * connection open and PING it, and every PING would count
+		 * as an arrival that holds the quiet period off.
+		 */
 		if (cs[i].kind != CHECK_SPEC_HTTP &&
-		    cs[i].kind != CHECK_SPEC_TCP)
+		    cs[i].kind != CHECK_SPEC_TCP &&
+		    cs[i].kind != CHECK_SPEC_TLS)
 			continue;
 		if (!local(cs[i].host, arg))
 			continue;

@@ -1,8 +1,7 @@
 /*
  * check_grpc.c: grpc.health.v1.Health/Check over HTTP/2 cleartext (prior
  * knowledge), up when the answer says SERVING; grpcs://, the same over
- * TLS (h2 negotiated by prior knowledge too, no ALPN: BearSSL 0.6 has
- * none to offer).
+ * TLS, offering h2 by ALPN (check_tls.c).
  *
  * address -> connect -> writable: (grpcs: the TLS handshake, check_tls.c's
  * steps) -> the call starts (grpc_call.c: an nghttp2 client session, its

@@ -41,9 +41,10 @@ static const struct opts_def opts[] = {
 	    false, "ADDR:PORT", "also answer grpc.health.v1 Check there "
 	    "(h2c), from the\n      verdict /health serves (default off)" },
 	{ "--check", "HEALTHGATE_CHECKS", set_check, 0, 0, 0, false,
-	    "[NAME=]SPEC", "check the app: http://HOST:PORT/PATH, "
-	    "tcp://HOST:PORT,\n      grpc://HOST:PORT[/SERVICE] or exec:COMMAND "
-	    "ARGS (repeatable; the\n      variable is comma-separated)" },
+	    "[NAME=]SPEC", "check the app: http[s]://HOST:PORT/PATH, "
+	    "tcp://HOST:PORT,\n      tls://HOST:PORT, grpc[s]://HOST:PORT[/SERVICE] "
+	    "or exec:COMMAND ARGS\n      (repeatable; the variable is "
+	    "comma-separated)" },
 	{ "--interval", "HEALTHGATE_INTERVAL", opts_set_duration,
 	    F(interval_ms), 1, D, false, "D",
 	    "time between check starts" },
@@ -68,8 +69,8 @@ static const struct opts_def opts[] = {
 	    "its requests, 0.5s-10s (default auto)" },
 	{ "--app-port", "HEALTHGATE_APP_PORTS", set_app_ports, 0, 0, 0, false,
 	    "PORT,...", "the app's ports, whose traffic the drain reads, or "
-	    "none\n      (default from the checks; those of http and tcp checks "
-	    "on this host)" },
+	    "none\n      (default from the checks; those of http, tcp and tls "
+	    "checks\n      on this host)" },
 	{ "--drain-ignore", "HEALTHGATE_DRAIN_IGNORE", set_cidrs, 0, 0, 0,
 	    false, "CIDR,...", "sources never watched, or none (default none;\n"
 	    "      healthgate probe and /live never count)" },

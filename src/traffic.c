@@ -244,7 +244,7 @@ void
 traffic_no_ports(void)
 {
 	log_kv(LOG_WARN, "traffic_unseen", LOG_Q("reason", "no app port: no "
-	    "http or tcp check on a local host, and no --app-port"),
+	    "http, tcp or tls check on a local host, and no --app-port"),
 	    LOG_Q("fallback", TRAFFIC_FALLBACK));
 }
 

@@ -220,7 +220,7 @@ class Traffic(unittest.TestCase):
         self.assertEqual(d.log().count("traffic_unseen"), 1, d.log())
 
     def test_no_local_check_warns_at_start(self):
-        """No http or tcp check on this host and no --app-port: said once,
+        """No http, tcp or tls check on this host and no --app-port: said once,
         at start; --app-port none says nothing."""
         d = Daemon("--check", "exec:true")
         self.daemons.append(d)

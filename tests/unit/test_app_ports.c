@@ -44,15 +44,18 @@ test_app_ports_local_http_and_tcp_checks_once_each(void **state)
 		spec(CHECK_SPEC_HTTP, "10.9.9.9", 5432),	/* another host */
 		spec(CHECK_SPEC_TCP, "db", 5432),		/* a name */
 		spec(CHECK_SPEC_EXEC, "", 0),
+		spec(CHECK_SPEC_GRPC, "127.0.0.1", 50051),	/* PINGed */
+		spec(CHECK_SPEC_TLS, "127.0.0.1", 8443),
 	};
 	unsigned out[8];
 
 	(void)state;
-	assert_int_equal(app_ports_from_checks(cs, 7, fake_local, NULL, out,
-	    8), 3);
+	assert_int_equal(app_ports_from_checks(cs, 9, fake_local, NULL, out,
+	    8), 4);
 	assert_int_equal(out[0], 8080);
 	assert_int_equal(out[1], 9000);
 	assert_int_equal(out[2], 7000);
+	assert_int_equal(out[3], 8443);
 	/* At most max. */
 	assert_int_equal(app_ports_from_checks(cs, 7, fake_local, NULL, out,
 	    1), 1);
