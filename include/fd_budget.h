@@ -6,11 +6,13 @@
  * connection accepted over the limit before it is closed (the headroom
  * libmicrohttpd's own limit keeps above ours). The open-file limit must
  * hold both, plus the reserve: what healthgate holds itself, counted when
- * the budget is made, FD_BUDGET_OWN for what it opens after (listener,
- * libmicrohttpd's epoll, the signal pipe, the resolver's sockets), and one
- * per tcp or http check (its socket) or two per exec check (its output
- * pipe, both ends while it starts). When the limit is below even that,
- * accept.c pauses instead of spinning.
+ * the budget is made, FD_BUDGET_OWN for what it opens after (listeners,
+ * libmicrohttpd's epoll, the signal pipe, the resolver's sockets, the
+ * traffic reader's netlink socket), and one per socket check (tcp, tls,
+ * http, grpc) or two per exec check (its output pipe, both ends while it
+ * starts). When the limit is below even that, accept.c pauses instead of
+ * spinning. Not counted: the gRPC port's connections, which have a
+ * table and a max_connections of their own (grpc_server.h).
  */
 
 #include <sys/resource.h>
