@@ -9,14 +9,15 @@
  * once the app's ports have been quiet for Q after the routers let
  * go and, where the ALB probes the pod (IP targets), once the watched ALB
  * nodes have had their F 503s or gone silent for W; C caps it. Q is
- * --drain-quiet, or derived from the app's traffic within QUIET_MIN and
- * QUIET_MAX: typical takes the floor (an idle app's period; a busy app's
- * is 8 of its mean gaps, 0.8s at a request every 100ms), worst the
- * ceiling. In supervisor
- * form healthgate then signals the app (after a linger L only where it
- * cannot see the traffic: worst) and gives it A; a sidecar's app gets
- * its SIGTERM when its preStop returns, and its own stop is not known:
- * the grace period G bounds it.
+ * plan_quiet's, as in the ECS model: --drain-quiet, or for auto a busy
+ * app's derived period typically and the ceiling QUIET_MAX at worst.
+ * Where healthgate cannot see the app's traffic (no --app-port, no check
+ * on this host) it waits neither for the routers nor for a quiet period:
+ * the watched nodes alone end the drain, and with none it ends at once.
+ * In supervisor form healthgate then signals the app (after a linger L
+ * only where it cannot see the traffic: worst) and gives it A; a
+ * sidecar's app gets its SIGTERM when its preStop returns, and its own
+ * stop is not known: the grace period G bounds it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,15 +25,13 @@
 #include "plan/plan.h"
 #include "plan/plan_json.h"
 #include "plan/plan_k8s.h"
-#include "quiet.h"
-
-#define SEC	1000.0
 
 const char *const plan_k8s_symbols[] = {
 	"I  ALB health check interval   H, U  ALB healthy, unhealthy thresholds",
 	"D  deregistration delay        G     terminationGracePeriodSeconds",
 	"E  --endpoint-lag: routers let go after the deletion",
-	"P  the preStop's sleep         Q     --drain-quiet (auto: 0.5s-10s)",
+	"P  the preStop's sleep         Q     --drain-quiet "
+	    "(auto: 1s, 10s worst)",
 	"i  healthgate check interval   t     healthgate check timeout",
 	"r  --rise                      f     --fall",
 	"C  --drain-timeout (the cap)   F, W  --drain-fall, --drain-window",
@@ -127,18 +126,21 @@ plan_k8s_drain_start(const struct plan_input *in)
 	return 0;
 }
 
-/* The drain's length x, worst and typical, from its start s. */
+/*
+ * The drain's length x, worst and typical, from its start s. The routers'
+ * lag counts only through the traffic it carries: unseen, it holds
+ * nothing.
+ */
 static void
 plan_k8s_drain(const struct plan_input *in, double s, double *xw, double *xt)
 {
 	double C = in->drain_timeout_ms, E = in->k8s.lag_ms;
 	double I = in->alb_interval_ms, F = in->drain_fall;
-	double W = in->drain_window_ms, after = plan_k8s_max(0, E - s);
-	double qw = in->drain_quiet_ms ? in->drain_quiet_ms : QUIET_MAX * SEC;
-	double qt = in->drain_quiet_ms ? in->drain_quiet_ms : QUIET_MIN * SEC;
+	double W = in->drain_window_ms;
+	double after = in->traffic ? plan_k8s_max(0, E - s) : 0;
 
-	*xw = after + qw;
-	*xt = after + qt;
+	*xw = after + plan_quiet(in, true);
+	*xt = after + plan_quiet(in, false);
 	if (in->k8s.alb && in->k8s.ip_mode) {
 		*xw = plan_k8s_max(*xw, plan_k8s_max(F * I, W));
 		*xt = plan_k8s_max(*xt, (F - 0.5) * I);
@@ -172,7 +174,12 @@ plan_k8s_app_signal(const struct plan_input *in, double endw, double endt,
 static const char *
 plan_k8s_x_formula(const struct plan_input *in, bool worst)
 {
-	if (in->k8s.alb && in->k8s.ip_mode)
+	bool alb = in->k8s.alb && in->k8s.ip_mode;
+
+	if (!in->traffic)
+		return !alb ? "s" : worst ? "s + min(C, max(F*I, W))" :
+		    "s + min(C, (F-1/2)*I)";
+	if (alb)
 		return worst ? "s + min(C, max(E-s+Q, F*I, W))" :
 		    "s + min(C, max(E-s+Q, (F-1/2)*I))";
 	return "s + min(C, E-s+Q)";
