@@ -14,10 +14,12 @@
  * Where healthgate cannot see the app's traffic (no --app-port, no check
  * on this host) it waits neither for the routers nor for a quiet period:
  * the watched nodes alone end the drain, and with none it ends at once.
- * In supervisor form healthgate then signals the app (after a linger L
- * only where it cannot see the traffic: worst) and gives it A; a
- * sidecar's app gets its SIGTERM when its preStop returns, and its own
- * stop is not known: the grace period G bounds it.
+ * In supervisor form healthgate then signals the app and gives it A: at
+ * once after a quiet end or with no watched node, after a linger L when
+ * the watched nodes ended the drain (typically so only where it cannot
+ * see the traffic) or the cap did (worst). A sidecar's app gets its
+ * SIGTERM when its preStop returns, and its own stop is not known: the
+ * grace period G bounds it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -149,6 +151,18 @@ plan_k8s_drain(const struct plan_input *in, double s, double *xw, double *xt)
 	*xt = plan_k8s_min(C, *xt);
 }
 
+/*
+ * Whether a typical drain ends on the watched ALB nodes' evidence, which
+ * the supervisor follows with its linger; a quiet end (the traffic seen)
+ * or an idle one (no node watched) signals the app at once (main.c,
+ * drain_finish).
+ */
+static bool
+plan_k8s_typical_linger(const struct plan_input *in)
+{
+	return !in->traffic && in->k8s.alb && in->k8s.ip_mode;
+}
+
 /* When the app is told to stop, after the deletion. */
 static void
 plan_k8s_app_signal(const struct plan_input *in, double endw, double endt,
@@ -157,10 +171,8 @@ plan_k8s_app_signal(const struct plan_input *in, double endw, double endt,
 	const struct plan_k8s_in *k = &in->k8s;
 
 	if (k->form == PLAN_K8S_FORM_SUPERVISOR) {
-		/* A quiet end signals the app at once; the linger is for */
-		/* where the traffic cannot be seen. */
 		*w = endw + in->linger_ms;
-		*t = endt;
+		*t = endt + (plan_k8s_typical_linger(in) ? in->linger_ms : 0);
 	} else if (k->prestop == PLAN_K8S_HOOK_DRAIN) {
 		*w = endw;
 		*t = endt;
@@ -192,6 +204,7 @@ plan_k8s_figures(const struct plan_input *in, struct plan_result *r)
 	const struct plan_k8s_probe_in *rp = &k->readiness;
 	double s = plan_k8s_drain_start(in), xw, xt, aw, at, G = k->grace_ms;
 	bool sup = k->form == PLAN_K8S_FORM_SUPERVISOR;
+	const char *sup_t = plan_k8s_typical_linger(in) ? "x + L" : "x";
 
 	plan_fig(r, PLAN_FIGURE_K8S_UNROUTED, "k8s_deleted_to_unrouted",
 	    PLAN_PLATFORM_K8S, "deleted -> routers let go", k->lag_ms,
@@ -207,12 +220,12 @@ plan_k8s_figures(const struct plan_input *in, struct plan_result *r)
 	    sup ? "deleted -> app's stop signal" : "deleted -> app's SIGTERM",
 	    aw, at, sup ? "x + L" : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
 	    k->prestop == PLAN_K8S_HOOK_SLEEP ? "P" : "0",
-	    sup ? "x" : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
+	    sup ? sup_t : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
 	    k->prestop == PLAN_K8S_HOOK_SLEEP ? "P" : "0");
 	plan_fig(r, PLAN_FIGURE_K8S_GONE, "k8s_deleted_to_gone",
 	    PLAN_PLATFORM_K8S, "deleted -> pod gone",
 	    sup ? plan_k8s_min(aw + in->app_stop_timeout_ms, G) : G, at,
-	    sup ? "min(x+L+A, G)" : "G", sup ? "x" : "the app's signal");
+	    sup ? "min(x+L+A, G)" : "G", sup ? sup_t : "the app's signal");
 	if (rp->set && strcmp(rp->path, "/health") == 0) {
 		double i = in->interval_ms, t = in->timeout_ms, f = in->fall;
 		double p = rp->period_ms, n = rp->failure;

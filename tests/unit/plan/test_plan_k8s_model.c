@@ -213,6 +213,39 @@ test_plan_k8s_quiet_typical_as_the_routed_drain(void **state)
 	assert_float_equal(q_pod, q_ecs, 0.1);
 }
 
+/*
+ * A supervisor that cannot see the traffic lingers after the watched
+ * nodes' evidence, typically too; with no node watched the drain is idle
+ * and the app is signalled at once.
+ */
+static void
+test_plan_k8s_unseen_traffic_lingers_after_the_nodes(void **state)
+{
+	struct plan_input in;
+	struct plan_result r;
+
+	(void)state;
+	kit(&in);
+	in.traffic = false;
+	plan_compute(&in, &r);
+	/* (F-1/2)*I + L = 15 + 2 */
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_APP_SIGNAL)->typical_ms,
+	    S(17), 0.1);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_GONE)->typical_ms, S(17),
+	    0.1);
+	assert_string_equal(fig(&r, PLAN_FIGURE_K8S_APP_SIGNAL)->typical_formula,
+	    "x + L");
+	in.k8s.alb = in.k8s.ip_mode = false;
+	plan_compute(&in, &r);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_APP_SIGNAL)->typical_ms, 0,
+	    0.1);
+	/* The traffic seen: a quiet end, no linger. */
+	kit(&in);
+	plan_compute(&in, &r);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_APP_SIGNAL)->typical_ms,
+	    S(15), 0.1);
+}
+
 static void
 test_plan_k8s_grace_below_what_must_fit(void **state)
 {
@@ -427,6 +460,8 @@ main(void)
 		    test_plan_k8s_unseen_traffic_adds_no_quiet_period),
 		cmocka_unit_test(
 		    test_plan_k8s_quiet_typical_as_the_routed_drain),
+		cmocka_unit_test(
+		    test_plan_k8s_unseen_traffic_lingers_after_the_nodes),
 		cmocka_unit_test(test_plan_k8s_grace_below_what_must_fit),
 		cmocka_unit_test(test_plan_k8s_sidecar_prestop_table),
 		cmocka_unit_test(test_plan_k8s_probes_on_the_wrong_path),
