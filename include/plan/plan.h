@@ -41,6 +41,13 @@
 #define PLAN_WAITER_POLL_MS	15000u	/* aws ecs wait services-stable */
 #define PLAN_K8S_LAG_MS		2000u	/* --endpoint-lag: routers let go */
 
+/*
+ * What --drain-quiet auto derives for a busy app, ~10 requests a second
+ * (quiet.h: about 0.85s once some thirty gaps of 100ms are seen): the
+ * typical quiet period of both platforms' models.
+ */
+#define PLAN_QUIET_TYPICAL_MS	1000u
+
 enum plan_launch {
 	PLAN_LAUNCH_FARGATE,	/* stopTimeout at most 120 s */
 	PLAN_LAUNCH_EC2,	/* no maximum; the agent's default when unset */
@@ -130,12 +137,11 @@ struct plan_input {
 	bool		supervisor;		/* healthgate [opts] -- APP */
 	unsigned	linger_ms;		/* --drain-linger */
 	bool		traffic;		/* the app's ports are known */
-	unsigned	quiet_ms;		/* --drain-quiet; 0: auto */
+	unsigned	drain_quiet_ms;		/* --drain-quiet; 0: auto */
 	int		stop_signal;		/* --stop-signal, for the table */
 	unsigned	app_stop_timeout_ms;	/* the daemon's --stop-timeout */
 	enum plan_known	depends_on_app;		/* sidecar: dependsOn the app */
 	enum plan_known	check_uses_live;	/* container check asks /live */
-	unsigned	drain_quiet_ms;		/* --drain-quiet, 0: from traffic */
 	struct plan_k8s_in k8s;			/* plan --manifest */
 	bool		tg_grpc;		/* ProtocolVersion GRPC */
 	char		tg_grpc_codes[64];	/* Matcher.GrpcCode; "": AWS's 12 */
@@ -270,6 +276,14 @@ void	plan_compute(const struct plan_input *, struct plan_result *);
 void	plan_fig(struct plan_result *, enum plan_figure_id,
 	    const char *key, enum plan_platform, const char *label,
 	    double worst, double typical, const char *wf, const char *tf);
+
+/*
+ * The quiet period the drain waits out after the app's last request (ms),
+ * for every model: 0 when healthgate cannot see the app's traffic (it
+ * does not wait for it then), --drain-quiet when set, else for auto
+ * PLAN_QUIET_TYPICAL_MS, or at worst the daemon's ceiling (quiet.h).
+ */
+double	plan_quiet(const struct plan_input *, bool worst);
 
 /* The Kubernetes figures (plan_k8s_model.c), when in->k8s.on. */
 void	plan_k8s_figures(const struct plan_input *, struct plan_result *);

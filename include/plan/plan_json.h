@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "plan/plan.h"
+#include "plan/plan_cmdline.h"
 
 #define PLAN_JSON_ERR_MAX	384
 
@@ -26,10 +27,7 @@ struct plan_taskdef {
 	enum plan_launch launch;
 	enum plan_known	 depends_on_app;	/* dependsOn another container */
 	enum plan_known	 check_uses_live;	/* healthCheck asks /live */
-	bool		 supervisor;		/* "--" in its command */
-	int		 argc;			/* daemon options, argv[0] "plan" */
-	char		**argv;			/* owned, NULL-terminated */
-	char		**envp;			/* NAME=VALUE, owned, NULL-ended */
+	struct plan_cmdline cmd;		/* its options and environment */
 };
 
 /* Which target group settings a file gave; the values go in plan_input. */

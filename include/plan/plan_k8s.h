@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "plan/plan.h"
+#include "plan/plan_cmdline.h"
 
 #define PLAN_K8S_ERR_MAX	448
 #define PLAN_K8S_NAME_MAX	128
@@ -67,10 +68,7 @@ struct plan_k8s {
 	unsigned	 nprobes;
 	bool		 readiness_gate;	/* target-health.elbv2.k8s.aws/ */
 	/* healthgate's options for config_load, as in plan_taskdef. */
-	bool		 supervisor;	/* "--" in its command line */
-	int		 argc;		/* argv[0] "plan" */
-	char		**argv;		/* owned, NULL-terminated */
-	char		**envp;		/* NAME=VALUE, owned, NULL-ended */
+	struct plan_cmdline cmd;
 	/* The AWS Load Balancer Controller, when an Ingress, a Service or a */
 	/* TargetGroupBinding says it is there. */
 	bool		 alb;

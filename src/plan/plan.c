@@ -73,9 +73,9 @@
 #include "opts.h"
 #include "plan/plan.h"
 #include "plan/plan_rules.h"
+#include "quiet.h"
 
 #define SEC		1000.0
-#define PLAN_QUIET_TYPICAL_MS 1000u	/* auto, ~10 requests a second */
 
 const char *const plan_symbols[] = {
 	"I  ALB health check interval   H, U  ALB healthy, unhealthy thresholds",
@@ -168,7 +168,6 @@ plan_from_config(struct plan_input *in, const struct config *c)
 	in->drain_window_ms = c->drain_window_ms;
 	in->drain_quiet_ms = c->drain_quiet_ms;
 	in->linger_ms = c->drain_linger_ms;
-	in->quiet_ms = c->drain_quiet_ms;
 	{
 		unsigned ports[CONFIG_APP_PORTS_MAX];
 
@@ -291,13 +290,21 @@ struct stop_cost {
  * SIGKILLed at S at worst. Under supervisor mode healthgate lingers L and
  * gives the app up to A, all within S.
  */
+double
+plan_quiet(const struct plan_input *in, bool worst)
+{
+	if (!in->traffic)
+		return 0;
+	if (in->drain_quiet_ms)
+		return in->drain_quiet_ms;
+	return worst ? QUIET_MAX * SEC : PLAN_QUIET_TYPICAL_MS;
+}
+
 /* What follows a typical drain's end: the linger, or the quiet period. */
 static double
 plan_typical_after(const struct plan_input *in)
 {
-	if (!in->traffic)
-		return in->linger_ms;
-	return in->quiet_ms ? in->quiet_ms : PLAN_QUIET_TYPICAL_MS;
+	return in->traffic ? plan_quiet(in, false) : in->linger_ms;
 }
 
 static struct stop_cost

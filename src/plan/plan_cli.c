@@ -354,12 +354,9 @@ plan_cli_manifests(const struct plan_cli *cli, struct plan_input *in,
 	if (snprintf(td->container, sizeof(td->container), "%s, container %s",
 	    k->object, k->hg_container) >= (int)sizeof(td->container))
 		td->container[sizeof(td->container) - 1] = '\0';
-	td->argc = k->argc;
-	td->argv = k->argv;
-	td->envp = k->envp;
-	k->argv = k->envp = NULL;
-	k->argc = 0;
-	in->supervisor = k->supervisor;
+	td->cmd = k->cmd;	/* td owns them now */
+	memset(&k->cmd, 0, sizeof(k->cmd));
+	in->supervisor = td->cmd.supervisor;
 	return 0;
 }
 
@@ -401,7 +398,7 @@ read_files(const struct plan_cli *cli, struct plan_input *in,
 		}
 		in->depends_on_app = td->depends_on_app;
 		in->check_uses_live = td->check_uses_live;
-		in->supervisor = td->supervisor;
+		in->supervisor = td->cmd.supervisor;
 	}
 	for (unsigned k = 0; k < cli->ntg; k++) {
 		if ((text = slurp(cli->tg[k], &len, err, sizeof(err))) == NULL)
@@ -540,18 +537,18 @@ plan_main(int argc, char *const argv[], char *const envp[])
 		goto out;
 
 	/* The daemon sees the container's environment, or ours. */
-	denv = cli.taskdef || cli.nmanifest ? td.envp : envp;
+	denv = cli.taskdef || cli.nmanifest ? td.cmd.envp : envp;
 	ctx.fields = &in;
 
 	/* The container's daemon options first, so ours come after and win. */
-	if ((rest = calloc((size_t)(argc + td.argc) + 3, sizeof(*rest))) ==
+	if ((rest = calloc((size_t)(argc + td.cmd.argc) + 3, sizeof(*rest))) ==
 	    NULL) {
 		fprintf(stderr, "healthgate: out of memory\n");
 		goto out;
 	}
 	rest[nrest++] = argc > 0 ? argv[0] : (char *)"plan";
-	for (int k = 1; k < td.argc; k++)
-		rest[nrest++] = td.argv[k];
+	for (int k = 1; k < td.cmd.argc; k++)
+		rest[nrest++] = td.cmd.argv[k];
 	cli.collect = false;
 	if (take_flags(argc, argv, &ctx, rest, &nrest, &dashdash) < 0)
 		goto out;

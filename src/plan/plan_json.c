@@ -328,14 +328,6 @@ out:
 
 /* --- task definitions -------------------------------------------------- */
 
-static const char *
-base(const char *s)
-{
-	const char *slash = strrchr(s, '/');
-
-	return slash ? slash + 1 : s;
-}
-
 /*
  * The strings of an array field (entryPoint, command, healthCheck.command)
  * appended to words; 0 when absent, -1 on a non-string.
@@ -369,16 +361,6 @@ strings(const json_t *c, const char *key, const char *cpath,
 	return 0;
 }
 
-/* Where "healthgate" is among the words, or -1. */
-static long
-healthgate_word(const char **words, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		if (strcmp(base(words[k]), "healthgate") == 0)
-			return (long)k;
-	return -1;
-}
-
 static bool
 has_hg_env(const json_t *c)
 {
@@ -388,8 +370,8 @@ has_hg_env(const json_t *c)
 	json_array_foreach(env, k, e) {
 		const json_t *n = json_object_get(e, "name");
 
-		if (json_is_string(n) && strncmp(json_string_value(n),
-		    "HEALTHGATE_", 11) == 0)
+		if (json_is_string(n) &&
+		    plan_cmdline_hg_var(json_string_value(n)))
 			return true;
 	}
 	return false;
@@ -419,7 +401,7 @@ find_container(const json_t *defs, const char *dpath, const char *name,
 		    errlen) < 0 || strings(c, "command", path, words, &n, name,
 		    err, errlen) < 0)
 			return -1;
-		if (healthgate_word(words, n) >= 0)
+		if (plan_cmdline_healthgate_word(words, n) >= 0)
 			return (long)k;
 	}
 	json_array_foreach(defs, k, c) {
@@ -437,47 +419,24 @@ find_container(const json_t *defs, const char *dpath, const char *name,
 	    "variables)");
 }
 
-/* The container's options for config_load, and whether "--" follows. */
+/*
+ * The container's options for config_load, and whether "--" follows:
+ * entryPoint and command, as the manifest reader reads command and args.
+ */
 static int
 command_line(const json_t *c, const char *cpath, struct plan_taskdef *td,
     const char *name, char *err, size_t errlen)
 {
 	const char *words[MAX_WORDS];
-	size_t n = 0, from = 0, to;
-	long hg;
-	bool app_cmd = false;
+	const json_t *entry = json_object_get(c, "entryPoint");
+	size_t n = 0;
 
 	if (strings(c, "entryPoint", cpath, words, &n, name, err, errlen) < 0 ||
 	    strings(c, "command", cpath, words, &n, name, err, errlen) < 0)
 		return -1;
-	if ((hg = healthgate_word(words, n)) >= 0)
-		from = (size_t)hg + 1;
-	else if (json_object_get(c, "entryPoint") != NULL &&
-	    !json_is_null(json_object_get(c, "entryPoint")))
-		from = n;	/* someone else's entry point: no options */
-	else if (n > 0 && words[0][0] != '-') {
-		/*
-		 * A command that is no option under the image's ENTRYPOINT:
-		 * the supervisor recipe, ENTRYPOINT ["healthgate", ..., "--"]
-		 * and the app as CMD. The image's options are not in the file.
-		 */
-		from = n;
-		app_cmd = true;
-	}
-	/* Else the image's ENTRYPOINT is healthgate; command is its args. */
-	for (to = from; to < n && strcmp(words[to], "--") != 0; to++)
-		;
-	td->supervisor = to < n || app_cmd;
-	if ((td->argv = calloc(to - from + 2, sizeof(char *))) == NULL)
+	if (plan_cmdline_split(&td->cmd, words, n, entry != NULL &&
+	    !json_is_null(entry)) < 0)
 		return fail(err, errlen, name, cpath, "out of memory");
-	if ((td->argv[0] = strdup("plan")) == NULL)
-		return fail(err, errlen, name, cpath, "out of memory");
-	td->argc = 1;
-	for (size_t k = from; k < to; k++) {
-		if ((td->argv[td->argc] = strdup(words[k])) == NULL)
-			return fail(err, errlen, name, cpath, "out of memory");
-		td->argc++;
-	}
 	return 0;
 }
 
@@ -487,31 +446,24 @@ environment(const json_t *c, const char *cpath, struct plan_taskdef *td,
 {
 	const json_t *env = json_object_get(c, "environment"), *e;
 	char path[160];
-	size_t k, n = 0;
+	size_t k;
 
 	if (env != NULL && !json_is_array(env)) {
 		snprintf(path, sizeof(path), "%s.environment", cpath);
 		return fail(err, errlen, name, path, "is not an array");
 	}
-	if ((td->envp = calloc(json_array_size(env) + 1, sizeof(char *))) ==
-	    NULL)
-		return fail(err, errlen, name, cpath, "out of memory");
 	json_array_foreach(env, k, e) {
 		const json_t *nm = json_object_get(e, "name");
 		const json_t *v = json_object_get(e, "value");
-		size_t len;
 
 		snprintf(path, sizeof(path), "%s.environment[%zu]", cpath, k);
 		if (!json_is_object(e) || !json_is_string(nm) ||
 		    !json_is_string(v))
 			return fail(err, errlen, name, path, "is not {\"name\": "
 			    "\"...\", \"value\": \"...\"} with strings");
-		len = strlen(json_string_value(nm)) +
-		    strlen(json_string_value(v)) + 2;
-		if ((td->envp[n] = malloc(len)) == NULL)
+		if (plan_cmdline_env(&td->cmd, json_string_value(nm),
+		    json_string_value(v)) < 0)
 			return fail(err, errlen, name, path, "out of memory");
-		snprintf(td->envp[n++], len, "%s=%s", json_string_value(nm),
-		    json_string_value(v));
 	}
 	return 0;
 }
@@ -547,7 +499,7 @@ health_check(const json_t *c, const char *cpath, struct plan_taskdef *td,
 	}
 	for (k = 1; k < n; k++)
 		if (strcmp(words[k], "probe") == 0 &&
-		    strcmp(base(words[k - 1]), "healthgate") == 0)
+		    strcmp(plan_cmdline_base(words[k - 1]), "healthgate") == 0)
 			break;
 	if (k < n) {
 		probe = true;
@@ -721,12 +673,5 @@ out:
 void
 plan_json_taskdef_free(struct plan_taskdef *td)
 {
-	for (char **p = td->argv; p && *p; p++)
-		free(*p);
-	for (char **p = td->envp; p && *p; p++)
-		free(*p);
-	free(td->argv);
-	free(td->envp);
-	td->argv = td->envp = NULL;
-	td->argc = 0;
+	plan_cmdline_free(&td->cmd);
 }

@@ -382,23 +382,6 @@ k8s_words(const struct k8s_doc *x, const yaml_node_t *c, const char *path,
 	return 1;
 }
 
-static const char *
-k8s_base(const char *s)
-{
-	const char *slash = strrchr(s, '/');
-
-	return slash ? slash + 1 : s;
-}
-
-static long
-k8s_healthgate_word(const char *const *words, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(k8s_base(words[i]), "healthgate") == 0)
-			return (long)i;
-	return -1;
-}
-
 /* --- the ALB: annotations and TargetGroupBindings ---------------------- */
 
 struct k8s_ann {
@@ -707,8 +690,7 @@ k8s_has_hg_env(const struct k8s_doc *x, const yaml_node_t *c)
 		if (e && e->type == YAML_MAPPING_NODE &&
 		    k8s_get(x, e, "", "name", &n) > 0 &&
 		    n->type == YAML_SCALAR_NODE &&
-		    strncmp((const char *)n->data.scalar.value, "HEALTHGATE_",
-		    11) == 0)
+		    plan_cmdline_hg_var((const char *)n->data.scalar.value))
 			return true;
 	}
 	return false;
@@ -732,11 +714,12 @@ k8s_score(const struct k8s_doc *x, struct k8s_container *c)
 	    k8s_words(x, c->node, c->field, "command", words, &n) < 0 ||
 	    k8s_words(x, c->node, c->field, "args", words, &n) < 0)
 		return -1;
-	if (k8s_healthgate_word(words, n) >= 0)
+	if (image)
+		image = plan_cmdline_base(image);	/* "healthgate:0.2.0" */
+	if (plan_cmdline_healthgate_word(words, n) >= 0)
 		c->score = 3;
-	else if (image && strncmp(k8s_base(image), "healthgate", 10) == 0 &&
-	    (k8s_base(image)[10] == '\0' || k8s_base(image)[10] == ':' ||
-	    k8s_base(image)[10] == '@'))
+	else if (image && strncmp(image, "healthgate", 10) == 0 &&
+	    (image[10] == '\0' || image[10] == ':' || image[10] == '@'))
 		c->score = 2;
 	else if ((c->name && strcmp(c->name, "healthgate") == 0) ||
 	    k8s_has_hg_env(x, c->node))
@@ -783,29 +766,10 @@ k8s_containers(const struct k8s_doc *x, const yaml_node_t *pod,
 	return (int)n;
 }
 
-/* A NULL-terminated copy of words[from..to), after "plan". */
-static int
-k8s_argv(const struct k8s_doc *x, const char *path, const char **words,
-    size_t from, size_t to, struct plan_k8s *k)
-{
-	if ((k->argv = calloc(to - from + 2, sizeof(char *))) == NULL ||
-	    (k->argv[0] = strdup("plan")) == NULL)
-		return k8s_fail(x, path, "out of memory");
-	k->argc = 1;
-	for (size_t i = from; i < to; i++) {
-		if ((k->argv[k->argc] = strdup(words[i])) == NULL)
-			return k8s_fail(x, path, "out of memory");
-		k->argc++;
-	}
-	return 0;
-}
-
 /*
  * healthgate's options from command and args, read as plan_json.c reads a
- * task definition's entryPoint and command: after the healthgate word up
- * to "--"; none under someone else's command; args alone under the
- * image's ENTRYPOINT are its options, or (not options) the app of the
- * supervisor recipe, ENTRYPOINT ["healthgate", ..., "--"].
+ * task definition's entryPoint and command (plan_cmdline_split): command
+ * is the container's own entry point, args alone run under the image's.
  */
 static int
 k8s_command_line(const struct k8s_doc *x, const struct k8s_container *c,
@@ -813,25 +777,15 @@ k8s_command_line(const struct k8s_doc *x, const struct k8s_container *c,
 {
 	const char *words[K8S_WORDS_MAX];
 	yaml_node_t *cmd;
-	size_t n = 0, from = 0, to;
-	long hg;
-	bool app_cmd = false;
+	size_t n = 0;
 
 	if (k8s_words(x, c->node, c->field, "command", words, &n) < 0 ||
 	    k8s_words(x, c->node, c->field, "args", words, &n) < 0)
 		return -1;
-	if ((hg = k8s_healthgate_word(words, n)) >= 0)
-		from = (size_t)hg + 1;
-	else if (k8s_get(x, c->node, c->field, "command", &cmd) > 0)
-		from = n;
-	else if (n > 0 && words[0][0] != '-') {
-		from = n;
-		app_cmd = true;
-	}
-	for (to = from; to < n && strcmp(words[to], "--") != 0; to++)
-		;
-	k->supervisor = to < n || app_cmd;
-	return k8s_argv(x, c->field, words, from, to, k);
+	if (plan_cmdline_split(&k->cmd, words, n, k8s_get(x, c->node,
+	    c->field, "command", &cmd) > 0) < 0)
+		return k8s_fail(x, c->field, "out of memory");
+	return 0;
 }
 
 /* env[] into NAME=VALUE; valueFrom (a Secret, a ConfigMap) is unknown. */
@@ -841,18 +795,13 @@ k8s_env(const struct k8s_doc *x, const struct k8s_container *c,
 {
 	char path[PLAN_K8S_FIELD_MAX];
 	yaml_node_t *env;
-	size_t n = 0;
 	int rc;
 
 	if ((rc = k8s_get_seq(x, c->node, c->field, "env", &env)) < 0)
 		return -1;
-	if ((k->envp = calloc((rc ? k8s_len(env) : 0) + 1,
-	    sizeof(char *))) == NULL)
-		return k8s_fail(x, c->field, "out of memory");
 	for (size_t i = 0; rc > 0 && i < k8s_len(env); i++) {
 		yaml_node_t *e = k8s_item(x, env, i);
 		const char *name, *value;
-		size_t len;
 
 		snprintf(path, sizeof(path), "%s.env[%zu]", c->field, i);
 		if (k8s_get_string(x, e, path, "name", &name) < 0 ||
@@ -862,10 +811,8 @@ k8s_env(const struct k8s_doc *x, const struct k8s_container *c,
 			return k8s_fail(x, path, "has no name");
 		if (value == NULL)
 			continue;
-		len = strlen(name) + strlen(value) + 2;
-		if ((k->envp[n] = malloc(len)) == NULL)
+		if (plan_cmdline_env(&k->cmd, name, value) < 0)
 			return k8s_fail(x, path, "out of memory");
-		snprintf(k->envp[n++], len, "%s=%s", name, value);
 	}
 	return 0;
 }
@@ -990,7 +937,7 @@ k8s_sleep_words(const char *const *words, size_t n)
 		    words[i]);
 	for (w = strtok_r(line, " \t;&|", &save); w; prev = w,
 	    w = strtok_r(NULL, " \t;&|", &save))
-		if (prev && strcmp(k8s_base(prev), "sleep") == 0 &&
+		if (prev && strcmp(plan_cmdline_base(prev), "sleep") == 0 &&
 		    opts_parse_duration(w, &ms) == NULL)
 			return ms;
 	return 0;
@@ -1117,7 +1064,7 @@ k8s_form(const struct k8s_doc *x, const struct k8s_container *hg,
 	char path[PLAN_K8S_FIELD_MAX];
 	const char *policy = NULL;
 
-	if (k->supervisor) {
+	if (k->cmd.supervisor) {
 		k->form = PLAN_K8S_FORM_SUPERVISOR;
 		return 0;
 	}
@@ -1341,14 +1288,7 @@ plan_k8s_done(struct plan_k8s *k, struct plan_input *in, char *err,
 void
 plan_k8s_free(struct plan_k8s *k)
 {
-	for (char **p = k->argv; p && *p; p++)
-		free(*p);
-	for (char **p = k->envp; p && *p; p++)
-		free(*p);
-	free(k->argv);
-	free(k->envp);
-	k->argv = k->envp = NULL;
-	k->argc = 0;
+	plan_cmdline_free(&k->cmd);
 }
 
 const char *

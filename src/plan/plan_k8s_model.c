@@ -9,14 +9,17 @@
  * once the app's ports have been quiet for Q after the routers let
  * go and, where the ALB probes the pod (IP targets), once the watched ALB
  * nodes have had their F 503s or gone silent for W; C caps it. Q is
- * --drain-quiet, or derived from the app's traffic within QUIET_MIN and
- * QUIET_MAX: typical takes the floor (an idle app's period; a busy app's
- * is 8 of its mean gaps, 0.8s at a request every 100ms), worst the
- * ceiling. In supervisor
- * form healthgate then signals the app (after a linger L only where it
- * cannot see the traffic: worst) and gives it A; a sidecar's app gets
- * its SIGTERM when its preStop returns, and its own stop is not known:
- * the grace period G bounds it.
+ * plan_quiet's, as in the ECS model: --drain-quiet, or for auto a busy
+ * app's derived period typically and the ceiling QUIET_MAX at worst.
+ * Where healthgate cannot see the app's traffic (no --app-port, no check
+ * on this host) it waits neither for the routers nor for a quiet period:
+ * the watched nodes alone end the drain, and with none it ends at once.
+ * In supervisor form healthgate then signals the app and gives it A: at
+ * once after a quiet end or with no watched node, after a linger L when
+ * the watched nodes ended the drain (typically so only where it cannot
+ * see the traffic) or the cap did (worst). A sidecar's app gets its
+ * SIGTERM when its preStop returns, and its own stop is not known: the
+ * grace period G bounds it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,15 +27,13 @@
 #include "plan/plan.h"
 #include "plan/plan_json.h"
 #include "plan/plan_k8s.h"
-#include "quiet.h"
-
-#define SEC	1000.0
 
 const char *const plan_k8s_symbols[] = {
 	"I  ALB health check interval   H, U  ALB healthy, unhealthy thresholds",
 	"D  deregistration delay        G     terminationGracePeriodSeconds",
 	"E  --endpoint-lag: routers let go after the deletion",
-	"P  the preStop's sleep         Q     --drain-quiet (auto: 0.5s-10s)",
+	"P  the preStop's sleep         Q     --drain-quiet "
+	    "(auto: 1s, 10s worst)",
 	"i  healthgate check interval   t     healthgate check timeout",
 	"r  --rise                      f     --fall",
 	"C  --drain-timeout (the cap)   F, W  --drain-fall, --drain-window",
@@ -127,24 +128,39 @@ plan_k8s_drain_start(const struct plan_input *in)
 	return 0;
 }
 
-/* The drain's length x, worst and typical, from its start s. */
+/*
+ * The drain's length x, worst and typical, from its start s. The routers'
+ * lag counts only through the traffic it carries: unseen, it holds
+ * nothing.
+ */
 static void
 plan_k8s_drain(const struct plan_input *in, double s, double *xw, double *xt)
 {
 	double C = in->drain_timeout_ms, E = in->k8s.lag_ms;
 	double I = in->alb_interval_ms, F = in->drain_fall;
-	double W = in->drain_window_ms, after = plan_k8s_max(0, E - s);
-	double qw = in->drain_quiet_ms ? in->drain_quiet_ms : QUIET_MAX * SEC;
-	double qt = in->drain_quiet_ms ? in->drain_quiet_ms : QUIET_MIN * SEC;
+	double W = in->drain_window_ms;
+	double after = in->traffic ? plan_k8s_max(0, E - s) : 0;
 
-	*xw = after + qw;
-	*xt = after + qt;
+	*xw = after + plan_quiet(in, true);
+	*xt = after + plan_quiet(in, false);
 	if (in->k8s.alb && in->k8s.ip_mode) {
 		*xw = plan_k8s_max(*xw, plan_k8s_max(F * I, W));
 		*xt = plan_k8s_max(*xt, (F - 0.5) * I);
 	}
 	*xw = plan_k8s_min(C, *xw);
 	*xt = plan_k8s_min(C, *xt);
+}
+
+/*
+ * Whether a typical drain ends on the watched ALB nodes' evidence, which
+ * the supervisor follows with its linger; a quiet end (the traffic seen)
+ * or an idle one (no node watched) signals the app at once (main.c,
+ * drain_finish).
+ */
+static bool
+plan_k8s_typical_linger(const struct plan_input *in)
+{
+	return !in->traffic && in->k8s.alb && in->k8s.ip_mode;
 }
 
 /* When the app is told to stop, after the deletion. */
@@ -155,10 +171,8 @@ plan_k8s_app_signal(const struct plan_input *in, double endw, double endt,
 	const struct plan_k8s_in *k = &in->k8s;
 
 	if (k->form == PLAN_K8S_FORM_SUPERVISOR) {
-		/* A quiet end signals the app at once; the linger is for */
-		/* where the traffic cannot be seen. */
 		*w = endw + in->linger_ms;
-		*t = endt;
+		*t = endt + (plan_k8s_typical_linger(in) ? in->linger_ms : 0);
 	} else if (k->prestop == PLAN_K8S_HOOK_DRAIN) {
 		*w = endw;
 		*t = endt;
@@ -172,7 +186,12 @@ plan_k8s_app_signal(const struct plan_input *in, double endw, double endt,
 static const char *
 plan_k8s_x_formula(const struct plan_input *in, bool worst)
 {
-	if (in->k8s.alb && in->k8s.ip_mode)
+	bool alb = in->k8s.alb && in->k8s.ip_mode;
+
+	if (!in->traffic)
+		return !alb ? "s" : worst ? "s + min(C, max(F*I, W))" :
+		    "s + min(C, (F-1/2)*I)";
+	if (alb)
 		return worst ? "s + min(C, max(E-s+Q, F*I, W))" :
 		    "s + min(C, max(E-s+Q, (F-1/2)*I))";
 	return "s + min(C, E-s+Q)";
@@ -185,6 +204,7 @@ plan_k8s_figures(const struct plan_input *in, struct plan_result *r)
 	const struct plan_k8s_probe_in *rp = &k->readiness;
 	double s = plan_k8s_drain_start(in), xw, xt, aw, at, G = k->grace_ms;
 	bool sup = k->form == PLAN_K8S_FORM_SUPERVISOR;
+	const char *sup_t = plan_k8s_typical_linger(in) ? "x + L" : "x";
 
 	plan_fig(r, PLAN_FIGURE_K8S_UNROUTED, "k8s_deleted_to_unrouted",
 	    PLAN_PLATFORM_K8S, "deleted -> routers let go", k->lag_ms,
@@ -200,12 +220,12 @@ plan_k8s_figures(const struct plan_input *in, struct plan_result *r)
 	    sup ? "deleted -> app's stop signal" : "deleted -> app's SIGTERM",
 	    aw, at, sup ? "x + L" : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
 	    k->prestop == PLAN_K8S_HOOK_SLEEP ? "P" : "0",
-	    sup ? "x" : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
+	    sup ? sup_t : k->prestop == PLAN_K8S_HOOK_DRAIN ? "x" :
 	    k->prestop == PLAN_K8S_HOOK_SLEEP ? "P" : "0");
 	plan_fig(r, PLAN_FIGURE_K8S_GONE, "k8s_deleted_to_gone",
 	    PLAN_PLATFORM_K8S, "deleted -> pod gone",
 	    sup ? plan_k8s_min(aw + in->app_stop_timeout_ms, G) : G, at,
-	    sup ? "min(x+L+A, G)" : "G", sup ? "x" : "the app's signal");
+	    sup ? "min(x+L+A, G)" : "G", sup ? sup_t : "the app's signal");
 	if (rp->set && strcmp(rp->path, "/health") == 0) {
 		double i = in->interval_ms, t = in->timeout_ms, f = in->fall;
 		double p = rp->period_ms, n = rp->failure;

@@ -139,11 +139,11 @@ healthgate:
 		    "timeout %s", a, signame_name(in->stop_signal) ?
 		    signame_name(in->stop_signal) : "its stop signal", b);
 	}
-	if (in->traffic && in->quiet_ms)
-		plan_format_setting(in->quiet_ms, a, sizeof(a));
+	if (in->traffic && in->drain_quiet_ms)
+		plan_format_setting(in->drain_quiet_ms, a, sizeof(a));
 	fprintf(o, ";\n              the app's traffic: %s", !in->traffic ?
-	    "not seen (no --app-port, no check on loopback)" : in->quiet_ms ?
-	    a : "quiet auto");
+	    "not seen (no --app-port, no check on loopback)" :
+	    in->drain_quiet_ms ? a : "quiet auto");
 	fprintf(o, "\n\n");
 }
 
@@ -191,8 +191,8 @@ print_figures(FILE *o, const struct plan_input *in,
 	if (in->k8s.on) {
 		wrap(o, "Worst: each periodic check a whole interval out of "
 		    "phase, the quiet period at its ceiling, the app stopped "
-		    "only by SIGKILL. Typical: half an interval of phase, the "
-		    "quiet period at its floor, the app gone on its signal. "
+		    "only by SIGKILL. Typical: half an interval of phase, a "
+		    "busy app's quiet period, the app gone on its signal. "
 		    "The routers' lag E is assumed, not known: --endpoint-lag "
 		    "sets it. Not counted: image pulls, scheduling, the app's "
 		    "start-up.", 2, 2);
@@ -337,7 +337,7 @@ plan_out_inputs(const struct plan_input *in)
 	    "supervisor", in->supervisor,
 	    "drain_linger_ms", (json_int_t)in->linger_ms,
 	    "app_traffic", in->traffic,
-	    "drain_quiet_ms", (json_int_t)in->quiet_ms,
+	    "drain_quiet_ms", (json_int_t)in->drain_quiet_ms,
 	    "stop_signal", signame_name(in->stop_signal) ?
 	    signame_name(in->stop_signal) : "?",
 	    "app_stop_timeout_ms", (json_int_t)in->app_stop_timeout_ms,

@@ -18,9 +18,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (plan_json_taskdef((const char *)data, size, "fuzz", &td, err,
 	    sizeof(err)) == 0) {
-		if (td.argc < 1 || td.argv[td.argc] != NULL)
+		if (td.cmd.argc < 1 || td.cmd.argv[td.cmd.argc] != NULL)
 			abort();
-		for (char **e = td.envp; *e; e++)
+		for (char **e = td.cmd.envp; *e; e++)
 			if (strchr(*e, '=') == NULL)
 				abort();
 		plan_json_taskdef_free(&td);

@@ -21,9 +21,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (plan_k8s_read((const char *)data, size, "fuzz", &k, &in, err,
 	    sizeof(err)) == 0 && plan_k8s_done(&k, &in, err,
 	    sizeof(err)) == 0) {
-		if (k.argc < 1 || k.argv[k.argc] != NULL || k.envp == NULL)
+		if (k.cmd.argc < 1 || k.cmd.argv[k.cmd.argc] != NULL ||
+		    k.cmd.envp == NULL)
 			abort();
-		for (char **e = k.envp; *e; e++)
+		for (char **e = k.cmd.envp; *e; e++)
 			if (strchr(*e, '=') == NULL)
 				abort();
 		if (in.alb_interval_ms < 5000 || in.alb_interval_ms > 300000 ||

@@ -806,6 +806,34 @@ test_plan_format_ms_table(void **state)
  * The findings table: one row per finding id, in id order (the order plan
  * lists them), each with its own key and a function.
  */
+/* The quiet period both models wait out: unseen, set, or auto. */
+static void
+test_plan_quiet_table(void **state)
+{
+	static const struct {
+		bool		 traffic;
+		unsigned	 set;		/* --drain-quiet; 0: auto */
+		double		 worst, typical;
+	} cases[] = {
+		{ false, 0, 0, 0 },		/* unseen: not waited for */
+		{ false, S(3), 0, 0 },		/* ...even when set */
+		{ true, 0, S(10), S(1) },	/* auto: ceiling, a busy app's */
+		{ true, 250, 250, 250 },	/* set: that, worst and typical */
+	};
+	struct plan_input in;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		plan_defaults(&in);
+		in.traffic = cases[i].traffic;
+		in.drain_quiet_ms = cases[i].set;
+		if (plan_quiet(&in, true) != cases[i].worst ||
+		    plan_quiet(&in, false) != cases[i].typical)
+			fail_msg("case %zu: %g, %g", i, plan_quiet(&in, true),
+			    plan_quiet(&in, false));
+	}
+}
+
 static void
 test_plan_rules_one_row_per_finding_in_order(void **state)
 {
@@ -879,6 +907,7 @@ main(void)
 		cmocka_unit_test(
 		    test_plan_from_config_takes_the_slowest_fastinter),
 		cmocka_unit_test(test_plan_format_ms_table),
+		cmocka_unit_test(test_plan_quiet_table),
 		cmocka_unit_test(test_plan_rules_one_row_per_finding_in_order),
 		cmocka_unit_test(test_plan_findings_carry_their_rows),
 	};

@@ -49,13 +49,13 @@ test_plan_json_reads_the_sidecar_task_definition(void **state)
 	assert_int_equal(td.launch, PLAN_LAUNCH_FARGATE);
 	assert_int_equal(td.depends_on_app, PLAN_KNOWN_YES);
 	assert_int_equal(td.check_uses_live, PLAN_KNOWN_YES);
-	assert_false(td.supervisor);
-	assert_int_equal(td.argc, 1);
-	assert_string_equal(td.argv[0], "plan");
-	assert_null(td.argv[1]);
-	assert_string_equal(td.envp[0], "HEALTHGATE_DRAIN_FALL=3");
-	assert_string_equal(td.envp[1], "PORT=8081");
-	assert_null(td.envp[2]);
+	assert_false(td.cmd.supervisor);
+	assert_int_equal(td.cmd.argc, 1);
+	assert_string_equal(td.cmd.argv[0], "plan");
+	assert_null(td.cmd.argv[1]);
+	assert_string_equal(td.cmd.envp[0], "HEALTHGATE_DRAIN_FALL=3");
+	assert_string_equal(td.cmd.envp[1], "PORT=8081");
+	assert_null(td.cmd.envp[2]);
 	plan_json_taskdef_free(&td);
 }
 
@@ -93,16 +93,16 @@ test_plan_json_reads_the_supervisor_command_line(void **state)
 	(void)state;
 	assert_int_equal(taskdef(doc, &td, err), 0);
 	assert_string_equal(td.container, "web");
-	assert_true(td.supervisor);
+	assert_true(td.cmd.supervisor);
 	assert_false(td.stop_timeout_set);
 	assert_false(td.launch_set);
 	assert_int_equal(td.depends_on_app, PLAN_KNOWN_UNSET);
 	assert_int_equal(td.check_uses_live, PLAN_KNOWN_YES);
-	assert_int_equal(td.argc, 4);
-	assert_string_equal(td.argv[1], "--check");
-	assert_string_equal(td.argv[2], "http://127.0.0.1:8000/");
-	assert_string_equal(td.argv[3], "--drain-timeout=20s");
-	assert_null(td.argv[4]);
+	assert_int_equal(td.cmd.argc, 4);
+	assert_string_equal(td.cmd.argv[1], "--check");
+	assert_string_equal(td.cmd.argv[2], "http://127.0.0.1:8000/");
+	assert_string_equal(td.cmd.argv[3], "--drain-timeout=20s");
+	assert_null(td.cmd.argv[4]);
 	plan_json_taskdef_free(&td);
 }
 
@@ -122,14 +122,14 @@ test_plan_json_app_command_under_the_images_entry_point(void **state)
 
 	(void)state;
 	assert_int_equal(taskdef(doc, &td, err), 0);
-	assert_true(td.supervisor);
-	assert_int_equal(td.argc, 1);
+	assert_true(td.cmd.supervisor);
+	assert_int_equal(td.cmd.argc, 1);
 	plan_json_taskdef_free(&td);
 	/* Options as command: the image's ENTRYPOINT is healthgate itself. */
 	assert_int_equal(taskdef(opts_doc, &td, err), 0);
-	assert_false(td.supervisor);
-	assert_int_equal(td.argc, 3);
-	assert_string_equal(td.argv[1], "--drain-fall");
+	assert_false(td.cmd.supervisor);
+	assert_int_equal(td.cmd.argc, 3);
+	assert_string_equal(td.cmd.argv[1], "--drain-fall");
 	plan_json_taskdef_free(&td);
 }
 
@@ -233,8 +233,8 @@ test_plan_json_taskdef_errors_name_the_field(void **state)
 			fail_msg("%s: \"%s\", want \"%s...\"", cases[k].doc,
 			    err, cases[k].want);
 		assert_null(strchr(err, '\n'));
-		assert_null(td.argv);
-		assert_null(td.envp);
+		assert_null(td.cmd.argv);
+		assert_null(td.cmd.envp);
 	}
 }
 

@@ -72,18 +72,18 @@ test_plan_k8s_reads_the_supervisor_form(void **state)
 	assert_true(k.grace_set);
 	assert_int_equal(k.grace_ms, S(60));
 	assert_int_equal(k.form, PLAN_K8S_FORM_SUPERVISOR);
-	assert_true(k.supervisor);
+	assert_true(k.cmd.supervisor);
 	assert_string_equal(k.hg_field, "spec.template.spec.containers[0]");
 	assert_string_equal(k.app_field, k.hg_field);
 	assert_int_equal(k.prestop, PLAN_K8S_HOOK_NONE);
-	assert_int_equal(k.argc, 3);
-	assert_string_equal(k.argv[0], "plan");
-	assert_string_equal(k.argv[1], "--check");
-	assert_string_equal(k.argv[2], "app=http://127.0.0.1:8080/healthz");
-	assert_null(k.argv[3]);
+	assert_int_equal(k.cmd.argc, 3);
+	assert_string_equal(k.cmd.argv[0], "plan");
+	assert_string_equal(k.cmd.argv[1], "--check");
+	assert_string_equal(k.cmd.argv[2], "app=http://127.0.0.1:8080/healthz");
+	assert_null(k.cmd.argv[3]);
 	/* A value from a Secret is not known: left out, not made up. */
-	assert_string_equal(k.envp[0], "HEALTHGATE_DRAIN_TIMEOUT=30s");
-	assert_null(k.envp[1]);
+	assert_string_equal(k.cmd.envp[0], "HEALTHGATE_DRAIN_TIMEOUT=30s");
+	assert_null(k.cmd.envp[1]);
 	assert_int_equal(k.nprobes, 2);
 	assert_int_equal(k.probe[0].kind, PLAN_K8S_PROBE_READINESS);
 	assert_string_equal(k.probe[0].path, "/health");
@@ -131,16 +131,16 @@ test_plan_k8s_reads_the_native_sidecar_form(void **state)
 	assert_false(k.grace_set);
 	assert_int_equal(k.grace_ms, S(30));
 	assert_int_equal(k.form, PLAN_K8S_FORM_NATIVE_SIDECAR);
-	assert_false(k.supervisor);
+	assert_false(k.cmd.supervisor);
 	assert_string_equal(k.hg_field, "spec.initContainers[0]");
 	assert_string_equal(k.app_field, "spec.containers[0]");
 	assert_string_equal(k.app_container, "app");
 	assert_int_equal(k.prestop, PLAN_K8S_HOOK_DRAIN);
 	assert_string_equal(k.prestop_field,
 	    "spec.containers[0].lifecycle.preStop");
-	assert_int_equal(k.argc, 3);
-	assert_string_equal(k.argv[2], "20s");
-	assert_null(k.envp[0]);
+	assert_int_equal(k.cmd.argc, 3);
+	assert_string_equal(k.cmd.argv[2], "20s");
+	assert_null(k.cmd.envp[0]);
 	plan_k8s_free(&k);
 }
 

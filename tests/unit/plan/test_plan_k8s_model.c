@@ -16,7 +16,10 @@
 
 #define S(x)	((x) * 1000u)
 
-/* The kit: supervisor form, 45s grace, the EKS Ingress's ALB. */
+/*
+ * The kit: supervisor form, 45s grace, the EKS Ingress's ALB; its check
+ * is on loopback, so healthgate sees the app's traffic.
+ */
 static void
 kit(struct plan_input *in)
 {
@@ -35,6 +38,7 @@ kit(struct plan_input *in)
 	in->linger_ms = S(2);
 	in->app_stop_timeout_ms = S(10);
 	in->supervisor = true;
+	in->traffic = true;
 	k->on = true;
 	k->form = PLAN_K8S_FORM_SUPERVISOR;
 	snprintf(k->object, sizeof(k->object), "Deployment/web");
@@ -123,11 +127,11 @@ test_plan_k8s_without_alb_the_drain_is_lag_and_quiet(void **state)
 	kit(&in);
 	in.k8s.alb = in.k8s.ip_mode = false;
 	plan_compute(&in, &r);
-	/* E + Q: 2s + 10s worst (the ceiling), 2s + 0.5s typical. */
+	/* E + Q: 2s + 10s worst (the ceiling), 2s + 1s typical (a busy app). */
 	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_DRAIN_END)->worst_ms, S(12),
 	    0.1);
 	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_DRAIN_END)->typical_ms,
-	    2500, 0.1);
+	    S(3), 0.1);
 	in.drain_quiet_ms = S(1);
 	plan_compute(&in, &r);
 	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_DRAIN_END)->worst_ms, S(3),
@@ -142,6 +146,104 @@ test_plan_k8s_without_alb_the_drain_is_lag_and_quiet(void **state)
 	assert_false(plan_platform_shown(&in, PLAN_PLATFORM_ANY));
 	assert_int_equal(r.ncontra, 0);
 	assert_non_null(find(&r, "k8s_prestop_sleep"));
+}
+
+/*
+ * Traffic healthgate cannot see is not waited for (docs/drain.md): neither
+ * the routers' lag nor a quiet period holds the drain, which is the
+ * watched probers' alone, and with none it ends at once.
+ */
+static void
+test_plan_k8s_unseen_traffic_adds_no_quiet_period(void **state)
+{
+	struct plan_input in;
+	struct plan_result r;
+
+	(void)state;
+	kit(&in);
+	in.traffic = false;
+	in.k8s.alb = in.k8s.ip_mode = false;
+	plan_compute(&in, &r);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_DRAIN_END)->worst_ms, 0, 0.1);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_DRAIN_END)->typical_ms, 0,
+	    0.1);
+	/* A --drain-quiet set is not waited for either. */
+	in.drain_quiet_ms = S(25);
+	plan_compute(&in, &r);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_DRAIN_END)->worst_ms, 0, 0.1);
+	/* The ALB's nodes alone: max(F*I, W) = 20s, (F-1/2)*I = 15s, where */
+	/* E + Q would be 27s. */
+	kit(&in);
+	in.traffic = false;
+	in.drain_quiet_ms = S(25);
+	plan_compute(&in, &r);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_DRAIN_END)->worst_ms, S(20),
+	    0.1);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_DRAIN_END)->typical_ms,
+	    S(15), 0.1);
+}
+
+/*
+ * One typical quiet period for auto, whichever platform: what the routed
+ * drain's app signal adds to its end (ECS model) is what the pod's drain
+ * adds to the routers' lag (Kubernetes model).
+ */
+static void
+test_plan_k8s_quiet_typical_as_the_routed_drain(void **state)
+{
+	struct plan_input ecs, pod;
+	struct plan_result re, rp;
+	double q_ecs, q_pod;
+
+	(void)state;
+	kit(&pod);
+	pod.k8s.alb = pod.k8s.ip_mode = false;
+	plan_compute(&pod, &rp);
+	plan_defaults(&ecs);
+	ecs.drain_timeout_ms = S(30);
+	ecs.drain_fall = 2;
+	ecs.drain_window_ms = S(15);
+	ecs.supervisor = ecs.traffic = true;
+	plan_compute(&ecs, &re);
+	q_ecs = fig(&re, PLAN_FIGURE_ROUTED_APP_SIGNAL)->typical_ms -
+	    fig(&re, PLAN_FIGURE_ROUTED_TO_EXIT)->typical_ms;
+	q_pod = fig(&rp, PLAN_FIGURE_K8S_DRAIN_END)->typical_ms -
+	    pod.k8s.lag_ms;
+	assert_float_equal(q_ecs, S(1), 0.1);
+	assert_float_equal(q_pod, q_ecs, 0.1);
+}
+
+/*
+ * A supervisor that cannot see the traffic lingers after the watched
+ * nodes' evidence, typically too; with no node watched the drain is idle
+ * and the app is signalled at once.
+ */
+static void
+test_plan_k8s_unseen_traffic_lingers_after_the_nodes(void **state)
+{
+	struct plan_input in;
+	struct plan_result r;
+
+	(void)state;
+	kit(&in);
+	in.traffic = false;
+	plan_compute(&in, &r);
+	/* (F-1/2)*I + L = 15 + 2 */
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_APP_SIGNAL)->typical_ms,
+	    S(17), 0.1);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_GONE)->typical_ms, S(17),
+	    0.1);
+	assert_string_equal(fig(&r, PLAN_FIGURE_K8S_APP_SIGNAL)->typical_formula,
+	    "x + L");
+	in.k8s.alb = in.k8s.ip_mode = false;
+	plan_compute(&in, &r);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_APP_SIGNAL)->typical_ms, 0,
+	    0.1);
+	/* The traffic seen: a quiet end, no linger. */
+	kit(&in);
+	plan_compute(&in, &r);
+	assert_float_equal(fig(&r, PLAN_FIGURE_K8S_APP_SIGNAL)->typical_ms,
+	    S(15), 0.1);
 }
 
 static void
@@ -354,6 +456,12 @@ main(void)
 		    test_plan_k8s_kit_has_no_contradiction_and_its_figures),
 		cmocka_unit_test(
 		    test_plan_k8s_without_alb_the_drain_is_lag_and_quiet),
+		cmocka_unit_test(
+		    test_plan_k8s_unseen_traffic_adds_no_quiet_period),
+		cmocka_unit_test(
+		    test_plan_k8s_quiet_typical_as_the_routed_drain),
+		cmocka_unit_test(
+		    test_plan_k8s_unseen_traffic_lingers_after_the_nodes),
 		cmocka_unit_test(test_plan_k8s_grace_below_what_must_fit),
 		cmocka_unit_test(test_plan_k8s_sidecar_prestop_table),
 		cmocka_unit_test(test_plan_k8s_probes_on_the_wrong_path),
