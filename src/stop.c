@@ -42,27 +42,24 @@ static void
 stop_log_end(struct stop *s, enum drain_state ds, double now)
 {
 	struct drain_stats st;
-	struct quiet_stats qs;
+	struct quiet_stats qs = { 0 };
 	bool capped = ds == DRAIN_CAPPED;
 
 	drain_stats(s->drain, now, &st);
-	if (!s->traffic) {
-		log_kv(capped ? LOG_WARN : LOG_INFO, capped ? "drain_capped" :
-		    "drain_end", LOG_S("reason", drain_state_name(ds)),
-		    LOG_U("watched", st.watched), LOG_U("served", st.served),
-		    LOG_U("silent", st.silent), LOG_U("503s", s->n503));
-		return;
-	}
-	quiet_stats(traffic_quiet(s->params.traffic), now, &qs);
-	log_kv(capped ? LOG_WARN : LOG_INFO, capped ? "drain_capped" :
-	    "drain_end", LOG_S("reason", drain_state_name(ds)),
+	if (s->traffic)
+		quiet_stats(traffic_quiet(s->params.traffic), now, &qs);
+	log_kv_write(capped ? LOG_WARN : LOG_INFO, capped ? "drain_capped" :
+	    "drain_end", (const struct log_kv[]){
+	    LOG_S("reason", drain_state_name(ds)),
 	    LOG_U("watched", st.watched), LOG_U("served", st.served),
 	    LOG_U("silent", st.silent), LOG_U("503s", s->n503),
-	    LOG_U("conns", qs.conns), LOG_U("pending", qs.pending),
+	    /* The traffic's figures; without it, the list ends here. */
+	    s->traffic ? LOG_U("conns", qs.conns) : LOG_END,
+	    LOG_U("pending", qs.pending),
 	    LOG_I("last_byte_ms", qs.since_recv < 0 ? -1LL :
 	    (long long)(qs.since_recv * 1000 + 0.5)),
 	    LOG_U("quiet_ms", (unsigned)(qs.period * 1000 + 0.5)),
-	    LOG_U("arrivals", qs.arrivals));
+	    LOG_U("arrivals", qs.arrivals), LOG_END });
 }
 
 /* Where the drain stands now: re-arm the timer, or end it. */
