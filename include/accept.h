@@ -30,7 +30,7 @@
 /* Takes ownership of fd, a non-blocking, close-on-exec connection. */
 typedef void (*accept_take_cb)(void *arg, int fd, const struct sockaddr *,
 	    socklen_t);
-/* Every connection of one wakeup was handed over. */
+/* Every connection of one wakeup was handed over (may be NULL). */
 typedef void (*accept_done_cb)(void *arg);
 
 struct acceptor;

@@ -77,7 +77,7 @@ accept_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		a->wait = 0;
 		a->take(a->arg, fd, (struct sockaddr *)&ss, len);
 	}
-	if (n > 0)
+	if (n > 0 && a->done)
 		a->done(a->arg);
 }
 

@@ -23,6 +23,7 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include "accept.h"
 #include "clock.h"
 #include "grpc_health.h"
 #include "grpc_server.h"
@@ -34,7 +35,6 @@
 /* Streams answered at once per connection (SETTINGS_MAX_CONCURRENT_STREAMS). */
 #define GRPC_SERVER_STREAMS	8
 /* Connections accepted per wakeup of the listener. */
-#define GRPC_SERVER_ACCEPTS	64
 
 static const char *const grpc_server_paths[GRPC_SERVER_ROUTE_COUNT] =
     GRPC_SERVER_PATHS;
@@ -72,9 +72,7 @@ struct grpc_server_conn {
 struct grpc_server {
 	struct ev_loop	*loop;
 	int		 fd;
-	ev_io		 accept_io;
-	ev_timer	 resume;	/* accepts again after EMFILE & co */
-	bool		 starved;	/* logged that accept() ran out */
+	struct acceptor	*acceptor;	/* accept.c: pauses on EMFILE & co */
 	ev_timer	 sweep;		/* late requests, stalled peers */
 	struct http_hooks hooks;
 	struct http_limits limits;
@@ -475,58 +473,15 @@ grpc_server_admit(struct grpc_server *s, int fd, const struct addr *client)
 	grpc_server_io(s->loop, &c->io, EV_READ);
 }
 
-/*
- * accept() ran out of descriptors or memory: the connection stays in the
- * backlog and the listener readable, so the listener rests for a tenth
- * of a second rather than spin, and the first time is logged.
- */
+/* accept.c hands each connection over. */
 static void
-grpc_server_starve(struct grpc_server *s)
+grpc_server_take(void *arg, int fd, const struct sockaddr *sa, socklen_t len)
 {
-	if (!s->starved)
-		log_kv(LOG_WARN, "grpc_accept", LOG_Q("error", strerror(errno)),
-		    LOG_Q("action", "paused 100 ms at a time until it passes"));
-	s->starved = true;
-	ev_io_stop(s->loop, &s->accept_io);
-	ev_timer_set(&s->resume, 0.1, 0.);
-	ev_timer_start(s->loop, &s->resume);
-}
+	struct addr client = { 0 };
 
-static void
-grpc_server_resume(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct grpc_server *s = w->data;
-
-	(void)revents;
-	ev_io_start(loop, &s->accept_io);
-}
-
-static void
-grpc_server_accept(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct grpc_server *s = w->data;
-
-	(void)loop;
-	(void)revents;
-	for (unsigned i = 0; i < GRPC_SERVER_ACCEPTS; i++) {
-		struct sockaddr_storage ss;
-		socklen_t len = sizeof(ss);
-		struct addr client = { 0 };
-		int fd;
-
-		fd = accept4(s->fd, (struct sockaddr *)&ss, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0 && (errno == EMFILE || errno == ENFILE ||
-		    errno == ENOBUFS || errno == ENOMEM)) {
-			grpc_server_starve(s);
-			return;
-		}
-		if (fd < 0)
-			return;		/* EAGAIN, or one that went away */
-		s->starved = false;
-		addr_from_sockaddr((struct sockaddr *)&ss, &client);
-		grpc_server_admit(s, fd, &client);
-	}
+	(void)len;
+	addr_from_sockaddr(sa, &client);
+	grpc_server_admit(arg, fd, &client);
 }
 
 /*
@@ -610,11 +565,11 @@ grpc_server_new(struct ev_loop *loop, const char *host, unsigned port,
 	}
 	if ((s->fd = sock_listen(host, port, &s->bound, err, errlen)) < 0)
 		goto fail;
-	ev_io_init(&s->accept_io, grpc_server_accept, s->fd, EV_READ);
-	s->accept_io.data = s;
-	ev_init(&s->resume, grpc_server_resume);
-	s->resume.data = s;
-	ev_io_start(loop, &s->accept_io);
+	if ((s->acceptor = accept_new(loop, s->fd, grpc_server_take,
+	    NULL, s)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	ev_init(&s->sweep, grpc_server_sweep);
 	/* A quarter of the shorter timeout, as on the HTTP side. */
 	s->sweep.repeat = (limits->request_timeout < limits->idle_timeout ?
@@ -635,8 +590,7 @@ grpc_server_free(struct grpc_server *s)
 	s->hooks.served = NULL;
 	while (s->conns)
 		grpc_server_conn_close(s->conns);
-	ev_io_stop(s->loop, &s->accept_io);
-	ev_timer_stop(s->loop, &s->resume);
+	accept_free(s->acceptor);
 	ev_timer_stop(s->loop, &s->sweep);
 	if (s->fd >= 0)
 		close(s->fd);
