@@ -30,6 +30,14 @@ struct fd_budget {
 };
 
 /*
+ * Pure: slots too few for want connections and headroom more, shared
+ * 3/4 to connections (at least 1, at most want) and 1/4 to the headroom
+ * (at least 1, at most headroom). mem_budget.c shares memory so too.
+ */
+void		fd_budget_split(unsigned long long slots, unsigned want,
+	    unsigned headroom, unsigned *max_connections, unsigned *head);
+
+/*
  * Pure: the reserve for a daemon holding open_now descriptors with these
  * checks.
  */

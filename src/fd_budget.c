@@ -34,18 +34,24 @@ fd_budget_plan(rlim_t cur, rlim_t max, unsigned want, unsigned headroom,
 	b->lowered = 0;
 	if (b->soft == RLIM_INFINITY || b->soft >= need)
 		return;
-	/* Short: share what is left over the reserve, 3/4 and 1/4. */
 	left = b->soft > reserve ? b->soft - reserve : 0;
-	b->headroom = (unsigned)(left / 4);
-	if (b->headroom > headroom)
-		b->headroom = headroom;
-	if (b->headroom < 1)
-		b->headroom = 1;
-	b->max_connections = left > b->headroom ?
-	    (unsigned)(left - b->headroom) : 1;
-	if (b->max_connections > want)
-		b->max_connections = want;
+	fd_budget_split(left, want, headroom, &b->max_connections,
+	    &b->headroom);
 	b->lowered = b->max_connections < want;
+}
+
+void
+fd_budget_split(unsigned long long slots, unsigned want, unsigned headroom,
+    unsigned *max_connections, unsigned *head)
+{
+	*head = (unsigned)(slots / 4);
+	if (*head > headroom)
+		*head = headroom;
+	if (*head < 1)
+		*head = 1;
+	*max_connections = slots > *head ? (unsigned)(slots - *head) : 1;
+	if (*max_connections > want)
+		*max_connections = want;
 }
 
 void

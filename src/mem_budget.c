@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "fd_budget.h"
 #include "log.h"
 #include "mem_budget.h"
 #include "procstat.h"
@@ -27,15 +28,8 @@ mem_budget_plan(unsigned long long limit, unsigned long long used,
 	slots = b->avail / per_conn;
 	if (slots >= (unsigned long long)want + headroom)
 		return;
-	b->headroom = (unsigned)(slots / 4);
-	if (b->headroom > headroom)
-		b->headroom = headroom;
-	if (b->headroom < 1)
-		b->headroom = 1;
-	b->max_connections = slots > b->headroom ?
-	    (unsigned)(slots - b->headroom) : 1;
-	if (b->max_connections > want)
-		b->max_connections = want;
+	fd_budget_split(slots, want, headroom, &b->max_connections,
+	    &b->headroom);
 	b->lowered = 1;
 }
 
