@@ -14,6 +14,9 @@
  * may hold NULs), its length in *len. NULL, or why not: a '%' without two
  * hex digits after it, or more than size bytes.
  */
+/* A hex digit's value, or -1. */
+int		 pct_hex(int c);
+
 const char	*pct_decode(const char *s, char *out, size_t size, size_t *len);
 
 /*

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "grpc_health.h"
+#include "pct.h"
 
 enum {
 	GRPC_HEALTH_WT_VARINT = 0,
@@ -278,18 +279,6 @@ grpc_health_code_parse(const uint8_t *v, size_t len, unsigned *code)
 	return 0;
 }
 
-static int
-grpc_health_hex(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void
 grpc_health_message_decode(const uint8_t *v, size_t len, char *out,
     size_t size)
@@ -304,8 +293,8 @@ grpc_health_message_decode(const uint8_t *v, size_t len, char *out,
 
 		/* A '%' not followed by two hex digits stands for itself. */
 		if (c == '%' && i + 2 < len &&
-		    (hi = grpc_health_hex(v[i + 1])) >= 0 &&
-		    (lo = grpc_health_hex(v[i + 2])) >= 0) {
+		    (hi = pct_hex(v[i + 1])) >= 0 &&
+		    (lo = pct_hex(v[i + 2])) >= 0) {
 			c = (uint8_t)(hi << 4 | lo);
 			i += 2;
 		}

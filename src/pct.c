@@ -7,9 +7,8 @@
 
 #include "pct.h"
 
-/* A hex digit's value, or -1. */
-static int
-pct_hex(char c)
+int
+pct_hex(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
