@@ -1,13 +1,15 @@
 /*
  * metrics.c: the /metrics text. Every family has its HELP and TYPE lines.
- * Requests by path and code print only the pairs that have happened, so
- * the text stays short on a quiet daemon; every other labelled counter
- * (each result a check's kind can have, connections refused and cut)
- * exists at 0 from the start, so rate() and increase() see its first
- * event and an alert on it can fire on a short first outage.
+ * Every labelled counter exists at 0 from the start for each label set
+ * that can occur (requests by the path and code pairs a route can
+ * answer, gRPC answers likewise, each result a check's kind can have,
+ * connections refused and cut), so rate() and increase() see its first
+ * event and an alert on it can fire on a short first outage. Pairs no
+ * route answers stay out, unless counted after all.
  */
 #include <stddef.h>
 
+#include "grpc_health.h"
 #include "metrics.h"
 #include "version.h"
 
@@ -18,6 +20,38 @@ static const unsigned counted_codes[METRICS_NCODES] = {
 static const char *const route_paths[HTTP_ROUTE_COUNT] = {
 	"/health", "/live", "/metrics", "/admin/", "other",
 };
+
+/*
+ * The codes each route can answer, a 0 ending a shorter row. Any route
+ * refuses a body (413) or a body framed two ways (400); every one but
+ * /admin/ a method other than GET or HEAD (405). /admin/'s are main.c's
+ * on_admin, and 503 while exiting or out of memory (http_server.c).
+ */
+static const unsigned route_codes[HTTP_ROUTE_COUNT][METRICS_NCODES] = {
+	[HTTP_ROUTE_HEALTH] = { 200, 503, 400, 405, 413 },
+	[HTTP_ROUTE_LIVE] = { 200, 400, 405, 413 },
+	[HTTP_ROUTE_METRICS] = { 200, 400, 405, 413 },
+	[HTTP_ROUTE_ADMIN] = { 200, 202, 400, 403, 404, 405, 413, 503 },
+	[HTTP_ROUTE_OTHER] = { 404, 400, 405, 413 },
+};
+
+/*
+ * The grpc-status codes each gRPC path can answer, a bit per code, as
+ * grpc_server_decide() answers: Check OK, INVALID_ARGUMENT (not a
+ * HealthCheckRequest) or UNAVAILABLE; Watch UNIMPLEMENTED; any other path
+ * UNIMPLEMENTED when healthy, UNAVAILABLE when not.
+ */
+#define METRICS_GRPC(c)	(1u << GRPC_HEALTH_CODE_ ## c)
+static const unsigned grpc_codes[GRPC_SERVER_ROUTE_COUNT] = {
+	[GRPC_SERVER_ROUTE_CHECK] = METRICS_GRPC(OK) |
+	    METRICS_GRPC(INVALID_ARGUMENT) | METRICS_GRPC(UNAVAILABLE),
+	[GRPC_SERVER_ROUTE_ALB] = METRICS_GRPC(UNIMPLEMENTED) |
+	    METRICS_GRPC(UNAVAILABLE),
+	[GRPC_SERVER_ROUTE_WATCH] = METRICS_GRPC(UNIMPLEMENTED),
+	[GRPC_SERVER_ROUTE_OTHER] = METRICS_GRPC(UNIMPLEMENTED) |
+	    METRICS_GRPC(UNAVAILABLE),
+};
+_Static_assert(GRPC_SERVER_CODES <= 32, "grpc_codes holds every code");
 
 int
 metrics_code_index(unsigned code)
@@ -34,6 +68,15 @@ family(struct sbuf *b, const char *name, const char *type, const char *help)
 	sbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+static bool
+metrics_route_answers(unsigned route, unsigned code)
+{
+	for (unsigned i = 0; i < METRICS_NCODES && route_codes[route][i]; i++)
+		if (route_codes[route][i] == code)
+			return true;
+	return false;
+}
+
 void
 metrics_render_http(struct sbuf *b, const struct metrics_http *m)
 {
@@ -47,7 +90,8 @@ metrics_render_http(struct sbuf *b, const struct metrics_http *m)
 	    "answered, by path and status.");
 	for (unsigned rt = 0; rt < HTTP_ROUTE_COUNT; rt++)
 		for (unsigned i = 0; i < METRICS_NCODES; i++)
-			if (m->requests[rt][i])
+			if (m->requests[rt][i] ||
+			    metrics_route_answers(rt, counted_codes[i]))
 				sbuf_printf(b, "healthgate_requests_total"
 				    "{path=\"%s\",code=\"%u\"} %llu\n",
 				    route_paths[rt], counted_codes[i],
@@ -238,7 +282,7 @@ metrics_render_grpc(struct sbuf *b, const struct grpc_server_stats *g)
 	    "answers, by path and grpc-status.");
 	for (unsigned rt = 0; rt < GRPC_SERVER_ROUTE_COUNT; rt++)
 		for (unsigned c = 0; c < GRPC_SERVER_CODES; c++)
-			if (g->answers[rt][c])
+			if (g->answers[rt][c] || (grpc_codes[rt] & 1u << c))
 				sbuf_printf(b, "healthgate_grpc_answers_total"
 				    "{path=\"%s\",grpc_status=\"%u\"} %llu\n",
 				    paths[rt], c,

@@ -330,7 +330,9 @@ class Admin(unittest.TestCase):
             post(d, "/admin/maintenance/on", source="127.0.0.3")
             _, _, m = d.get("/metrics")
             text = m.decode()
-            self.assertNotIn('path="/health"', text)
+            # /health's series are there from the start, all at 0.
+            self.assertRegex(text, r'path="/health",code="200"\} 0\n')
+            self.assertNotRegex(text, r'path="/health",code="\d+"\} [1-9]')
             self.assertIn('healthgate_requests_total{path="/admin/",'
                           'code="200"} 4', text)
             # Never a prober: nothing watched when the drain starts.
