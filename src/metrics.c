@@ -8,6 +8,7 @@
  * route answers stay out, unless counted after all.
  */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "grpc_health.h"
 #include "metrics.h"
@@ -68,6 +69,38 @@ family(struct sbuf *b, const char *name, const char *type, const char *help)
 	sbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/*
+ * One listener's connection families, the same for HTTP and gRPC but for
+ * the prefix of their names ("healthgate_", "healthgate_grpc_") and the
+ * protocol their help names.
+ */
+static void
+metrics_conns(struct sbuf *b, const char *prefix, const char *proto,
+    const struct conn_stats *cs)
+{
+	char name[64], help[96];
+
+	snprintf(name, sizeof(name), "%sconnections", prefix);
+	snprintf(help, sizeof(help), "Open %s connections holding a slot.",
+	    proto);
+	family(b, name, "gauge", help);
+	sbuf_printf(b, "%s %u\n", name, cs->open);
+	snprintf(name, sizeof(name), "%sconnections_refused_total", prefix);
+	snprintf(help, sizeof(help), "%s connections closed at once on "
+	    "arrival, by reason.", proto);
+	family(b, name, "counter", help);
+	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
+		sbuf_printf(b, "%s{reason=\"%s\"} %llu\n", name,
+		    conn_refusal_name(r), cs->refused[r]);
+	snprintf(name, sizeof(name), "%sconnections_cut_total", prefix);
+	snprintf(help, sizeof(help), "%s connections cut by healthgate, by "
+	    "reason.", proto);
+	family(b, name, "counter", help);
+	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
+		sbuf_printf(b, "%s{reason=\"%s\"} %llu\n", name,
+		    conn_cut_name(c), cs->cut[c]);
+}
+
 static bool
 metrics_route_answers(unsigned route, unsigned code)
 {
@@ -80,8 +113,6 @@ metrics_route_answers(unsigned route, unsigned code)
 void
 metrics_render_http(struct sbuf *b, const struct metrics_http *m)
 {
-	const struct conn_stats *cs = &m->conns;
-
 	family(b, "healthgate_build_info", "gauge", "Version of this "
 	    "healthgate.");
 	sbuf_printf(b, "healthgate_build_info{version=\"%s\"} 1\n",
@@ -96,20 +127,7 @@ metrics_render_http(struct sbuf *b, const struct metrics_http *m)
 				    "{path=\"%s\",code=\"%u\"} %llu\n",
 				    route_paths[rt], counted_codes[i],
 				    m->requests[rt][i]);
-	family(b, "healthgate_connections", "gauge", "Open HTTP connections "
-	    "holding a slot.");
-	sbuf_printf(b, "healthgate_connections %u\n", cs->open);
-	family(b, "healthgate_connections_refused_total", "counter",
-	    "Connections closed at once on arrival, by reason.");
-	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
-		sbuf_printf(b, "healthgate_connections_refused_total"
-		    "{reason=\"%s\"} %llu\n", conn_refusal_name(r),
-		    cs->refused[r]);
-	family(b, "healthgate_connections_cut_total", "counter",
-	    "Connections cut by healthgate, by reason.");
-	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
-		sbuf_printf(b, "healthgate_connections_cut_total"
-		    "{reason=\"%s\"} %llu\n", conn_cut_name(c), cs->cut[c]);
+	metrics_conns(b, "healthgate_", "HTTP", &m->conns);
 }
 
 void
@@ -287,19 +305,5 @@ metrics_render_grpc(struct sbuf *b, const struct grpc_server_stats *g)
 				    "{path=\"%s\",grpc_status=\"%u\"} %llu\n",
 				    paths[rt], c,
 				    g->answers[rt][c]);
-	family(b, "healthgate_grpc_connections", "gauge", "Open gRPC "
-	    "connections holding a slot.");
-	sbuf_printf(b, "healthgate_grpc_connections %u\n", g->conns.open);
-	family(b, "healthgate_grpc_connections_refused_total", "counter",
-	    "gRPC connections closed at once on arrival, by reason.");
-	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
-		sbuf_printf(b, "healthgate_grpc_connections_refused_total"
-		    "{reason=\"%s\"} %llu\n", conn_refusal_name(r),
-		    g->conns.refused[r]);
-	family(b, "healthgate_grpc_connections_cut_total", "counter",
-	    "gRPC connections cut by healthgate, by reason.");
-	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
-		sbuf_printf(b, "healthgate_grpc_connections_cut_total"
-		    "{reason=\"%s\"} %llu\n", conn_cut_name(c),
-		    g->conns.cut[c]);
+	metrics_conns(b, "healthgate_grpc_", "gRPC", &g->conns);
 }

@@ -123,6 +123,36 @@ test_metrics_http_connections(void **state)
 	    "{reason=\"evicted_no_head\"} 11\n"));
 	assert_non_null(strstr(b.data, "# TYPE healthgate_connections_cut_"
 	    "total counter\n"));
+	assert_non_null(strstr(b.data, "# HELP healthgate_connections_"
+	    "refused_total HTTP connections closed at once on arrival, by "
+	    "reason.\n"));
+	sbuf_free(&b);
+}
+
+/* The gRPC listener's connection families: the HTTP ones, renamed. */
+static void
+test_metrics_grpc_connections(void **state)
+{
+	struct grpc_server_stats g = { .conns.open = 2 };
+	struct sbuf b;
+
+	(void)state;
+	g.conns.refused[CONN_REFUSED_FULL] = 5;
+	g.conns.cut[CONN_CUT_IDLE_TIMEOUT] = 6;
+	sbuf_init(&b);
+	metrics_render_grpc(&b, &g);
+	assert_false(sbuf_failed(&b));
+	assert_non_null(strstr(b.data, "# HELP healthgate_grpc_connections "
+	    "Open gRPC connections holding a slot.\n# TYPE healthgate_grpc_"
+	    "connections gauge\nhealthgate_grpc_connections 2\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_grpc_connections_"
+	    "refused_total{reason=\"full\"} 5\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_grpc_connections_"
+	    "refused_total{reason=\"per_ip\"} 0\n"));
+	assert_non_null(strstr(b.data, "# TYPE healthgate_grpc_connections_"
+	    "cut_total counter\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_grpc_connections_cut_"
+	    "total{reason=\"idle_timeout\"} 6\n"));
 	sbuf_free(&b);
 }
 
@@ -291,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_metrics_http_pairs_that_can_occur_exist_at_zero),
 		cmocka_unit_test(test_metrics_http_connections),
 		cmocka_unit_test(test_metrics_grpc_answers_that_can_occur_exist_at_zero),
+		cmocka_unit_test(test_metrics_grpc_connections),
 		cmocka_unit_test(test_metrics_daemon_gauges),
 		cmocka_unit_test(test_metrics_checks),
 		cmocka_unit_test(test_metrics_verdict_is_one_state_set),
