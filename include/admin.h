@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "drain.h"
 #include "health.h"
+#include "quiet.h"
 #include "sbuf.h"
 
 #define ADMIN_PREFIX	"/admin/"
@@ -96,6 +97,8 @@ struct admin_status {
 	double		 elapsed;	/* s since the drain began */
 	double		 cap_left;	/* s until the cap, while running */
 	unsigned	 inflight;	/* requests the drain waits for */
+	bool		 traffic;	/* it waits for the app's traffic too: */
+	struct quiet_stats app;		/* ...its connections, its quiet */
 	unsigned	 waiters;	/* /admin/prestop requests held */
 	struct admin_end end;		/* when ended */
 	const struct health_check *checks;

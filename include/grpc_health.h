@@ -34,6 +34,7 @@ enum grpc_health_status {
 /* The gRPC status codes healthgate sends or names (grpc/doc/statuscodes). */
 enum grpc_health_code {
 	GRPC_HEALTH_CODE_OK = 0,
+	GRPC_HEALTH_CODE_INVALID_ARGUMENT = 3,
 	GRPC_HEALTH_CODE_NOT_FOUND = 5,
 	GRPC_HEALTH_CODE_UNIMPLEMENTED = 12,
 	GRPC_HEALTH_CODE_UNAVAILABLE = 14,

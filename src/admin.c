@@ -240,6 +240,23 @@ admin_render_probers(const struct admin_status *st, struct sbuf *b)
 	sbuf_printf(b, "]");
 }
 
+/*
+ * The app's traffic, when the drain waits for it to go quiet: answers
+ * owed, and how long since the last arrival against the quiet period
+ * (null: nothing arrived within the horizon).
+ */
+static void
+admin_render_app(const struct quiet_stats *q, struct sbuf *b)
+{
+	sbuf_printf(b, ",\"app\":{\"connections\":%u,\"pending\":%u,"
+	    "\"last_arrival_ms_ago\":", q->conns, q->pending);
+	if (q->since_recv < 0)
+		sbuf_printf(b, "null");
+	else
+		sbuf_printf(b, "%.0f", q->since_recv * 1000);
+	sbuf_printf(b, ",\"quiet_period_ms\":%.0f}", q->period * 1000);
+}
+
 /* While running: what the drain still waits for. */
 static void
 admin_render_waiting(const struct admin_status *st, struct sbuf *b)
@@ -255,8 +272,10 @@ admin_render_waiting(const struct admin_status *st, struct sbuf *b)
 		sbuf_printf(b, "%s\"%s\"", sep, ip);
 		sep = ",";
 	}
-	sbuf_printf(b, "],\"inflight\":%u,\"cap_left_ms\":%.0f}",
-	    st->inflight, st->cap_left * 1000);
+	sbuf_printf(b, "],\"inflight\":%u", st->inflight);
+	if (st->traffic)
+		admin_render_app(&st->app, b);
+	sbuf_printf(b, ",\"cap_left_ms\":%.0f}", st->cap_left * 1000);
 }
 
 static void

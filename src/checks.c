@@ -402,41 +402,34 @@ checks_view(const struct checks *cs, const struct health_check **v,
 }
 
 /*
- * Whether a check of kind k can end a run with code c: its series exist
- * at 0 from the start, so rate() and increase() see a first failure.
+ * The codes a check of each kind can end a run with: their series exist
+ * at 0 from the start, so rate() and increase() see a first failure. A
+ * code set by a probe but missing from its row is counted and never
+ * shown, so each row names the files that set its codes. checks.c itself
+ * ends any run in timeout, and in resolve for a host name.
  */
-static bool
-checks_code_applies(enum check_spec_kind k, enum check_code c)
-{
-	switch (c) {
-	case CHECK_PASS:
-	case CHECK_TIMEOUT:
-		return true;
-	case CHECK_REFUSED:
-	case CHECK_CONNECT:
-	case CHECK_RESOLVE:
-		return k != CHECK_SPEC_EXEC;
-	case CHECK_STATUS:
-	case CHECK_BODY:
-		return k == CHECK_SPEC_HTTP;
-	case CHECK_REPLY:
-		return k == CHECK_SPEC_TCP;
-	case CHECK_MALFORMED:
-		return k == CHECK_SPEC_HTTP || k == CHECK_SPEC_GRPC;
-	case CHECK_GRPC:
-	case CHECK_SERVING:
-	case CHECK_RESET:
-		return k == CHECK_SPEC_GRPC;
-	case CHECK_EXIT:
-	case CHECK_SPAWN:
-		return k == CHECK_SPEC_EXEC;
-	case CHECK_TLS:
-		return k == CHECK_SPEC_TLS || k == CHECK_SPEC_HTTP;
-	case CHECK_CODE_COUNT:
-		break;
-	}
-	return false;
-}
+#define CHECKS_R(c)	(1u << (c))
+#define CHECKS_ANY	(CHECKS_R(CHECK_PASS) | CHECKS_R(CHECK_TIMEOUT))
+#define CHECKS_SOCKET	(CHECKS_R(CHECK_REFUSED) | CHECKS_R(CHECK_CONNECT) | \
+			    CHECKS_R(CHECK_RESOLVE))	/* check_socket.c */
+static const unsigned kind_results[] = {
+	[CHECK_SPEC_HTTP] = CHECKS_ANY | CHECKS_SOCKET |	/* check_http.c */
+	    CHECKS_R(CHECK_STATUS) | CHECKS_R(CHECK_MALFORMED) |
+	    CHECKS_R(CHECK_BODY) | CHECKS_R(CHECK_TLS),
+	[CHECK_SPEC_TCP] = CHECKS_ANY | CHECKS_SOCKET |		/* check_tcp.c */
+	    CHECKS_R(CHECK_REPLY),
+	[CHECK_SPEC_EXEC] = CHECKS_ANY |			/* check_exec.c */
+	    CHECKS_R(CHECK_EXIT) | CHECKS_R(CHECK_SPAWN),
+	[CHECK_SPEC_GRPC] = CHECKS_ANY | CHECKS_SOCKET |	/* check_grpc.c, */
+	    CHECKS_R(CHECK_STATUS) | CHECKS_R(CHECK_MALFORMED) | /* grpc_call.c */
+	    CHECKS_R(CHECK_GRPC) | CHECKS_R(CHECK_SERVING) |
+	    CHECKS_R(CHECK_RESET) | CHECKS_R(CHECK_TLS),
+	[CHECK_SPEC_TLS] = CHECKS_ANY | CHECKS_SOCKET |		/* check_tls.c */
+	    CHECKS_R(CHECK_TLS),
+};
+_Static_assert(CHECK_CODE_COUNT <= 32, "kind_results holds every code");
+_Static_assert(sizeof(kind_results) / sizeof(kind_results[0]) ==
+    CHECK_SPEC_TLS + 1, "kind_results has a row per kind");
 
 /* The results a check's kind can have, each with its count, 0 or not. */
 static void
@@ -445,7 +438,7 @@ checks_results(const struct slot *s, struct metrics_check *f)
 	unsigned n = 0;
 
 	for (unsigned c = 0; c < CHECK_CODE_COUNT; c++)
-		if (checks_code_applies(s->pub.spec->kind, c)) {
+		if (kind_results[s->pub.spec->kind] & CHECKS_R(c)) {
 			f->results[n].name = code_names[c];
 			f->results[n++].n = s->results[c];
 		}

@@ -128,7 +128,7 @@ grpc_server_decide(const struct grpc_server *s, struct grpc_server_stream *st)
 		if (st->too_long || grpc_health_request_decode(st->body,
 		    st->len, service) != GRPC_HEALTH_OK) {
 			st->verdict = false;
-			st->code = 3;	/* INVALID_ARGUMENT */
+			st->code = GRPC_HEALTH_CODE_INVALID_ARGUMENT;
 			st->message = grpc_server_bad_msg;
 			break;
 		}

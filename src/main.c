@@ -169,12 +169,17 @@ on_drain_begin(void *arg)
 	refresh(d);		/* and STATUS=draining */
 }
 
+/* Requests in flight, HTTP and gRPC: what the drain waits for. */
+static unsigned
+daemon_inflight(const struct daemon *d)
+{
+	return http_server_inflight(d->http) + grpc_server_inflight(d->grpc);
+}
+
 static unsigned
 on_drain_inflight(void *arg)
 {
-	struct daemon *d = arg;
-
-	return http_server_inflight(d->http) + grpc_server_inflight(d->grpc);
+	return daemon_inflight(arg);
 }
 
 /*
@@ -446,13 +451,14 @@ serve_status(struct daemon *d, struct http_admin_reply *r)
 		    stop_draining(d->stop) ? ADMIN_DRAIN_RUNNING :
 		    ADMIN_DRAIN_OFF,
 		.started_by = d->drain_by, .exit_when_done = !d->drain_hold,
-		.inflight = http_server_inflight(d->http),
+		.inflight = daemon_inflight(d),
 		.waiters = http_server_held(d->http), .end = d->drain_end,
 		.probers = probers,
 	};
 	unsigned n = stop_probers(d->stop, probers, STATUS_PROBERS);
 
 	st.nprobers = n < STATUS_PROBERS ? n : STATUS_PROBERS;
+	st.traffic = stop_traffic(d->stop, &st.app);
 	stop_timing(d->stop, &st.elapsed, &st.cap_left);
 	checks_view(d->checks, &st.checks, &st.nchecks);
 	r->code = 200;

@@ -1,13 +1,16 @@
 /*
  * metrics.c: the /metrics text. Every family has its HELP and TYPE lines.
- * Requests by path and code print only the pairs that have happened, so
- * the text stays short on a quiet daemon; every other labelled counter
- * (each result a check's kind can have, connections refused and cut)
- * exists at 0 from the start, so rate() and increase() see its first
- * event and an alert on it can fire on a short first outage.
+ * Every labelled counter exists at 0 from the start for each label set
+ * that can occur (requests by the path and code pairs a route can
+ * answer, gRPC answers likewise, each result a check's kind can have,
+ * connections refused and cut), so rate() and increase() see its first
+ * event and an alert on it can fire on a short first outage. Pairs no
+ * route answers stay out, unless counted after all.
  */
 #include <stddef.h>
+#include <stdio.h>
 
+#include "grpc_health.h"
 #include "metrics.h"
 #include "version.h"
 
@@ -18,6 +21,38 @@ static const unsigned counted_codes[METRICS_NCODES] = {
 static const char *const route_paths[HTTP_ROUTE_COUNT] = {
 	"/health", "/live", "/metrics", "/admin/", "other",
 };
+
+/*
+ * The codes each route can answer, a 0 ending a shorter row. Any route
+ * refuses a body (413) or a body framed two ways (400); every one but
+ * /admin/ a method other than GET or HEAD (405). /admin/'s are main.c's
+ * on_admin, and 503 while exiting or out of memory (http_server.c).
+ */
+static const unsigned route_codes[HTTP_ROUTE_COUNT][METRICS_NCODES] = {
+	[HTTP_ROUTE_HEALTH] = { 200, 503, 400, 405, 413 },
+	[HTTP_ROUTE_LIVE] = { 200, 400, 405, 413 },
+	[HTTP_ROUTE_METRICS] = { 200, 400, 405, 413 },
+	[HTTP_ROUTE_ADMIN] = { 200, 202, 400, 403, 404, 405, 413, 503 },
+	[HTTP_ROUTE_OTHER] = { 404, 400, 405, 413 },
+};
+
+/*
+ * The grpc-status codes each gRPC path can answer, a bit per code, as
+ * grpc_server_decide() answers: Check OK, INVALID_ARGUMENT (not a
+ * HealthCheckRequest) or UNAVAILABLE; Watch UNIMPLEMENTED; any other path
+ * UNIMPLEMENTED when healthy, UNAVAILABLE when not.
+ */
+#define METRICS_GRPC(c)	(1u << GRPC_HEALTH_CODE_ ## c)
+static const unsigned grpc_codes[GRPC_SERVER_ROUTE_COUNT] = {
+	[GRPC_SERVER_ROUTE_CHECK] = METRICS_GRPC(OK) |
+	    METRICS_GRPC(INVALID_ARGUMENT) | METRICS_GRPC(UNAVAILABLE),
+	[GRPC_SERVER_ROUTE_ALB] = METRICS_GRPC(UNIMPLEMENTED) |
+	    METRICS_GRPC(UNAVAILABLE),
+	[GRPC_SERVER_ROUTE_WATCH] = METRICS_GRPC(UNIMPLEMENTED),
+	[GRPC_SERVER_ROUTE_OTHER] = METRICS_GRPC(UNIMPLEMENTED) |
+	    METRICS_GRPC(UNAVAILABLE),
+};
+_Static_assert(GRPC_SERVER_CODES <= 32, "grpc_codes holds every code");
 
 int
 metrics_code_index(unsigned code)
@@ -34,11 +69,50 @@ family(struct sbuf *b, const char *name, const char *type, const char *help)
 	sbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/*
+ * One listener's connection families, the same for HTTP and gRPC but for
+ * the prefix of their names ("healthgate_", "healthgate_grpc_") and the
+ * protocol their help names.
+ */
+static void
+metrics_conns(struct sbuf *b, const char *prefix, const char *proto,
+    const struct conn_stats *cs)
+{
+	char name[64], help[96];
+
+	snprintf(name, sizeof(name), "%sconnections", prefix);
+	snprintf(help, sizeof(help), "Open %s connections holding a slot.",
+	    proto);
+	family(b, name, "gauge", help);
+	sbuf_printf(b, "%s %u\n", name, cs->open);
+	snprintf(name, sizeof(name), "%sconnections_refused_total", prefix);
+	snprintf(help, sizeof(help), "%s connections closed at once on "
+	    "arrival, by reason.", proto);
+	family(b, name, "counter", help);
+	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
+		sbuf_printf(b, "%s{reason=\"%s\"} %llu\n", name,
+		    conn_refusal_name(r), cs->refused[r]);
+	snprintf(name, sizeof(name), "%sconnections_cut_total", prefix);
+	snprintf(help, sizeof(help), "%s connections cut by healthgate, by "
+	    "reason.", proto);
+	family(b, name, "counter", help);
+	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
+		sbuf_printf(b, "%s{reason=\"%s\"} %llu\n", name,
+		    conn_cut_name(c), cs->cut[c]);
+}
+
+static bool
+metrics_route_answers(unsigned route, unsigned code)
+{
+	for (unsigned i = 0; i < METRICS_NCODES && route_codes[route][i]; i++)
+		if (route_codes[route][i] == code)
+			return true;
+	return false;
+}
+
 void
 metrics_render_http(struct sbuf *b, const struct metrics_http *m)
 {
-	const struct conn_stats *cs = &m->conns;
-
 	family(b, "healthgate_build_info", "gauge", "Version of this "
 	    "healthgate.");
 	sbuf_printf(b, "healthgate_build_info{version=\"%s\"} 1\n",
@@ -47,25 +121,13 @@ metrics_render_http(struct sbuf *b, const struct metrics_http *m)
 	    "answered, by path and status.");
 	for (unsigned rt = 0; rt < HTTP_ROUTE_COUNT; rt++)
 		for (unsigned i = 0; i < METRICS_NCODES; i++)
-			if (m->requests[rt][i])
+			if (m->requests[rt][i] ||
+			    metrics_route_answers(rt, counted_codes[i]))
 				sbuf_printf(b, "healthgate_requests_total"
 				    "{path=\"%s\",code=\"%u\"} %llu\n",
 				    route_paths[rt], counted_codes[i],
 				    m->requests[rt][i]);
-	family(b, "healthgate_connections", "gauge", "Open HTTP connections "
-	    "holding a slot.");
-	sbuf_printf(b, "healthgate_connections %u\n", cs->open);
-	family(b, "healthgate_connections_refused_total", "counter",
-	    "Connections closed at once on arrival, by reason.");
-	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
-		sbuf_printf(b, "healthgate_connections_refused_total"
-		    "{reason=\"%s\"} %llu\n", conn_refusal_name(r),
-		    cs->refused[r]);
-	family(b, "healthgate_connections_cut_total", "counter",
-	    "Connections cut by healthgate, by reason.");
-	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
-		sbuf_printf(b, "healthgate_connections_cut_total"
-		    "{reason=\"%s\"} %llu\n", conn_cut_name(c), cs->cut[c]);
+	metrics_conns(b, "healthgate_", "HTTP", &m->conns);
 }
 
 void
@@ -238,24 +300,10 @@ metrics_render_grpc(struct sbuf *b, const struct grpc_server_stats *g)
 	    "answers, by path and grpc-status.");
 	for (unsigned rt = 0; rt < GRPC_SERVER_ROUTE_COUNT; rt++)
 		for (unsigned c = 0; c < GRPC_SERVER_CODES; c++)
-			if (g->answers[rt][c])
+			if (g->answers[rt][c] || (grpc_codes[rt] & 1u << c))
 				sbuf_printf(b, "healthgate_grpc_answers_total"
 				    "{path=\"%s\",grpc_status=\"%u\"} %llu\n",
 				    paths[rt], c,
 				    g->answers[rt][c]);
-	family(b, "healthgate_grpc_connections", "gauge", "Open gRPC "
-	    "connections holding a slot.");
-	sbuf_printf(b, "healthgate_grpc_connections %u\n", g->conns.open);
-	family(b, "healthgate_grpc_connections_refused_total", "counter",
-	    "gRPC connections closed at once on arrival, by reason.");
-	for (unsigned r = 0; r < CONN_REFUSED_COUNT; r++)
-		sbuf_printf(b, "healthgate_grpc_connections_refused_total"
-		    "{reason=\"%s\"} %llu\n", conn_refusal_name(r),
-		    g->conns.refused[r]);
-	family(b, "healthgate_grpc_connections_cut_total", "counter",
-	    "gRPC connections cut by healthgate, by reason.");
-	for (unsigned c = 0; c < CONN_CUT_COUNT; c++)
-		sbuf_printf(b, "healthgate_grpc_connections_cut_total"
-		    "{reason=\"%s\"} %llu\n", conn_cut_name(c),
-		    g->conns.cut[c]);
+	metrics_conns(b, "healthgate_grpc_", "gRPC", &g->conns);
 }

@@ -8,12 +8,14 @@ import json
 import os
 import socket
 import re
+import struct
 import tempfile
 import threading
 import time
 import unittest
 
 from harness import Daemon, Prober, SIGTERM, SIGUSR1, wait_until
+from test_grpc_listen import PREFACE, grpc_daemon
 
 FAST = ["--drain-fall", "2", "--drain-window", "1s", "--drain-timeout", "5s"]
 
@@ -53,6 +55,42 @@ def status(d):
     code, _, body = d.get("/admin/status")
     assert code == 200, code
     return json.loads(body)
+
+
+def h2_frame(ftype, flags, stream, payload):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + \
+        struct.pack(">I", stream) + payload
+
+
+def hpack_literal(name, value):
+    """A header literal without indexing, new name, no Huffman."""
+    return bytes([0, len(name)]) + name + bytes([len(value)]) + value
+
+
+def grpc_held(port):
+    """A Check whose answer cannot be sent: the client's window is 0, so
+    healthgate's gRPC side holds it in flight until the socket closes."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=2)
+    head = b"\x83\x86" + hpack_literal(b":path",
+                                       b"/grpc.health.v1.Health/Check") + \
+        hpack_literal(b":authority", b"127.0.0.1") + \
+        hpack_literal(b"content-type", b"application/grpc") + \
+        hpack_literal(b"te", b"trailers")
+    s.sendall(PREFACE + h2_frame(4, 0, 0, b"\0\x04\0\0\0\0") +
+              h2_frame(1, 0x4, 1, head) +
+              h2_frame(0, 0x1, 1, b"\0\0\0\0\0"))
+    # In flight once answered: wait for the answer's HEADERS on stream 1.
+    buf = b""
+    while True:
+        while len(buf) < 9 or len(buf) < 9 + int.from_bytes(buf[:3], "big"):
+            got = s.recv(4096)
+            if not got:
+                raise AssertionError("closed before an answer")
+            buf += got
+        n = 9 + int.from_bytes(buf[:3], "big")
+        if buf[3] == 1 and int.from_bytes(buf[5:9], "big") == 1:
+            return s
+        buf = buf[n:]
 
 
 class Admin(unittest.TestCase):
@@ -108,6 +146,24 @@ class Admin(unittest.TestCase):
             self.assertIn({"addr": "127.0.0.2"},
                           [{"addr": x["addr"]} for x in st["probers"]])
             p.stop()
+
+    def test_status_inflight_is_what_the_drain_waits_for(self):
+        # The drain waits for HTTP and gRPC requests in flight; /admin/status
+        # showed the HTTP ones only, so a drain held by gRPC said 0.
+        with grpc_daemon(*FAST) as d:
+            held = grpc_held(d.gport)
+            try:
+                self.assertEqual(post(d, "/admin/drain")[0], 202)
+                self.assertTrue(wait_until(
+                    lambda: status(d)["drain"]["state"] == "running", 2),
+                    d.log())
+                self.assertIsNone(d.wait(0.3), d.log())
+                st = status(d)["drain"]
+                self.assertEqual(st["waiting_for"]["inflight"], 1, st)
+            finally:
+                held.close()
+            # Let go, the drain has nothing left to wait for.
+            self.assertEqual(d.wait(3), 0, d.log())
 
     def test_prestop_answers_when_the_probers_have_let_go(self):
         with Daemon(*FAST) as d:
@@ -274,7 +330,9 @@ class Admin(unittest.TestCase):
             post(d, "/admin/maintenance/on", source="127.0.0.3")
             _, _, m = d.get("/metrics")
             text = m.decode()
-            self.assertNotIn('path="/health"', text)
+            # /health's series are there from the start, all at 0.
+            self.assertRegex(text, r'path="/health",code="200"\} 0\n')
+            self.assertNotRegex(text, r'path="/health",code="\d+"\} [1-9]')
             self.assertIn('healthgate_requests_total{path="/admin/",'
                           'code="200"} 4', text)
             # Never a prober: nothing watched when the drain starts.

@@ -58,6 +58,25 @@ class GrpcCheck(unittest.TestCase):
             self.assertRegex(metrics.decode(), r'healthgate_check_results_'
                              r'total\{check="app",result="not_serving"\} \d')
 
+    def test_every_result_of_the_grpc_kind_is_a_series(self):
+        # grpc_call.c ends a run in "status" (an answer not HTTP 200) and
+        # check_grpc.c in "tls" (grpcs): both are grpc results, counted,
+        # and so in /metrics from the first scrape, beside not_serving.
+        with HealthServer({"": "NOT_SERVING"}) as app, Daemon(
+                *FAST, "--check", "app=grpc://127.0.0.1:%d" % app.port) as d:
+            series = r'healthgate_check_results_total\{check="app",' \
+                r'result="%s"\} (\d+)'
+
+            def count(result):
+                m = re.search(series % result, d.get("/metrics")[2].decode())
+                return int(m.group(1)) if m else None
+            self.assertIsNotNone(wait_until(
+                lambda: (count("not_serving") or 0) >= 1, 3), d.log())
+            for result in ("pass", "timeout", "refused", "connect",
+                           "resolve", "status", "malformed", "grpc_status",
+                           "reset", "tls"):
+                self.assertEqual(count(result), 0, result)
+
     def test_named_service_and_unknown_service(self):
         with HealthServer({"": "SERVING", "shop.Cart": "SERVING"}) as app, \
                 Daemon(*FAST, "--check",

@@ -232,6 +232,24 @@ class ScrapedThroughEveryState(unittest.TestCase):
         want |= {("cmd", r) for r in "pass timeout exit spawn".split()}
         have = {(dict(k)["check"], dict(k)["result"]) for k in results}
         self.assertLessEqual(want, have)
+        # Requests by path and code: the pairs a route can answer are
+        # stored from the first scrape, so increase() sees the outage's
+        # 503s and a pair that never happens stays at 0.
+        reqs = prom.series("healthgate_requests_total", t0, t1)
+        by_pair = {(dict(k)["path"], dict(k)["code"]): v
+                   for k, v in reqs.items()}
+        for pair in (("/health", "503"), ("other", "404"),
+                     ("/admin/", "403")):
+            self.assertIn(pair, by_pair, sorted(by_pair))
+            self.assertLess(by_pair[pair][0][0], m["outage"], pair)
+        self.assertEqual({v for _, v in by_pair[("other", "404")]}, {0.0})
+        before = values_between(by_pair[("/health", "503")], t0,
+                                m["outage"])
+        during = values_between(by_pair[("/health", "503")], m["outage"],
+                                m["recovered"])
+        self.assertTrue(before and during, by_pair[("/health", "503")])
+        self.assertGreater(during[-1], before[-1],
+                           by_pair[("/health", "503")])
         # process_* and the verdict were stored.
         for name in ("process_cpu_seconds_total", "process_open_fds",
                      "process_max_fds", "process_resident_memory_bytes",

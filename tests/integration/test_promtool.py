@@ -105,6 +105,41 @@ class Promtool(unittest.TestCase):
                 r"\nhealthgate_health_status\{reason=\"\w+\"\} 1\n",
                 text)), 1, text)
 
+    def test_requests_and_grpc_answers_from_the_start(self):
+        """Every path and code pair a route can answer, HTTP and gRPC, is a
+        series from the first scrape (0 until it happens), so rate() and
+        an alert on /health's 503s see the first one; pairs no route
+        answers are not."""
+        from test_grpc_listen import grpc_port
+        with Daemon("--grpc-listen", "127.0.0.1:0") as d:
+            grpc_port(d)
+            text = check(self, d, "at start")
+            pairs = {
+                "/health": "200 400 405 413 503", "/live": "200 400 405 413",
+                "/metrics": "200 400 405 413",
+                "/admin/": "200 202 400 403 404 405 413 503",
+                "other": "400 404 405 413"}
+            for path, codes in pairs.items():
+                for code in codes.split():
+                    self.assertRegex(text, r'\nhealthgate_requests_total\{'
+                                     r'path="%s",code="%s"\} \d+\n'
+                                     % (re.escape(path), code))
+            self.assertIn('\nhealthgate_requests_total{path="/health",'
+                          'code="503"} 0\n', text)
+            self.assertEqual(len(re.findall(
+                r"\nhealthgate_requests_total\{", text)), 25, text)
+            answers = {
+                "/grpc.health.v1.Health/Check": "0 3 14",
+                "/AWS.ALB/healthcheck": "12 14",
+                "/grpc.health.v1.Health/Watch": "12", "other": "12 14"}
+            for path, codes in answers.items():
+                for code in codes.split():
+                    self.assertIn('\nhealthgate_grpc_answers_total{path="%s",'
+                                  'grpc_status="%s"} 0\n' % (path, code),
+                                  text)
+            self.assertEqual(len(re.findall(
+                r"\nhealthgate_grpc_answers_total\{", text)), 8, text)
+
     def test_after_evictions_and_refusals(self):
         with Daemon("--max-connections", "4", "--max-connections-per-ip",
                     "3", "--request-timeout", "1s") as d:

@@ -6,6 +6,7 @@ whose check points at it (so its port is the app port by default). The
 clients are real TCP clients on loopback; every wait is bounded."""
 
 import http.client
+import json
 import re
 import subprocess
 import threading
@@ -191,6 +192,13 @@ class Traffic(unittest.TestCase):
         body = body.decode()
         self.assertIn("healthgate_app_connections 1\n", body)
         self.assertIn("healthgate_app_pending_connections 1\n", body)
+        # /admin/status says what the drain waits for: this answer.
+        _, _, body = d.get("/admin/status")
+        app_traffic = json.loads(body)["drain"]["waiting_for"]["app"]
+        self.assertEqual(app_traffic["connections"], 1, body)
+        self.assertEqual(app_traffic["pending"], 1, body)
+        self.assertEqual(app_traffic["quiet_period_ms"], 500, body)
+        self.assertGreaterEqual(app_traffic["last_arrival_ms_ago"], 500, body)
         self.assertEqual(d.wait(5), 0, d.log())
         end = time.monotonic()
         t.join(3)

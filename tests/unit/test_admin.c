@@ -234,6 +234,22 @@ test_admin_status_body(void **state)
 	    "\"inflight\":2,\"cap_left_ms\":28500},\"prestop_waiters\":3}}\n");
 	sbuf_free(&b);
 
+	/* Draining on the app's traffic: what it waits for there too. */
+	st.traffic = true;
+	st.app = (struct quiet_stats){ .conns = 3, .pending = 1,
+	    .since_recv = 0.25, .period = 2.0 };
+	sbuf_init(&b);
+	admin_render_status(&st, &b);
+	assert_non_null(strstr(b.data, "\"inflight\":2,\"app\":{"
+	    "\"connections\":3,\"pending\":1,\"last_arrival_ms_ago\":250,"
+	    "\"quiet_period_ms\":2000},\"cap_left_ms\":28500}"));
+	sbuf_free(&b);
+	st.app.since_recv = -1;		/* nothing arrived within the horizon */
+	sbuf_init(&b);
+	admin_render_status(&st, &b);
+	assert_non_null(strstr(b.data, "\"last_arrival_ms_ago\":null,"));
+	sbuf_free(&b);
+
 	st = (struct admin_status){ .health = 503, .maintenance = true };
 	sbuf_init(&b);
 	admin_render_status(&st, &b);

@@ -164,7 +164,7 @@ make(unsigned n, unsigned interval_ms, unsigned timeout_ms, unsigned rise,
 	memset(specs, 0, sizeof(specs));
 	for (unsigned i = 0; i < n; i++) {
 		snprintf(specs[i].name, sizeof(specs[i].name), "c%u", i);
-		specs[i].kind = (enum check_spec_kind)(i % 3);
+		specs[i].kind = (enum check_spec_kind)(i % 5);
 		specs[i].interval_ms = interval_ms;
 		specs[i].timeout_ms = timeout_ms;
 		specs[i].rise = rise;
@@ -684,30 +684,40 @@ test_checks_a_skipped_run_keeps_the_verdict(void **state)
 
 /*
  * Issue 29: every result a check's kind can have is a series at 0 before
- * any run (kinds: http, tcp, exec by make()'s i % 3); none it cannot have.
+ * any run (kinds: http, tcp, exec, grpc, tls by make()'s i % 5); none it
+ * cannot have. grpc's status (an answer not 200) and tls (grpcs) are set
+ * by grpc_call.c and check_grpc.c: their series were missing.
  */
 static void
 test_checks_results_of_its_kind_exist_at_zero(void **state)
 {
-	static const char *const has[][8] = {
+	static const char *const has[][12] = {
 		{ "pass", "timeout", "refused", "connect", "status",
-		    "malformed", "resolve", NULL },
-		{ "pass", "timeout", "refused", "connect", "resolve", NULL },
+		    "malformed", "resolve", "tls", "body", NULL },
+		{ "pass", "timeout", "refused", "connect", "resolve", "reply",
+		    NULL },
 		{ "pass", "timeout", "exit", "spawn", NULL },
+		{ "pass", "timeout", "refused", "connect", "status",
+		    "malformed", "resolve", "grpc_status", "not_serving",
+		    "reset", "tls", NULL },
+		{ "pass", "timeout", "refused", "connect", "resolve", "tls",
+		    NULL },
 	};
 	static const char *const lacks[][4] = {
-		{ "exit", "spawn", NULL },
+		{ "exit", "spawn", "reply", NULL },
 		{ "status", "malformed", "exit", NULL },
 		{ "refused", "connect", "status", NULL },
+		{ "exit", "body", "reply", NULL },
+		{ "status", "malformed", "not_serving", NULL },
 	};
-	struct checks *cs = make(3, 1000, 500, 1, 1);
+	struct checks *cs = make(5, 1000, 500, 1, 1);
 	char want[128];
 	struct sbuf b;
 
 	(void)state;
 	sbuf_init(&b);
 	render_metrics(cs, &b);
-	for (unsigned k = 0; k < 3; k++) {
+	for (unsigned k = 0; k < 5; k++) {
 		for (unsigned i = 0; has[k][i]; i++) {
 			snprintf(want, sizeof(want), "healthgate_check_results_"
 			    "total{check=\"c%u\",result=\"%s\"} 0\n", k,

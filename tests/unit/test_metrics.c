@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -23,25 +25,95 @@ test_metrics_code_index(void **state)
 	assert_int_equal(metrics_code_index(401), -1);
 }
 
+/* A series line for name{labels} with value, whole, in the text. */
+static bool
+has_series(const char *text, const char *name, const char *labels,
+    unsigned long long value)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "\n%s{%s} %llu\n", name, labels, value);
+	return strstr(text, want) != NULL;
+}
+
+/*
+ * Every (route, code) pair a route can answer is a series at 0 from the
+ * start, so rate() and an alert on /health's 503s see the first one; a
+ * pair no route can answer has none, unless it was counted after all.
+ */
 static void
-test_metrics_http_prints_what_happened(void **state)
+test_metrics_http_pairs_that_can_occur_exist_at_zero(void **state)
+{
+	static const struct {
+		const char	*labels;
+		bool		 occurs;
+	} pairs[] = {
+		{ "path=\"/health\",code=\"200\"", true },
+		{ "path=\"/health\",code=\"503\"", true },
+		{ "path=\"/health\",code=\"400\"", true },
+		{ "path=\"/health\",code=\"405\"", true },
+		{ "path=\"/health\",code=\"413\"", true },
+		{ "path=\"/live\",code=\"200\"", true },
+		{ "path=\"/live\",code=\"405\"", true },
+		{ "path=\"/metrics\",code=\"200\"", true },
+		{ "path=\"/admin/\",code=\"200\"", true },
+		{ "path=\"/admin/\",code=\"202\"", true },
+		{ "path=\"/admin/\",code=\"403\"", true },
+		{ "path=\"/admin/\",code=\"404\"", true },
+		{ "path=\"/admin/\",code=\"503\"", true },
+		{ "path=\"other\",code=\"404\"", true },
+		{ "path=\"other\",code=\"405\"", true },
+		{ "path=\"/health\",code=\"404\"", false },
+		{ "path=\"/health\",code=\"202\"", false },
+		{ "path=\"/live\",code=\"503\"", false },
+		{ "path=\"/metrics\",code=\"403\"", false },
+		{ "path=\"other\",code=\"200\"", false },
+	};
+	unsigned long long req[HTTP_ROUTE_COUNT][METRICS_NCODES] = { { 0 } };
+	struct metrics_http m = { .requests = req };
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b);
+	metrics_render_http(&b, &m);
+	assert_false(sbuf_failed(&b));
+	for (unsigned i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		char want[128];
+
+		snprintf(want, sizeof(want), "{%s}", pairs[i].labels);
+		if (pairs[i].occurs)
+			assert_true(has_series(b.data,
+			    "healthgate_requests_total", pairs[i].labels, 0));
+		else if (strstr(b.data, want))
+			fail_msg("no route answers %s", pairs[i].labels);
+	}
+	sbuf_free(&b);
+	/* Counted where no route should answer: shown all the same. */
+	req[HTTP_ROUTE_LIVE][metrics_code_index(503)] = 2;
+	req[HTTP_ROUTE_HEALTH][metrics_code_index(503)] = 7;
+	sbuf_init(&b);
+	metrics_render_http(&b, &m);
+	assert_true(has_series(b.data, "healthgate_requests_total",
+	    "path=\"/live\",code=\"503\"", 2));
+	assert_true(has_series(b.data, "healthgate_requests_total",
+	    "path=\"/health\",code=\"503\"", 7));
+	sbuf_free(&b);
+}
+
+static void
+test_metrics_http_connections(void **state)
 {
 	unsigned long long req[HTTP_ROUTE_COUNT][METRICS_NCODES] = { { 0 } };
 	struct metrics_http m = { .requests = req };
 	struct sbuf b;
 
 	(void)state;
-	req[HTTP_ROUTE_HEALTH][metrics_code_index(503)] = 7;
 	m.conns.open = 3;
 	m.conns.refused[CONN_REFUSED_PER_IP] = 2;
 	m.conns.cut[CONN_CUT_EVICTED_NO_HEAD] = 11;
 	sbuf_init(&b);
 	metrics_render_http(&b, &m);
 	assert_false(sbuf_failed(&b));
-	assert_non_null(strstr(b.data,
-	    "\nhealthgate_requests_total{path=\"/health\",code=\"503\"} 7\n"));
-	/* A route and code that never happened has no series. */
-	assert_null(strstr(b.data, "code=\"200\""));
 	assert_non_null(strstr(b.data, "\nhealthgate_connections 3\n"));
 	assert_non_null(strstr(b.data, "\nhealthgate_connections_refused_"
 	    "total{reason=\"per_ip\"} 2\n"));
@@ -51,6 +123,77 @@ test_metrics_http_prints_what_happened(void **state)
 	    "{reason=\"evicted_no_head\"} 11\n"));
 	assert_non_null(strstr(b.data, "# TYPE healthgate_connections_cut_"
 	    "total counter\n"));
+	assert_non_null(strstr(b.data, "# HELP healthgate_connections_"
+	    "refused_total HTTP connections closed at once on arrival, by "
+	    "reason.\n"));
+	sbuf_free(&b);
+}
+
+/* The gRPC listener's connection families: the HTTP ones, renamed. */
+static void
+test_metrics_grpc_connections(void **state)
+{
+	struct grpc_server_stats g = { .conns.open = 2 };
+	struct sbuf b;
+
+	(void)state;
+	g.conns.refused[CONN_REFUSED_FULL] = 5;
+	g.conns.cut[CONN_CUT_IDLE_TIMEOUT] = 6;
+	sbuf_init(&b);
+	metrics_render_grpc(&b, &g);
+	assert_false(sbuf_failed(&b));
+	assert_non_null(strstr(b.data, "# HELP healthgate_grpc_connections "
+	    "Open gRPC connections holding a slot.\n# TYPE healthgate_grpc_"
+	    "connections gauge\nhealthgate_grpc_connections 2\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_grpc_connections_"
+	    "refused_total{reason=\"full\"} 5\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_grpc_connections_"
+	    "refused_total{reason=\"per_ip\"} 0\n"));
+	assert_non_null(strstr(b.data, "# TYPE healthgate_grpc_connections_"
+	    "cut_total counter\n"));
+	assert_non_null(strstr(b.data, "\nhealthgate_grpc_connections_cut_"
+	    "total{reason=\"idle_timeout\"} 6\n"));
+	sbuf_free(&b);
+}
+
+/*
+ * The gRPC side answers 0, 3, 12 and 14 only (grpc_server_decide): each
+ * path's codes at 0 from the start, and no series for the thirteen others.
+ */
+static void
+test_metrics_grpc_answers_that_can_occur_exist_at_zero(void **state)
+{
+	static const char *const at_zero[] = {
+		"path=\"/grpc.health.v1.Health/Check\",grpc_status=\"0\"",
+		"path=\"/grpc.health.v1.Health/Check\",grpc_status=\"3\"",
+		"path=\"/grpc.health.v1.Health/Check\",grpc_status=\"14\"",
+		"path=\"/AWS.ALB/healthcheck\",grpc_status=\"12\"",
+		"path=\"/AWS.ALB/healthcheck\",grpc_status=\"14\"",
+		"path=\"/grpc.health.v1.Health/Watch\",grpc_status=\"12\"",
+		"path=\"other\",grpc_status=\"12\"",
+		"path=\"other\",grpc_status=\"14\"",
+	};
+	struct grpc_server_stats g = { .conns.open = 1 };
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b);
+	metrics_render_grpc(&b, &g);
+	assert_false(sbuf_failed(&b));
+	for (unsigned i = 0; i < sizeof(at_zero) / sizeof(at_zero[0]); i++)
+		assert_true(has_series(b.data, "healthgate_grpc_answers_total",
+		    at_zero[i], 0));
+	assert_null(strstr(b.data, "grpc_status=\"5\""));
+	assert_null(strstr(b.data, "Watch\",grpc_status=\"0\""));
+	assert_null(strstr(b.data, "ALB/healthcheck\",grpc_status=\"0\""));
+	/* Counted elsewhere after all: shown. */
+	g.answers[GRPC_SERVER_ROUTE_WATCH][0] = 4;
+	sbuf_free(&b);
+	sbuf_init(&b);
+	metrics_render_grpc(&b, &g);
+	assert_true(has_series(b.data, "healthgate_grpc_answers_total",
+	    "path=\"/grpc.health.v1.Health/Watch\",grpc_status=\"0\"", 4));
+	assert_non_null(strstr(b.data, "\nhealthgate_grpc_connections 1\n"));
 	sbuf_free(&b);
 }
 
@@ -175,7 +318,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_code_index),
-		cmocka_unit_test(test_metrics_http_prints_what_happened),
+		cmocka_unit_test(test_metrics_http_pairs_that_can_occur_exist_at_zero),
+		cmocka_unit_test(test_metrics_http_connections),
+		cmocka_unit_test(test_metrics_grpc_answers_that_can_occur_exist_at_zero),
+		cmocka_unit_test(test_metrics_grpc_connections),
 		cmocka_unit_test(test_metrics_daemon_gauges),
 		cmocka_unit_test(test_metrics_checks),
 		cmocka_unit_test(test_metrics_verdict_is_one_state_set),
