@@ -66,6 +66,19 @@ unsigned probe_call(const struct probe_req *r, struct probe_body *body,
 	    char *why, unsigned whylen);
 
 /*
+ * Waits for events on fd until deadline (s, clock_mono()'s): the events
+ * that came (poll's revents), or 0 when the deadline passed first.
+ */
+int	probe_wait(int fd, short events, double deadline);
+
+/*
+ * A socket connected to host:port (a literal, or a name looked up) before
+ * deadline; -1 with why, naming timeout_ms when it ran out.
+ */
+int	probe_open(const char *host, unsigned port, double deadline,
+	    unsigned timeout_ms, char *why, unsigned whylen);
+
+/*
  * The TLS handshake of t on fd (connected), waiting with poll() until
  * deadline (clock_mono() seconds): false with why ("tls: handshake
  * timeout after timeout_ms ms", or the session's reason).

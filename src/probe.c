@@ -31,27 +31,20 @@
 
 #define RESPONSE_MAX	65536	/* read no more of an answer than this */
 
-static double
-now_ms(void)
-{
-	return clock_mono() * 1000.0;
-}
-
-/* Waits for events on fd until the deadline; 1 ready, 0 timed out. */
-static int
-wait_for(int fd, short events, double deadline)
+int
+probe_wait(int fd, short events, double deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 	double left;
 	int n;
 
 	do {
-		left = deadline - now_ms();
+		left = deadline - clock_mono();
 		if (left <= 0)
 			return 0;
-		n = poll(&pfd, 1, (int)left + 1);
+		n = poll(&pfd, 1, (int)(left * 1000) + 1);
 	} while (n < 0 && errno == EINTR);
-	return n > 0 ? 1 : n;
+	return n > 0 ? pfd.revents : 0;
 }
 
 void
@@ -161,8 +154,8 @@ probe_tls_handshake(int fd, struct tls_conn *t, double deadline,
 			tls_conn_reason(t, why, whylen);
 			return false;
 		}
-		if (wait_for(fd, r == TLS_WANT_READ ? POLLIN : POLLOUT,
-		    deadline * 1000.0) <= 0) {
+		if (probe_wait(fd, r == TLS_WANT_READ ? POLLIN : POLLOUT,
+		    deadline) <= 0) {
 			snprintf(why, whylen, "tls: handshake timeout after "
 			    "%u ms", timeout_ms);
 			return false;
@@ -211,30 +204,55 @@ probe_keep_body(const char *resp, size_t len, struct probe_body *body)
 struct probe_conn {
 	int		 fd;		/* -1 until connected */
 	struct tls_conn	*t;		/* NULL for plain HTTP */
-	double		 deadline;	/* ms, now_ms()'s clock */
+	double		 deadline;	/* s, clock_mono()'s */
 	unsigned	 timeout_ms;	/* for the messages */
 	short		 events;	/* what TLS waits for, or 0 */
 };
 
-/* The URL's address: a literal, or the resolver's first answer. */
+/* host's address: a literal, or the resolver's first answer. */
 static bool
-probe_address(const struct url *u, double deadline,
+probe_address(const char *host, unsigned port, double deadline,
     struct sockaddr_storage *ss, socklen_t *sslen, char *why,
     unsigned whylen)
 {
 	struct addr a;
 	const char *bad;
 
-	if (addr_to_sockaddr(u->host, u->port, ss, sslen) == NULL)
+	if (addr_to_sockaddr(host, port, ss, sslen) == NULL)
 		return true;
-	if ((bad = addr_check_name(u->host)) != NULL) {
+	if ((bad = addr_check_name(host)) != NULL) {
 		snprintf(why, whylen, "%s", bad);
 		return false;
 	}
-	if (!resolve_wait(u->host, deadline / 1000.0, &a, why, whylen))
+	if (!resolve_wait(host, deadline, &a, why, whylen))
 		return false;
-	addr_sockaddr(&a, u->port, ss, sslen);
+	addr_sockaddr(&a, port, ss, sslen);
 	return true;
+}
+
+int
+probe_open(const char *host, unsigned port, double deadline,
+    unsigned timeout_ms, char *why, unsigned whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int fd, err;
+
+	if (!probe_address(host, port, deadline, &ss, &sslen, why, whylen))
+		return -1;
+	if ((fd = sock_connect(&ss, sslen, &err)) < 0) {
+		snprintf(why, whylen, "connect: %s", strerror(err));
+		return -1;
+	}
+	if (probe_wait(fd, POLLOUT, deadline) <= 0)
+		snprintf(why, whylen, "connect timed out after %u ms",
+		    timeout_ms);
+	else if ((err = sock_connect_error(fd)) != 0)
+		snprintf(why, whylen, "connect: %s", strerror(err));
+	else
+		return fd;
+	close(fd);
+	return -1;
 }
 
 /* Connected within the deadline, and TLS shaken hands when asked. */
@@ -242,32 +260,16 @@ static bool
 probe_connect(const struct probe_req *r, struct probe_conn *pc, char *why,
     unsigned whylen)
 {
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	int err;
-
-	if (!probe_address(r->url, pc->deadline, &ss, &sslen, why, whylen))
+	if ((pc->fd = probe_open(r->url->host, r->url->port, pc->deadline,
+	    pc->timeout_ms, why, whylen)) < 0)
 		return false;
-	if ((pc->fd = sock_connect(&ss, sslen, &err)) < 0) {
-		snprintf(why, whylen, "connect: %s", strerror(err));
-		return false;
-	}
-	if (wait_for(pc->fd, POLLOUT, pc->deadline) <= 0) {
-		snprintf(why, whylen, "connect timed out after %u ms",
-		    pc->timeout_ms);
-		return false;
-	}
-	if ((err = sock_connect_error(pc->fd)) != 0) {
-		snprintf(why, whylen, "connect: %s", strerror(err));
-		return false;
-	}
 	if (r->tls && (pc->t = tls_conn_new(r->tls->conf, r->tls->name,
 	    NULL)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return false;
 	}
 	return pc->t == NULL || probe_tls_handshake(pc->fd, pc->t,
-	    pc->deadline / 1000.0, pc->timeout_ms, why, whylen);
+	    pc->deadline, pc->timeout_ms, why, whylen);
 }
 
 static bool
@@ -283,7 +285,7 @@ probe_send(struct probe_conn *pc, const char *req, size_t reqlen, char *why,
 		if (n == -2)
 			return false;
 		sent += (size_t)n;
-		if (pc->events && wait_for(pc->fd, pc->events,
+		if (pc->events && probe_wait(pc->fd, pc->events,
 		    pc->deadline) <= 0) {
 			snprintf(why, whylen, "send timed out after %u ms",
 			    pc->timeout_ms);
@@ -309,7 +311,7 @@ probe_read(struct probe_conn *pc, char *resp, size_t *len, char *why,
 		if (n == -2)
 			return false;
 		if (pc->events) {
-			if (wait_for(pc->fd, pc->events, pc->deadline) <= 0) {
+			if (probe_wait(pc->fd, pc->events, pc->deadline) <= 0) {
 				snprintf(why, whylen, "no complete answer "
 				    "within %u ms", pc->timeout_ms);
 				return false;
@@ -348,7 +350,7 @@ probe_call(const struct probe_req *r, struct probe_body *body, char *why,
 {
 	const struct url *u = r->url;
 	struct probe_conn pc = { .fd = -1, .timeout_ms = r->timeout_ms,
-	    .deadline = now_ms() + r->timeout_ms };
+	    .deadline = clock_mono() + r->timeout_ms / 1000.0 };
 	char *req = NULL, *resp = NULL;
 	size_t len = 0, reqlen, reqmax = 0;
 	unsigned code = 0;

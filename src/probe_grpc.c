@@ -5,7 +5,6 @@
  * deadline that covers the lookup, connect, the TLS handshake (grpcs://,
  * with the checks' TLS parameters) and the whole call.
  */
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,47 +14,8 @@
 #include "clock.h"
 #include "grpc_call.h"
 #include "probe.h"
-#include "resolve.h"
-#include "sock.h"
 #include "tls.h"
 #include "version.h"
-
-/* Waits for events on fd until deadline (monotonic s): >0 ready, 0 not. */
-static int
-probe_grpc_wait(int fd, short events, double deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	double left;
-	int n;
-
-	do {
-		left = deadline - clock_mono();
-		if (left <= 0)
-			return 0;
-		n = poll(&pfd, 1, (int)(left * 1000) + 1);
-	} while (n < 0 && errno == EINTR);
-	return n > 0;
-}
-
-/* The address of the spec's host, looked up if it is a name. */
-static bool
-probe_grpc_address(const struct check_spec *cs, double deadline,
-    struct sockaddr_storage *ss, socklen_t *len, char *why, unsigned whylen)
-{
-	const char *bad;
-	struct addr a;
-
-	if (addr_to_sockaddr(cs->host, cs->port, ss, len) == NULL)
-		return true;
-	if ((bad = addr_check_name(cs->host)) != NULL) {
-		snprintf(why, whylen, "%s", bad);
-		return false;
-	}
-	if (!resolve_wait(cs->host, deadline, &a, why, whylen))
-		return false;
-	addr_sockaddr(&a, cs->port, ss, len);
-	return true;
-}
 
 /*
  * The call on a connected fd (over t, a session whose handshake is done,
@@ -80,12 +40,11 @@ probe_grpc_call(const struct check_spec *cs, int fd, struct tls_conn *t,
 		int want = grpc_call_wants(&call);
 		short ev = (short)((want & H2_CONN_READ ? POLLIN : 0) |
 		    (want & H2_CONN_WRITE ? POLLOUT : 0));
-		struct pollfd pfd = { .fd = fd, .events = ev };
+		int got = probe_wait(fd, ev, deadline);
 
-		if (probe_grpc_wait(fd, ev, deadline) <= 0)
+		if (got == 0)
 			break;
-		poll(&pfd, 1, 0);
-		readable = pfd.revents & (POLLIN | POLLHUP | POLLERR);
+		readable = got & (POLLIN | POLLHUP | POLLERR);
 	}
 	if (!done)
 		snprintf(why, whylen, "no answer within %u ms", cs->timeout_ms);
@@ -124,12 +83,10 @@ probe_grpc_main(const char *target, unsigned timeout_ms)
 {
 	struct check_spec sched = { .interval_ms = timeout_ms + 1,
 	    .timeout_ms = timeout_ms, .rise = 1, .fall = 1 }, cs;
-	struct sockaddr_storage ss;
-	socklen_t len;
 	double deadline;	/* lint: set once the spec is read (its ?timeout=) */
 	const char *err;
 	char why[256] = "";
-	int fd = -1, e, rc = 1;
+	int fd = -1, rc = 1;
 	struct tls_conf *conf = NULL;
 	struct tls_conn *t = NULL;
 
@@ -141,21 +98,9 @@ probe_grpc_main(const char *target, unsigned timeout_ms)
 	}
 	/* A ?timeout= in the URL is the call's; the deadline follows it. */
 	deadline = clock_mono() + cs.timeout_ms / 1000.0;
-	if (!probe_grpc_address(&cs, deadline, &ss, &len, why, sizeof(why)))
+	if ((fd = probe_open(cs.host, cs.port, deadline, cs.timeout_ms, why,
+	    sizeof(why))) < 0)
 		goto out;
-	if ((fd = sock_connect(&ss, len, &e)) < 0) {
-		snprintf(why, sizeof(why), "connect: %s", strerror(e));
-		goto out;
-	}
-	if (probe_grpc_wait(fd, POLLOUT, deadline) <= 0) {
-		snprintf(why, sizeof(why), "connect timed out after %u ms",
-		    cs.timeout_ms);
-		goto out;
-	}
-	if ((e = sock_connect_error(fd)) != 0) {
-		snprintf(why, sizeof(why), "connect: %s", strerror(e));
-		goto out;
-	}
 	if (cs.tls.on && !probe_grpc_tls(&cs, fd, &conf, &t, deadline, why,
 	    sizeof(why)))
 		goto out;
