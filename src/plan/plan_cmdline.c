@@ -54,20 +54,31 @@ plan_cmdline_env_room(struct plan_cmdline *cmd)
 	return 0;
 }
 
-/* argv: "plan", then copies of words[from..to). */
+/*
+ * argv: "plan", then copies of words[from..to), in one allocation: the
+ * pointers, then the strings they point to.
+ */
 static int
 plan_cmdline_argv(struct plan_cmdline *cmd, const char *const *words,
     size_t from, size_t to)
 {
-	if ((cmd->argv = calloc(to - from + 2, sizeof(char *))) == NULL ||
-	    (cmd->argv[0] = strdup("plan")) == NULL)
+	size_t n = to - from + 1, bytes = (n + 1) * sizeof(char *);
+	char *at;
+
+	bytes += sizeof("plan");
+	for (size_t i = from; i < to; i++)
+		bytes += strlen(words[i]) + 1;
+	if ((cmd->argv = calloc(1, bytes)) == NULL)
 		return -1;
-	cmd->argc = 1;
-	for (size_t i = from; i < to; i++) {
-		if ((cmd->argv[cmd->argc] = strdup(words[i])) == NULL)
-			return -1;
-		cmd->argc++;
+	at = (char *)(cmd->argv + n + 1);
+	for (size_t i = 0; i < n; i++) {
+		const char *w = i ? words[from + i - 1] : "plan";
+		size_t len = strlen(w) + 1;
+
+		cmd->argv[i] = memcpy(at, w, len);
+		at += len;
 	}
+	cmd->argc = (int)n;
 	return 0;
 }
 
@@ -116,11 +127,9 @@ plan_cmdline_env(struct plan_cmdline *cmd, const char *name,
 void
 plan_cmdline_free(struct plan_cmdline *cmd)
 {
-	for (char **p = cmd->argv; p && *p; p++)
-		free(*p);
 	for (size_t i = 0; cmd->envp && i < cmd->envc; i++)
 		free(cmd->envp[i]);
-	free(cmd->argv);
+	free(cmd->argv);	/* its strings with it */
 	free(cmd->envp);
 	memset(cmd, 0, sizeof(*cmd));
 }

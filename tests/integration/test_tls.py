@@ -198,8 +198,16 @@ class RawServer:
             if self.what == "silent":
                 self.held.append(conn)
                 continue
+            # Then a FIN, and the client's bytes read to its own close:
+            # closed with the ClientHello unread, the kernel sent a reset
+            # instead whenever the hello came first, a race the reason
+            # showed ("recv: Connection reset by peer", seen once).
             try:
                 conn.sendall(self.what)
+                conn.shutdown(socket.SHUT_WR)
+                conn.settimeout(1.0)
+                while conn.recv(65536):
+                    pass
             except OSError:
                 pass
             conn.close()
