@@ -34,8 +34,11 @@ pulled=""
 cleanup() {
 	timeout 30 podman --storage-driver vfs rm -f -t 0 "$name" \
 	    >/dev/null 2>&1
-	[ -n "$pulled" ] && timeout 60 podman --storage-driver vfs rmi \
-	    "$pulled" >/dev/null 2>&1
+	# The name only: the image pulled back is the local list's own
+	# instance (the same digest), and rmi deleted it with the name, which
+	# left the list broken for python-recipe-test's COPY --from.
+	[ -n "$pulled" ] && timeout 60 podman --storage-driver vfs untag \
+	    "$pulled" "$pulled" >/dev/null 2>&1
 	if [ -n "$registry" ]; then
 		kill "$registry" 2>/dev/null
 		wait "$registry" 2>/dev/null

@@ -336,9 +336,11 @@ def start_app(c):
 def start_prober(c):
     # A load balancer's prober from a second loopback address: /health
     # every 0.5 s, printing each status (its journal keeps them); at most
-    # 240 requests, so it ends by itself.
+    # 240 requests, so it ends by itself. It says it is an ALB's: curl's
+    # own User-Agent routes nothing, and the drain never waits for it.
     c.run("systemd-run", "--unit=hg-prober", "--property=Restart=no", "sh",
           "-c", "for i in $(seq 240); do curl -s -o /dev/null --max-time 1 "
+          "-A ELB-HealthChecker/2.0 "
           "-w 'status=%{http_code}\\n' --interface 127.0.0.2 " + HEALTH +
           "; sleep 0.5; done")
 
@@ -506,8 +508,8 @@ def step_stop_idle(c):
 
 def step_stop_drain(c):
     say("\n== systemctl stop with a prober (127.0.0.2) drains")
-    p = fresh_start(c)
     cur = cursor(c)
+    p = fresh_start(c)
     start_prober(c)
     seen, took = wait_for("prober", lambda: prober_codes(c, cur).count(
         "200") >= 2, 10)
@@ -524,9 +526,14 @@ def step_stop_drain(c):
     result("stop with a prober drains it (by evidence)",
            p.returncode == 0 and rc == 0 and
            "drain_start signal=SIGTERM watched=1" in log and
-           "drain_end reason=evidence watched=1 served=1" in log and
+           re.search(r"drain_end reason=(evidence|quiet) watched=1 "
+                     r"served=1", log) is not None and
            codes.count("503") >= 2 and v.get("ExecMainStatus") == "0",
            "%.2fs, %d 503s to the prober" % (took, codes.count("503")))
+    # The unit lets the drain read the app's sockets (AF_NETLINK).
+    result("the drain sees the app's traffic under the unit",
+           "traffic_unseen" not in log and "traffic=seen" in log,
+           "; ".join(x for x in log.splitlines() if "traffic" in x)[:300])
 
 
 def step_sandbox(c):
