@@ -163,6 +163,8 @@ struct checks	*checks_new(struct ev_loop *, const struct check_spec *,
 		    unsigned n, checks_changed_cb, void *arg, char *why,
 		    size_t whylen);
 void		 checks_start(struct checks *);
+/* No more runs; a running one is cancelled. Verdicts stay as they are. */
+void		 checks_stop(struct checks *);
 void		 checks_free(struct checks *);	/* cancels every run */
 void		 checks_view(const struct checks *,
 		    const struct health_check **, unsigned *n);

@@ -371,6 +371,20 @@ checks_start(struct checks *cs)
 }
 
 void
+checks_stop(struct checks *cs)
+{
+	for (unsigned i = 0; cs && i < cs->n; i++) {
+		struct slot *s = &cs->slots[i];
+
+		ev_timer_stop(cs->loop, &s->every);
+		ev_timer_stop(cs->loop, &s->deadline);
+		if (s->running)
+			s->ops->cancel(&s->pub);
+		s->running = false;
+	}
+}
+
+void
 checks_free(struct checks *cs)
 {
 	if (cs == NULL)

@@ -162,6 +162,13 @@ on_drain_begin(void *arg)
 	struct daemon *d = arg;
 
 	clock_wall(&d->drain_wall);
+	/*
+	 * The checks stop: /health is 503 whatever they find, and an exec
+	 * check that asks the app (curl, a client) makes connections that
+	 * are not healthgate's own sockets, which read as the app's traffic
+	 * and held the quiet period off (under systemd: to the 30 s cap).
+	 */
+	checks_stop(d->checks);
 	http_server_set_closing(d->http);
 	if (d->grpc)
 		grpc_server_set_closing(d->grpc);

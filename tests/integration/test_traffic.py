@@ -143,6 +143,27 @@ class Traffic(unittest.TestCase):
         self.assertIsNotNone(d.wait_log(
             r"drain_end reason=quiet .*conns=0 .*arrivals=0", 2), d.log())
 
+    def test_an_exec_checks_requests_are_not_the_apps_traffic(self):
+        """An exec check that asks the app itself (curl, a client): its
+        connections are not healthgate's own sockets, and they kept the
+        traffic from ever being quiet: the drain ran to its cap (seen
+        under systemd, 30 s). The checks stop when the drain begins."""
+        app = App()
+        self.apps.append(app)
+        d = Daemon("--interval", "200ms", "--timeout", "150ms",
+                   "--drain-timeout", "10s", "--app-port", str(app.port),
+                   "--check", "ask=exec:curl -fsS -o /dev/null "
+                   "http://127.0.0.1:%d/" % app.port)
+        self.daemons.append(d)
+        self.assertIsNotNone(d.wait_log(r"check_up name=ask", 10), d.log())
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        d.signal(SIGTERM)
+        self.assertEqual(d.wait(12), 0, d.log())
+        self.assertLess(time.monotonic() - t0, 3.0, d.log())
+        self.assertIsNotNone(d.wait_log(r"drain_end reason=quiet", 2),
+                             d.log())
+
     def test_busy_app_drains_until_its_traffic_stops(self):
         """Requests every 50 ms go on for 1.5 s after SIGTERM (the router's
         lag): the drain outlasts them, and ends soon after the last."""
