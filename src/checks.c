@@ -389,13 +389,11 @@ checks_free(struct checks *cs)
 {
 	if (cs == NULL)
 		return;
+	if (cs->slots)
+		checks_stop(cs);
 	for (unsigned i = 0; cs->slots && i < cs->n; i++) {
 		struct slot *s = &cs->slots[i];
 
-		ev_timer_stop(cs->loop, &s->every);
-		ev_timer_stop(cs->loop, &s->deadline);
-		if (s->running)
-			s->ops->cancel(&s->pub);
 		if (s->ops && s->ops->teardown)
 			s->ops->teardown(&s->pub);
 		check_target_free(&s->pub);
