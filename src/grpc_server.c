@@ -586,8 +586,8 @@ grpc_server_free(struct grpc_server *s)
 {
 	if (s == NULL)
 		return;
-	s->hooks.idle = NULL;		/* nothing is told on the way out */
-	s->hooks.served = NULL;
+	/* Nothing is told on the way out, as on the HTTP side. */
+	memset(&s->hooks, 0, sizeof(s->hooks));
 	while (s->conns)
 		grpc_server_conn_close(s->conns);
 	accept_free(s->acceptor);
